@@ -1,0 +1,62 @@
+#include "engine/date.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace trialmatch {
+
+namespace {
+using namespace std::chrono;
+
+bool all_digits(std::string_view s) {
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return !s.empty();
+}
+
+int to_int(std::string_view s) {
+  int v = 0;
+  for (char c : s) v = v * 10 + (c - '0');
+  return v;
+}
+
+year_month_day to_ymd(Date d) { return year_month_day{sys_days{days{d.days}}}; }
+}  // namespace
+
+std::optional<Date> parse_iso_date(std::string_view text, bool allow_time) {
+  if (text.size() > 10) {
+    if (!allow_time || text[10] != 'T') return std::nullopt;
+    text = text.substr(0, 10);
+  }
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  auto y = text.substr(0, 4), m = text.substr(5, 2), d = text.substr(8, 2);
+  if (!all_digits(y) || !all_digits(m) || !all_digits(d)) return std::nullopt;
+  year_month_day ymd{year{to_int(y)}, month{static_cast<unsigned>(to_int(m))},
+                     day{static_cast<unsigned>(to_int(d))}};
+  if (!ymd.ok()) return std::nullopt;
+  return Date{static_cast<int>(sys_days{ymd}.time_since_epoch().count())};
+}
+
+std::string format_iso_date(Date date) {
+  auto ymd = to_ymd(date);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+Date today_utc() {
+  auto now = floor<days>(system_clock::now());
+  return Date{static_cast<int>(now.time_since_epoch().count())};
+}
+
+int completed_years(Date birth, Date on) {
+  auto b = to_ymd(birth), o = to_ymd(on);
+  int years = static_cast<int>(o.year()) - static_cast<int>(b.year());
+  auto bm = static_cast<unsigned>(b.month()), om = static_cast<unsigned>(o.month());
+  auto bd = static_cast<unsigned>(b.day()), od = static_cast<unsigned>(o.day());
+  if (om < bm || (om == bm && od < bd)) --years;
+  return years;
+}
+
+}  // namespace trialmatch

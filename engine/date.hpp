@@ -1,0 +1,26 @@
+#pragma once
+// Calendar dates as day counts, so date arithmetic is exact and cheap.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace trialmatch {
+
+struct Date {
+  int days = 0;  // days since 1970-01-01
+  auto operator<=>(const Date&) const = default;
+};
+
+// Strict ISO 8601 calendar date "YYYY-MM-DD"; with allow_time, a FHIR
+// dateTime ("2020-01-02T10:00:00Z") is accepted and its date part used.
+std::optional<Date> parse_iso_date(std::string_view text, bool allow_time = false);
+
+std::string format_iso_date(Date date);
+
+Date today_utc();
+
+// Completed years between birth and on (birthdays on Feb 29 count on Mar 1
+// in common years, as civil law does in most jurisdictions).
+int completed_years(Date birth, Date on);
+
+}  // namespace trialmatch

@@ -1,0 +1,213 @@
+#include "engine/lexicon.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "engine/embedded.hpp"
+#include "engine/json_util.hpp"
+
+namespace trialmatch {
+
+namespace {
+constexpr std::array<std::pair<std::string_view, ConceptKind>, 8> kKinds = {{
+    {"measure", ConceptKind::measure}, {"autoantibody", ConceptKind::autoantibody},
+    {"group", ConceptKind::group}, {"condition", ConceptKind::condition},
+    {"state", ConceptKind::state}, {"event", ConceptKind::event},
+    {"medication", ConceptKind::medication}, {"demographic", ConceptKind::demographic}}};
+
+constexpr std::array<std::string_view, 5> kCodeSystems = {"icd10", "snomed", "loinc", "atc", "rxnorm"};
+
+bool valid_id(std::string_view id) {
+  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// ICD-10 "E08-E13" covers every code whose three-character category lies in
+// the range; "E10" or "E10.1" covers codes starting with it.
+bool icd10_covers(std::string_view pattern, std::string_view code) {
+  if (auto dash = pattern.find('-'); dash != std::string_view::npos) {
+    auto lo = pattern.substr(0, dash), hi = pattern.substr(dash + 1);
+    auto cat = code.substr(0, std::min<std::size_t>(3, code.size()));
+    return cat.size() == 3 && cat >= lo && cat <= hi;
+  }
+  return code.starts_with(pattern) && (code.size() == pattern.size() || code[pattern.size()] == '.' || pattern.size() > 3);
+}
+
+// Specificity of a match, for ordering: longer prefixes beat ranges.
+int specificity(std::string_view pattern) {
+  return pattern.find('-') != std::string_view::npos ? 0 : static_cast<int>(pattern.size());
+}
+}  // namespace
+
+const char* to_string(ConceptKind kind) {
+  for (auto& [name, k] : kKinds)
+    if (k == kind) return name.data();
+  return "?";
+}
+
+bool is_known_code_system(std::string_view system) {
+  return std::find(kCodeSystems.begin(), kCodeSystems.end(), system) != kCodeSystems.end();
+}
+
+std::optional<Window> parse_window(std::string_view text) {
+  if (text == "any") return Window{};
+  auto sp = text.find(' ');
+  if (sp == std::string_view::npos || sp == 0) return std::nullopt;
+  int n = 0;
+  for (char c : text.substr(0, sp)) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    n = n * 10 + (c - '0');
+    if (n > 100000) return std::nullopt;
+  }
+  std::string unit(text.substr(sp + 1));
+  if (!unit.ends_with('s')) unit += 's';
+  if (unit != "days" && unit != "weeks" && unit != "months" && unit != "years") return std::nullopt;
+  return Window{false, n, unit};
+}
+
+void Lexicon::add_document(const nlohmann::json& doc, const std::string& file) {
+  FieldReader r(doc, file, "", nullptr);
+  auto version = r.integer("trialmatch_lexicon", true);
+  if (*version != 1) r.fail("trialmatch_lexicon", "unsupported lexicon format version " + std::to_string(*version));
+  if (auto src = r.child("sources")) {
+    for (auto it = src->object().begin(); it != src->object().end(); ++it)
+      sources_[it.key()] = *src->string(it.key(), true);
+  }
+  if (auto aliases = r.child("unit_aliases")) {
+    for (auto it = aliases->object().begin(); it != aliases->object().end(); ++it)
+      unit_aliases_[it.key()] = *aliases->string(it.key(), true);
+  }
+  for (const auto& ir : r.objects("interpretations")) {
+    Interpretation in;
+    in.phrase = *ir.string("phrase", true);
+    in.synonyms = ir.strings("synonyms");
+    in.meaning = ir.string("meaning").value_or("");
+    in.rule = ir.string("rule").value_or("");
+    in.source = ir.string("source").value_or("");
+    interpretations_.push_back(std::move(in));
+  }
+  for (const auto& cr : r.objects("concepts")) {
+    Concept c;
+    c.id = *cr.string("id", true);
+    if (!valid_id(c.id)) cr.fail("id", "concept id \"" + c.id + "\" must be lower case letters, digits and _");
+    if (index_.count(c.id)) cr.fail("id", "duplicate concept id \"" + c.id + "\"");
+    std::string kind = *cr.string("kind", true);
+    auto k = std::find_if(kKinds.begin(), kKinds.end(), [&](auto& p) { return p.first == kind; });
+    if (k == kKinds.end()) cr.fail("kind", "unknown concept kind \"" + kind + "\"");
+    c.kind = k->second;
+    c.label = cr.string("label").value_or(c.id);
+    c.synonyms = cr.strings("synonyms");
+    c.source = cr.string("source").value_or("");
+    if (auto codes = cr.child("codes")) {
+      for (auto it = codes->object().begin(); it != codes->object().end(); ++it) {
+        if (!is_known_code_system(it.key())) codes->fail(it.key(), "unknown code system \"" + it.key() + "\"");
+        c.codes[it.key()] = codes->strings(it.key());
+      }
+    }
+    c.unit = cr.string("unit").value_or("");
+    if (c.kind == ConceptKind::measure && c.unit.empty()) cr.fail("unit", "a measure needs its canonical unit");
+    for (const auto& vr : cr.objects("conversions")) {
+      UnitConversion u;
+      u.unit = *vr.string("unit", true);
+      u.source = *vr.string("source", true);
+      u.offset = vr.number("offset").value_or(0.0);
+      auto factor = vr.number("factor");
+      auto divisor = vr.number("divisor");
+      if (factor.has_value() == divisor.has_value()) vr.fail("", "a conversion needs exactly one of factor or divisor");
+      if ((factor && *factor <= 0) || (divisor && *divisor <= 0)) vr.fail(factor ? "factor" : "divisor", "must be positive");
+      if (factor) u.factor = *factor;
+      if (divisor) {
+        u.divisor = *divisor;
+        u.factor = 1.0 / *divisor;
+      }
+      c.conversions.push_back(std::move(u));
+    }
+    if (auto lb = cr.string("lookback")) {
+      c.lookback = parse_window(*lb);
+      if (!c.lookback) cr.fail("lookback", "expected \"<n> days|weeks|months|years\" or \"any\", found \"" + *lb + "\"");
+    }
+    if (cr.has("plausible")) {
+      const auto& p = cr.object().at("plausible");
+      if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number() || p[0].get<double>() >= p[1].get<double>())
+        cr.fail("plausible", "expected [low, high] with low < high");
+      c.plausible = {p[0].get<double>(), p[1].get<double>()};
+    }
+    c.members = cr.strings("members");
+    if (c.kind == ConceptKind::group && c.members.empty()) cr.fail("members", "a group needs its members");
+    cr.warn_unknown_keys({"id", "kind", "label", "synonyms", "codes", "unit", "conversions", "lookback",
+                          "plausible", "members", "source"});
+    index_.emplace(c.id, concepts_.size());
+    concepts_.push_back(std::move(c));
+  }
+}
+
+void Lexicon::validate(const std::string& file) const {
+  for (std::size_t i = 0; i < concepts_.size(); ++i) {
+    const auto& c = concepts_[i];
+    std::string where = "/concepts/" + std::to_string(i);
+    for (const auto& m : c.members)
+      if (!find(m)) throw InputError({Severity::error, file, 0, 0, where + "/members", "unknown member concept \"" + m + "\""});
+    for (const auto& u : c.conversions)
+      if (!sources_.count(u.source))
+        throw InputError({Severity::error, file, 0, 0, where + "/conversions", "conversion to " + u.unit + " cites unknown source \"" + u.source + "\""});
+  }
+}
+
+const Concept* Lexicon::find(std::string_view id) const {
+  auto it = index_.find(id);
+  return it == index_.end() ? nullptr : &concepts_[it->second];
+}
+
+std::vector<const Concept*> Lexicon::by_code(std::string_view system, std::string_view code) const {
+  std::vector<std::pair<int, const Concept*>> hits;
+  std::string upper(code);
+  if (system == "icd10" || system == "atc")
+    for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  for (const auto& c : concepts_) {
+    auto it = c.codes.find(std::string(system));
+    if (it == c.codes.end()) continue;
+    int best = -1;
+    for (const auto& pattern : it->second) {
+      bool hit = system == "icd10" ? icd10_covers(pattern, upper)
+                 : system == "atc" ? std::string_view(upper).starts_with(pattern)
+                                   : pattern == code;
+      if (hit) best = std::max(best, specificity(pattern));
+    }
+    if (best >= 0) hits.emplace_back(best, &c);
+  }
+  std::stable_sort(hits.begin(), hits.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  std::vector<const Concept*> out;
+  for (auto& h : hits) out.push_back(h.second);
+  return out;
+}
+
+std::string Lexicon::canonical_unit_spelling(std::string_view unit) const {
+  auto it = unit_aliases_.find(unit);
+  return it == unit_aliases_.end() ? std::string(unit) : it->second;
+}
+
+Lexicon load_lexicon_files(const std::vector<std::string>& paths) {
+  Lexicon lex;
+  for (const auto& p : paths) lex.add_document(parse_json(read_file(p), p), p);
+  lex.validate(paths.empty() ? "" : paths.back());
+  return lex;
+}
+
+const Lexicon& bundled_lexicon() {
+  static const Lexicon lex = [] {
+    Lexicon l;
+    std::string last;
+    for (const auto& f : embedded_files()) {
+      if (!f.path.starts_with("lexicon/") || !f.path.ends_with(".json")) continue;
+      last = "<bundled>/" + std::string(f.path);
+      l.add_document(parse_json(f.content, last), last);
+    }
+    l.validate(last);
+    return l;
+  }();
+  return lex;
+}
+
+}  // namespace trialmatch

@@ -1,0 +1,97 @@
+#pragma once
+// The lexicon: every concept trialmatch knows, with synonyms, codes, units,
+// conversions, look-back windows and interpretations of vague words. It is
+// data (rules/lexicon/*.json, format in docs/lexicon-format.md), loaded at run
+// time; the bundled copy is compiled in.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/diagnostic.hpp"
+
+namespace trialmatch {
+
+enum class ConceptKind { measure, autoantibody, group, condition, state, event, medication, demographic };
+const char* to_string(ConceptKind kind);
+
+// canonical = value * factor + offset (a divisor d is stored as factor 1/d
+// but kept for display so "÷ 18.016" reads as the source wrote it).
+struct UnitConversion {
+  std::string unit;
+  double factor = 1.0;
+  double offset = 0.0;
+  std::optional<double> divisor;
+  std::string source;  // key into Lexicon::sources
+  double to_canonical(double v) const { return (divisor ? v / *divisor : v * factor) + offset; }
+};
+
+// A look-back window; `any` when every past value counts.
+struct Window {
+  bool any = true;
+  int amount = 0;
+  std::string unit;  // days, weeks, months, years
+  std::string str() const { return any ? "any" : std::to_string(amount) + " " + unit; }
+};
+
+struct Concept {
+  std::string id;
+  ConceptKind kind = ConceptKind::condition;
+  std::string label;
+  std::vector<std::string> synonyms;
+  std::map<std::string, std::vector<std::string>> codes;  // system -> codes, prefixes or ranges "E08-E13"
+  std::string unit;                                       // canonical unit (measures)
+  std::vector<UnitConversion> conversions;
+  std::optional<Window> lookback;
+  std::optional<std::pair<double, double>> plausible;
+  std::vector<std::string> members;                       // groups
+  std::string source;
+};
+
+struct Interpretation {
+  std::string phrase;
+  std::vector<std::string> synonyms;
+  std::string meaning;
+  std::string rule;
+  std::string source;
+};
+
+class Lexicon {
+ public:
+  // Merges one lexicon document; throws InputError naming file and field.
+  void add_document(const nlohmann::json& doc, const std::string& file);
+  // Cross-checks after all documents are in (group members, sources).
+  void validate(const std::string& file) const;
+
+  const Concept* find(std::string_view id) const;
+  // Concepts whose codes cover `code` in `system` (icd10 by prefix or range;
+  // other systems exactly), most specific first: E10.9 -> type1_diabetes, diabetes.
+  std::vector<const Concept*> by_code(std::string_view system, std::string_view code) const;
+  // Canonical spelling of a unit ("umol/L" -> "µmol/L").
+  std::string canonical_unit_spelling(std::string_view unit) const;
+
+  const std::vector<Concept>& concepts() const { return concepts_; }
+  const std::vector<Interpretation>& interpretations() const { return interpretations_; }
+  const std::map<std::string, std::string>& sources() const { return sources_; }
+
+ private:
+  std::vector<Concept> concepts_;
+  std::map<std::string, std::size_t, std::less<>> index_;
+  std::vector<Interpretation> interpretations_;
+  std::map<std::string, std::string> sources_;
+  std::map<std::string, std::string, std::less<>> unit_aliases_;
+};
+
+// Parses "6 months", "12 months", "1 year", "any".
+std::optional<Window> parse_window(std::string_view text);
+
+// The lexicon compiled into the binary.
+const Lexicon& bundled_lexicon();
+Lexicon load_lexicon_files(const std::vector<std::string>& paths);
+
+// Systems a profile or code may use.
+bool is_known_code_system(std::string_view system);
+
+}  // namespace trialmatch

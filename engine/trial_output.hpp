@@ -1,0 +1,21 @@
+#pragma once
+// Renders trials and their split criteria for `trialmatch compile`.
+#include <ostream>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/trial.hpp"
+
+namespace trialmatch {
+
+// The shape of shared/spec/cli.md "compile --format json", keys in that order.
+nlohmann::ordered_json compile_json(const std::vector<Trial>& trials);
+
+// A person's view: each trial's facts, then its criteria by section, long
+// texts wrapped under their id.
+void print_compile_text(std::ostream& out, const std::vector<Trial>& trials, int width = 100);
+
+std::string format_phases(const std::vector<std::string>& phases);
+
+}  // namespace trialmatch

@@ -299,6 +299,7 @@ class Splitter {
 
   SplitResult run(std::string_view raw) {
     std::string text = normalise_spaces(options_.unescape_markdown ? unescape_markdown(raw) : std::string(raw));
+    paragraph_mode_ = blank_separated_paragraphs(text);
     std::string_view rest = text;
     int number = 0;
     while (!rest.empty() || number == 0) {
@@ -382,10 +383,12 @@ class Splitter {
         // Hard-wrapped continuation, or a paragraph indented under the item.
         continues = !blank_before_ || deeper;
       } else {
-        // Unmarked lists hold one criterion per line; a line that starts in
-        // lower case after one that did not end a sentence is a wrap.
+        // Where blank lines separate paragraphs, a paragraph is one item and
+        // its lines are wraps. Otherwise unmarked lists hold one criterion per
+        // line, and only a lower-case start after an unfinished line is a wrap.
         bool ended = !prev.empty() && (prev.back() == '.' || prev.back() == ';' || prev.back() == ':');
-        continues = !blank_before_ && std::islower(static_cast<unsigned char>(content.front())) && !ended;
+        continues = !blank_before_ &&
+                    (paragraph_mode_ || (std::islower(static_cast<unsigned char>(content.front())) && !ended));
       }
       if (continues) {
         append(content);
@@ -400,7 +403,7 @@ class Splitter {
     std::string& t = result_.criteria[current_].text;
     if (!t.empty()) {
       // "3-\nmonth" was one word wrapped at its hyphen.
-      bool hyphen_wrap = t.size() >= 2 && t.back() == '-' && std::isalpha(static_cast<unsigned char>(t[t.size() - 2]));
+      bool hyphen_wrap = t.size() >= 2 && t.back() == '-' && std::isalnum(static_cast<unsigned char>(t[t.size() - 2]));
       if (!hyphen_wrap) t += ' ';
     }
     t += content;
@@ -496,7 +499,31 @@ class Splitter {
     return std::move(result_);
   }
 
+  // True when a blank line stands between two unmarked, non-heading lines:
+  // the text is laid out in paragraphs (registry textblocks), not one
+  // criterion per line (Chia, hand lists).
+  static bool blank_separated_paragraphs(std::string_view text) {
+    bool prev_plain = false, blank_since = false;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+      auto nl = text.find('\n', pos);
+      if (nl == std::string_view::npos) nl = text.size();
+      std::string_view line = trim(text.substr(pos, nl - pos));
+      pos = nl + 1;
+      if (line.empty()) {
+        blank_since = true;
+        continue;
+      }
+      bool plain = read_markers(line).empty() && !read_heading(line);
+      if (plain && prev_plain && blank_since) return true;
+      prev_plain = plain;
+      blank_since = false;
+    }
+    return false;
+  }
+
   SplitOptions options_;
+  bool paragraph_mode_ = false;
   SplitResult result_;
   std::optional<CriterionKind> section_;
   int headings_ = 0;

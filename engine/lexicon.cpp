@@ -165,6 +165,8 @@ std::vector<const Concept*> Lexicon::by_code(std::string_view system, std::strin
   std::string upper(code);
   if (system == "icd10" || system == "atc")
     for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  // Claims files write ICD-10 without the dot: E1065 is E10.65.
+  if (system == "icd10" && upper.size() > 3 && upper.find('.') == std::string::npos) upper.insert(3, ".");
   for (const auto& c : concepts_) {
     auto it = c.codes.find(std::string(system));
     if (it == c.codes.end()) continue;

@@ -85,7 +85,9 @@ void split_into(Trial& t, bool markdown) {
   auto split = split_criteria(t.criteria_text, {.unescape_markdown = markdown});
   for (auto& d : split.diagnostics) {
     d.file = t.source;
-    d.message = t.id + ": criteria text: " + d.message;
+    // The splitter's line is within the criteria text, not the file.
+    d.message = t.id + ": criteria text" + (d.line > 0 ? " line " + std::to_string(d.line) : std::string()) + ": " + d.message;
+    d.line = 0;
     // An empty text is only fatal when the structured fields give nothing either.
     d.severity = Severity::warning;
     t.diagnostics.push_back(std::move(d));

@@ -43,6 +43,8 @@ class ProfileReader {
 
   Profile read(const nlohmann::json& doc) {
     FieldReader r(doc, file_, "", &warnings_);
+    if (r.has("resourceType"))
+      r.fail("resourceType", "FHIR resources are not read yet; give a trialmatch profile (shared/spec/patient-profile.md)");
     r.warn_unknown_keys({"id", "birth_date", "age", "sex", "as_of", "conditions", "observations", "events",
                          "medications", "answers"});
     Profile p;

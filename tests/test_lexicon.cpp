@@ -1,1 +1,94 @@
 #include <catch2/catch.hpp>
+
+#include "engine/json_util.hpp"
+#include "engine/lexicon.hpp"
+
+using namespace trialmatch;
+
+TEST_CASE("the bundled lexicon holds every canonical id of vocabulary.md", "[lexicon]") {
+  const Lexicon& lex = bundled_lexicon();
+  // The fixed ids of shared/spec/vocabulary.md: acceptance checks use them.
+  for (std::string id :
+       {"age", "hba1c", "c_peptide", "c_peptide_fasting", "c_peptide_2h", "c_peptide_stimulated", "glucose",
+        "glucose_fasting", "tir", "hemoglobin", "bmi", "bilirubin_total", "alt", "ast", "creatinine", "egfr",
+        "insulin_dose", "weight", "gada", "ia2a", "iaa", "ica", "znt8a", "islet_autoantibodies", "type1_diabetes",
+        "type2_diabetes", "diabetes", "gestational_diabetes", "monogenic_diabetes", "secondary_diabetes",
+        "diabetic_ketoacidosis", "acute_pancreatitis", "chronic_pancreatitis", "pancreatectomy", "neoplasm",
+        "malignancy", "hiv", "viral_hepatitis", "tuberculosis", "syphilis", "pulmonary_embolism", "thrombosis",
+        "heart_disease", "liver_disease", "kidney_disease", "respiratory_disease", "neurological_disease",
+        "mental_illness", "alcohol_abuse", "drug_abuse", "smoking", "cushing_syndrome", "thyroid_dysfunction",
+        "acromegaly", "autoimmune_disease", "hematological_disorder", "anemia", "severe_allergy",
+        "diabetic_retinopathy", "retinal_hemorrhage", "diabetic_foot", "hyperuricemia", "infection_uncontrolled",
+        "pregnancy", "breastfeeding", "pregnancy_planned", "severe_hypoglycemia", "trial_participation",
+        "islet_transplant", "insulin", "insulin_intensive", "immunosuppressant", "glucocorticoid_systemic", "sex",
+        "healthy_volunteer"}) {
+    INFO(id);
+    CHECK(lex.find(id) != nullptr);
+  }
+}
+
+TEST_CASE("canonical units, look-backs and cited conversions", "[lexicon]") {
+  const Lexicon& lex = bundled_lexicon();
+  CHECK(lex.find("c_peptide_fasting")->unit == "nmol/L");
+  CHECK(lex.find("hba1c")->lookback->str() == "6 months");
+  CHECK(lex.find("glucose")->lookback->str() == "3 months");
+  CHECK(lex.find("gada")->lookback->any);
+  for (const auto& c : lex.concepts())
+    for (const auto& u : c.conversions) {
+      INFO(c.id << " " << u.unit);
+      CHECK(lex.sources().count(u.source) == 1);
+    }
+  auto conv = [&](std::string id, std::string unit) {
+    for (const auto& u : lex.find(id)->conversions)
+      if (u.unit == unit) return u;
+    FAIL("no conversion " << id << " " << unit);
+    throw;
+  };
+  // Values computed by hand from vocabulary.md's formulas.
+  CHECK(conv("hba1c", "mmol/mol").to_canonical(64) == Approx(64 / 10.929 + 2.15));  // 8.006 %
+  CHECK(conv("hba1c", "mmol/mol").to_canonical(53) == Approx(7.0). epsilon(0.001));
+  CHECK(conv("c_peptide", "pmol/L").to_canonical(300) == Approx(0.3));
+  CHECK(conv("c_peptide", "ng/mL").to_canonical(1.0) == Approx(0.331));
+  CHECK(conv("glucose", "mg/dL").to_canonical(180.16) == Approx(10.0).epsilon(0.0001));
+  CHECK(conv("hemoglobin", "g/L").to_canonical(128) == Approx(12.8));
+  CHECK(conv("bilirubin_total", "µmol/L").to_canonical(34.2) == Approx(2.0));
+  CHECK(conv("alt", "µkat/L").to_canonical(1) == Approx(60));
+  CHECK(lex.canonical_unit_spelling("umol/L") == "µmol/L");
+}
+
+TEST_CASE("codes map through the lexicon", "[lexicon]") {
+  const Lexicon& lex = bundled_lexicon();
+  auto ids = [&](std::string sys, std::string code) {
+    std::vector<std::string> out;
+    for (auto* c : lex.by_code(sys, code)) out.push_back(c->id);
+    return out;
+  };
+  CHECK(ids("icd10", "E10.65") == std::vector<std::string>{"type1_diabetes", "diabetes"});
+  CHECK(ids("icd10", "E10.10") == std::vector<std::string>{"diabetic_ketoacidosis", "type1_diabetes", "diabetes"});
+  CHECK(ids("icd10", "O24.41") == std::vector<std::string>{"gestational_diabetes", "pregnancy"});
+  CHECK(ids("icd10", "O9A.1") == std::vector<std::string>{"pregnancy"});
+  CHECK(ids("icd10", "E1065") == std::vector<std::string>{"type1_diabetes", "diabetes"});  // dotless, as in claims files
+  CHECK(ids("icd10", "E11") == std::vector<std::string>{"type2_diabetes", "diabetes"});
+  CHECK(ids("icd10", "E101") == std::vector<std::string>{"diabetic_ketoacidosis", "type1_diabetes", "diabetes"});
+  CHECK(ids("snomed", "46635009") == std::vector<std::string>{"type1_diabetes"});
+  CHECK(ids("loinc", "4548-4") == std::vector<std::string>{"hba1c"});
+  CHECK(ids("atc", "L04AA06") == std::vector<std::string>{"immunosuppressant"});
+}
+
+TEST_CASE("a bad lexicon file names the field", "[lexicon][errors]") {
+  Lexicon lex;
+  auto doc = nlohmann::json::parse(R"({"trialmatch_lexicon": 1, "concepts": [{"id": "x", "kind": "measure"}]})");
+  try {
+    lex.add_document(doc, "lex.json");
+    FAIL("no error");
+  } catch (const InputError& e) {
+    CHECK(e.diagnostic().str() == "lex.json: error: /concepts/0/unit: a measure needs its canonical unit");
+  }
+  auto bad_src = nlohmann::json::parse(
+      R"({"trialmatch_lexicon": 1, "concepts": [{"id": "w", "kind": "measure", "unit": "kg", "conversions": [{"unit": "lb", "factor": 0.45, "source": "nowhere"}]}]})");
+  Lexicon l2;
+  l2.add_document(bad_src, "lex.json");
+  CHECK_THROWS_WITH(l2.validate("lex.json"), Catch::Contains("cites unknown source \"nowhere\""));
+  CHECK(parse_window("12 months")->amount == 12);
+  CHECK_FALSE(parse_window("12 fortnights"));
+}

@@ -1,1 +1,191 @@
 #include <catch2/catch.hpp>
+
+#include "engine/criteria_splitter.hpp"
+
+using namespace trialmatch;
+
+namespace {
+std::vector<std::string> ids(const SplitResult& r) {
+  std::vector<std::string> out;
+  for (const auto& c : r.criteria) out.push_back(c.id);
+  return out;
+}
+const Criterion& by_id(const SplitResult& r, const std::string& id) {
+  for (const auto& c : r.criteria)
+    if (c.id == id) return c;
+  FAIL("no criterion " << id);
+  throw;
+}
+bool has_warning(const SplitResult& r, const std::string& part) {
+  for (const auto& d : r.diagnostics)
+    if (d.message.find(part) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+TEST_CASE("headings and their real-world variants open sections", "[splitter]") {
+  for (std::string heading : {"Inclusion Criteria:", "Key Inclusion Criteria", "INCLUSION CRITERIA", "Main inclusion criteria:",
+                              "- Inclusion criteria:", "**Inclusion Criteria:**", "Inclusion criteria :", "Inclusion:"}) {
+    auto r = split_criteria(heading + "\n* Adults\n\nExclusion Criteria:\n* Pregnancy\n");
+    INFO(heading);
+    REQUIRE(ids(r) == std::vector<std::string>{"I1", "E1"});
+    CHECK(r.criteria[0].text == "Adults");
+    CHECK(r.criteria[1].kind == CriterionKind::exclusion);
+    CHECK_FALSE(has_warning(r, "no inclusion/exclusion headings"));
+  }
+}
+
+TEST_CASE("a qualified heading names the group of its items", "[splitter]") {
+  auto r = split_criteria(
+      "Inclusion Criteria (control group)\n- Healthy adult\nExclusion criteria for patients:\n- Prior surgery\n"
+      "Non-inclusion criteria:\n- Minors\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "E1", "E2"});
+  CHECK(r.criteria[0].group == "control group");
+  CHECK(r.criteria[1].group == "for patients");
+  CHECK(r.criteria[2].kind == CriterionKind::exclusion);
+}
+
+TEST_CASE("text on the heading's own line is the first item", "[splitter]") {
+  auto r = split_criteria("Inclusion criteria: adults aged 18 or more\nExclusion criteria: pregnancy");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "E1"});
+  CHECK(r.criteria[0].text == "adults aged 18 or more");
+  CHECK(r.criteria[1].text == "pregnancy");
+}
+
+TEST_CASE("sentences that mention inclusion are not headings", "[splitter]") {
+  auto r = split_criteria(
+      "Inclusion Criteria:\n- Adults\n- Other protocol-defined inclusion/exclusion criteria may apply\n"
+      "- Exclusion of patients with prior therapy is not required\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2", "I3"});
+}
+
+TEST_CASE("bullets and numbering of every common kind make items", "[splitter]") {
+  for (std::string list : {"* a\n* b\n", "- a\n- b\n", "• a\n• b\n", "1. a\n2. b\n", "1) a\n2) b\n", "(1) a\n(2) b\n",
+                           "a) a\nb) b\n", "i. a\nii. b\n", "A. a\nB. b\n", "+ a\n+ b\n"}) {
+    auto r = split_criteria("Inclusion Criteria:\n" + list);
+    INFO(list);
+    REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2"});
+    CHECK(r.criteria[0].text == "a");
+    CHECK(r.criteria[1].text == "b");
+  }
+}
+
+TEST_CASE("a new marker style under an item announcing a list makes sub-items", "[splitter]") {
+  auto r = split_criteria(
+      "Inclusion Criteria:\n1. Adults\n2. Adequate organ function:\na) ANC >= 1500\nb) Platelets >= 100000\n3. Consent\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2", "I2.1", "I2.2", "I3"});
+  CHECK(by_id(r, "I2.1").parent == "I2");
+  CHECK(by_id(r, "I2.2").text == "Platelets >= 100000");
+  CHECK(by_id(r, "I3").parent.empty());
+}
+
+TEST_CASE("deeper indentation makes sub-items, as in markdown lists", "[splitter]") {
+  auto r = split_criteria("Exclusion Criteria:\n\n* Infection\n  * HIV\n  * Hepatitis B\n* Pregnancy\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"E1", "E1.1", "E1.2", "E2"});
+  CHECK(by_id(r, "E1.2").parent == "E1");
+}
+
+TEST_CASE("nested numbering as ClinicalTrials.gov writes it", "[splitter]") {
+  auto r = split_criteria(
+      "Inclusion Criteria:\n\n1. Adults\n2. The index participant must:\n\n   1. Have symptoms\n   2. Test positive\n3. Live at home\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2", "I2.1", "I2.2", "I3"});
+}
+
+TEST_CASE("a letter i after h continues a letter list, otherwise i. opens romans", "[splitter]") {
+  std::string letters = "Inclusion Criteria:\n";
+  for (char c = 'a'; c <= 'j'; ++c) letters += std::string(1, c) + ". item " + std::string(1, c) + "\n";
+  auto r = split_criteria(letters);
+  REQUIRE(r.criteria.size() == 10);
+  CHECK(r.criteria[8].text == "item i");
+  CHECK(r.criteria[8].id == "I9");
+
+  auto romans = split_criteria("Inclusion Criteria:\n1. Any of:\ni. one\nii. two\niii. three\n2. Next\n");
+  REQUIRE(ids(romans) == std::vector<std::string>{"I1", "I1.1", "I1.2", "I1.3", "I2"});
+}
+
+TEST_CASE("hard-wrapped lines are re-joined", "[splitter]") {
+  auto r = split_criteria(
+      "\n        Inclusion Criteria:\n\n          -  Calculated creatinine clearance: during Stage 1, >80\n"
+      "             mL/min/1.73m^2 and during Stage 2, >60 mL/min/1.73m^2\n\n"
+      "          -  Patients with a 3-\n             month history\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2"});
+  CHECK(r.criteria[0].text ==
+        "Calculated creatinine clearance: during Stage 1, >80 mL/min/1.73m^2 and during Stage 2, >60 mL/min/1.73m^2");
+  CHECK(r.criteria[1].text == "Patients with a 3-month history");
+  CHECK(r.criteria[0].line == 4);
+}
+
+TEST_CASE("numbers and abbreviations at a line start are not markers", "[splitter]") {
+  auto r = split_criteria("Inclusion Criteria:\n1. Creatinine below\n1.5 mg/dL\n2. Drugs, e.g.\naspirin\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2"});
+  CHECK(r.criteria[0].text == "Creatinine below 1.5 mg/dL");
+  CHECK(r.criteria[1].text == "Drugs, e.g. aspirin");
+}
+
+TEST_CASE("ClinicalTrials.gov API v2 backslash escapes are undone", "[splitter]") {
+  auto r = split_criteria("Inclusion Criteria:\n\n* HbA1c(NGSP) \\>= 10.0 %\n* eGFR \\< 45 \\[CKD-EPI\\] \\*\n",
+                          {.unescape_markdown = true});
+  REQUIRE(r.criteria.size() == 2);
+  CHECK(r.criteria[0].text == "HbA1c(NGSP) >= 10.0 %");
+  CHECK(r.criteria[1].text == "eGFR < 45 [CKD-EPI] *");
+  CHECK(unescape_markdown("a \\> b") == "a > b");
+  CHECK(unescape_markdown("C:\\path") == "C:\\path");
+}
+
+TEST_CASE("text with no headings is one inclusion list, with a warning", "[splitter]") {
+  auto r = split_criteria("Males and females aged 18 or more\nType 1 diabetes for at least one year\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2"});
+  CHECK(has_warning(r, "no inclusion/exclusion headings"));
+}
+
+TEST_CASE("an unmarked line in lower case after an unfinished one is a wrap", "[splitter]") {
+  auto r = split_criteria("Patients with diabetes and\nhypertension\nPregnancy.\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2"});
+  CHECK(r.criteria[0].text == "Patients with diabetes and hypertension");
+}
+
+TEST_CASE("short lines ending in a colon label the items below them", "[splitter]") {
+  auto r = split_criteria("Inclusion Criteria:\nPATIENT CHARACTERISTICS:\nAge:\n- 18 and over\nPerformance status:\n- ECOG 0-1\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2"});
+  CHECK(r.criteria[0].group == "Age");
+  CHECK(r.criteria[0].text == "18 and over");
+  CHECK(r.criteria[1].group == "Performance status");
+}
+
+TEST_CASE("items before the first heading are inclusion, with a warning", "[splitter]") {
+  auto r = split_criteria("- Adults\nExclusion Criteria:\n- Pregnancy\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "E1"});
+  CHECK(has_warning(r, "before the first heading"));
+}
+
+TEST_CASE("a second heading of a kind continues its numbering", "[splitter]") {
+  auto r = split_criteria(
+      "Inclusion Criteria (patients):\n- A\nExclusion Criteria:\n- B\nInclusion Criteria (controls):\n- C\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "E1", "I2"});
+  CHECK(r.criteria[2].group == "controls");
+}
+
+TEST_CASE("empty text and empty items give diagnostics, not silence", "[splitter]") {
+  auto empty = split_criteria("   \n\n");
+  CHECK(empty.criteria.empty());
+  REQUIRE(empty.diagnostics.size() == 1);
+  CHECK(empty.diagnostics[0].severity == Severity::error);
+
+  auto dash = split_criteria("Inclusion Criteria:\n* Adults\nExclusion Criteria:\n-\n");
+  REQUIRE(ids(dash) == std::vector<std::string>{"I1"});
+  CHECK(has_warning(dash, "no text"));
+}
+
+TEST_CASE("sub-items nest no deeper than the configured depth", "[splitter]") {
+  auto r = split_criteria("Inclusion Criteria:\n* a\n  * b\n    * c\n      * d\n", {.max_depth = 2});
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I1.1", "I1.2", "I1.3"});
+}
+
+TEST_CASE("blank-line paragraphs are items whose lines are wraps", "[splitter]") {
+  auto r = split_criteria(
+      "\n        DISEASE CHARACTERISTICS: Transitional cell carcinoma of the bladder\n"
+      "        Unifocal No greater than 5 cm\n\n"
+      "        PATIENT CHARACTERISTICS: Age: Not specified\n        Performance status: WHO 0-1\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2"});
+  CHECK(r.criteria[0].text == "DISEASE CHARACTERISTICS: Transitional cell carcinoma of the bladder Unifocal No greater than 5 cm");
+}

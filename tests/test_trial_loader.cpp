@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include "engine/json_util.hpp"
 #include "engine/trial_loader.hpp"
@@ -139,9 +140,9 @@ TEST_CASE("native trial files", "[native]") {
   CHECK_THAT(error_of([&] { load_trial_document(n, "n.json"); }), Catch::Contains("/enrollment: expected an integer"));
 }
 
-TEST_CASE("--trials directories read *.json in name order and skip other files", "[native]") {
+TEST_CASE("trial directories read *.json in name order and skip other files", "[native]") {
   namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / "trialmatch_test_trials_dir";
+  fs::path dir = fs::temp_directory_path() / ("trialmatch_test_trials_dir_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   auto write = [&](const std::string& name, const std::string& body) { std::ofstream(dir / name) << body; };

@@ -79,6 +79,13 @@ void Lexicon::add_document(const nlohmann::json& doc, const std::string& file) {
     for (auto it = aliases->object().begin(); it != aliases->object().end(); ++it)
       unit_aliases_[it.key()] = *aliases->string(it.key(), true);
   }
+  if (auto tables = r.child("phrases")) {
+    for (auto it = tables->object().begin(); it != tables->object().end(); ++it) {
+      auto table = tables->child(it.key(), true);
+      for (auto p = table->object().begin(); p != table->object().end(); ++p)
+        phrases_[it.key()][p.key()] = *table->string(p.key(), true);
+    }
+  }
   for (const auto& ir : r.objects("interpretations")) {
     Interpretation in;
     in.phrase = *ir.string("phrase", true);
@@ -86,6 +93,7 @@ void Lexicon::add_document(const nlohmann::json& doc, const std::string& file) {
     in.meaning = ir.string("meaning").value_or("");
     in.rule = ir.string("rule").value_or("");
     in.source = ir.string("source").value_or("");
+    in.default_concept = ir.string("default_concept").value_or("");
     interpretations_.push_back(std::move(in));
   }
   for (const auto& cr : r.objects("concepts")) {
@@ -135,9 +143,11 @@ void Lexicon::add_document(const nlohmann::json& doc, const std::string& file) {
       c.plausible = {p[0].get<double>(), p[1].get<double>()};
     }
     c.members = cr.strings("members");
+    c.caused_concept = cr.string("caused_concept").value_or("");
+    c.complication_concept = cr.string("complication_concept").value_or("");
     if (c.kind == ConceptKind::group && c.members.empty()) cr.fail("members", "a group needs its members");
     cr.warn_unknown_keys({"id", "kind", "label", "synonyms", "codes", "unit", "conversions", "lookback",
-                          "plausible", "members", "source"});
+                          "plausible", "members", "caused_concept", "complication_concept", "source"});
     index_.emplace(c.id, concepts_.size());
     concepts_.push_back(std::move(c));
   }
@@ -149,6 +159,9 @@ void Lexicon::validate(const std::string& file) const {
     std::string where = "/concepts/" + std::to_string(i);
     for (const auto& m : c.members)
       if (!find(m)) throw InputError({Severity::error, file, 0, 0, where + "/members", "unknown member concept \"" + m + "\""});
+    for (const auto& linked : {c.caused_concept, c.complication_concept})
+      if (!linked.empty() && !find(linked))
+        throw InputError({Severity::error, file, 0, 0, where, "links to unknown concept \"" + linked + "\""});
     for (const auto& u : c.conversions)
       if (!sources_.count(u.source))
         throw InputError({Severity::error, file, 0, 0, where + "/conversions", "conversion to " + u.unit + " cites unknown source \"" + u.source + "\""});

@@ -47,6 +47,8 @@ struct Concept {
   std::optional<Window> lookback;
   std::optional<std::pair<double, double>> plausible;
   std::vector<std::string> members;                       // groups
+  std::string caused_concept;        // "diabetes caused by X" means this concept
+  std::string complication_concept;  // "complications of diabetes" means this concept
   std::string source;
 };
 
@@ -54,9 +56,14 @@ struct Interpretation {
   std::string phrase;
   std::vector<std::string> synonyms;
   std::string meaning;
-  std::string rule;
+  std::string rule;             // rule language; {concept} stands for the condition it qualifies
+  std::string default_concept;  // used for {concept} when the text names none
   std::string source;
 };
+
+// Phrase tables of the criteria language (comparators, units, cues, ...):
+// table name -> lower-case phrase -> value.
+using PhraseTables = std::map<std::string, std::map<std::string, std::string>>;
 
 class Lexicon {
  public:
@@ -75,6 +82,7 @@ class Lexicon {
   const std::vector<Concept>& concepts() const { return concepts_; }
   const std::vector<Interpretation>& interpretations() const { return interpretations_; }
   const std::map<std::string, std::string>& sources() const { return sources_; }
+  const PhraseTables& phrases() const { return phrases_; }
 
  private:
   std::vector<Concept> concepts_;
@@ -82,6 +90,7 @@ class Lexicon {
   std::vector<Interpretation> interpretations_;
   std::map<std::string, std::string> sources_;
   std::map<std::string, std::string, std::less<>> unit_aliases_;
+  PhraseTables phrases_;
 };
 
 // Parses "6 months", "12 months", "1 year", "any".

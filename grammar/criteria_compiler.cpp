@@ -1,0 +1,1382 @@
+#include "grammar/criteria_compiler.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include "engine/lexicon.hpp"
+#include "grammar/criteria_lexer.hpp"
+#include "grammar/rule_parser.hpp"
+
+namespace trialmatch::grammar {
+
+namespace x3 = boost::spirit::x3;
+using ast::CmpOp;
+using ast::Expr;
+using ast::Logic;
+
+const char* to_string(Status status) {
+  switch (status) {
+    case Status::computable: return "computable";
+    case Status::partial: return "partial";
+    case Status::manual: return "manual";
+    case Status::unparsed: return "unparsed";
+  }
+  return "?";
+}
+
+namespace {
+
+// ------------------------------------------------------------------ rule walks
+
+template <class F>
+void walk(const Expr& e, bool negated, const F& f) {
+  if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&e.get())) {
+    walk(n->get().operand, !negated, f);
+  } else if (auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get())) {
+    for (const auto& o : a->get().operands) walk(o, negated, f);
+  } else {
+    f(e, negated);
+  }
+}
+
+bool is_manual_leaf(const Expr& e) { return boost::get<ast::Manual>(&e.get()) != nullptr; }
+
+}  // namespace
+
+Status status_of(const ast::Expr& rule) {
+  bool unparsed = false, data = false, manual = false;
+  walk(rule, false, [&](const Expr& e, bool) {
+    if (boost::get<ast::Unparsed>(&e.get())) unparsed = true;
+    else if (is_manual_leaf(e)) manual = true;
+    else if (!boost::get<ast::Literal>(&e.get())) data = true;
+  });
+  if (unparsed) return data || manual ? Status::partial : Status::unparsed;
+  if (!data && manual) return Status::manual;
+  return Status::computable;
+}
+
+std::vector<Atom> atoms_of(const ast::Expr& rule) {
+  std::vector<Atom> out;
+  walk(rule, false, [&](const Expr& e, bool negated) {
+    auto* c = boost::get<ast::Comparison>(&e.get());
+    if (!c || !c->word.empty()) return;
+    out.push_back({c->concept_id, negated ? ast::negate(c->op) : c->op, c->value, c->unit});
+  });
+  return out;
+}
+
+namespace {
+
+// ------------------------------------------------------------------ items
+
+// What the clause scanner finds, before connectives join it into a rule.
+struct Item {
+  enum Kind { leaf, conn, residue, group, modifier, including, ignorable } kind = ignorable;
+  Expr expr;
+  std::string value;            // conn: and, or, comma, with, also, colon; modifier: history, negation, ...
+  int tb = 0, te = 0;           // token range [tb, te)
+  std::vector<Item> children;   // group
+  bool meaningful = false;      // residue that may decide the criterion
+  bool condition = false;       // leaf is a plain condition/state/event/medication mention
+};
+
+struct Threshold {
+  CmpOp op = CmpOp::ge;
+  double value = 0;
+  std::string unit;
+  std::string sex;
+  bool or_before = false;  // joined to the previous threshold by "or"
+};
+
+const std::vector<std::string> kRomanOrLetterMarkers = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x",
+                                                        "a", "b", "c", "d", "e", "f"};
+
+CmpOp op_from(const std::string& v) {
+  if (v == "ge") return CmpOp::ge;
+  if (v == "le") return CmpOp::le;
+  if (v == "gt") return CmpOp::gt;
+  if (v == "lt") return CmpOp::lt;
+  if (v == "ne") return CmpOp::ne;
+  return CmpOp::eq;
+}
+
+}  // namespace
+
+struct CriteriaCompiler::Impl {
+  const Lexicon& lexicon;
+  CriteriaLexer lexer;
+  explicit Impl(const Lexicon& l) : lexicon(l), lexer(l) {}
+};
+
+namespace {
+
+class Parser {
+ public:
+  Parser(const Lexicon& lexicon, const CriteriaLexer& lexer, const std::vector<Token>& tokens, std::string_view text,
+         bool exclusion, Compiled& out)
+      : lex_(lexicon), lexer_(lexer), t_(tokens), text_(text), exclusion_(exclusion), out_(out),
+        n_(static_cast<int>(tokens.size())) {}
+
+  std::optional<Expr> run();
+
+ private:
+  // ---- token tests
+  bool is(int i, Tok k) const { return i >= 0 && i < n_ && t_[i].kind == k; }
+  bool cue(int i, std::string_view v) const { return is(i, Tok::cue) && t_[i].value == v; }
+  bool conn(int i, std::string_view v) const { return is(i, Tok::connective) && t_[i].value == v; }
+  const Concept* concept_at(int i) const { return is(i, Tok::concept_ref) ? lex_.find(t_[i].value) : nullptr; }
+  bool measure_at(int i) const {
+    auto* c = concept_at(i);
+    return c && c->kind == ConceptKind::measure && c->id != "age";
+  }
+  bool antibody_at(int i) const {
+    auto* c = concept_at(i);
+    return (c && (c->kind == ConceptKind::autoantibody || c->kind == ConceptKind::group)) || cue(i, "antibody_group") ||
+           cue(i, "antibody_word");
+  }
+  bool event_at(int i) const {
+    auto* c = concept_at(i);
+    return c && c->kind == ConceptKind::event;
+  }
+  bool number_at(int i) const { return is(i, Tok::number) || is(i, Tok::number_word); }
+  bool soft(int i) const {  // words that may stand between the parts of a construct
+    return is(i, Tok::filler) || is(i, Tok::person) || cue(i, "result") || cue(i, "history_adj") || cue(i, "reference_weak");
+  }
+  int skip_soft(int i, int end, int limit = 6) const {
+    while (i < end && limit-- > 0 && soft(i)) ++i;
+    return i;
+  }
+  std::string span_text(int tb, int te) const {
+    if (tb >= te) return "";
+    return std::string(text_.substr(t_[tb].begin, t_[te - 1].end - t_[tb].begin));
+  }
+  ast::Span span(int tb, int te) const { return tb < te ? ast::Span{t_[tb].begin, t_[te - 1].end} : ast::Span{}; }
+  void ignore(int tb, int te, const std::string& reason) {
+    if (tb < te) out_.ignored.push_back({t_[tb].begin, t_[te - 1].end, span_text(tb, te), reason});
+  }
+  int close_of(int open, int end) const {
+    int depth = 0;
+    for (int i = open; i < end; ++i) {
+      if (is(i, Tok::open)) ++depth;
+      if (is(i, Tok::close) && --depth == 0) return i;
+    }
+    return end;
+  }
+  // End of the segment (next top-level comma, semicolon, period or colon).
+  int segment_end(int i, int end, bool stop_at_comma = true) const {
+    int depth = 0;
+    for (; i < end; ++i) {
+      if (is(i, Tok::open)) ++depth;
+      else if (is(i, Tok::close)) {
+        if (depth == 0) return i;
+        --depth;
+      } else if (depth == 0 && (is(i, Tok::semicolon) || is(i, Tok::period) || (stop_at_comma && is(i, Tok::comma))))
+        return i;
+    }
+    return end;
+  }
+
+  // ---- constructs
+  int read_window(int i, int end, ast::Window& w) const;
+  int read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out) const;
+  int read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out) const;
+  std::optional<Expr> thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts, const std::string& default_unit) const;
+  int skip_alt_units(int i, int end) const;
+
+  std::optional<std::pair<Expr, int>> age_construct(int i, int end);
+  std::optional<std::pair<Expr, int>> measure_construct(int i, int end);
+  std::optional<std::pair<Expr, int>> antibody_construct(int i, int end);
+  std::optional<std::pair<Expr, int>> count_construct(int i, int end);
+  std::optional<std::pair<Expr, int>> duration_construct(int i, int end);
+  std::optional<std::pair<Expr, int>> interpretation(int i, int end);
+  std::optional<std::pair<Expr, int>> concept_mention(int i, int end, bool& condition);
+  std::string nearest_condition(int i) const;
+  std::vector<std::string> antibody_members(int i, int end, int& next) const;
+
+  std::vector<Item> scan(int b, int e);
+  std::optional<Expr> combine(std::vector<Item> items, bool top = false);
+  std::optional<Expr> sentence(int b, int e);
+
+  const Lexicon& lex_;
+  const CriteriaLexer& lexer_;
+  const std::vector<Token>& t_;
+  std::string_view text_;
+  bool exclusion_;
+  Compiled& out_;
+  int n_;
+  bool has_pathology_ = false;
+};
+
+// ------------------------------------------------------------------ windows
+
+// "in the past 3 months", "within the last year", "in the 3 months prior to enrollment"
+int Parser::read_window(int i, int end, ast::Window& w) const {
+  if (!(cue(i, "window") || cue(i, "window_weak"))) return -1;
+  bool strong = cue(i, "window");
+  int j = i + 1;
+  bool past = false;
+  while (j < end && (cue(j, "history_adj") || is(j, Tok::filler)) && j - i < 4) {
+    past = past || cue(j, "history_adj") || t_[j].text == "last";
+    ++j;
+  }
+  int amount = 1;
+  bool explicit_amount = false;
+  if (number_at(j) && (is(j, Tok::number) || t_[j].text != "a" || is(j + 1, Tok::time_unit))) {
+    amount = static_cast<int>(t_[j].number);
+    explicit_amount = true;
+    ++j;
+  }
+  if (!is(j, Tok::time_unit)) return -1;
+  if (!strong && !explicit_amount && !past) return -1;
+  w.amount = amount;
+  w.unit = t_[j].value;
+  ++j;
+  // "prior to enrollment", "before screening", "of screening"
+  if (j < end && cue(j, "before")) {
+    ++j;
+    while (j < end && is(j, Tok::filler)) ++j;
+  }
+  return j;
+}
+
+// ------------------------------------------------------------------ thresholds
+
+int Parser::skip_alt_units(int i, int end) const {
+  // "(53-75 mmol/mol)", "(110 g/L)": the same value in another unit.
+  if (!is(i, Tok::open)) return i;
+  int close = close_of(i, end);
+  bool numbers_only = close < end;
+  for (int k = i + 1; k < close && numbers_only; ++k)
+    numbers_only = is(k, Tok::number) || is(k, Tok::unit) || cue(k, "dash") || cue(k, "to") || is(k, Tok::comparator) ||
+                   is(k, Tok::filler) || is(k, Tok::word);
+  bool has_number = false;
+  for (int k = i + 1; k < close; ++k) has_number = has_number || is(k, Tok::number);
+  return numbers_only && has_number ? close + 1 : i;
+}
+
+int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out) const {
+  auto unit_at = [&](int k) { return is(k, Tok::unit) || (time_units && is(k, Tok::time_unit)); };
+  auto number_ok = [&](int k) { return is(k, Tok::number); };
+  int j = i;
+  std::vector<Threshold> got;
+  if (cue(j, "between") || (cue(j, "from") && number_ok(j + 1))) {
+    ++j;
+    if (!number_ok(j)) return -1;
+    Threshold lo{CmpOp::ge, t_[j].number, "", "", false};
+    ++j;
+    if (unit_at(j)) lo.unit = t_[j++].value;
+    if (!(conn(j, "and") || cue(j, "to") || cue(j, "dash"))) return -1;
+    ++j;
+    Threshold hi{CmpOp::le, 0, "", "", false};
+    if (is(j, Tok::comparator)) hi.op = op_from(t_[j++].value);
+    if (!number_ok(j)) return -1;
+    hi.value = t_[j++].number;
+    if (unit_at(j)) hi.unit = t_[j++].value;
+    if (lo.unit.empty()) lo.unit = hi.unit;
+    if (hi.unit.empty()) hi.unit = lo.unit;
+    got = {lo, hi};
+  } else if (is(j, Tok::comparator)) {
+    Threshold th{op_from(t_[j].value), 0, "", "", false};
+    ++j;
+    while (is(j, Tok::filler) && j - i < 3) ++j;  // "≥ of", "at least a value of"
+    if (!number_ok(j)) return -1;
+    th.value = t_[j++].number;
+    if (unit_at(j)) th.unit = t_[j++].value;
+    got.push_back(th);
+    // "greater than 18.5 to 33.0"
+    if ((cue(j, "to") || cue(j, "dash")) && number_ok(j + 1)) {
+      Threshold hi{CmpOp::le, t_[j + 1].number, "", "", false};
+      j += 2;
+      if (unit_at(j)) hi.unit = t_[j++].value;
+      if (got[0].unit.empty()) got[0].unit = hi.unit;
+      if (hi.unit.empty()) hi.unit = got[0].unit;
+      got.push_back(hi);
+    }
+  } else if (number_ok(j)) {
+    Threshold first{CmpOp::ge, t_[j].number, "", "", false};
+    ++j;
+    if (unit_at(j)) first.unit = t_[j++].value;
+    if ((cue(j, "dash") || cue(j, "to")) && (number_ok(j + 1) || (is(j + 1, Tok::comparator) && number_ok(j + 2)))) {
+      ++j;
+      Threshold hi{CmpOp::le, 0, "", "", false};
+      if (is(j, Tok::comparator)) hi.op = op_from(t_[j++].value);
+      hi.value = t_[j++].number;
+      if (unit_at(j)) hi.unit = t_[j++].value;
+      if (first.unit.empty()) first.unit = hi.unit;
+      if (hi.unit.empty()) hi.unit = first.unit;
+      got = {first, hi};
+    } else if (is(j, Tok::post_comparator)) {
+      first.op = op_from(t_[j++].value);
+      got = {first};
+    } else if (time_units && (cue(j, "age_after")) && is(j + 1, Tok::post_comparator)) {
+      // "18 years of age or older"
+      first.op = op_from(t_[j + 1].value);
+      j += 2;
+      got = {first};
+    } else {
+      return -1;
+    }
+  } else {
+    return -1;
+  }
+  j = skip_alt_units(j, end);
+  while (cue(j, "inclusive")) ++j;
+  if (cue(j, "male") || cue(j, "female")) {
+    for (auto& g : got) g.sex = t_[j].value;
+    ++j;
+  }
+  out.insert(out.end(), got.begin(), got.end());
+  return j;
+}
+
+// One or more thresholds on one measure: "< 14 or > 35", "≥ 7.7% and ≤ 11.0%",
+// "< 8 g/dL in males, < 7 g/dL in females".
+int Parser::read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out) const {
+  int j = read_one_threshold(i, end, time_units, out);
+  if (j < 0) return -1;
+  while (j < end) {
+    int k = j;
+    bool is_or = false;
+    if (is(k, Tok::comma)) ++k;
+    if (conn(k, "or")) {
+      is_or = true;
+      ++k;
+    } else if (conn(k, "and")) {
+      ++k;
+    } else if (k == j) {
+      break;
+    }
+    if (!(is(k, Tok::comparator) || cue(k, "between") || (is(k, Tok::number) && (is(k + 1, Tok::post_comparator) ||
+                                                                                  cue(k + 1, "dash") || cue(k + 1, "to")))))
+      break;
+    std::size_t before = out.size();
+    int next = read_one_threshold(k, end, time_units, out);
+    if (next < 0) break;
+    out[before].or_before = is_or;
+    j = next;
+  }
+  return j;
+}
+
+std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts,
+                                            const std::string& default_unit) const {
+  if (ts.empty()) return std::nullopt;
+  auto leaf = [&](const Threshold& th) {
+    ast::Comparison c;
+    c.concept_id = concept_id;
+    c.op = th.op;
+    c.value = th.value;
+    c.unit = th.unit.empty() ? default_unit : th.unit;
+    return Expr(c);
+  };
+  bool any_sex = std::any_of(ts.begin(), ts.end(), [](auto& t) { return !t.sex.empty(); });
+  if (any_sex) {
+    std::vector<Expr> alts;
+    for (const char* sex : {"male", "female"}) {
+      std::vector<Expr> conj;
+      for (const auto& th : ts)
+        if (th.sex == sex) conj.push_back(leaf(th));
+      if (conj.empty()) continue;
+      ast::Comparison s;
+      s.concept_id = "sex";
+      s.op = CmpOp::eq;
+      s.word = sex;
+      conj.insert(conj.begin(), Expr(s));
+      alts.push_back(ast::make_nary(Logic::and_, conj));
+    }
+    return ast::make_nary(Logic::or_, alts);
+  }
+  std::vector<Expr> alts;
+  std::vector<Expr> conj;
+  for (const auto& th : ts) {
+    if (th.or_before && !conj.empty()) {
+      alts.push_back(ast::make_nary(Logic::and_, conj));
+      conj.clear();
+    }
+    conj.push_back(leaf(th));
+  }
+  alts.push_back(ast::make_nary(Logic::and_, conj));
+  return ast::make_nary(Logic::or_, alts);
+}
+
+// ------------------------------------------------------------------ constructs
+
+std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
+  auto build = [&](int from) -> std::optional<std::pair<Expr, int>> {
+    int j = from;
+    while (j < end && (is(j, Tok::filler) || is(j, Tok::colon) || cue(j, "age") || (is(j, Tok::concept_ref) && t_[j].value == "age")) &&
+           j - from < 4)
+      ++j;
+    std::vector<Threshold> ts;
+    int k = read_thresholds(j, end, true, ts);
+    if (k < 0) return std::nullopt;
+    for (auto& th : ts)
+      if (!th.unit.empty() && th.unit != "years" && th.unit != "months" && th.unit != "weeks" && th.unit != "days")
+        return std::nullopt;
+    while (k < end && (cue(k, "age_after") || cue(k, "inclusive") || is(k, Tok::post_comparator))) {
+      if (is(k, Tok::post_comparator)) {
+        for (auto& th : ts) th.op = op_from(t_[k].value);
+      }
+      ++k;
+    }
+    auto e = thresholds_expr("age", ts, "years");
+    if (!e) return std::nullopt;
+    return std::make_pair(*e, k);
+  };
+  if (cue(i, "not_age")) return std::nullopt;
+  bool trigger = (is(i, Tok::concept_ref) && t_[i].value == "age") || cue(i, "age");
+  if (trigger) return build(i + 1);
+  if (is(i, Tok::person)) {
+    int j = i;
+    while (j < end && (is(j, Tok::person) || conn(j, "and") || conn(j, "or") || is(j, Tok::filler) || cue(j, "male_noun") ||
+                       cue(j, "female_noun")) && j - i < 6)
+      ++j;
+    if (cue(j, "age") || (is(j, Tok::concept_ref) && t_[j].value == "age")) return build(j + 1);
+    std::vector<Threshold> ts;
+    int k = read_thresholds(j, end, true, ts);
+    if (k > 0 && !ts.empty() && (is(k - 1, Tok::time_unit) || cue(k, "age_after")) &&
+        std::all_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months" || t.unit.empty(); }))
+      return build(j);
+    return std::nullopt;
+  }
+  // "18 years or older", "≥ 18 years old", "18-65 years of age"
+  std::vector<Threshold> ts;
+  int k = read_thresholds(i, end, true, ts);
+  if (k < 0 || ts.empty()) return std::nullopt;
+  bool time_unit = std::any_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months"; });
+  if (!time_unit) return std::nullopt;
+  if (cue(k, "age_after") || (k > 0 && cue(k - 1, "age_after"))) return build(i);
+  return std::nullopt;
+}
+
+std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
+  if (!measure_at(i)) return std::nullopt;
+  std::vector<std::string> concepts{t_[i].value};
+  int j = i + 1;
+  bool list_or = false;
+  // A list sharing one comparator: "total bilirubin, ALT, and AST ≥ 2×ULN", "AST/ALT".
+  while (j < end) {
+    int k = j;
+    if (is(k, Tok::comma)) ++k;
+    if (conn(k, "and") || conn(k, "or")) {
+      list_or = list_or || conn(k, "or");
+      ++k;
+    }
+    if (k == j && !(is(k, Tok::punct) && t_[k].text == "/")) break;
+    if (is(k, Tok::punct)) ++k;
+    k = skip_soft(k, end, 2);
+    if (!measure_at(k)) break;
+    concepts.push_back(t_[k].value);
+    j = k + 1;
+  }
+  // Filler and restatements between the measure and its threshold.
+  for (int guard = 0; guard < 8 && j < end; ++guard) {
+    if (soft(j) || is(j, Tok::colon) || cue(j, "result") || (is(j, Tok::concept_ref) && t_[j].value == concepts.back())) {
+      ++j;
+    } else if (is(j, Tok::open)) {
+      int close = close_of(j, end);
+      bool restatement = close < end && close - j <= 8;
+      for (int k = j + 1; k < close && restatement; ++k)
+        restatement = !is(k, Tok::number) && !is(k, Tok::comparator);
+      if (!restatement) break;
+      j = close + 1;
+    } else if (is(j, Tok::word) && j + 1 < end && (is(j + 1, Tok::comparator) || cue(j + 1, "between")) &&
+               t_[j].text.size() <= 12 && j - i <= 3) {
+      ++j;  // "HbA1c(NGSP) >= 10", "HbA1c value >= 7", an unknown qualifier word
+    } else {
+      break;
+    }
+  }
+  std::vector<Threshold> ts;
+  int k = read_thresholds(j, end, false, ts);
+  if (k < 0) return std::nullopt;
+  std::vector<Expr> per;
+  for (const auto& c : concepts) {
+    const Concept* info = lex_.find(c);
+    auto e = thresholds_expr(c, ts, info ? info->unit : "");
+    if (e) per.push_back(*e);
+  }
+  if (per.empty()) return std::nullopt;
+  if (per.size() == 1) return std::make_pair(per.front(), k);
+  // "and" in an exclusion: any of them excludes; in an inclusion: all must hold.
+  Logic op = list_or || exclusion_ ? Logic::any : Logic::all;
+  return std::make_pair(Expr(ast::NAry{op, per}), k);
+}
+
+std::vector<std::string> Parser::antibody_members(int i, int end, int& next) const {
+  std::vector<std::string> out;
+  next = i;
+  // An explicit bracketed list "[GADA, IA-2A, IAA, ICA, ZnT8A]" names them.
+  if (is(i, Tok::open)) {
+    int close = close_of(i, end);
+    for (int k = i + 1; k < close; ++k) {
+      auto* c = concept_at(k);
+      if (c && c->kind == ConceptKind::autoantibody && std::find(out.begin(), out.end(), c->id) == out.end())
+        out.push_back(c->id);
+    }
+    if (!out.empty()) next = close + 1;
+  }
+  return out;
+}
+
+std::optional<std::pair<Expr, int>> Parser::antibody_construct(int i, int end) {
+  auto group_members = [&](int k) -> std::vector<std::string> {
+    auto* c = concept_at(k);
+    if (c && c->kind == ConceptKind::group) return c->members;
+    if (c && c->kind == ConceptKind::autoantibody) return {c->id};
+    if (cue(k, "antibody_group") || cue(k, "antibody_word")) {
+      if (auto* g = lex_.find("islet_autoantibodies")) return g->members;
+    }
+    return {};
+  };
+  auto finish_count = [&](CmpOp op, int n, int k) -> std::optional<std::pair<Expr, int>> {
+    // k points at the antibody token
+    std::vector<std::string> members = group_members(k);
+    if (members.empty()) return std::nullopt;
+    int j = k + 1;
+    while (j < end && (cue(j, "positive") || cue(j, "antibody_word") || cue(j, "antibody_group") || soft(j))) ++j;
+    int next = j;
+    auto listed = antibody_members(j, end, next);
+    if (!listed.empty()) {
+      members = listed;
+      j = next;
+    }
+    while (j < end && cue(j, "positive")) ++j;
+    ast::Count c;
+    c.positive = true;
+    c.concepts = members;
+    c.op = op;
+    c.n = n;
+    return std::make_pair(Expr(c), j);
+  };
+  // [at least] one [positive result for] <antibodies>
+  {
+    int j = i;
+    CmpOp op = CmpOp::ge;
+    bool has_op = false;
+    if (is(j, Tok::comparator)) {
+      op = op_from(t_[j].value);
+      has_op = true;
+      ++j;
+    }
+    if (cue(i, "positive")) {  // "positive for at least one autoantibody"
+      j = i + 1;
+      while (soft(j) || cue(j, "for")) ++j;
+      if (is(j, Tok::comparator)) {
+        op = op_from(t_[j].value);
+        has_op = true;
+        ++j;
+      }
+    }
+    if (number_at(j) && (has_op || is(j + 1, Tok::post_comparator) || true)) {
+      int n = static_cast<int>(t_[j].number);
+      ++j;
+      if (is(j, Tok::post_comparator)) op = op_from(t_[j++].value);
+      while (j < end && (cue(j, "positive") || soft(j) || cue(j, "for") || is(j, Tok::word)) && !antibody_at(j) && j - i < 8) {
+        if (is(j, Tok::word) && t_[j].text.size() > 12) break;
+        ++j;
+      }
+      if (antibody_at(j) && (has_op || n >= 1)) {
+        if (auto r = finish_count(op, n, j)) return r;
+      }
+    }
+  }
+  // "positive GADA", "GAD65 antibody positive", "negative for IA-2A"
+  bool leading_pos = cue(i, "positive") || cue(i, "negative");
+  int j = leading_pos ? skip_soft(i + 1, end, 2) : i;
+  if (leading_pos && cue(j, "for")) ++j;
+  std::vector<std::string> concepts;
+  bool list_or = false;
+  int k = j;
+  while (k < end) {
+    auto* c = concept_at(k);
+    if (!c || c->kind != ConceptKind::autoantibody) break;
+    concepts.push_back(c->id);
+    ++k;
+    while (cue(k, "antibody_word")) ++k;
+    int m = k;
+    if (is(m, Tok::comma)) ++m;
+    if (conn(m, "or") || conn(m, "and")) {
+      list_or = list_or || conn(m, "or");
+      ++m;
+    } else if (is(m, Tok::punct) && t_[m].text == "/") {
+      ++m;
+    }
+    if (m != k && concept_at(m) && concept_at(m)->kind == ConceptKind::autoantibody) k = m;
+    else break;
+  }
+  if (concepts.empty()) return std::nullopt;
+  bool trailing_pos = cue(k, "positive") || cue(k, "negative");
+  if (!leading_pos && !trailing_pos) return std::nullopt;
+  bool negative = leading_pos ? cue(i, "negative") : cue(k, "negative");
+  if (trailing_pos) ++k;
+  std::vector<Expr> leaves;
+  for (const auto& c : concepts) {
+    ast::Predicate p;
+    p.function = negative ? "negative" : "positive";
+    p.concept_id = c;
+    leaves.push_back(Expr(p));
+  }
+  if (leaves.size() == 1) return std::make_pair(leaves.front(), k);
+  if (!negative && (list_or || concepts.size() > 1)) {
+    ast::Count c;
+    c.positive = true;
+    c.concepts = concepts;
+    c.op = CmpOp::ge;
+    c.n = list_or ? 1 : static_cast<int>(concepts.size());
+    return std::make_pair(Expr(c), k);
+  }
+  return std::make_pair(ast::make_nary(Logic::and_, leaves), k);
+}
+
+std::optional<std::pair<Expr, int>> Parser::count_construct(int i, int end) {
+  int j = i;
+  CmpOp op = CmpOp::ge;
+  if (is(j, Tok::comparator)) op = op_from(t_[j++].value);
+  if (!number_at(j)) return std::nullopt;
+  if (is(j, Tok::number_word) && t_[j].text == "a" && !(cue(j + 1, "episode") || event_at(j + 1) || soft(j + 1)))
+    return std::nullopt;
+  int n = static_cast<int>(t_[j].number);
+  ++j;
+  if (is(j, Tok::post_comparator)) op = op_from(t_[j++].value);
+  j = skip_soft(j, end, 3);
+  std::string concept_id;
+  bool episode = false;
+  while (cue(j, "episode")) {
+    episode = true;
+    ++j;
+  }
+  j = skip_soft(j, end, 2);
+  if (event_at(j)) {
+    concept_id = t_[j].value;
+    ++j;
+    while (cue(j, "episode")) {
+      episode = true;
+      ++j;
+    }
+  } else if (episode) {
+    // "(more than 2 episodes over the last 6 months)": the event named before.
+    for (int k = i - 1; k >= 0; --k)
+      if (event_at(k)) {
+        concept_id = t_[k].value;
+        break;
+      }
+  }
+  if (concept_id.empty()) return std::nullopt;
+  ast::Count c;
+  c.concepts = {concept_id};
+  c.op = op;
+  c.n = n;
+  ast::Window w;
+  int k = read_window(j, end, w);
+  if (k >= 0) {
+    c.window = w;
+    j = k;
+  }
+  return std::make_pair(Expr(c), j);
+}
+
+std::string Parser::nearest_condition(int i) const {
+  for (int d = 1; d < n_; ++d) {
+    for (int k : {i - d, i + d}) {
+      auto* c = concept_at(k);
+      if (c && (c->kind == ConceptKind::condition)) return c->id;
+    }
+  }
+  return "";
+}
+
+std::optional<std::pair<Expr, int>> Parser::duration_construct(int i, int end) {
+  auto make = [&](const std::string& fn, const std::string& concept_id, CmpOp op, double v, const std::string& unit) {
+    ast::Duration d;
+    d.function = fn;
+    d.concept_id = concept_id;
+    d.op = op;
+    d.value = v;
+    d.unit = unit;
+    return Expr(d);
+  };
+  auto is_durable = [&](int k) {
+    auto* c = concept_at(k);
+    return c && (c->kind == ConceptKind::condition || c->kind == ConceptKind::medication);
+  };
+  // "<condition> ... for at least 1 year", "diagnosed with T1D for ≥ 12 months"
+  int j = i;
+  bool diagnosed = false;
+  if (cue(j, "diagnosed") || cue(j, "duration")) {
+    diagnosed = true;
+    ++j;
+    j = skip_soft(j, end, 3);
+  }
+  if (is_durable(j)) {
+    std::string c = t_[j].value;
+    int k = j + 1;
+    for (int guard = 0; guard < 6 && k < end; ++guard) {
+      if (soft(k) || cue(k, "diagnosed") || cue(k, "duration") || is(k, Tok::person)) ++k;
+      else if (is(k, Tok::open)) {
+        int close = close_of(k, end);
+        bool simple = close < end && close - k <= 6;
+        for (int m = k + 1; m < close && simple; ++m) simple = !is(m, Tok::number);
+        if (!simple) break;
+        k = close + 1;
+      } else break;
+    }
+    CmpOp op = CmpOp::ge;
+    bool have = false;
+    if (cue(k, "for_ge") || cue(k, "for_gt") || cue(k, "for_lt")) {
+      op = cue(k, "for_ge") ? CmpOp::ge : cue(k, "for_gt") ? CmpOp::gt : CmpOp::lt;
+      have = true;
+      ++k;
+    } else if (cue(k, "for")) {
+      have = true;
+      ++k;
+      if (is(k, Tok::comparator)) op = op_from(t_[k++].value);
+    } else if ((diagnosed || cue(k - 1, "duration")) && is(k, Tok::comparator)) {
+      have = true;
+      op = op_from(t_[k++].value);
+    }
+    if (have && number_at(k) && is(k + 1, Tok::time_unit)) {
+      double v = t_[k].number;
+      std::string unit = t_[k + 1].value;
+      k += 2;
+      if (is(k, Tok::post_comparator)) op = op_from(t_[k++].value);
+      while (k < end && (cue(k, "before") || cue(k, "ago") || is(k, Tok::filler)) && k < end) ++k;
+      return std::make_pair(make("duration", c, op, v, unit), k);
+    }
+    // "diagnosed with type 1 diabetes within the past 3 months"
+    ast::Window w;
+    int m = read_window(k, end, w);
+    if (diagnosed && m >= 0) return std::make_pair(make("duration", c, CmpOp::le, w.amount, w.unit), m);
+  }
+  // "within 100 days of diagnosis"
+  if (cue(i, "window") && number_at(i + 1) && is(i + 2, Tok::time_unit) && cue(i + 3, "since_diagnosis")) {
+    std::string c = nearest_condition(i);
+    if (c.empty()) return std::nullopt;
+    return std::make_pair(make("duration", c, CmpOp::le, t_[i + 1].number, t_[i + 2].value), i + 4);
+  }
+  // "less than 1 year since cure"
+  if (is(i, Tok::comparator) && number_at(i + 1) && is(i + 2, Tok::time_unit) &&
+      (cue(i + 3, "since_cure") || cue(i + 3, "since"))) {
+    std::string c = nearest_condition(i);
+    if (c.empty()) return std::nullopt;
+    int k = i + 4;
+    return std::make_pair(make("since", c, op_from(t_[i].value), t_[i + 1].number, t_[i + 2].value), k);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::pair<Expr, int>> Parser::interpretation(int i, int end) {
+  if (!is(i, Tok::cue) || t_[i].value.rfind("interpret:", 0) != 0) return std::nullopt;
+  std::string phrase = t_[i].value.substr(10);
+  const Interpretation* in = nullptr;
+  for (const auto& x : lex_.interpretations())
+    if (x.phrase == phrase) in = &x;
+  if (!in) return std::nullopt;
+  int j = i + 1;
+  std::string rule = in->rule;
+  if (auto pos = rule.find("{concept}"); pos != std::string::npos) {
+    int k = skip_soft(j, end, 3);
+    std::string c;
+    auto* info = concept_at(k);
+    if (info && info->kind == ConceptKind::condition) {
+      c = info->id;
+      j = k + 1;
+    } else {
+      c = in->default_concept;
+    }
+    if (c.empty()) return std::nullopt;
+    rule.replace(pos, 9, c);
+  }
+  auto parsed = parse_rule(rule);
+  auto* e = std::get_if<Expr>(&parsed);
+  if (!e) return std::nullopt;
+  std::string note = "interpreted \"" + span_text(i, i + 1) + "\" as " + in->meaning + " (" + ast::print(*e) + ")";
+  if (std::find(out_.notes.begin(), out_.notes.end(), note) == out_.notes.end()) out_.notes.push_back(note);
+  return std::make_pair(*e, j);
+}
+
+std::optional<std::pair<Expr, int>> Parser::concept_mention(int i, int end, bool& condition) {
+  const Concept* c = concept_at(i);
+  std::string id;
+  if (c) {
+    if (c->kind == ConceptKind::measure || c->kind == ConceptKind::autoantibody || c->kind == ConceptKind::group)
+      return std::nullopt;
+    if (c->kind == ConceptKind::demographic && c->id != "healthy_volunteer") return std::nullopt;
+    id = c->id;
+  } else if (is(i, Tok::organ) && has_pathology_) {
+    id = t_[i].value;
+    c = lex_.find(id);
+    if (!c) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  // "complications of (severe) diabetes" name the complications, not diabetes.
+  for (int k = i - 1; k >= 0 && i - k <= 3; --k) {
+    if (is(k, Tok::pathology) && t_[k].text.rfind("complication", 0) == 0 && !c->complication_concept.empty()) {
+      id = c->complication_concept;
+      break;
+    }
+    if (!is(k, Tok::filler)) break;
+  }
+  int j = i + 1;
+  // "diabetes caused by Cushing's syndrome, ..." is secondary diabetes; the
+  // causes named are not conditions of their own.
+  int k = skip_soft(j, end, 2);
+  if (cue(k, "cause")) {
+    if (!c->caused_concept.empty()) id = c->caused_concept;
+    int stop = segment_end(k, end, false);
+    // Stop before the next top-level list item that is not a cause: the
+    // causes run to the end of the bracket or sentence.
+    ignore(k, stop, "cause");
+    j = stop;
+  }
+  ast::Predicate p;
+  p.concept_id = id;
+  condition = true;
+  ast::Window w;
+  int m = read_window(skip_soft(j, end, 2), end, w);
+  if (m >= 0) {
+    const Concept* info = lex_.find(id);
+    if (info && info->kind == ConceptKind::state) {
+      ignore(j, m, "window of a state");
+    } else {
+      p.window = w;
+      if (info && info->kind == ConceptKind::condition) p.function = "history";
+    }
+    j = m;
+  }
+  Expr e(p);
+  if (cue(j, "negative")) {
+    e = ast::make_not(e);
+    ++j;
+  } else if (cue(j, "positive")) {
+    ++j;
+  }
+  return std::make_pair(e, j);
+}
+
+// ------------------------------------------------------------------ scanning
+
+std::vector<Item> Parser::scan(int b, int e) {
+  std::vector<Item> items;
+  auto push_residue = [&](int i) {
+    bool meaningful = is(i, Tok::word) || is(i, Tok::number) || is(i, Tok::comparator) || is(i, Tok::unit) ||
+                      is(i, Tok::post_comparator) || is(i, Tok::organ);
+    if (!items.empty() && items.back().kind == Item::residue && items.back().te == i) {
+      items.back().te = i + 1;
+      items.back().meaningful = items.back().meaningful || meaningful;
+    } else {
+      Item r;
+      r.kind = Item::residue;
+      r.tb = i;
+      r.te = i + 1;
+      r.meaningful = meaningful;
+      items.push_back(r);
+    }
+  };
+  auto push_leaf = [&](Expr ex, int tb, int te, bool condition = false) {
+    Item it;
+    it.kind = Item::leaf;
+    it.expr = std::move(ex);
+    it.tb = tb;
+    it.te = te;
+    it.condition = condition;
+    items.push_back(std::move(it));
+  };
+  int i = b;
+  while (i < e) {
+    const Token& tk = t_[i];
+    if (tk.kind == Tok::open) {
+      int close = close_of(i, e);
+      bool definition = false;
+      for (int k = i + 1; k < close && !definition; ++k) definition = cue(k, "definition");
+      if (definition) {  // "(severe hypoglycemia defined as ...)"
+        ignore(i, std::min(close + 1, e), "definition");
+        i = close + 1;
+        continue;
+      }
+      Item g;
+      g.kind = Item::group;
+      g.tb = i;
+      g.te = std::min(close + 1, e);
+      g.children = scan(i + 1, close);
+      items.push_back(std::move(g));
+      i = close + 1;
+      continue;
+    }
+    if (tk.kind == Tok::close) {  // unbalanced
+      ++i;
+      continue;
+    }
+    if (tk.kind == Tok::comma || tk.kind == Tok::connective || tk.kind == Tok::colon ||
+        (tk.kind == Tok::punct && tk.text == "/")) {
+      Item c;
+      c.kind = Item::conn;
+      c.value = tk.kind == Tok::comma ? "comma" : tk.kind == Tok::colon ? "colon" : tk.kind == Tok::punct ? "or" : tk.value;
+      if (tk.kind == Tok::connective && tk.text == "as well as") c.value = "also";
+      c.tb = i;
+      c.te = i + 1;
+      items.push_back(c);
+      ++i;
+      continue;
+    }
+    // Constructs, most specific first.
+    std::optional<std::pair<Expr, int>> r;
+    if (!r) r = interpretation(i, e);
+    if (!r) r = age_construct(i, e);
+    if (!r) r = measure_construct(i, e);
+    if (!r) r = antibody_construct(i, e);
+    if (!r) r = count_construct(i, e);
+    if (!r) r = duration_construct(i, e);
+    if (r && r->second > i) {
+      push_leaf(r->first, i, r->second);
+      i = r->second;
+      continue;
+    }
+    if (tk.kind == Tok::cue) {
+      const std::string& v = tk.value;
+      if (v == "not_age") {  // "age at onset 25-70": not the patient's age; keep it as residue
+        int stop = segment_end(i, e);
+        for (int k = i; k < stop; ++k) push_residue(k);
+        items.back().meaningful = true;
+        i = stop;
+        continue;
+      }
+      if (v == "history" || v == "negation" || v == "negation_history" || v == "negation_prefix") {
+        Item m;
+        m.kind = Item::modifier;
+        m.value = v;
+        m.tb = i;
+        m.te = i + 1;
+        items.push_back(m);
+        ++i;
+        continue;
+      }
+      if (v == "exception") {
+        int stop = segment_end(i, e, false);
+        ignore(i, stop, "exception");
+        i = stop;
+        continue;
+      }
+      if (v == "definition" || v == "reference") {
+        int stop = segment_end(i, e, v == "reference");
+        ignore(i, stop, v);
+        i = stop;
+        continue;
+      }
+      if (v == "including") {
+        Item m;
+        m.kind = Item::including;
+        m.tb = i;
+        m.te = i + 1;
+        items.push_back(m);
+        ++i;
+        continue;
+      }
+      if (v == "future") {  // "may receive islet transplantation": a plan, not a record
+        int stop = segment_end(i, e);
+        ignore(i, stop, "future plan");
+        i = stop;
+        continue;
+      }
+      if (v == "either") {
+        ++i;
+        continue;
+      }
+      ++i;  // other cues outside a construct carry no meaning of their own
+      continue;
+    }
+    if (tk.kind == Tok::manual) {
+      std::string kind = tk.value;
+      bool scope = false;
+      if (auto pos = kind.find(":scope"); pos != std::string::npos) {
+        kind = kind.substr(0, pos);
+        scope = true;
+      }
+      ast::Manual m;
+      m.kind = kind;
+      int stop = scope ? segment_end(i + 1, e) : i + 1;
+      push_leaf(Expr(m), i, stop);
+      if (scope) ignore(i + 1, stop, "what the manual check covers");
+      i = stop;
+      continue;
+    }
+    // A year or a version ("1999 WHO criteria") is not a threshold.
+    if (tk.kind == Tok::number && tk.number >= 1900 && tk.number <= 2100 && tk.value.find('.') == std::string::npos &&
+        !is(i + 1, Tok::unit) && !is(i + 1, Tok::time_unit)) {
+      if (!items.empty() && items.back().kind == Item::residue && items.back().te == i) items.back().te = i + 1;
+      else {
+        Item r;
+        r.kind = Item::residue;
+        r.tb = i;
+        r.te = i + 1;
+        items.push_back(r);
+      }
+      ++i;
+      continue;
+    }
+    // A list sharing its head noun: "alcohol or drug abuse".
+    if ((tk.kind == Tok::word || tk.kind == Tok::organ) && (conn(i + 1, "or") || conn(i + 1, "and") || is(i + 1, Tok::comma))) {
+      int k = i + 1;
+      while (k < e && (is(k, Tok::comma) || is(k, Tok::connective) || is(k, Tok::word) || is(k, Tok::organ)) && k - i < 8) ++k;
+      if (is(k, Tok::concept_ref)) {
+        const std::string& head = t_[k].text;
+        auto sp = head.find(' ');
+        if (sp != std::string::npos) {
+          std::string id = lexer_.concept_named(tk.text + head.substr(sp));
+          if (!id.empty()) {
+            ast::Predicate p;
+            p.concept_id = id;
+            push_leaf(Expr(p), i, i + 1, true);
+            ++i;
+            continue;
+          }
+        }
+      }
+    }
+    bool condition = false;
+    if (auto m = concept_mention(i, e, condition)) {
+      push_leaf(m->first, i, m->second, condition);
+      i = m->second;
+      continue;
+    }
+    if (tk.kind == Tok::filler || tk.kind == Tok::person || tk.kind == Tok::pathology || tk.kind == Tok::concept_ref ||
+        tk.kind == Tok::number_word || tk.kind == Tok::time_unit || tk.kind == Tok::punct) {
+      // Words that carry no decidable meaning alone (a measure named without
+      // a threshold, "patients", "disease").
+      if (!items.empty() && items.back().kind == Item::residue && items.back().te == i) items.back().te = i + 1;
+      else {
+        Item r;
+        r.kind = Item::residue;
+        r.tb = i;
+        r.te = i + 1;
+        items.push_back(r);
+      }
+      ++i;
+      continue;
+    }
+    push_residue(i);
+    ++i;
+  }
+  return items;
+}
+
+// ------------------------------------------------------------------ combining
+
+void dedupe(std::vector<Expr>& v) {
+  std::vector<Expr> out;
+  for (auto& e : v)
+    if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
+  v = std::move(out);
+}
+
+bool has_leaf(const std::vector<Item>& items) {
+  for (const auto& it : items)
+    if (it.kind == Item::leaf || (it.kind == Item::group && has_leaf(it.children))) return true;
+  return false;
+}
+
+std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
+  // A label before a colon ("Islet function failure: ...") names what follows.
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (items[k].kind == Item::conn && items[k].value == "colon") {
+      std::vector<Item> before(items.begin(), items.begin() + k);
+      std::vector<Item> after(items.begin() + k + 1, items.end());
+      if (!has_leaf(before) && has_leaf(after)) {
+        if (!before.empty()) ignore(before.front().tb, before.back().te, "label");
+        items = std::move(after);
+        k = static_cast<std::size_t>(-1);
+        continue;
+      }
+      items[k].value = "and";
+    }
+  }
+  // Brackets: a restatement, an explanation of the words before them, or a term.
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (items[k].kind != Item::group) continue;
+    Item g = items[k];
+    Item* prev = k > 0 ? &items[k - 1] : nullptr;
+    bool starts_including = !g.children.empty() && g.children.front().kind == Item::including;
+    std::optional<Expr> inner;
+    if (starts_including) {
+      std::vector<Item> rest(g.children.begin() + 1, g.children.end());
+      inner = combine(rest);
+    } else {
+      inner = combine(g.children);
+    }
+    if (!inner) {
+      ignore(g.tb, g.te, "parenthetical");
+      items[k].kind = Item::ignorable;
+      continue;
+    }
+    if (prev && prev->kind == Item::residue) {
+      // "blood glucose control remains inadequate [HbA1c ≥ 7.5% or TIR < 70%]"
+      ignore(prev->tb, prev->te, "explained by what follows");
+      prev->kind = Item::ignorable;
+      items[k].kind = Item::leaf;
+      items[k].expr = *inner;
+      continue;
+    }
+    if (prev && prev->kind == Item::leaf) {
+      if (prev->expr == *inner) {
+        items[k].kind = Item::ignorable;
+        continue;
+      }
+      if (starts_including) {
+        prev->expr = ast::make_nary(Logic::or_, {prev->expr, *inner});
+        prev->condition = false;
+        items[k].kind = Item::ignorable;
+        continue;
+      }
+      if (prev->condition && exclusion_) {
+        // "Severe anemia (hemoglobin < 8 g/dL ...)": the bracket defines it.
+        ignore(prev->tb, prev->te, "defined by the bracket that follows");
+        prev->expr = *inner;
+        prev->condition = false;
+        items[k].kind = Item::ignorable;
+        continue;
+      }
+    }
+    items[k].kind = Item::leaf;
+    items[k].expr = *inner;
+  }
+  // "X, including A, B or C": examples of X (or, where X was not understood,
+  // what X means).
+  for (std::size_t k = items.size(); k-- > 0;) {
+    if (items[k].kind != Item::including) continue;
+    std::vector<Item> rest(items.begin() + k + 1, items.end());
+    auto examples = combine(rest);
+    items.erase(items.begin() + k, items.end());
+    if (!examples) continue;
+    // The operand before the cue (skipping commas).
+    std::size_t p = items.size();
+    while (p > 0 && (items[p - 1].kind == Item::conn || (items[p - 1].kind == Item::residue && !items[p - 1].meaningful)))
+      --p;
+    Item ex;
+    ex.kind = Item::leaf;
+    ex.expr = *examples;
+    if (p > 0 && items[p - 1].kind == Item::leaf) {
+      items[p - 1].expr = ast::make_nary(Logic::or_, {items[p - 1].expr, *examples});
+      items[p - 1].condition = false;
+      items.resize(p);
+    } else {
+      if (p > 0 && items[p - 1].kind == Item::residue) {
+        ignore(items[p - 1].tb, items[p - 1].te, "read through its examples");
+        items[p - 1].kind = Item::ignorable;
+      }
+      items.push_back(ex);
+    }
+  }
+  // Modifiers: "history of A, B or C", "no X", "non-X".
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (items[k].kind != Item::modifier) continue;
+    std::string v = items[k].value;
+    if (v == "history" || v == "negation_history") {
+      for (std::size_t m = k + 1; m < items.size(); ++m) {
+        if (items[m].kind == Item::conn && (items[m].value == "also" || items[m].value == "with")) break;
+        if (items[m].kind != Item::leaf) continue;
+        if (auto* p = boost::get<ast::Predicate>(&items[m].expr.get()); p && p->function.empty()) {
+          const Concept* info = lex_.find(p->concept_id);
+          if (info && info->kind != ConceptKind::medication && info->kind != ConceptKind::state) p->function = "history";
+        }
+      }
+    }
+    if (v == "negation" || v == "negation_history") {
+      std::vector<Item> rest(items.begin() + k + 1, items.end());
+      items.erase(items.begin() + k, items.end());
+      if (auto inner = combine(rest)) {
+        Item n;
+        n.kind = Item::leaf;
+        n.expr = ast::make_not(*inner);
+        items.push_back(n);
+      }
+      break;
+    }
+    if (v == "negation_prefix") {
+      for (std::size_t m = k + 1; m < items.size(); ++m)
+        if (items[m].kind == Item::leaf) {
+          items[m].expr = ast::make_not(items[m].expr);
+          items[m].condition = false;
+          break;
+        }
+    }
+    items[k].kind = Item::ignorable;
+  }
+  // Operands and the connectives between them.
+  struct Operand {
+    Expr expr;
+    bool condition;
+  };
+  std::vector<Operand> ops;
+  std::vector<std::string> seps;  // seps[i] joins ops[i] and ops[i+1]
+  std::string pending;
+  for (auto& it : items) {
+    if (it.kind == Item::conn) {
+      // "," then "or" reads as "or"; "and" then "or" stays "or".
+      if (pending.empty() || pending == "comma" || it.value == "or") pending = it.value;
+      continue;
+    }
+    std::optional<Expr> e;
+    if (it.kind == Item::leaf) e = it.expr;
+    if (it.kind == Item::residue && it.meaningful) {
+      ast::Unparsed u;
+      u.text = span_text(it.tb, it.te);
+      u.span = span(it.tb, it.te);
+      e = Expr(u);
+    } else if (it.kind == Item::residue) {
+      ignore(it.tb, it.te, "no decidable meaning");
+    }
+    if (!e) continue;
+    if (!ops.empty()) seps.push_back(pending.empty() ? "adjacent" : pending);
+    pending.clear();
+    ops.push_back({*e, it.kind == Item::leaf && it.condition});
+  }
+  if (ops.empty()) return std::nullopt;
+  // A comma takes the meaning of the next explicit connective in its list.
+  for (std::size_t k = 0; k < seps.size(); ++k) {
+    if (seps[k] != "comma") continue;
+    std::string meaning = "and";
+    for (std::size_t m = k + 1; m < seps.size(); ++m)
+      if (seps[m] == "or" || seps[m] == "and") {
+        meaning = seps[m];
+        break;
+      }
+    seps[k] = meaning == "or" ? "or" : "comma_and";
+  }
+  // "or" binds loosest. Within an alternative, an "and"-list of conditions in
+  // an exclusion excludes on any of them.
+  std::vector<Expr> alternatives;
+  std::size_t start = 0;
+  for (std::size_t k = 0; k <= seps.size(); ++k) {
+    if (k < seps.size() && seps[k] != "or") continue;
+    std::vector<Expr> conj;
+    bool all_conditions = true, list_joins = true;
+    for (std::size_t m = start; m <= k; ++m) {
+      conj.push_back(ops[m].expr);
+      all_conditions = all_conditions && ops[m].condition;
+      if (m > start) list_joins = list_joins && (seps[m - 1] == "and" || seps[m - 1] == "comma_and" || seps[m - 1] == "also");
+    }
+    dedupe(conj);
+    bool as_any = exclusion_ && all_conditions && list_joins && conj.size() > 1;
+    alternatives.push_back(ast::make_nary(as_any ? Logic::or_ : Logic::and_, conj));
+    start = k + 1;
+  }
+  dedupe(alternatives);
+  (void)top;
+  return ast::make_nary(Logic::or_, alternatives);
+}
+
+// One sentence: its manual checks are kept apart from what data can decide,
+// and words around a manual check belong to it.
+std::optional<Expr> Parser::sentence(int b, int e) {
+  has_pathology_ = false;
+  for (int k = b; k < e; ++k) {
+    if (is(k, Tok::pathology)) has_pathology_ = true;
+    if (is(k, Tok::concept_ref)) {
+      const std::string& txt = t_[k].text;
+      auto sp = txt.rfind(' ');
+      if (sp != std::string::npos && lexer_.is_pathology_word(txt.substr(sp + 1))) has_pathology_ = true;
+    }
+  }
+  auto items = scan(b, e);
+  std::vector<Expr> manual;
+  std::function<void(std::vector<Item>&)> pull = [&](std::vector<Item>& list) {
+    for (auto& it : list) {
+      if (it.kind == Item::leaf && is_manual_leaf(it.expr)) {
+        if (std::find(manual.begin(), manual.end(), it.expr) == manual.end()) manual.push_back(it.expr);
+        it.kind = Item::ignorable;
+      } else if (it.kind == Item::group) {
+        pull(it.children);
+      }
+    }
+  };
+  pull(items);
+  if (manual.empty()) return combine(items, true);
+  for (auto& it : items)
+    if (it.kind == Item::residue) {
+      it.meaningful = false;
+      it.kind = Item::ignorable;
+    }
+  // Absorbed words are set aside, not lost: the manual check covers them.
+  auto data = combine(items, true);
+  std::vector<Expr> all;
+  if (data) all.push_back(*data);
+  all.insert(all.end(), manual.begin(), manual.end());
+  return ast::make_nary(Logic::and_, all);
+}
+
+std::optional<Expr> Parser::run() {
+  // Sentences end at top-level periods and semicolons. An inline marker
+  // ("; ii. Type 2 ...") makes the sentences it numbers alternatives.
+  std::vector<std::pair<int, int>> sentences;
+  std::vector<bool> enumerated;
+  int depth = 0, start = 0;
+  bool next_enumerated = false;
+  auto flush = [&](int end) {
+    if (end <= start) return;
+    // A sentence that is only a marker ("ii") numbers the next one.
+    if (end - start == 1 && is(start, Tok::word) &&
+        std::find(kRomanOrLetterMarkers.begin(), kRomanOrLetterMarkers.end(), t_[start].text) != kRomanOrLetterMarkers.end()) {
+      next_enumerated = true;
+      return;
+    }
+    sentences.push_back({start, end});
+    enumerated.push_back(next_enumerated);
+    next_enumerated = false;
+  };
+  for (int i = 0; i < n_; ++i) {
+    if (is(i, Tok::open)) ++depth;
+    if (is(i, Tok::close) && depth > 0) --depth;
+    if (depth == 0 && (is(i, Tok::period) || is(i, Tok::semicolon))) {
+      flush(i);
+      start = i + 1;
+    }
+  }
+  flush(n_);
+  bool any_enumerated = std::find(enumerated.begin(), enumerated.end(), true) != enumerated.end();
+  std::vector<Expr> parts;
+  std::vector<Expr> alternatives;
+  for (std::size_t s = 0; s < sentences.size(); ++s) {
+    auto e = sentence(sentences[s].first, sentences[s].second);
+    if (!e) continue;
+    if (any_enumerated) alternatives.push_back(*e);
+    else parts.push_back(*e);
+  }
+  if (any_enumerated) parts.push_back(ast::make_nary(Logic::or_, alternatives));
+  dedupe(parts);
+  if (parts.empty()) return std::nullopt;
+  return ast::make_nary(Logic::and_, parts);
+}
+
+}  // namespace
+
+CriteriaCompiler::CriteriaCompiler(const Lexicon& lexicon) : impl_(std::make_unique<Impl>(lexicon)) {}
+CriteriaCompiler::~CriteriaCompiler() = default;
+
+Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const {
+  Compiled out;
+  auto tokens = impl_->lexer.lex(text);
+  Parser parser(impl_->lexicon, impl_->lexer, tokens, text, exclusion, out);
+  out.rule = parser.run();
+  if (!out.rule) {
+    out.status = Status::unparsed;
+    if (!text.empty()) out.unparsed.push_back({0, static_cast<int>(text.size()), std::string(text), "not recognised"});
+    out.ignored.clear();
+    return out;
+  }
+  out.status = status_of(*out.rule);
+  out.atoms = atoms_of(*out.rule);
+  walk(*out.rule, false, [&](const Expr& e, bool) {
+    if (auto* u = boost::get<ast::Unparsed>(&e.get())) out.unparsed.push_back({u->span.begin, u->span.end, u->text, "not recognised"});
+  });
+  std::sort(out.ignored.begin(), out.ignored.end(),
+            [](auto& a, auto& b) { return a.begin != b.begin ? a.begin < b.begin : a.end > b.end; });
+  // Keep the outermost of nested ignored spans.
+  std::vector<Span> outer;
+  for (auto& s : out.ignored)
+    if (outer.empty() || s.begin >= outer.back().end) outer.push_back(std::move(s));
+  out.ignored = std::move(outer);
+  return out;
+}
+
+}  // namespace trialmatch::grammar

@@ -1,0 +1,70 @@
+#pragma once
+// Compiles one criterion's free text into a rule (grammar/ast.hpp). The
+// lexer finds the words that carry meaning; the clause grammar here
+// recognises the constructs of shared/spec/product.md ("The grammar") and
+// joins them with the text's connectives. What it does not understand is
+// kept as residue with its offsets: as an unparsed(...) term when it may
+// decide the criterion, or as an ignored span with the reason (a
+// definition, a reference to diagnostic criteria, an exception, a label).
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "grammar/ast.hpp"
+
+namespace trialmatch {
+class Lexicon;
+}
+
+namespace trialmatch::grammar {
+
+enum class Status { computable, partial, manual, unparsed };
+const char* to_string(Status status);
+
+// A numeric comparison in the criterion's own sense, value and unit as written.
+struct Atom {
+  std::string concept_id;
+  ast::CmpOp op = ast::CmpOp::eq;
+  double value = 0;
+  std::string unit;
+};
+
+struct Span {
+  int begin = 0;
+  int end = 0;
+  std::string text;
+  std::string reason;  // for ignored spans: definition, reference, exception, label, explained, ...
+};
+
+struct Compiled {
+  Status status = Status::unparsed;
+  std::optional<ast::Expr> rule;      // absent only when nothing was recognised
+  std::vector<Atom> atoms;
+  std::vector<Span> unparsed;         // residue that may decide the criterion
+  std::vector<Span> ignored;          // text read and set aside, with why
+  std::vector<std::string> notes;     // interpretations of vague words applied
+};
+
+class CriteriaCompiler {
+ public:
+  explicit CriteriaCompiler(const Lexicon& lexicon);
+  ~CriteriaCompiler();
+  CriteriaCompiler(const CriteriaCompiler&) = delete;
+  CriteriaCompiler& operator=(const CriteriaCompiler&) = delete;
+
+  // `exclusion` selects how an "and"-list of conditions reads: in an
+  // exclusion "A, B and C" excludes anyone with any of them.
+  Compiled compile(std::string_view text, bool exclusion) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Status and atoms of a rule that came from elsewhere (a curated override).
+Status status_of(const ast::Expr& rule);
+std::vector<Atom> atoms_of(const ast::Expr& rule);
+
+}  // namespace trialmatch::grammar

@@ -1,0 +1,245 @@
+#include "grammar/criteria_lexer.hpp"
+
+#include <boost/spirit/home/x3.hpp>
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "engine/lexicon.hpp"
+
+namespace trialmatch::grammar {
+
+namespace x3 = boost::spirit::x3;
+
+const char* to_string(Tok kind) {
+  static const char* names[] = {"word", "number", "concept", "comparator", "post_comparator", "unit", "time_unit",
+                                "number_word", "connective", "cue", "manual", "filler", "pathology", "organ", "person",
+                                "open", "close", "comma", "semicolon", "colon", "period", "punct"};
+  return names[static_cast<int>(kind)];
+}
+
+namespace {
+
+struct Entry {
+  Tok kind = Tok::word;
+  std::string value;
+};
+
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) || (static_cast<unsigned char>(c) & 0x80); }
+
+struct Replacement {
+  std::string_view from;
+  std::string_view to;
+};
+// Spellings normalised before matching, so tables hold one form.
+constexpr Replacement kReplacements[] = {
+    {"\xE2\x89\xA5", ">="}, {"\xE2\x89\xA4", "<="}, {"\xE2\x89\xA7", ">="}, {"\xE2\x89\xA6", "<="},
+    {"\xE2\xA9\xBE", ">="}, {"\xE2\xA9\xBD", "<="}, {"\xC3\x97", "x"},      {"\xC2\xB5", "u"},
+    {"\xCE\xBC", "u"},      {"\xC2\xB2", "2"},      {"\xE2\x80\x93", "-"},  {"\xE2\x80\x94", "-"},
+    {"\xE2\x80\x90", "-"},  {"\xE2\x80\x91", "-"},  {"\xE2\x88\x92", "-"},  {"\xE2\x80\x99", "'"},
+    {"\xE2\x80\x98", "'"},  {"\xE2\x80\x9C", "\""}, {"\xE2\x80\x9D", "\""}, {"\xC2\xA0", " "},
+    {"\xEF\xBC\x9C", "<"},  {"\xEF\xBC\x9E", ">"},  {"\xE2\x89\xA0", "!="}, {"\xEF\xBD\x9E", "~"},
+    {"\\>", ">"},           {"\\<", "<"},           {"\\[", "["},           {"\\]", "]"},
+};
+
+}  // namespace
+
+std::string normalise_criterion(std::string_view text, std::vector<int>& offsets) {
+  std::string out;
+  out.reserve(text.size());
+  offsets.clear();
+  offsets.reserve(text.size() + 1);
+  bool space = false;
+  for (std::size_t i = 0; i < text.size();) {
+    std::string_view rep;
+    std::size_t len = 1;
+    for (const auto& r : kReplacements) {
+      if (text.substr(i, r.from.size()) == r.from) {
+        rep = r.to;
+        len = r.from.size();
+        break;
+      }
+    }
+    char c = text[i];
+    if (rep.empty() && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) rep = " ";
+    if (rep == " ") {
+      space = !out.empty();
+      i += len;
+      continue;
+    }
+    if (space) {
+      out += ' ';
+      offsets.push_back(static_cast<int>(i));
+      space = false;
+    }
+    if (rep.empty()) {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      offsets.push_back(static_cast<int>(i));
+    } else {
+      for (char r : rep) {
+        out += r;
+        offsets.push_back(static_cast<int>(i));
+      }
+    }
+    i += len;
+  }
+  offsets.push_back(static_cast<int>(text.size()));
+  return out;
+}
+
+struct CriteriaLexer::Tables {
+  x3::symbols<Entry> phrases;
+  std::vector<std::string> pathology;
+};
+
+namespace {
+// Later tables never override a phrase an earlier one holds: concepts first,
+// filler last.
+void add_table(x3::symbols<Entry>& syms, const PhraseTables& tables, const std::string& name, Tok kind) {
+  auto it = tables.find(name);
+  if (it == tables.end()) return;
+  for (const auto& [phrase, value] : it->second) {
+    std::vector<int> ignored;
+    std::string key = normalise_criterion(phrase, ignored);
+    if (!key.empty() && !syms.find(key)) syms.add(key, Entry{kind, value});
+  }
+}
+}  // namespace
+
+CriteriaLexer::CriteriaLexer(const Lexicon& lexicon) : tables_(std::make_unique<Tables>()) {
+  auto& syms = tables_->phrases;
+  std::vector<int> ignored;
+  for (const auto& c : lexicon.concepts()) {
+    for (const auto& s : c.synonyms) {
+      std::string key = normalise_criterion(s, ignored);
+      if (!key.empty() && !syms.find(key)) syms.add(key, Entry{Tok::concept_ref, c.id});
+    }
+  }
+  const auto& t = lexicon.phrases();
+  add_table(syms, t, "comparator", Tok::comparator);
+  add_table(syms, t, "post_comparator", Tok::post_comparator);
+  add_table(syms, t, "unit", Tok::unit);
+  add_table(syms, t, "time_unit", Tok::time_unit);
+  add_table(syms, t, "connective", Tok::connective);
+  add_table(syms, t, "manual", Tok::manual);
+  add_table(syms, t, "cue", Tok::cue);
+  add_table(syms, t, "number_word", Tok::number_word);
+  add_table(syms, t, "pathology", Tok::pathology);
+  add_table(syms, t, "organ", Tok::organ);
+  add_table(syms, t, "person", Tok::person);
+  add_table(syms, t, "filler", Tok::filler);
+  if (auto it = t.find("pathology"); it != t.end())
+    for (const auto& [word, value] : it->second) tables_->pathology.push_back(word);
+  for (const auto& in : lexicon.interpretations()) {
+    for (const auto& phrase : [&] {
+           auto all = in.synonyms;
+           all.push_back(in.phrase);
+           return all;
+         }()) {
+      std::string key = normalise_criterion(phrase, ignored);
+      if (!key.empty() && !syms.find(key)) syms.add(key, Entry{Tok::cue, "interpret:" + in.phrase});
+    }
+  }
+}
+
+CriteriaLexer::~CriteriaLexer() = default;
+
+std::string CriteriaLexer::concept_named(std::string_view phrase) const {
+  std::vector<int> ignored;
+  std::string key = normalise_criterion(phrase, ignored);
+  const Entry* e = tables_->phrases.find(key);
+  return e && e->kind == Tok::concept_ref ? e->value : std::string();
+}
+
+bool CriteriaLexer::is_pathology_word(std::string_view word) const {
+  return std::find(tables_->pathology.begin(), tables_->pathology.end(), word) != tables_->pathology.end();
+}
+
+std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
+  std::vector<int> offsets;
+  std::string norm = normalise_criterion(text, offsets);
+  std::vector<Token> out;
+  const char* const begin = norm.data();
+  const char* const end = begin + norm.size();
+  const char* p = begin;
+  auto emit = [&](Tok kind, const char* from, const char* to, std::string value = {}, double number = 0) {
+    Token t;
+    t.kind = kind;
+    t.value = std::move(value);
+    t.number = number;
+    t.begin = offsets[from - begin];
+    t.end = offsets[to - begin];
+    t.text.assign(from, to);
+    out.push_back(std::move(t));
+  };
+  const auto number_parser = x3::raw[+x3::digit >> -(x3::char_(".,") >> +x3::digit)];
+  while (p < end) {
+    if (*p == ' ') {
+      ++p;
+      continue;
+    }
+    // 1. Longest phrase from the lexicon, ending at a word boundary.
+    {
+      const char* q = p;
+      Entry e;
+      if (x3::parse(q, end, tables_->phrases, e) && q > p) {
+        bool boundary = q == end || !is_alnum(q[-1]) || !is_alnum(*q);
+        // "or less than 1 year": "or" joins, "less than" compares.
+        if (boundary && e.kind == Tok::post_comparator && std::string_view(q, end - q).starts_with(" than")) {
+          const char* sp = std::find(p, q, ' ');
+          emit(Tok::connective, p, sp, std::string(p, sp));
+          p = sp;
+          continue;
+        }
+        if (boundary) {
+          double n = 0;
+          if (e.kind == Tok::number_word) std::from_chars(e.value.data(), e.value.data() + e.value.size(), n);
+          emit(e.kind, p, q, e.value, n);
+          p = q;
+          continue;
+        }
+      }
+    }
+    // 2. A number; "7,5" is a decimal comma, "100,000" a thousands separator.
+    if (std::isdigit(static_cast<unsigned char>(*p))) {
+      const char* q = p;
+      boost::iterator_range<const char*> range;
+      x3::parse(q, end, number_parser, range);
+      std::string digits(range.begin(), range.end());
+      auto comma = digits.find(',');
+      if (comma != std::string::npos) {
+        std::size_t after = digits.size() - comma - 1;
+        if (after == 3) digits.erase(comma, 1);
+        else digits[comma] = '.';
+      }
+      double v = 0;
+      std::from_chars(digits.data(), digits.data() + digits.size(), v);
+      emit(Tok::number, p, q, digits, v);
+      p = q;
+      continue;
+    }
+    // 3. A word, or one punctuation mark.
+    if (is_alnum(*p)) {
+      const char* q = p;
+      while (q < end && (is_alnum(*q) || *q == '\'')) ++q;
+      emit(Tok::word, p, q, std::string(p, q));
+      p = q;
+      continue;
+    }
+    Tok kind = Tok::punct;
+    switch (*p) {
+      case '(': case '[': case '{': kind = Tok::open; break;
+      case ')': case ']': case '}': kind = Tok::close; break;
+      case ',': kind = Tok::comma; break;
+      case ';': kind = Tok::semicolon; break;
+      case ':': kind = Tok::colon; break;
+      case '.': kind = Tok::period; break;
+      default: break;
+    }
+    emit(kind, p, p + 1, std::string(1, *p));
+    ++p;
+  }
+  return out;
+}
+
+}  // namespace trialmatch::grammar

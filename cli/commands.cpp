@@ -4,7 +4,12 @@
 #include <functional>
 #include <map>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "engine/diagnostic.hpp"
+#include "engine/lexicon.hpp"
+#include "engine/trial_compiler.hpp"
 #include "engine/trial_loader.hpp"
 #include "engine/trial_output.hpp"
 
@@ -40,20 +45,52 @@ void add_trial_options(po::options_description& desc, std::vector<std::string>& 
                      "default: the bundled trials");
 }
 
-std::vector<Trial> trials_from(const std::vector<std::string>& paths) {
-  return paths.empty() ? bundled_trials() : load_trials(paths);
+void add_lexicon_option(po::options_description& desc, std::vector<std::string>& lexicon) {
+  desc.add_options()("lexicon", po::value(&lexicon)->composing(),
+                     "lexicon file or directory (*.json) to use instead of the bundled one; repeatable");
+}
+
+// The bundled lexicon, or the files given (read at run time: a synonym added
+// there needs no rebuild).
+const Lexicon& lexicon_from(const std::vector<std::string>& paths) {
+  if (paths.empty()) return bundled_lexicon();
+  static Lexicon loaded;
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    if (std::filesystem::is_directory(p)) {
+      std::vector<std::string> in_dir;
+      for (const auto& e : std::filesystem::directory_iterator(p))
+        if (e.path().extension() == ".json") in_dir.push_back(e.path().string());
+      std::sort(in_dir.begin(), in_dir.end());
+      files.insert(files.end(), in_dir.begin(), in_dir.end());
+    } else {
+      files.push_back(p);
+    }
+  }
+  loaded = load_lexicon_files(files);
+  return loaded;
+}
+
+std::vector<Trial> trials_from(const std::vector<std::string>& paths, const Lexicon& lexicon) {
+  auto trials = paths.empty() ? bundled_trials() : load_trials(paths);
+  compile_trials(trials, lexicon);
+  return trials;
 }
 
 int compile_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::vector<std::string> trial_paths;
+  std::vector<std::string> trial_paths, lexicon_paths;
   std::string format = "text";
   po::options_description desc(
-      "Usage: trialmatch compile [--trials PATH...] [--format text|json]\n\n"
-      "Reads trials and prints each one with its criteria split into inclusion and\n"
-      "exclusion items (ids I1, I2, ... E1, ...; sub-items I4.1).\n\nOptions");
+      "Usage: trialmatch compile [--trials PATH...] [--format text|json] [--coverage]\n\n"
+      "Reads trials, splits their criteria into inclusion and exclusion items (ids\n"
+      "I1, I2, ... E1, ...; sub-items I4.1) and compiles each into a rule: its status\n"
+      "(computable, partial, manual, unparsed), the rule, its numeric atoms and any\n"
+      "text left unparsed (marked \u00ABlike this\u00BB).\n\nOptions");
   desc.add_options()("help,h", "show this help");
   add_trial_options(desc, trial_paths);
+  add_lexicon_option(desc, lexicon_paths);
   desc.add_options()("format", po::value(&format)->default_value("text"), "text | json");
+  desc.add_options()("coverage", "print only the coverage table: per trial and in total");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
   if (vm.count("help")) {
@@ -65,7 +102,12 @@ int compile_command(const std::vector<std::string>& args, std::ostream& out, std
     err << "trialmatch compile: --format must be text or json, not \"" << format << "\"\n";
     return kUsageError;
   }
-  auto trials = trials_from(trial_paths);
+  auto trials = trials_from(trial_paths, lexicon_from(lexicon_paths));
+  if (vm.count("coverage")) {
+    if (format == "json") out << coverage_json(trials).dump(2) << '\n';
+    else print_coverage_text(out, trials);
+    return kOk;
+  }
   if (format == "json")
     out << compile_json(trials).dump(2) << '\n';
   else
@@ -75,7 +117,7 @@ int compile_command(const std::vector<std::string>& args, std::ostream& out, std
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
-      {"compile", {"split trials' criteria and print them (text or JSON)", compile_command}},
+      {"compile", {"compile trials' criteria into rules and print them (text or JSON)", compile_command}},
   };
   return table;
 }

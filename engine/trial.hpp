@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/diagnostic.hpp"
+#include "grammar/criteria_compiler.hpp"
 
 namespace trialmatch {
 
@@ -26,6 +27,21 @@ struct Criterion {
   std::string group;         // label heading the item ("Age", "control group"), else empty
   std::string marker;        // the bullet or number as written ("1.", "*", "ii)")
   int line = 0;              // 1-based line of the item's start in the criteria text
+
+  // Filled by compile_trials(): the rule, its atoms and residue.
+  grammar::Compiled compiled;
+  bool curated = false;      // the rule is a curator's override, not the parse
+};
+
+// A curator's replacement for one criterion's compiled rule, written in the
+// rule language, with where it stands in its file for diagnostics.
+struct RuleOverride {
+  std::string criterion_id;
+  std::string text;
+  std::string file;
+  int line = 0;        // of the first character of `text` in the file; 0 if unknown
+  int column = 0;
+  std::string source_line;  // that line of the file
 };
 
 struct Trial {
@@ -50,6 +66,8 @@ struct Trial {
 
   std::string criteria_text; // the eligibility text as split
   std::vector<Criterion> criteria;
+  std::vector<RuleOverride> overrides;
+  bool overrides_only = false;  // an overrides file: attaches to the trial with this id
   Diagnostics diagnostics;   // warnings from splitting and loading
 };
 

@@ -107,6 +107,55 @@ void finish(Trial& t, const FieldReader& r) {
     r.fail("", "trial " + t.id + " has no criteria: neither eligibility text nor structured age/sex fields");
 }
 
+bool is_native(const json& doc) { return doc.is_object() && doc.contains("trialmatch_trial"); }
+bool is_overrides(const json& doc) { return doc.is_object() && doc.contains("trialmatch_overrides"); }
+
+// Where the string value of "key" starts in the file (just after its quote),
+// so an override's errors can point into the file.
+void locate(std::string_view source, const std::string& key, RuleOverride& o) {
+  if (source.empty()) return;
+  std::string quoted = "\"" + key + "\"";
+  std::size_t pos = 0;
+  while ((pos = source.find(quoted, pos)) != std::string_view::npos) {
+    std::size_t p = pos + quoted.size();
+    while (p < source.size() && (source[p] == ' ' || source[p] == '\t' || source[p] == '\n' || source[p] == '\r')) ++p;
+    if (p < source.size() && source[p] == ':') {
+      ++p;
+      while (p < source.size() && (source[p] == ' ' || source[p] == '\t' || source[p] == '\n' || source[p] == '\r')) ++p;
+      if (p < source.size() && source[p] == '"') {
+        std::size_t start = p + 1;
+        int line = 1;
+        std::size_t line_start = 0;
+        for (std::size_t i = 0; i < start; ++i)
+          if (source[i] == '\n') {
+            ++line;
+            line_start = i + 1;
+          }
+        std::size_t line_end = source.find('\n', line_start);
+        o.line = line;
+        o.column = static_cast<int>(start - line_start) + 1;
+        o.source_line = std::string(source.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos : line_end - line_start));
+        return;
+      }
+    }
+    pos += quoted.size();
+  }
+}
+
+void read_overrides(const FieldReader& r, Trial& t, std::string_view source) {
+  auto ov = r.child("overrides");
+  if (!ov) return;
+  for (auto it = ov->object().begin(); it != ov->object().end(); ++it) {
+    RuleOverride o;
+    o.criterion_id = it.key();
+    o.text = *ov->string(it.key(), true);
+    o.file = r.file();
+    locate(source, it.key(), o);
+    t.overrides.push_back(std::move(o));
+  }
+}
+
+
 // ---- ClinicalTrials.gov API v2 ---------------------------------------------
 
 Trial read_ctgov_study(const json& study, const std::string& file, const std::string& pointer) {
@@ -150,13 +199,13 @@ Trial read_ctgov_study(const json& study, const std::string& file, const std::st
 
 // ---- native trial file -----------------------------------------------------
 
-Trial read_native(const json& doc, const std::string& file) {
+Trial read_native(const json& doc, const std::string& file, std::string_view source) {
   Trial t;
   t.source = file;
   FieldReader r(doc, file, "", &t.diagnostics);
   r.warn_unknown_keys({"trialmatch_trial", "id", "title", "registry", "status", "phases", "enrollment",
                        "conditions", "interventions", "source", "derived", "sex", "minimum_age",
-                       "maximum_age", "healthy_volunteers", "criteria"});
+                       "maximum_age", "healthy_volunteers", "criteria", "overrides"});
   auto version = r.integer("trialmatch_trial", true);
   if (*version != kNativeFormatVersion)
     r.fail("trialmatch_trial", "unsupported native trial format version " + std::to_string(*version) +
@@ -183,10 +232,9 @@ Trial read_native(const json& doc, const std::string& file) {
   t.criteria_text = text;
   split_into(t, /*markdown=*/false);
   finish(t, r);
+  read_overrides(r, t, source);
   return t;
 }
-
-bool is_native(const json& doc) { return doc.is_object() && doc.contains("trialmatch_trial"); }
 
 }  // namespace
 
@@ -207,10 +255,24 @@ double registry_age_in_years(const std::string& text) {
   throw std::invalid_argument("unknown age unit \"" + unit + "\" in \"" + text + "\" (Years, Months, Weeks, Days, Hours, Minutes)");
 }
 
-std::vector<Trial> load_trial_document(const json& doc, const std::string& file) {
+std::vector<Trial> load_trial_document(const json& doc, const std::string& file, std::string_view source) {
   std::vector<Trial> out;
   if (is_native(doc)) {
-    out.push_back(read_native(doc, file));
+    out.push_back(read_native(doc, file, source));
+    return out;
+  }
+  if (is_overrides(doc)) {
+    // {"trialmatch_overrides": 1, "trial": "NCT...", "overrides": {"I3": "rule"}}:
+    // curated rules stored beside a trial whose file is not ours to edit.
+    Trial t;
+    t.source = file;
+    FieldReader r(doc, file, "", &t.diagnostics);
+    r.warn_unknown_keys({"trialmatch_overrides", "trial", "overrides"});
+    if (*r.integer("trialmatch_overrides", true) != 1) r.fail("trialmatch_overrides", "unsupported overrides format version");
+    t.id = *r.string("trial", true);
+    t.overrides_only = true;
+    read_overrides(r, t, source);
+    out.push_back(std::move(t));
     return out;
   }
   const json* studies = &doc;
@@ -236,11 +298,24 @@ std::vector<Trial> load_trial_document(const json& doc, const std::string& file)
 }
 
 std::vector<Trial> load_trial_file(const std::string& path) {
-  return load_trial_document(parse_json(read_file(path), path), path);
+  std::string text = read_file(path);
+  return load_trial_document(parse_json(text, path), path, text);
 }
 
 namespace {
+// Attaches overrides files to their trials, then checks ids are unique.
 void check_unique(std::vector<Trial>& trials) {
+  std::vector<Trial> overrides;
+  auto split = std::stable_partition(trials.begin(), trials.end(), [](const Trial& t) { return !t.overrides_only; });
+  overrides.assign(std::make_move_iterator(split), std::make_move_iterator(trials.end()));
+  trials.erase(split, trials.end());
+  for (auto& o : overrides) {
+    auto it = std::find_if(trials.begin(), trials.end(), [&](const Trial& t) { return t.id == o.id; });
+    if (it == trials.end())
+      throw InputError({Severity::error, o.source, 0, 0, "/trial", "overrides name trial " + o.id + ", which is not loaded"});
+    it->overrides.insert(it->overrides.end(), o.overrides.begin(), o.overrides.end());
+    it->diagnostics.insert(it->diagnostics.end(), o.diagnostics.begin(), o.diagnostics.end());
+  }
   std::map<std::string, std::string> seen;
   for (const auto& t : trials) {
     auto [it, fresh] = seen.emplace(t.id, t.source);
@@ -282,7 +357,7 @@ std::vector<Trial> bundled_trials() {
   for (const auto& f : embedded_files()) {
     if (!f.path.starts_with("trials/") || !f.path.ends_with(".json")) continue;
     std::string name = "<bundled>/" + std::string(f.path);
-    auto trials = load_trial_document(parse_json(f.content, name), name);
+    auto trials = load_trial_document(parse_json(f.content, name), name, f.content);
     out.insert(out.end(), std::make_move_iterator(trials.begin()), std::make_move_iterator(trials.end()));
   }
   check_unique(out);

@@ -11,9 +11,11 @@
 
 namespace trialmatch {
 
-// Every trial in one parsed document; `file` names it in messages.
-// Throws InputError for anything that is not a readable trial.
-std::vector<Trial> load_trial_document(const nlohmann::json& doc, const std::string& file);
+// Every trial in one parsed document; `file` names it in messages and
+// `source` (the file's text, when known) lets override errors point at a
+// line and column. Throws InputError for anything that is not a readable trial.
+std::vector<Trial> load_trial_document(const nlohmann::json& doc, const std::string& file,
+                                       std::string_view source = {});
 
 // One file, of either format (told apart by content, not by name).
 std::vector<Trial> load_trial_file(const std::string& path);

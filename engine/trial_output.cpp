@@ -1,6 +1,9 @@
 #include "engine/trial_output.hpp"
 
+#include <iomanip>
 #include <sstream>
+
+#include "engine/trial_compiler.hpp"
 
 namespace trialmatch {
 
@@ -19,12 +22,107 @@ std::string format_phases(const std::vector<std::string>& phases) {
   return out == "N/A" ? out : "Phase " + out;
 }
 
+namespace {
+ordered_json coverage_object(const Coverage& c) {
+  ordered_json j;
+  j["computable"] = c.computable;
+  j["partial"] = c.partial;
+  j["manual"] = c.manual;
+  j["unparsed"] = c.unparsed;
+  return j;
+}
+
+ordered_json spans_json(const std::vector<grammar::Span>& spans, bool with_reason) {
+  ordered_json arr = ordered_json::array();
+  for (const auto& s : spans) {
+    ordered_json j;
+    j["text"] = s.text;
+    j["begin"] = s.begin;
+    j["end"] = s.end;
+    if (with_reason) j["reason"] = s.reason;
+    arr.push_back(std::move(j));
+  }
+  return arr;
+}
+
+ordered_json compiled_fields(const Criterion& c, ordered_json& cj) {
+  const auto& k = c.compiled;
+  cj["status"] = grammar::to_string(k.status);
+  cj["rule"] = k.rule ? ordered_json(ast::print(*k.rule)) : ordered_json(nullptr);
+  ordered_json atoms = ordered_json::array();
+  for (const auto& a : k.atoms) {
+    ordered_json aj;
+    aj["concept"] = a.concept_id;
+    aj["op"] = ast::to_string(a.op);
+    aj["value"] = a.value;
+    aj["unit"] = a.unit;
+    atoms.push_back(std::move(aj));
+  }
+  cj["atoms"] = std::move(atoms);
+  cj["unparsed"] = spans_json(k.unparsed, false);
+  if (c.curated) cj["curated"] = true;
+  if (!k.ignored.empty()) cj["ignored"] = spans_json(k.ignored, true);
+  if (!k.notes.empty()) cj["notes"] = k.notes;
+  return cj;
+}
+}  // namespace
+
+std::string mark_unparsed(const Criterion& c) {
+  std::string out;
+  std::size_t pos = 0;
+  for (const auto& s : c.compiled.unparsed) {
+    if (s.begin < static_cast<int>(pos) || s.end > static_cast<int>(c.text.size()) || s.begin >= s.end) continue;
+    out += c.text.substr(pos, s.begin - pos) + "\u00AB" + c.text.substr(s.begin, s.end - s.begin) + "\u00BB";
+    pos = s.end;
+  }
+  return out + c.text.substr(std::min(pos, c.text.size()));
+}
+
+ordered_json coverage_json(const std::vector<Trial>& trials) {
+  ordered_json arr = ordered_json::array();
+  Coverage total;
+  for (const auto& t : trials) {
+    Coverage c = coverage_of(t);
+    total += c;
+    ordered_json j;
+    j["id"] = t.id;
+    j.update(coverage_object(c));
+    arr.push_back(std::move(j));
+  }
+  ordered_json root;
+  root["trials"] = std::move(arr);
+  root["total"] = coverage_object(total);
+  return root;
+}
+
+void print_coverage_text(std::ostream& out, const std::vector<Trial>& trials) {
+  std::size_t w = 5;
+  for (const auto& t : trials) w = std::max(w, t.id.size());
+  auto row = [&](const std::string& name, const Coverage& c) {
+    double share = c.total() ? 100.0 * c.computable / c.total() : 0.0;
+    out << std::left << std::setw(static_cast<int>(w)) << name << std::right << std::setw(12) << c.computable << std::setw(9)
+        << c.partial << std::setw(8) << c.manual << std::setw(10) << c.unparsed << std::setw(7) << c.total() << std::setw(12)
+        << std::fixed << std::setprecision(1) << share << "%\n";
+  };
+  out << std::left << std::setw(static_cast<int>(w)) << "trial" << std::right << std::setw(12) << "computable" << std::setw(9)
+      << "partial" << std::setw(8) << "manual" << std::setw(10) << "unparsed" << std::setw(7) << "total" << std::setw(13)
+      << "computable%" << "\n";
+  Coverage total;
+  for (const auto& t : trials) {
+    Coverage c = coverage_of(t);
+    total += c;
+    row(t.id, c);
+  }
+  if (trials.size() > 1) row("all " + std::to_string(trials.size()) + " trials", total);
+}
+
 ordered_json compile_json(const std::vector<Trial>& trials) {
   ordered_json arr = ordered_json::array();
   for (const auto& t : trials) {
     ordered_json j;
     j["id"] = t.id;
     j["title"] = t.title;
+    j["coverage"] = coverage_object(coverage_of(t));
     j["registry"] = t.registry;
     j["status"] = t.status;
     j["phases"] = t.phases;
@@ -40,6 +138,7 @@ ordered_json compile_json(const std::vector<Trial>& trials) {
       cj["id"] = c.id;
       cj["kind"] = to_string(c.kind);
       cj["text"] = c.text;
+      compiled_fields(c, cj);
       cj["origin"] = to_string(c.origin);
       if (!c.parent.empty()) cj["parent"] = c.parent;
       if (!c.group.empty()) cj["group"] = c.group;
@@ -115,9 +214,19 @@ void print_compile_text(std::ostream& out, const std::vector<Trial>& trials, int
       }
       std::string prefix = "    " + c.id + std::string(idw - c.id.size() + 2, ' ');
       if (c.origin == CriterionOrigin::structured) prefix += std::string("(") + to_string(c.kind) + ") ";
-      std::string text = c.group.empty() ? c.text : "[" + c.group + "] " + c.text;
+      std::string marked = mark_unparsed(c);
+      std::string text = c.group.empty() ? marked : "[" + c.group + "] " + marked;
       out << prefix;
-      wrap(out, text, prefix.size(), 4 + idw + 2, width);
+      std::size_t indent = 4 + idw + 2;
+      wrap(out, text, prefix.size(), indent, width);
+      std::string rule = c.compiled.rule ? ast::print(*c.compiled.rule) : std::string("(no rule)");
+      std::string tag = std::string(c.curated ? "curated " : "") + grammar::to_string(c.compiled.status) + ": ";
+      out << std::string(indent, ' ') << "\u2192 ";
+      wrap(out, tag + rule, indent + 2, indent + 4, width);
+      for (const auto& note : c.compiled.notes) {
+        out << std::string(indent, ' ') << "  note: ";
+        wrap(out, note, indent + 8, indent + 8, width);
+      }
     }
     for (const auto& d : t.diagnostics) out << "  note: " << d.str() << '\n';
   }

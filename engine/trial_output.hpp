@@ -18,4 +18,11 @@ void print_compile_text(std::ostream& out, const std::vector<Trial>& trials, int
 
 std::string format_phases(const std::vector<std::string>& phases);
 
+// Per trial and in total: computable / partial / manual / unparsed.
+void print_coverage_text(std::ostream& out, const std::vector<Trial>& trials);
+nlohmann::ordered_json coverage_json(const std::vector<Trial>& trials);
+
+// The criterion text with unparsed spans marked «like this».
+std::string mark_unparsed(const Criterion& c);
+
 }  // namespace trialmatch

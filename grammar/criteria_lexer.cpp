@@ -44,7 +44,7 @@ constexpr Replacement kReplacements[] = {
 
 }  // namespace
 
-std::string normalise_criterion(std::string_view text, std::vector<int>& offsets) {
+std::string normalise_criterion(std::string_view text, std::vector<int>& offsets, std::vector<int>* ends) {
   std::string out;
   out.reserve(text.size());
   offsets.clear();
@@ -70,15 +70,18 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
     if (space) {
       out += ' ';
       offsets.push_back(static_cast<int>(i));
+      if (ends) ends->push_back(static_cast<int>(i));
       space = false;
     }
     if (rep.empty()) {
       out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       offsets.push_back(static_cast<int>(i));
+      if (ends) ends->push_back(static_cast<int>(i + len));
     } else {
       for (char r : rep) {
         out += r;
         offsets.push_back(static_cast<int>(i));
+        if (ends) ends->push_back(static_cast<int>(i + len));
       }
     }
     i += len;
@@ -156,8 +159,8 @@ bool CriteriaLexer::is_pathology_word(std::string_view word) const {
 }
 
 std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
-  std::vector<int> offsets;
-  std::string norm = normalise_criterion(text, offsets);
+  std::vector<int> offsets, ends;
+  std::string norm = normalise_criterion(text, offsets, &ends);
   std::vector<Token> out;
   const char* const begin = norm.data();
   const char* const end = begin + norm.size();
@@ -168,7 +171,7 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
     t.value = std::move(value);
     t.number = number;
     t.begin = offsets[from - begin];
-    t.end = offsets[to - begin];
+    t.end = to > from ? ends[to - 1 - begin] : offsets[to - begin];
     t.text.assign(from, to);
     out.push_back(std::move(t));
   };

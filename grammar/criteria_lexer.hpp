@@ -50,7 +50,7 @@ class CriteriaLexer {
 
 // Lower case, ≥ ≤ × µ ² and dashes spelled in ASCII, blanks collapsed;
 // offsets[i] is the original byte offset of normalised byte i (one extra
-// entry for the end).
-std::string normalise_criterion(std::string_view text, std::vector<int>& offsets);
+// entry for the end) and ends[i], if given, where that original character ends.
+std::string normalise_criterion(std::string_view text, std::vector<int>& offsets, std::vector<int>* ends = nullptr);
 
 }  // namespace trialmatch::grammar

@@ -178,13 +178,14 @@ class Parser {
 
   // ---- constructs
   int read_window(int i, int end, ast::Window& w) const;
-  int read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out) const;
-  int read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out) const;
+  int read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
+  int read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
   std::optional<Expr> thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts, const std::string& default_unit) const;
   int skip_alt_units(int i, int end) const;
 
   std::optional<std::pair<Expr, int>> age_construct(int i, int end);
   std::optional<std::pair<Expr, int>> measure_construct(int i, int end);
+  std::optional<std::pair<Expr, int>> reverse_measure(int i, int end);
   std::optional<std::pair<Expr, int>> antibody_construct(int i, int end);
   std::optional<std::pair<Expr, int>> count_construct(int i, int end);
   std::optional<std::pair<Expr, int>> duration_construct(int i, int end);
@@ -254,40 +255,55 @@ int Parser::skip_alt_units(int i, int end) const {
   return numbers_only && has_number ? close + 1 : i;
 }
 
-int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out) const {
-  auto unit_at = [&](int k) { return is(k, Tok::unit) || (time_units && is(k, Tok::time_unit)); };
-  auto number_ok = [&](int k) { return is(k, Tok::number); };
+int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out, bool between) const {
+  // "years old" and "years of age" carry the unit of an age.
+  auto unit_at = [&](int k) {
+    return is(k, Tok::unit) || (time_units && is(k, Tok::time_unit)) ||
+           (time_units && cue(k, "age_after") && (t_[k].text.rfind("year", 0) == 0 || t_[k].text.rfind("yr", 0) == 0));
+  };
+  auto unit_value = [&](int k) { return is(k, Tok::cue) ? std::string("years") : t_[k].value; };
+  // A number followed by a time ("2 weeks") or glued to a word ("85th") is no measure threshold.
+  auto number_ok = [&](int k) {
+    if (!is(k, Tok::number)) return false;
+    if (!time_units && is(k + 1, Tok::time_unit)) return false;
+    if (is(k + 1, Tok::word) && t_[k + 1].begin == t_[k].end) return false;
+    return true;
+  };
   int j = i;
   std::vector<Threshold> got;
-  if (cue(j, "between") || (cue(j, "from") && number_ok(j + 1))) {
-    ++j;
+  if (between || cue(j, "between") || (cue(j, "from") && number_ok(j + 1))) {
+    if (!between) ++j;
     if (!number_ok(j)) return -1;
     Threshold lo{CmpOp::ge, t_[j].number, "", "", false};
     ++j;
-    if (unit_at(j)) lo.unit = t_[j++].value;
+    if (unit_at(j)) lo.unit = unit_value(j++);
     if (!(conn(j, "and") || cue(j, "to") || cue(j, "dash"))) return -1;
     ++j;
     Threshold hi{CmpOp::le, 0, "", "", false};
     if (is(j, Tok::comparator)) hi.op = op_from(t_[j++].value);
     if (!number_ok(j)) return -1;
     hi.value = t_[j++].number;
-    if (unit_at(j)) hi.unit = t_[j++].value;
+    if (unit_at(j)) hi.unit = unit_value(j++);
     if (lo.unit.empty()) lo.unit = hi.unit;
     if (hi.unit.empty()) hi.unit = lo.unit;
     got = {lo, hi};
   } else if (is(j, Tok::comparator)) {
     Threshold th{op_from(t_[j].value), 0, "", "", false};
     ++j;
+    // "less than (<) 10.0": the symbol restated in brackets.
+    if (is(j, Tok::open) && is(j + 1, Tok::comparator) && is(j + 2, Tok::close)) j += 3;
     while (is(j, Tok::filler) && j - i < 3) ++j;  // "≥ of", "at least a value of"
     if (!number_ok(j)) return -1;
     th.value = t_[j++].number;
-    if (unit_at(j)) th.unit = t_[j++].value;
+    if (unit_at(j)) th.unit = unit_value(j++);
     got.push_back(th);
-    // "greater than 18.5 to 33.0"
-    if ((cue(j, "to") || cue(j, "dash")) && number_ok(j + 1)) {
-      Threshold hi{CmpOp::le, t_[j + 1].number, "", "", false};
-      j += 2;
-      if (unit_at(j)) hi.unit = t_[j++].value;
+    // "greater than 18.5 to 33.0", "≥18 - ≤28 kg/m2"
+    if ((cue(j, "to") || cue(j, "dash")) && (number_ok(j + 1) || (is(j + 1, Tok::comparator) && number_ok(j + 2)))) {
+      Threshold hi{CmpOp::le, 0, "", "", false};
+      ++j;
+      if (is(j, Tok::comparator)) hi.op = op_from(t_[j++].value);
+      hi.value = t_[j++].number;
+      if (unit_at(j)) hi.unit = unit_value(j++);
       if (got[0].unit.empty()) got[0].unit = hi.unit;
       if (hi.unit.empty()) hi.unit = got[0].unit;
       got.push_back(hi);
@@ -295,13 +311,13 @@ int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Thre
   } else if (number_ok(j)) {
     Threshold first{CmpOp::ge, t_[j].number, "", "", false};
     ++j;
-    if (unit_at(j)) first.unit = t_[j++].value;
+    if (unit_at(j)) first.unit = unit_value(j++);
     if ((cue(j, "dash") || cue(j, "to")) && (number_ok(j + 1) || (is(j + 1, Tok::comparator) && number_ok(j + 2)))) {
       ++j;
       Threshold hi{CmpOp::le, 0, "", "", false};
       if (is(j, Tok::comparator)) hi.op = op_from(t_[j++].value);
       hi.value = t_[j++].number;
-      if (unit_at(j)) hi.unit = t_[j++].value;
+      if (unit_at(j)) hi.unit = unit_value(j++);
       if (first.unit.empty()) first.unit = hi.unit;
       if (hi.unit.empty()) hi.unit = first.unit;
       got = {first, hi};
@@ -331,8 +347,8 @@ int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Thre
 
 // One or more thresholds on one measure: "< 14 or > 35", "≥ 7.7% and ≤ 11.0%",
 // "< 8 g/dL in males, < 7 g/dL in females".
-int Parser::read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out) const {
-  int j = read_one_threshold(i, end, time_units, out);
+int Parser::read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between) const {
+  int j = read_one_threshold(i, end, time_units, out, between);
   if (j < 0) return -1;
   while (j < end) {
     int k = j;
@@ -371,7 +387,11 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
   };
   bool any_sex = std::any_of(ts.begin(), ts.end(), [](auto& t) { return !t.sex.empty(); });
   if (any_sex) {
+    // "≥1.5 mg/dL or ≥1.4 mg/dL in women": a threshold with no sex of its own
+    // stands as its own alternative.
     std::vector<Expr> alts;
+    for (const auto& th : ts)
+      if (th.sex.empty()) alts.push_back(leaf(th));
     for (const char* sex : {"male", "female"}) {
       std::vector<Expr> conj;
       for (const auto& th : ts)
@@ -404,11 +424,12 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
 std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
   auto build = [&](int from) -> std::optional<std::pair<Expr, int>> {
     int j = from;
+    bool between = from > 0 && t_[from - 1].text.find("between") != std::string::npos;
     while (j < end && (is(j, Tok::filler) || is(j, Tok::colon) || cue(j, "age") || (is(j, Tok::concept_ref) && t_[j].value == "age")) &&
            j - from < 4)
       ++j;
     std::vector<Threshold> ts;
-    int k = read_thresholds(j, end, true, ts);
+    int k = read_thresholds(j, end, true, ts, between && number_at(j));
     if (k < 0) return std::nullopt;
     for (auto& th : ts)
       if (!th.unit.empty() && th.unit != "years" && th.unit != "months" && th.unit != "weeks" && th.unit != "days")
@@ -453,13 +474,18 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   if (!measure_at(i)) return std::nullopt;
   std::vector<std::string> concepts{t_[i].value};
   int j = i + 1;
-  bool list_or = false;
+  bool list_or = false, joined = false;
   // A list sharing one comparator: "total bilirubin, ALT, and AST ≥ 2×ULN", "AST/ALT".
+  // After its "and"/"or" a list is complete: "ALT and AST, creatinine < 1.8".
   while (j < end) {
     int k = j;
-    if (is(k, Tok::comma)) ++k;
+    if (is(k, Tok::comma)) {
+      if (joined) break;
+      ++k;
+    }
     if (conn(k, "and") || conn(k, "or")) {
       list_or = list_or || conn(k, "or");
+      joined = true;
       ++k;
     }
     if (k == j && !(is(k, Tok::punct) && t_[k].text == "/")) break;
@@ -471,13 +497,29 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   }
   // Filler and restatements between the measure and its threshold.
   for (int guard = 0; guard < 8 && j < end; ++guard) {
-    if (soft(j) || is(j, Tok::colon) || cue(j, "result") || (is(j, Tok::concept_ref) && t_[j].value == concepts.back())) {
+    if (soft(j) || is(j, Tok::colon) || cue(j, "result") || cue(j, "diagnosed") || cue(j, "since_diagnosis") ||
+        cue(j, "positive") || cue(j, "negative") || (is(j, Tok::concept_ref) && t_[j].value == concepts.back())) {
       ++j;
+    } else if (is(j, Tok::open) && (is(j + 1, Tok::comparator) || is(j + 1, Tok::number))) {
+      // "C-peptide negative (<100 pmol/L ...)", "reduced GFR (<90 ml/min/1.73m2)"
+      int close = close_of(j, end);
+      std::vector<Threshold> inner;
+      int k = read_thresholds(j + 1, close, false, inner);
+      if (k < 0) break;
+      std::vector<Expr> per;
+      for (const auto& c : concepts) {
+        const Concept* info = lex_.find(c);
+        if (auto e = thresholds_expr(c, inner, info ? info->unit : "")) per.push_back(*e);
+      }
+      if (per.empty()) break;
+      if (k < close) ignore(k, close, "rest of the bracket");
+      Expr e = per.size() == 1 ? per.front() : Expr(ast::NAry{list_or || exclusion_ ? Logic::any : Logic::all, per});
+      return std::make_pair(e, std::min(close + 1, end));
     } else if (is(j, Tok::open)) {
       int close = close_of(j, end);
-      bool restatement = close < end && close - j <= 8;
+      bool restatement = close < end && close - j <= 16;
       for (int k = j + 1; k < close && restatement; ++k)
-        restatement = !is(k, Tok::number) && !is(k, Tok::comparator);
+        restatement = !is(k, Tok::unit) && !is(k, Tok::comparator);
       if (!restatement) break;
       j = close + 1;
     } else if (is(j, Tok::word) && j + 1 < end && (is(j + 1, Tok::comparator) || cue(j + 1, "between")) &&
@@ -501,6 +543,20 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   // "and" in an exclusion: any of them excludes; in an inclusion: all must hold.
   Logic op = list_or || exclusion_ ? Logic::any : Logic::all;
   return std::make_pair(Expr(ast::NAry{op, per}), k);
+}
+
+// "> 2.0 U/kg total insulin dose per day": the threshold before the measure,
+// with a unit written (a bare number before a word is too weak a sign).
+std::optional<std::pair<Expr, int>> Parser::reverse_measure(int i, int end) {
+  if (!is(i, Tok::comparator)) return std::nullopt;
+  std::vector<Threshold> ts;
+  int k = read_one_threshold(i, end, false, ts);
+  if (k < 0 || ts.size() != 1 || ts[0].unit.empty()) return std::nullopt;
+  int j = skip_soft(k, end, 3);
+  if (!measure_at(j)) return std::nullopt;
+  auto e = thresholds_expr(t_[j].value, ts, "");
+  if (!e) return std::nullopt;
+  return std::make_pair(*e, j + 1);
 }
 
 std::vector<std::string> Parser::antibody_members(int i, int end, int& next) const {
@@ -928,6 +984,7 @@ std::vector<Item> Parser::scan(int b, int e) {
     if (!r) r = antibody_construct(i, e);
     if (!r) r = count_construct(i, e);
     if (!r) r = duration_construct(i, e);
+    if (!r) r = reverse_measure(i, e);
     if (r && r->second > i) {
       push_leaf(r->first, i, r->second);
       i = r->second;
@@ -958,8 +1015,35 @@ std::vector<Item> Parser::scan(int b, int e) {
         i = stop;
         continue;
       }
-      if (v == "definition" || v == "reference") {
-        int stop = segment_end(i, e, v == "reference");
+      if (v == "definition") {
+        bool leaf_before = std::any_of(items.begin(), items.end(), [](const Item& it) { return it.kind == Item::leaf; });
+        int stop = segment_end(i, e, false);
+        if (!leaf_before) {  // "Non-obese: defined as BMI < 28": the definition is the criterion
+          ++i;
+          continue;
+        }
+        // "Anemia defined as Hb < 9 g/dL": a measurable definition replaces the word.
+        auto inner = scan(i + 1, stop);
+        bool measurable = false;
+        for (const auto& it : inner)
+          if (it.kind == Item::leaf)
+            walk(it.expr, false, [&](const Expr& x, bool) { measurable = measurable || boost::get<ast::Comparison>(&x.get()); });
+        if (measurable) {
+          Item d;
+          d.kind = Item::including;
+          d.value = "definition";
+          d.tb = i;
+          d.te = i + 1;
+          items.push_back(d);
+          items.insert(items.end(), inner.begin(), inner.end());
+        } else {
+          ignore(i, stop, v);
+        }
+        i = stop;
+        continue;
+      }
+      if (v == "reference") {
+        int stop = segment_end(i, e, true);
         ignore(i, stop, v);
         i = stop;
         continue;
@@ -1144,6 +1228,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   // what X means).
   for (std::size_t k = items.size(); k-- > 0;) {
     if (items[k].kind != Item::including) continue;
+    std::string cue_value = items[k].value;
     std::vector<Item> rest(items.begin() + k + 1, items.end());
     auto examples = combine(rest);
     items.erase(items.begin() + k, items.end());
@@ -1155,7 +1240,12 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     Item ex;
     ex.kind = Item::leaf;
     ex.expr = *examples;
-    if (p > 0 && items[p - 1].kind == Item::leaf) {
+    if (p > 0 && items[p - 1].kind == Item::leaf && cue_value == "definition") {
+      ignore(items[p - 1].tb, items[p - 1].te, "defined by what follows");
+      items[p - 1].expr = *examples;
+      items[p - 1].condition = false;
+      items.resize(p);
+    } else if (p > 0 && items[p - 1].kind == Item::leaf) {
       items[p - 1].expr = ast::make_nary(Logic::or_, {items[p - 1].expr, *examples});
       items[p - 1].condition = false;
       items.resize(p);

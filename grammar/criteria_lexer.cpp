@@ -181,27 +181,40 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
       ++p;
       continue;
     }
-    // 1. Longest phrase from the lexicon, ending at a word boundary.
+    // 1. Longest phrase from the lexicon that ends at a word boundary: when
+    // the longest ("hba1c level" in "hba1c levels") ends inside a word, a
+    // shorter one is tried.
     {
-      const char* q = p;
-      Entry e;
-      if (x3::parse(q, end, tables_->phrases, e) && q > p) {
+      const char* limit = end;
+      bool matched = false;
+      while (true) {
+        const char* q = p;
+        Entry e;
+        if (!x3::parse(q, limit, tables_->phrases, e) || q == p) break;
         bool boundary = q == end || !is_alnum(q[-1]) || !is_alnum(*q);
+        if (!boundary) {
+          const char* b = q - 1;
+          while (b > p && is_alnum(b[-1]) && is_alnum(*b)) --b;
+          if (b <= p) break;
+          limit = b;
+          continue;
+        }
         // "or less than 1 year": "or" joins, "less than" compares.
-        if (boundary && e.kind == Tok::post_comparator && std::string_view(q, end - q).starts_with(" than")) {
+        if (e.kind == Tok::post_comparator && std::string_view(q, end - q).starts_with(" than")) {
           const char* sp = std::find(p, q, ' ');
           emit(Tok::connective, p, sp, std::string(p, sp));
           p = sp;
-          continue;
+          matched = true;
+          break;
         }
-        if (boundary) {
-          double n = 0;
-          if (e.kind == Tok::number_word) std::from_chars(e.value.data(), e.value.data() + e.value.size(), n);
-          emit(e.kind, p, q, e.value, n);
-          p = q;
-          continue;
-        }
+        double n = 0;
+        if (e.kind == Tok::number_word) std::from_chars(e.value.data(), e.value.data() + e.value.size(), n);
+        emit(e.kind, p, q, e.value, n);
+        p = q;
+        matched = true;
+        break;
       }
+      if (matched) continue;
     }
     // 2. A number; "7,5" is a decimal comma, "100,000" a thousands separator.
     if (std::isdigit(static_cast<unsigned char>(*p))) {

@@ -466,7 +466,8 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
   if (k < 0 || ts.empty()) return std::nullopt;
   bool time_unit = std::any_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months"; });
   if (!time_unit) return std::nullopt;
-  if (cue(k, "age_after") || (k > 0 && cue(k - 1, "age_after"))) return build(i);
+  for (int m = i; m <= k && m < end; ++m)
+    if (cue(m, "age_after")) return build(i);
   return std::nullopt;
 }
 
@@ -474,7 +475,8 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   if (!measure_at(i)) return std::nullopt;
   std::vector<std::string> concepts{t_[i].value};
   int j = i + 1;
-  bool list_or = false, joined = false;
+  // After "A and", B cannot open a comma list of its own.
+  bool list_or = false, joined = conn(i - 1, "and") || conn(i - 1, "or");
   // A list sharing one comparator: "total bilirubin, ALT, and AST ≥ 2×ULN", "AST/ALT".
   // After its "and"/"or" a list is complete: "ALT and AST, creatinine < 1.8".
   while (j < end) {

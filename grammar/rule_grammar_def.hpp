@@ -41,6 +41,7 @@ const x3::rule<class window_class, ast::Window> window = "window";
 const x3::rule<class dur_fn_class, std::string> dur_fn = "duration or since";
 const x3::rule<class pred_fn_class, std::string> pred_fn = "history, positive or negative";
 const x3::rule<class comparison_class, ast::Comparison> comparison = "comparison";
+const x3::rule<class rhs_class, ast::Comparison> rhs = "number or word";
 const x3::rule<class count_class, ast::Count> count = "count";
 const x3::rule<class duration_class, ast::Duration> duration = "duration";
 const x3::rule<class predicate_class, ast::Predicate> predicate = "condition";
@@ -75,7 +76,13 @@ const auto set_value = [](auto& ctx) { _val(ctx).value = _attr(ctx); };
 const auto set_unit = [](auto& ctx) { _val(ctx).unit = _attr(ctx); };
 const auto set_word = [](auto& ctx) { _val(ctx).word = _attr(ctx); };
 
-const auto comparison_def = ident[set_concept] >> cmp_op[set_op] > (double_[set_value] >> -unit[set_unit] | ident[set_word]);
+const auto rhs_def = (double_[set_value] >> -unit[set_unit]) | ident[set_word];
+const auto merge_rhs = [](auto& ctx) {
+  _val(ctx).value = _attr(ctx).value;
+  _val(ctx).unit = _attr(ctx).unit;
+  _val(ctx).word = _attr(ctx).word;
+};
+const auto comparison_def = ident[set_concept] >> cmp_op[set_op] > rhs[merge_rhs];
 
 const auto count_add = [](auto& ctx) { _val(ctx).concepts.push_back(_attr(ctx)); };
 const auto count_positive = [](auto& ctx) { _val(ctx).positive = true; };
@@ -140,7 +147,7 @@ struct make_chain {
 const auto and_expr_def = (unary >> *(kw("and") > unary))[make_chain<ast::Logic::and_>{}];
 const auto expr_def = (and_expr >> *(kw("or") > and_expr))[make_chain<ast::Logic::or_>{}];
 
-BOOST_SPIRIT_DEFINE(ident, unit, time_unit, window, dur_fn, pred_fn, comparison, count, duration, predicate, manual, quoted, unparsed,
+BOOST_SPIRIT_DEFINE(ident, unit, time_unit, window, dur_fn, pred_fn, comparison, rhs, count, duration, predicate, manual, quoted, unparsed,
                     list_expr, primary, unary, and_expr, expr)
 
 }  // namespace rules

@@ -13,7 +13,7 @@ const rules::expr_type expr_rule = "rule";
 std::string readable(const std::string& which) {
   static const std::pair<const char*, const char*> names[] = {
       {"time_unit_class", "time unit (days, weeks, months, years)"}, {"ident_class", "concept id"},
-      {"unit_class", "unit"}, {"int_parser", "whole number"}, {"real_parser", "number"},
+      {"unit_class", "unit"}, {"rhs_class", "number or word"}, {"int_parser", "whole number"}, {"real_parser", "number"},
       {"cmp_symbols", "comparison operator (< <= > >= = !=)"}, {"quoted_class", "quoted text"},
       {"unary_class", "rule term"}, {"expr_class", "rule"}, {"and_class", "rule"}, {"pred_fn_class", "history, positive or negative"}};
   if (which.find("boost") == std::string::npos) return which;

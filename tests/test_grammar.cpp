@@ -1,0 +1,192 @@
+#include <catch2/catch.hpp>
+
+#include "engine/lexicon.hpp"
+#include "grammar/criteria_compiler.hpp"
+
+using namespace trialmatch;
+using grammar::Status;
+
+namespace {
+const grammar::CriteriaCompiler& compiler() {
+  static grammar::CriteriaCompiler c(bundled_lexicon());
+  return c;
+}
+std::string rule(const std::string& text, bool exclusion = false) {
+  auto r = compiler().compile(text, exclusion);
+  return r.rule ? ast::print(*r.rule) : "(none)";
+}
+Status status(const std::string& text, bool exclusion = false) { return compiler().compile(text, exclusion).status; }
+}  // namespace
+
+TEST_CASE("measures with symbolic and worded comparators", "[grammar]") {
+  CHECK(rule("HbA1c ≥ 7.5%") == "hba1c >= 7.5 %");
+  CHECK(rule("HbA1c >/= 7.5 %") == "hba1c >= 7.5 %");
+  CHECK(rule("BMI =< 35 kg/m2") == "bmi <= 35 kg/m2");
+  CHECK(rule("fasting C-peptide does not exceed 300pmol/L") == "c_peptide_fasting <= 300 pmol/L");
+  CHECK(rule("HbA1c of at least 7.0%") == "hba1c >= 7 %");
+  CHECK(rule("hemoglobin below 10 g/dL") == "hemoglobin < 10 g/dL");
+  CHECK(rule("HbA1c no more than 10%") == "hba1c <= 10 %");
+  CHECK(rule("serum creatinine greater than or equal to 1.5 mg/dL") == "creatinine >= 1.5 mg/dL");
+  CHECK(rule("glycated hemoglobin of 7.0% or more") == "hba1c >= 7 %");
+  CHECK(rule("HbA1c (glycosylated haemoglobin A1c) lesser than or equal to 8.6%") == "hba1c <= 8.6 %");
+}
+
+TEST_CASE("decimal commas, ranges, two units, x ULN", "[grammar]") {
+  CHECK(rule("HbA1c ≥ 7,5 %") == "hba1c >= 7.5 %");
+  CHECK(rule("HbA1c 7.0-9.0% (53-75 mmol/mol)") == "hba1c >= 7 % and hba1c <= 9 %");
+  CHECK(rule("Body mass index between 18.5 and 30 kg/m2") == "bmi >= 18.5 kg/m2 and bmi <= 30 kg/m2");
+  CHECK(rule("Hemoglobin ≤ 11.0 g/dL (110 g/L)") == "hemoglobin <= 11 g/dL");
+  CHECK(rule("Total bilirubin < 1.5 X ULN") == "bilirubin_total < 1.5 xULN");
+  CHECK(rule("ALT > 2.5 times the upper limit of normal") == "alt > 2.5 xULN");
+  CHECK(rule("BMI < 14 or > 35.") == "bmi < 14 kg/m2 or bmi > 35 kg/m2");
+  CHECK(rule("HbA1c ≥ 7.7% and ≤ 11.0%") == "hba1c >= 7.7 % and hba1c <= 11 %");
+  // A number bound to a time, or glued to a word, is no threshold.
+  CHECK(rule("Stable basal insulin dose ≥ 2 weeks").find("insulin_dose") == std::string::npos);
+  CHECK(rule("BMI over 85th percentile").find("bmi >") == std::string::npos);
+}
+
+TEST_CASE("one comparator over a list of measures", "[grammar]") {
+  CHECK(rule("total bilirubin, ALT, and AST ≥2×ULN", true) ==
+        "any(bilirubin_total >= 2 xULN, alt >= 2 xULN, ast >= 2 xULN)");
+  CHECK(rule("total bilirubin, ALT, and AST ≤ 2×ULN", false) ==
+        "all(bilirubin_total <= 2 xULN, alt <= 2 xULN, ast <= 2 xULN)");
+  CHECK(rule("AST or ALT > 2.5 x ULN", false) == "any(ast > 2.5 xULN, alt > 2.5 xULN)");
+  // A list ends with its conjunction: creatinine alone carries the threshold.
+  CHECK(rule("Normal ALT and AST, creatinine < 1.8 mg/dl") == "creatinine < 1.8 mg/dL");
+}
+
+TEST_CASE("sex-specific thresholds", "[grammar]") {
+  CHECK(rule("Severe anemia (hemoglobin < 8 g/dL in males, < 7 g/dL in females).", true) ==
+        "(sex = male and hemoglobin < 8 g/dL) or (sex = female and hemoglobin < 7 g/dL)");
+  CHECK(rule("Serum creatinine < 1.5 mg/dL for males and < 1.4 mg/dL for females") ==
+        "(sex = male and creatinine < 1.5 mg/dL) or (sex = female and creatinine < 1.4 mg/dL)");
+}
+
+TEST_CASE("ages and age ranges", "[grammar]") {
+  CHECK(rule("Aged 8 to 65 years") == "age >= 8 years and age <= 65 years");
+  CHECK(rule("Age 6-65 years") == "age >= 6 years and age <= 65 years");
+  CHECK(rule("Aged 18-70, no gender restriction.") == "age >= 18 years and age <= 70 years");
+  CHECK(rule("Males and females ≥ 18 years old.") == "age >= 18 years");
+  CHECK(rule("18 years of age or older") == "age >= 18 years");
+  CHECK(rule("Children 2 to <12 years old") == "age >= 2 years and age < 12 years");
+  CHECK(rule("Male or female adults between the ages of 18 and 45 years of age") == "age >= 18 years and age <= 45 years");
+  CHECK(rule("age ≥18 and < 65 years") == "age >= 18 years and age < 65 years");
+  // Age at onset is not the patient's age.
+  CHECK(compiler().compile("Age at onset between 25~70 years.", false).atoms.empty());
+  CHECK(compiler().compile("gestational age < 36 weeks", false).atoms.empty());
+}
+
+TEST_CASE("autoantibody positivity with counts", "[grammar]") {
+  CHECK(rule("at least one positive result for diabetes-related autoantibodies [glutamic acid decarboxylase autoantibody "
+             "(GADA), insulinoma-associated-2 autoantibody (IA-2A), insulin autoantibody (IAA), islet cell antibody "
+             "(ICA), zinc transporter 8 antibody (ZaT8A)]") == "count(positive(gada, ia2a, iaa, ica, znt8a)) >= 1");
+  CHECK(rule("At least one islet autoantibody positive") == "count(positive(gada, ia2a, iaa, ica, znt8a)) >= 1");
+  CHECK(rule("GAD65 antibody positive") == "positive(gada)");
+  CHECK(rule("Positive GAD 65 and/or islet cell antibody") == "count(positive(gada, ica)) >= 1");
+}
+
+TEST_CASE("events counted in windows", "[grammar]") {
+  CHECK(rule("Experiencing two or more severe hypoglycemic events in the past year, with at least one severe "
+             "hypoglycemic event in the past 3 months") ==
+        "count(severe_hypoglycemia within 1 year) >= 2 and count(severe_hypoglycemia within 3 months) >= 1");
+  CHECK(rule("More than one episode of severe hypoglycemia during the past 6 months") ==
+        "count(severe_hypoglycemia within 6 months) > 1");
+  CHECK(rule("Participation in other clinical trials in the 3 months prior to enrollment", true) ==
+        "trial_participation within 3 months");
+}
+
+TEST_CASE("durations and recency", "[grammar]") {
+  CHECK(rule("Diagnosed with type 1 diabetes for at least 1 year") == "duration(type1_diabetes) >= 1 year");
+  CHECK(rule("Type 1 diabetes mellitus (as diagnosed clinically) for at least 12 months") ==
+        "duration(type1_diabetes) >= 12 months");
+  CHECK(rule("Untreated cancer or less than 1 year since cure", true) == "malignancy or since(malignancy) < 1 year");
+  CHECK(rule("Type 1 diabetes, within 100 days of diagnosis") ==
+        "type1_diabetes and duration(type1_diabetes) <= 100 days");
+}
+
+TEST_CASE("vague words are interpreted from the lexicon, and say so", "[grammar]") {
+  auto r = compiler().compile("Newly diagnosed type 1 diabetes.", false);
+  REQUIRE(r.rule);
+  CHECK(ast::print(*r.rule) == "duration(type1_diabetes) <= 100 days");
+  REQUIRE(r.notes.size() == 1);
+  CHECK_THAT(r.notes[0], Catch::Contains("within the last 100 days"));
+  CHECK(rule("Juvenile type 1 diabetes.") == "age < 18 years and type1_diabetes");
+}
+
+TEST_CASE("conditions, states and treatments with qualifiers and lists", "[grammar]") {
+  CHECK(rule("Pregnant or lactating women;", true) == "pregnancy or breastfeeding");
+  CHECK(rule("History of acute pancreatitis, pulmonary embolism, or other thrombotic diseases", true) ==
+        "history(acute_pancreatitis) or history(pulmonary_embolism) or history(thrombosis)");
+  CHECK(rule("HIV-positive", true) == "hiv");
+  CHECK(rule("The condition of diabetic ketoacidosis has not been controlled;", true) == "diabetic_ketoacidosis");
+  CHECK(rule("Known or suspected tumor;", true) == "neoplasm");
+  // An "and"-list of conditions in an exclusion excludes on any of them.
+  CHECK(rule("Acute pancreatitis, and severe heart, liver, kidney, rheumatic immune, respiratory, nervous or "
+             "infectious diseases.",
+             true) == "acute_pancreatitis or heart_disease or liver_disease or kidney_disease or autoimmune_disease or "
+                      "respiratory_disease or neurological_disease or infection_uncontrolled");
+  CHECK(rule("Mental illness, alcohol or drug abuse", true) == "mental_illness or alcohol_abuse or drug_abuse");
+  // "diabetes caused by X" is secondary diabetes, and X is not a condition of its own.
+  CHECK(rule("other secondary diabetes (such as diabetes caused by Cushing's syndrome, thyroid dysfunction or acromegaly)",
+             true) == "secondary_diabetes");
+  CHECK(rule("Complications of severe diabetes, including but not limited to retinal hemorrhage, diabetic foot, etc.;",
+             true) == "diabetes_complications or retinal_hemorrhage or diabetic_foot");
+  CHECK(rule("on intensified insulin therapy") == "insulin_intensive");
+}
+
+TEST_CASE("connectives: and, or, and/or, brackets", "[grammar]") {
+  CHECK(rule("Despite intensified exogenous insulin therapy, blood glucose control remains inadequate [glycated "
+             "hemoglobin ≥7.5%, or TIR (time in range) <70%].") ==
+        "insulin_intensive and (hba1c >= 7.5 % or tir < 70 %)");
+  CHECK(rule("At least one islet autoantibody positive and/or fasting C-peptide does not exceed 300pmol/L;") ==
+        "count(positive(gada, ia2a, iaa, ica, znt8a)) >= 1 or c_peptide_fasting <= 300 pmol/L");
+  CHECK(rule("fasting C-peptide < 0.1 nmol/L, 2-hour postprandial C-peptide < 0.2 nmol/L, and HbA1c ≥ 7%") ==
+        "c_peptide_fasting < 0.1 nmol/L and c_peptide_2h < 0.2 nmol/L and hba1c >= 7 %");
+}
+
+TEST_CASE("negation", "[grammar]") {
+  CHECK(rule("No history of acute pancreatitis") == "not history(acute_pancreatitis)");
+  CHECK(rule("Type 1 diabetes without diabetic ketoacidosis") == "type1_diabetes and not diabetic_ketoacidosis");
+  CHECK(rule("Diabetes other than type 1", true) == "diabetes");
+}
+
+TEST_CASE("manual criteria", "[grammar]") {
+  CHECK(status("Voluntarily participate and sign the informed consent form.") == Status::manual);
+  CHECK(status("Able and willing to use the blood glucose meter provided by the sponsor, conduct self-blood glucose "
+               "monitoring as required, and complete the patient log as instructed.") == Status::manual);
+  CHECK(status("Other situations judged by the investigator as unsuitable for participation in the trial.", true) ==
+        Status::manual);
+  // Conditions a person must weigh keep their data part.
+  CHECK(rule("Mental illness, alcohol or drug abuse, unable to cooperate with treatment;", true) ==
+        "(mental_illness or alcohol_abuse or drug_abuse) and manual(compliance)");
+}
+
+TEST_CASE("what is not understood stays as residue with its offsets", "[grammar]") {
+  std::string text = "Platelets > 100,000/mm3 and HbA1c < 9%";
+  auto r = compiler().compile(text, false);
+  CHECK(r.status == Status::partial);
+  REQUIRE(!r.unparsed.empty());
+  CHECK(text.substr(r.unparsed[0].begin, r.unparsed[0].end - r.unparsed[0].begin) == r.unparsed[0].text);
+  CHECK_THAT(r.unparsed[0].text, Catch::Contains("Platelets"));
+  auto none = compiler().compile("Tanner stage greater than or equal to 3", false);
+  CHECK(none.status == Status::unparsed);
+  // Set-aside text is listed with why, never dropped silently.
+  auto def = compiler().compile("Severe allergic constitution, meaning prone to allergic reactions", true);
+  REQUIRE(def.ignored.size() == 1);
+  CHECK(def.ignored[0].reason == "definition");
+}
+
+TEST_CASE("atoms are in the criterion's own sense", "[grammar]") {
+  auto r = compiler().compile("BMI < 14 or > 35.", true);
+  REQUIRE(r.atoms.size() == 2);
+  CHECK(r.atoms[0].concept_id == "bmi");
+  CHECK(r.atoms[0].op == ast::CmpOp::lt);
+  CHECK(r.atoms[0].value == 14);
+  CHECK(r.atoms[0].unit == "kg/m2");  // none written: the measure's canonical unit
+  auto as_written = compiler().compile("fasting C-peptide does not exceed 300pmol/L", false);
+  REQUIRE(as_written.atoms.size() == 1);
+  CHECK(as_written.atoms[0].unit == "pmol/L");
+  auto negated = compiler().compile("No HbA1c > 10%", false);
+  REQUIRE(negated.atoms.size() == 1);
+  CHECK(negated.atoms[0].op == ast::CmpOp::le);
+}

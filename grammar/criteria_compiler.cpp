@@ -258,16 +258,34 @@ int Parser::skip_alt_units(int i, int end) const {
 int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out, bool between) const {
   // "years old" and "years of age" carry the unit of an age.
   auto unit_at = [&](int k) {
+    const std::string& x = k < n_ ? t_[k].text : std::string();
     return is(k, Tok::unit) || (time_units && is(k, Tok::time_unit)) ||
-           (time_units && cue(k, "age_after") && (t_[k].text.rfind("year", 0) == 0 || t_[k].text.rfind("yr", 0) == 0));
+           (time_units && cue(k, "age_after") &&
+            (x.rfind("year", 0) == 0 || x.rfind("yr", 0) == 0 || x.rfind("month", 0) == 0 || x.rfind("week", 0) == 0 ||
+             x.rfind("day", 0) == 0));
   };
-  auto unit_value = [&](int k) { return is(k, Tok::cue) ? std::string("years") : t_[k].value; };
+  auto unit_value = [&](int k) {
+    if (!is(k, Tok::cue)) return t_[k].value;
+    const std::string& x = t_[k].text;  // "years old", "months of age", "days old"
+    return std::string(x.rfind("month", 0) == 0 ? "months" : x.rfind("week", 0) == 0 ? "weeks" : x.rfind("day", 0) == 0 ? "days" : "years");
+  };
   // A number followed by a time ("2 weeks") or glued to a word ("85th") is no measure threshold.
   auto number_ok = [&](int k) {
+    // "twice the upper limit of normal"
+    if (is(k, Tok::number_word) && is(k + 1, Tok::unit) && t_[k + 1].value == "xULN") return true;
     if (!is(k, Tok::number)) return false;
     if (!time_units && is(k + 1, Tok::time_unit)) return false;
     if (is(k + 1, Tok::word) && t_[k + 1].begin == t_[k].end) return false;
     return true;
+  };
+  // A unit the tables do not know, kept as written ("mEq/L", "cells/mm3"):
+  // a short word, perhaps with slashes, straight after the number.
+  auto unit_as_written = [&](int k) -> std::pair<int, std::string> {
+    if (!is(k, Tok::word) || t_[k].text.size() > 5) return {k, ""};
+    int m = k + 1;
+    while (is(m, Tok::punct) && t_[m].text == "/" && (is(m + 1, Tok::word) || is(m + 1, Tok::time_unit) || is(m + 1, Tok::number)))
+      m += 2;
+    return {m, span_text(k, m)};
   };
   int j = i;
   std::vector<Threshold> got;
@@ -296,9 +314,14 @@ int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Thre
     if (!number_ok(j)) return -1;
     th.value = t_[j++].number;
     if (unit_at(j)) th.unit = unit_value(j++);
+    else if (auto w = unit_as_written(j); !w.second.empty()) {
+      th.unit = w.second;
+      j = w.first;
+    }
     got.push_back(th);
-    // "greater than 18.5 to 33.0", "≥18 - ≤28 kg/m2"
+    // "greater than 18.5 to 33.0", "≥18 - ≤28 kg/m2", "= 18.5-29.9"
     if ((cue(j, "to") || cue(j, "dash")) && (number_ok(j + 1) || (is(j + 1, Tok::comparator) && number_ok(j + 2)))) {
+      if (got[0].op == CmpOp::eq) got[0].op = CmpOp::ge;
       Threshold hi{CmpOp::le, 0, "", "", false};
       ++j;
       if (is(j, Tok::comparator)) hi.op = op_from(t_[j++].value);
@@ -445,16 +468,52 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
     return std::make_pair(*e, k);
   };
   if (cue(i, "not_age")) return std::nullopt;
-  bool trigger = (is(i, Tok::concept_ref) && t_[i].value == "age") || cue(i, "age");
-  if (trigger) return build(i + 1);
+  auto age_word = [&](int k) { return (is(k, Tok::concept_ref) && t_[k].value == "age") || cue(k, "age"); };
+  bool trigger = age_word(i);
+  if (trigger) {
+    // "Age (20-50)"
+    if (is(i + 1, Tok::open)) {
+      int close = close_of(i + 1, end);
+      if (auto r = build(i + 2); r && r->second <= close) return std::make_pair(r->first, close + 1);
+    }
+    return build(i + 1);
+  }
+  // "Minimum age: 18 years", "at least the age of 18"
+  if (is(i, Tok::comparator) && age_word(i + 1)) {
+    std::vector<Threshold> ts;
+    int j = i + 2;
+    while (is(j, Tok::colon) || is(j, Tok::filler)) ++j;
+    if (!is(j, Tok::number)) return std::nullopt;
+    Threshold th{op_from(t_[i].value), t_[j].number, "years", "", false};
+    ++j;
+    if (is(j, Tok::time_unit)) th.unit = t_[j++].value;
+    while (cue(j, "age_after")) ++j;
+    return std::make_pair(*thresholds_expr("age", {th}, "years"), j);
+  }
+  // "younger than 18 years", "over the age of 18": the comparator itself speaks of age.
+  if (is(i, Tok::comparator) &&
+      (t_[i].text.find("older") != std::string::npos || t_[i].text.find("younger") != std::string::npos ||
+       t_[i].text.find("age") != std::string::npos)) {
+    std::vector<Threshold> ts;
+    int k = read_thresholds(i, end, true, ts);
+    if (k > 0) {
+      while (k < end && (cue(k, "age_after") || cue(k, "inclusive"))) ++k;
+      if (auto e = thresholds_expr("age", ts, "years")) return std::make_pair(*e, k);
+    }
+  }
   if (is(i, Tok::person)) {
     int j = i;
     while (j < end && (is(j, Tok::person) || conn(j, "and") || conn(j, "or") || is(j, Tok::filler) || cue(j, "male_noun") ||
                        cue(j, "female_noun")) && j - i < 6)
       ++j;
-    if (cue(j, "age") || (is(j, Tok::concept_ref) && t_[j].value == "age")) return build(j + 1);
+    if (age_word(j)) return build(j + 1);
     std::vector<Threshold> ts;
     int k = read_thresholds(j, end, true, ts);
+    // "patients < 18", "any patient ≥18 who ...": a bare number after a person is an age.
+    if (k > 0 && !ts.empty() && is(j, Tok::comparator) &&
+        std::all_of(ts.begin(), ts.end(), [](auto& t) { return t.unit.empty() && t.value > 0 && t.value < 120; })) {
+      if (auto e = thresholds_expr("age", ts, "years")) return std::make_pair(*e, k);
+    }
     if (k > 0 && !ts.empty() && (is(k - 1, Tok::time_unit) || cue(k, "age_after")) &&
         std::all_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months" || t.unit.empty(); }))
       return build(j);
@@ -468,7 +527,17 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
   if (!time_unit) return std::nullopt;
   for (int m = i; m <= k && m < end; ++m)
     if (cue(m, "age_after")) return build(i);
-  return std::nullopt;
+  // A criterion that is only a span of years ("18 years or older", "Female,
+  // > 35 years"): nothing before it but people, sexes and filler, and nothing
+  // after it that makes it a duration ("... since diagnosis", "of diabetes").
+  for (int m = 0; m < i; ++m)
+    if (!(is(m, Tok::person) || is(m, Tok::filler) || is(m, Tok::comma) || is(m, Tok::open) || cue(m, "male_noun") ||
+          cue(m, "female_noun") || conn(m, "and") || conn(m, "or") || is(m, Tok::colon)))
+      return std::nullopt;
+  if (k < n_ && (is(k, Tok::cue) && t_[k].value != "inclusive" && t_[k].value != "male_noun" && t_[k].value != "female_noun"))
+    return std::nullopt;
+  if (k < n_ && (is(k, Tok::concept_ref) || (is(k, Tok::filler) && is(k + 1, Tok::concept_ref)))) return std::nullopt;
+  return build(i);
 }
 
 std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {

@@ -67,6 +67,17 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
       i += len;
       continue;
     }
+    // "mmol/ l", "kg / m2": units are written with and without blanks.
+    if (space && (c == '/' || out.back() == '/')) space = false;
+    // "35-year-old", "6-month": a hyphen between a number and a word is a blank.
+    if (rep.empty() && c == '-' && !out.empty() && std::isdigit(static_cast<unsigned char>(out.back())) && i + 1 < text.size() &&
+        std::isalpha(static_cast<unsigned char>(text[i + 1])) && !space) {
+      out += ' ';
+      offsets.push_back(static_cast<int>(i));
+      if (ends) ends->push_back(static_cast<int>(i + 1));
+      ++i;
+      continue;
+    }
     if (space) {
       out += ' ';
       offsets.push_back(static_cast<int>(i));

@@ -314,7 +314,13 @@ int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Thre
     if (!number_ok(j)) return -1;
     th.value = t_[j++].number;
     if (unit_at(j)) th.unit = unit_value(j++);
-    else if (auto w = unit_as_written(j); !w.second.empty()) {
+    else if (cue(j, "episode") && t_[j].text == "times") {
+      // "exceeds 2 times, or ... 1.5 times the upper limit of normal"
+      th.unit = "times";
+      for (int m = j + 1; m < end; ++m)
+        if (is(m, Tok::unit) && t_[m].value == "xULN") th.unit = "xULN";
+      ++j;
+    } else if (auto w = unit_as_written(j); !w.second.empty()) {
       th.unit = w.second;
       j = w.first;
     }
@@ -376,6 +382,13 @@ int Parser::read_thresholds(int i, int end, bool time_units, std::vector<Thresho
   while (j < end) {
     int k = j;
     bool is_or = false;
+    // "(inclusive)", "(≥)": a bracket that adds nothing to the threshold before it
+    if (is(k, Tok::open)) {
+      int close = close_of(k, end);
+      bool empty = close < end;
+      for (int m = k + 1; m < close && empty; ++m) empty = cue(m, "inclusive") || is(m, Tok::comparator) || is(m, Tok::filler);
+      if (empty) k = close + 1;
+    }
     if (is(k, Tok::comma)) ++k;
     if (conn(k, "or")) {
       is_or = true;
@@ -468,6 +481,9 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
     return std::make_pair(*e, k);
   };
   if (cue(i, "not_age")) return std::nullopt;
+  // "if onset was between ages 31-41": an age at onset, not the patient's age.
+  for (int m = std::max(0, i - 4); m < i; ++m)
+    if (t_[m].text == "onset" || cue(m, "diagnosed") || cue(m, "not_age")) return std::nullopt;
   auto age_word = [&](int k) { return (is(k, Tok::concept_ref) && t_[k].value == "age") || cue(k, "age"); };
   bool trigger = age_word(i);
   if (trigger) {
@@ -514,9 +530,9 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
         std::all_of(ts.begin(), ts.end(), [](auto& t) { return t.unit.empty() && t.value > 0 && t.value < 120; })) {
       if (auto e = thresholds_expr("age", ts, "years")) return std::make_pair(*e, k);
     }
-    if (k > 0 && !ts.empty() && (is(k - 1, Tok::time_unit) || cue(k, "age_after")) &&
-        std::all_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months" || t.unit.empty(); }))
-      return build(j);
+    bool years = std::any_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months"; }) &&
+                 std::all_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months" || t.unit.empty(); });
+    if (k > 0 && !ts.empty() && (years || cue(k, "age_after"))) return build(j);
     return std::nullopt;
   }
   // "18 years or older", "≥ 18 years old", "18-65 years of age"
@@ -530,20 +546,44 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
   // A criterion that is only a span of years ("18 years or older", "Female,
   // > 35 years"): nothing before it but people, sexes and filler, and nothing
   // after it that makes it a duration ("... since diagnosis", "of diabetes").
+  if (!std::all_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit.empty(); })) return std::nullopt;
   for (int m = 0; m < i; ++m)
-    if (!(is(m, Tok::person) || is(m, Tok::filler) || is(m, Tok::comma) || is(m, Tok::open) || cue(m, "male_noun") ||
-          cue(m, "female_noun") || conn(m, "and") || conn(m, "or") || is(m, Tok::colon)))
+    if (!(is(m, Tok::person) || is(m, Tok::filler) || is(m, Tok::comma) || cue(m, "male_noun") || cue(m, "female_noun") ||
+          conn(m, "and") || conn(m, "or") || is(m, Tok::colon)))
       return std::nullopt;
-  if (k < n_ && (is(k, Tok::cue) && t_[k].value != "inclusive" && t_[k].value != "male_noun" && t_[k].value != "female_noun"))
-    return std::nullopt;
-  if (k < n_ && (is(k, Tok::concept_ref) || (is(k, Tok::filler) && is(k + 1, Tok::concept_ref)))) return std::nullopt;
+  for (int m = k; m < n_ && !is(m, Tok::comma) && !is(m, Tok::period) && !is(m, Tok::semicolon); ++m)
+    if (!(is(m, Tok::filler) || is(m, Tok::person) || cue(m, "inclusive") || cue(m, "male_noun") || cue(m, "female_noun") ||
+          is(m, Tok::open) || is(m, Tok::close)))
+      return std::nullopt;
   return build(i);
 }
 
 std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
-  if (!measure_at(i)) return std::nullopt;
-  std::vector<std::string> concepts{t_[i].value};
+  std::vector<std::string> concepts;
   int j = i + 1;
+  if (!measure_at(i)) {
+    // "aspartate or alanine aminotransferase": the first shares the second's head.
+    if (!is(i, Tok::word) || !(conn(i + 1, "or") || conn(i + 1, "and")) || !measure_at(i + 2)) return std::nullopt;
+    const std::string& head = t_[i + 2].text;
+    auto sp = head.find(' ');
+    if (sp == std::string::npos) return std::nullopt;
+    std::string id = lexer_.concept_named(t_[i].text + head.substr(sp));
+    const Concept* info = lex_.find(id);
+    if (!info || info->kind != ConceptKind::measure) return std::nullopt;
+    concepts.push_back(id);
+    j = i + 1;
+  } else {
+    concepts.push_back(t_[i].value);
+  }
+  auto skip_restatement = [&](int k) {
+    if (!is(k, Tok::open)) return k;
+    int close = close_of(k, end);
+    if (close >= end || close - k > 6) return k;
+    for (int m = k + 1; m < close; ++m)
+      if (is(m, Tok::number) || is(m, Tok::comparator) || is(m, Tok::unit)) return k;
+    return close + 1;
+  };
+  j = skip_restatement(j);
   // After "A and", B cannot open a comma list of its own.
   bool list_or = false, joined = conn(i - 1, "and") || conn(i - 1, "or");
   // A list sharing one comparator: "total bilirubin, ALT, and AST ≥ 2×ULN", "AST/ALT".
@@ -564,7 +604,7 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
     k = skip_soft(k, end, 2);
     if (!measure_at(k)) break;
     concepts.push_back(t_[k].value);
-    j = k + 1;
+    j = skip_restatement(k + 1);
   }
   // Filler and restatements between the measure and its threshold.
   for (int guard = 0; guard < 8 && j < end; ++guard) {

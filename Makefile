@@ -47,9 +47,13 @@ asan: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# Benchmarks build in their own Release tree; run them from there:
+#   build-bench/bench/bench_compile, build-bench/bench/corpus_report
 bench: deps
-	cmake -S . -B $(BUILD_DIR) -DTRIALMATCH_BUILD_BENCH=ON $(CMAKE_ARGS)
-	cmake --build $(BUILD_DIR) -j $(JOBS)
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTRIALMATCH_BUILD_BENCH=ON -DTRIALMATCH_BUILD_TESTS=OFF $(CMAKE_ARGS)
+	cmake --build build-bench -j $(JOBS)
+	build-bench/bench/bench_compile
+	build-bench/bench/corpus_report
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-bench

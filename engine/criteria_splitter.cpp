@@ -332,7 +332,11 @@ class Splitter {
       blank_before_ = true;
       return;
     }
-    if (auto h = read_heading(content)) {
+    // Headings name inclusion or exclusion; skip the full test for other lines.
+    bool may_be_heading = content.size() <= 160 && (content.find("clusion") != std::string_view::npos ||
+                                                    content.find("CLUSION") != std::string_view::npos ||
+                                                    content.find("Clusion") != std::string_view::npos);
+    if (auto h = may_be_heading ? read_heading(content) : std::nullopt) {
       start_section(*h, number);
       if (!h->inline_rest.empty()) handle_content(h->inline_rest, indent, number);
       blank_before_ = false;
@@ -514,7 +518,10 @@ class Splitter {
         blank_since = true;
         continue;
       }
-      bool plain = read_markers(line).empty() && !read_heading(line);
+      bool plain = read_markers(line).empty() &&
+                   !(line.find("clusion") != std::string_view::npos || line.find("CLUSION") != std::string_view::npos
+                         ? read_heading(line).has_value()
+                         : false);
       if (plain && prev_plain && blank_since) return true;
       prev_plain = plain;
       blank_since = false;

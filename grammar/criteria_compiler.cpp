@@ -72,7 +72,7 @@ namespace {
 // What the clause scanner finds, before connectives join it into a rule.
 struct Item {
   enum Kind { leaf, conn, residue, group, modifier, including, ignorable } kind = ignorable;
-  Expr expr;
+  Expr expr = Expr(ast::Literal{});  // cheaper than the default (a Comparison with strings)
   std::string value;            // conn: and, or, comma, with, also, colon; modifier: history, negation, ...
   int tb = 0, te = 0;           // token range [tb, te)
   std::vector<Item> children;   // group
@@ -1038,7 +1038,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       r.tb = i;
       r.te = i + 1;
       r.meaningful = meaningful;
-      items.push_back(r);
+      items.push_back(std::move(r));
     }
   };
   auto push_leaf = [&](Expr ex, int tb, int te, bool condition = false) {
@@ -1083,12 +1083,16 @@ std::vector<Item> Parser::scan(int b, int e) {
       if (tk.kind == Tok::connective && tk.text == "as well as") c.value = "also";
       c.tb = i;
       c.te = i + 1;
-      items.push_back(c);
+      items.push_back(std::move(c));
       ++i;
       continue;
     }
-    // Constructs, most specific first.
+    // Constructs, most specific first. Only some tokens can open one.
     std::optional<std::pair<Expr, int>> r;
+    bool can_open = tk.kind == Tok::concept_ref || tk.kind == Tok::cue || tk.kind == Tok::comparator ||
+                    tk.kind == Tok::number || tk.kind == Tok::number_word || tk.kind == Tok::person ||
+                    (tk.kind == Tok::word && i + 2 < e && is(i + 1, Tok::connective));
+    if (!can_open) r = std::pair<Expr, int>{Expr(), i};  // fall through below
     if (!r) r = interpretation(i, e);
     if (!r) r = age_construct(i, e);
     if (!r) r = measure_construct(i, e);
@@ -1116,7 +1120,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         m.value = v;
         m.tb = i;
         m.te = i + 1;
-        items.push_back(m);
+        items.push_back(std::move(m));
         ++i;
         continue;
       }
@@ -1145,7 +1149,7 @@ std::vector<Item> Parser::scan(int b, int e) {
           d.value = "definition";
           d.tb = i;
           d.te = i + 1;
-          items.push_back(d);
+          items.push_back(std::move(d));
           items.insert(items.end(), inner.begin(), inner.end());
         } else {
           ignore(i, stop, v);
@@ -1164,7 +1168,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         m.kind = Item::including;
         m.tb = i;
         m.te = i + 1;
-        items.push_back(m);
+        items.push_back(std::move(m));
         ++i;
         continue;
       }
@@ -1205,7 +1209,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         r.kind = Item::residue;
         r.tb = i;
         r.te = i + 1;
-        items.push_back(r);
+        items.push_back(std::move(r));
       }
       ++i;
       continue;
@@ -1245,7 +1249,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         r.kind = Item::residue;
         r.tb = i;
         r.te = i + 1;
-        items.push_back(r);
+        items.push_back(std::move(r));
       }
       ++i;
       continue;
@@ -1275,11 +1279,15 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   // A label before a colon ("Islet function failure: ...") names what follows.
   for (std::size_t k = 0; k < items.size(); ++k) {
     if (items[k].kind == Item::conn && items[k].value == "colon") {
-      std::vector<Item> before(items.begin(), items.begin() + k);
-      std::vector<Item> after(items.begin() + k + 1, items.end());
-      if (!has_leaf(before) && has_leaf(after)) {
-        if (!before.empty()) ignore(before.front().tb, before.back().te, "label");
-        items = std::move(after);
+      bool before_leaf = false, after_leaf = false;
+      for (std::size_t m = 0; m < items.size(); ++m) {
+        bool leaf = items[m].kind == Item::leaf || (items[m].kind == Item::group && has_leaf(items[m].children));
+        if (m < k) before_leaf = before_leaf || leaf;
+        if (m > k) after_leaf = after_leaf || leaf;
+      }
+      if (!before_leaf && after_leaf) {
+        if (k > 0) ignore(items.front().tb, items[k - 1].te, "label");
+        items.erase(items.begin(), items.begin() + k + 1);
         k = static_cast<std::size_t>(-1);
         continue;
       }
@@ -1289,16 +1297,13 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   // Brackets: a restatement, an explanation of the words before them, or a term.
   for (std::size_t k = 0; k < items.size(); ++k) {
     if (items[k].kind != Item::group) continue;
-    Item g = items[k];
+    Item& g = items[k];
     Item* prev = k > 0 ? &items[k - 1] : nullptr;
     bool starts_including = !g.children.empty() && g.children.front().kind == Item::including;
     std::optional<Expr> inner;
-    if (starts_including) {
-      std::vector<Item> rest(g.children.begin() + 1, g.children.end());
-      inner = combine(rest);
-    } else {
-      inner = combine(g.children);
-    }
+    if (starts_including) g.children.erase(g.children.begin());
+    inner = combine(std::move(g.children));
+    g.children.clear();
     if (!inner) {
       ignore(g.tb, g.te, "parenthetical");
       items[k].kind = Item::ignorable;
@@ -1340,8 +1345,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   for (std::size_t k = items.size(); k-- > 0;) {
     if (items[k].kind != Item::including) continue;
     std::string cue_value = items[k].value;
-    std::vector<Item> rest(items.begin() + k + 1, items.end());
-    auto examples = combine(rest);
+    std::vector<Item> rest(std::make_move_iterator(items.begin() + k + 1), std::make_move_iterator(items.end()));
+    auto examples = combine(std::move(rest));
     items.erase(items.begin() + k, items.end());
     if (!examples) continue;
     // The operand before the cue (skipping commas).
@@ -1365,7 +1370,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         ignore(items[p - 1].tb, items[p - 1].te, "read through its examples");
         items[p - 1].kind = Item::ignorable;
       }
-      items.push_back(ex);
+      items.push_back(std::move(ex));
     }
   }
   // Modifiers: "history of A, B or C", "no X", "non-X".
@@ -1383,13 +1388,13 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       }
     }
     if (v == "negation" || v == "negation_history") {
-      std::vector<Item> rest(items.begin() + k + 1, items.end());
+      std::vector<Item> rest(std::make_move_iterator(items.begin() + k + 1), std::make_move_iterator(items.end()));
       items.erase(items.begin() + k, items.end());
-      if (auto inner = combine(rest)) {
+      if (auto inner = combine(std::move(rest))) {
         Item n;
         n.kind = Item::leaf;
         n.expr = ast::make_not(*inner);
-        items.push_back(n);
+        items.push_back(std::move(n));
       }
       break;
     }
@@ -1492,14 +1497,14 @@ std::optional<Expr> Parser::sentence(int b, int e) {
     }
   };
   pull(items);
-  if (manual.empty()) return combine(items, true);
+  if (manual.empty()) return combine(std::move(items), true);
   for (auto& it : items)
     if (it.kind == Item::residue) {
       it.meaningful = false;
       it.kind = Item::ignorable;
     }
   // Absorbed words are set aside, not lost: the manual check covers them.
-  auto data = combine(items, true);
+  auto data = combine(std::move(items), true);
   std::vector<Expr> all;
   if (data) all.push_back(*data);
   all.insert(all.end(), manual.begin(), manual.end());

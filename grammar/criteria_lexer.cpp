@@ -53,14 +53,17 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
   for (std::size_t i = 0; i < text.size();) {
     std::string_view rep;
     std::size_t len = 1;
-    for (const auto& r : kReplacements) {
-      if (text.substr(i, r.from.size()) == r.from) {
-        rep = r.to;
-        len = r.from.size();
-        break;
+    char c = text[i];
+    // Only multi-byte characters and backslashes have spellings to replace.
+    if (static_cast<unsigned char>(c) >= 0x80 || c == '\\') {
+      for (const auto& r : kReplacements) {
+        if (text.substr(i, r.from.size()) == r.from) {
+          rep = r.to;
+          len = r.from.size();
+          break;
+        }
       }
     }
-    char c = text[i];
     if (rep.empty() && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) rep = " ";
     if (rep == " ") {
       space = !out.empty();
@@ -85,7 +88,7 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
       space = false;
     }
     if (rep.empty()) {
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
       offsets.push_back(static_cast<int>(i));
       if (ends) ends->push_back(static_cast<int>(i + len));
     } else {
@@ -173,6 +176,7 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
   std::vector<int> offsets, ends;
   std::string norm = normalise_criterion(text, offsets, &ends);
   std::vector<Token> out;
+  out.reserve(norm.size() / 4 + 4);
   const char* const begin = norm.data();
   const char* const end = begin + norm.size();
   const char* p = begin;

@@ -38,11 +38,14 @@ std::string lower_copy(std::string s) {
 std::string age_bound(const FieldReader& r, std::string_view key) {
   auto v = r.string(key);
   if (!v || v->empty() || *v == "N/A") return "";
+  double years = 0;
   try {
-    (void)registry_age_in_years(*v);
+    years = registry_age_in_years(*v);
   } catch (const std::invalid_argument& e) {
     r.fail(key, e.what());
   }
+  // A minimum of zero bounds nothing.
+  if (years == 0 && key.find("minimum") != std::string_view::npos) return "";
   return *v;
 }
 

@@ -1512,6 +1512,18 @@ std::optional<Expr> Parser::sentence(int b, int e) {
 }
 
 std::optional<Expr> Parser::run() {
+  // "None", "N/A": an empty list item restricts nothing. An exclusion that
+  // excludes no one is false; an inclusion everyone meets is true.
+  bool has_void = false, only_void = n_ > 0;
+  for (int i = 0; i < n_; ++i) {
+    has_void = has_void || is(i, Tok::void_);
+    only_void = only_void && (is(i, Tok::void_) || is(i, Tok::filler) || is(i, Tok::period) || is(i, Tok::punct));
+  }
+  if (has_void && only_void) {
+    out_.notes.push_back("nothing to check: the criterion says there is none");
+    return Expr(ast::Literal{!exclusion_});
+  }
+
   // Sentences end at top-level periods and semicolons. An inline marker
   // ("; ii. Type 2 ...") makes the sentences it numbers alternatives.
   std::vector<std::pair<int, int>> sentences;

@@ -13,7 +13,7 @@ namespace x3 = boost::spirit::x3;
 
 const char* to_string(Tok kind) {
   static const char* names[] = {"word", "number", "concept", "comparator", "post_comparator", "unit", "time_unit",
-                                "number_word", "connective", "cue", "manual", "filler", "pathology", "organ", "person",
+                                "number_word", "connective", "cue", "manual", "filler", "pathology", "organ", "person", "void",
                                 "open", "close", "comma", "semicolon", "colon", "period", "punct"};
   return names[static_cast<int>(kind)];
 }
@@ -144,6 +144,7 @@ CriteriaLexer::CriteriaLexer(const Lexicon& lexicon) : tables_(std::make_unique<
   add_table(syms, t, "pathology", Tok::pathology);
   add_table(syms, t, "organ", Tok::organ);
   add_table(syms, t, "person", Tok::person);
+  add_table(syms, t, "void", Tok::void_);
   add_table(syms, t, "filler", Tok::filler);
   if (auto it = t.find("pathology"); it != t.end())
     for (const auto& [word, value] : it->second) tables_->pathology.push_back(word);

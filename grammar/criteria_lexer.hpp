@@ -16,7 +16,7 @@ namespace trialmatch::grammar {
 
 enum class Tok {
   word, number, concept_ref, comparator, post_comparator, unit, time_unit, number_word, connective, cue, manual,
-  filler, pathology, organ, person, open, close, comma, semicolon, colon, period, punct
+  filler, pathology, organ, person, void_, open, close, comma, semicolon, colon, period, punct
 };
 const char* to_string(Tok kind);
 

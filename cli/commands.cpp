@@ -7,7 +7,12 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <unistd.h>
+
 #include "engine/diagnostic.hpp"
+#include "engine/evaluate.hpp"
+#include "engine/report.hpp"
+#include "patients/patient_loader.hpp"
 #include "engine/lexicon.hpp"
 #include "engine/trial_compiler.hpp"
 #include "engine/trial_loader.hpp"
@@ -115,9 +120,138 @@ int compile_command(const std::vector<std::string>& args, std::ostream& out, std
   return kOk;
 }
 
+struct PatientOptions {
+  std::vector<std::string> trial_paths, lexicon_paths, statuses;
+  std::string patient, trial_id, as_of, format = "text", colour = "auto";
+  int top = 0;
+};
+
+void add_patient_options(po::options_description& desc, PatientOptions& o) {
+  add_trial_options(desc, o.trial_paths);
+  add_lexicon_option(desc, o.lexicon_paths);
+  desc.add_options()("as-of", po::value(&o.as_of), "the date to evaluate on (YYYY-MM-DD); default: the profile's as_of, then today")(
+      "format", po::value(&o.format)->default_value("text"), "text | json")(
+      "color", po::value(&o.colour)->default_value("auto"), "auto | always | never: colour the text output");
+}
+
+std::optional<Date> parse_as_of(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto d = parse_iso_date(text);
+  if (!d) throw po::error("--as-of must be a date YYYY-MM-DD, not \"" + text + "\"");
+  return d;
+}
+
+TextStyle text_style(const std::string& colour) {
+  TextStyle s;
+  if (colour == "always") s.colour = true;
+  else if (colour == "auto") s.colour = ::isatty(STDOUT_FILENO) == 1;
+  else if (colour != "never") throw po::error("--color must be auto, always or never");
+  return s;
+}
+
+void print_warnings(const Diagnostics& ds, std::ostream& err) {
+  for (const auto& d : ds) err << d.str() << '\n';
+}
+
+int match_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  PatientOptions o;
+  po::options_description desc(
+      "Usage: trialmatch match PATIENT [--trials PATH...] [--as-of DATE] [--top N] [--status S...] [--format text|json]\n\n"
+      "Ranks trials for one patient (a profile JSON or a FHIR R4 Bundle): eligible before\n"
+      "undetermined before ineligible, then by score (share of computable criteria that\n"
+      "pass), then by trial id. Each line gives the first reason a trial fails or is\n"
+      "undecided.\n\nOptions");
+  desc.add_options()("help,h", "show this help")("patient", po::value(&o.patient), "patient file");
+  add_patient_options(desc, o);
+  desc.add_options()("top", po::value(&o.top)->default_value(0), "show only the N best trials (0: all)")(
+      "status", po::value(&o.statuses)->composing(),
+      "keep only trials whose registry status is this (e.g. recruiting); repeatable");
+  po::positional_options_description pos;
+  pos.add("patient", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    out << desc << '\n';
+    return kOk;
+  }
+  po::notify(vm);
+  if (o.patient.empty()) throw po::error("a patient file is required");
+  if (o.format != "text" && o.format != "json") throw po::error("--format must be text or json");
+  if (o.top < 0) throw po::error("--top must be 0 or more");
+  auto style = text_style(o.colour);
+  auto as_of_flag = parse_as_of(o.as_of);
+  const Lexicon& lex = lexicon_from(o.lexicon_paths);
+  Diagnostics warnings;
+  Profile patient = load_patient_file(o.patient, lex, warnings);
+  print_warnings(warnings, err);
+  auto trials = trials_from(o.trial_paths, lex);
+  Date as_of = resolve_as_of(as_of_flag, patient);
+  PatientFacts facts(patient, lex, as_of);
+  std::vector<TrialResult> results;
+  for (const auto& t : trials) {
+    if (!o.statuses.empty()) {
+      bool keep = false;
+      for (auto s : o.statuses) {
+        for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        keep = keep || s == t.status;
+      }
+      if (!keep) continue;
+    }
+    results.push_back(evaluate_trial(plan_trial(t, lex), facts, lex));
+  }
+  rank(results);
+  if (o.top > 0 && results.size() > static_cast<std::size_t>(o.top)) results.resize(static_cast<std::size_t>(o.top));
+  if (o.format == "json") out << match_json(patient, as_of, results).dump(2) << '\n';
+  else print_match_text(out, patient, as_of, results, style);
+  return kOk;
+}
+
+int explain_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  PatientOptions o;
+  po::options_description desc(
+      "Usage: trialmatch explain PATIENT TRIAL_ID [--trials PATH...] [--as-of DATE] [--format text|json]\n\n"
+      "Every criterion of one trial for one patient: its outcome, the rule, the evidence\n"
+      "(value, unit, date, any conversion made), why it is unknown and which data would\n"
+      "decide it. Manual criteria are listed to confirm.\n\nOptions");
+  desc.add_options()("help,h", "show this help")("patient", po::value(&o.patient), "patient file")(
+      "trial", po::value(&o.trial_id), "trial id");
+  add_patient_options(desc, o);
+  po::positional_options_description pos;
+  pos.add("patient", 1).add("trial", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    out << desc << '\n';
+    return kOk;
+  }
+  po::notify(vm);
+  if (o.patient.empty() || o.trial_id.empty()) throw po::error("a patient file and a trial id are required");
+  if (o.format != "text" && o.format != "json") throw po::error("--format must be text or json");
+  auto style = text_style(o.colour);
+  auto as_of_flag = parse_as_of(o.as_of);
+  const Lexicon& lex = lexicon_from(o.lexicon_paths);
+  Diagnostics warnings;
+  Profile patient = load_patient_file(o.patient, lex, warnings);
+  print_warnings(warnings, err);
+  auto trials = trials_from(o.trial_paths, lex);
+  auto it = std::find_if(trials.begin(), trials.end(), [&](const Trial& t) { return t.id == o.trial_id; });
+  if (it == trials.end()) {
+    err << "trialmatch explain: no trial " << o.trial_id << " in the trial set (see `trialmatch compile`)\n";
+    return kInputError;
+  }
+  Date as_of = resolve_as_of(as_of_flag, patient);
+  PatientFacts facts(patient, lex, as_of);
+  TrialResult r = evaluate_trial(plan_trial(*it, lex), facts, lex);
+  if (o.format == "json") out << explain_json(patient, as_of, r).dump(2) << '\n';
+  else print_explain_text(out, patient, as_of, r, style);
+  return kOk;
+}
+
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"compile", {"compile trials' criteria into rules and print them (text or JSON)", compile_command}},
+      {"match", {"rank the trials one patient could enter, with the first reason each fails", match_command}},
+      {"explain", {"every criterion of one trial for one patient, with its evidence", explain_command}},
   };
   return table;
 }

@@ -59,4 +59,22 @@ int completed_years(Date birth, Date on) {
   return years;
 }
 
+int completed_months(Date birth, Date on) {
+  auto b = to_ymd(birth), o = to_ymd(on);
+  int months = (static_cast<int>(o.year()) - static_cast<int>(b.year())) * 12 +
+               (static_cast<int>(static_cast<unsigned>(o.month())) - static_cast<int>(static_cast<unsigned>(b.month())));
+  if (static_cast<unsigned>(o.day()) < static_cast<unsigned>(b.day())) --months;
+  return months;
+}
+
+Date add(Date d, int amount, const std::string& unit) {
+  if (unit == "days" || unit == "day") return Date{d.days + amount};
+  if (unit == "weeks" || unit == "week") return Date{d.days + 7 * amount};
+  int months = (unit == "years" || unit == "year") ? 12 * amount : amount;
+  auto ymd = to_ymd(d);
+  year_month_day shifted = ymd + std::chrono::months{months};
+  if (!shifted.ok()) shifted = year_month_day{shifted.year() / shifted.month() / std::chrono::last};
+  return Date{static_cast<int>(sys_days{shifted}.time_since_epoch().count())};
+}
+
 }  // namespace trialmatch

@@ -22,5 +22,10 @@ Date today_utc();
 // Completed years between birth and on (birthdays on Feb 29 count on Mar 1
 // in common years, as civil law does in most jurisdictions).
 int completed_years(Date birth, Date on);
+int completed_months(Date birth, Date on);
+
+// Calendar arithmetic: `amount` days, weeks, months or years after `d`
+// (negative: before). Month ends clamp: 2026-03-31 minus 1 month = 2026-02-28.
+Date add(Date d, int amount, const std::string& unit);
 
 }  // namespace trialmatch

@@ -3,11 +3,18 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
 
 #include "engine/embedded.hpp"
 #include "engine/json_util.hpp"
 
 namespace trialmatch {
+
+std::string format_double(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
 
 namespace {
 constexpr std::array<std::pair<std::string_view, ConceptKind>, 8> kKinds = {{
@@ -144,10 +151,19 @@ void Lexicon::add_document(const nlohmann::json& doc, const std::string& file) {
     }
     c.members = cr.strings("members");
     c.caused_concept = cr.string("caused_concept").value_or("");
+    c.includes = cr.strings("includes");
+    if (auto uln = cr.child("uln_default")) {
+      double v = *uln->number("value", true);
+      std::string u = *uln->string("unit", true);
+      c.uln_source = *uln->string("source", true);
+      c.uln_default = v;
+      if (u != c.unit) uln->fail("unit", "the default upper limit must be in the canonical unit " + c.unit);
+    }
     c.complication_concept = cr.string("complication_concept").value_or("");
     if (c.kind == ConceptKind::group && c.members.empty()) cr.fail("members", "a group needs its members");
     cr.warn_unknown_keys({"id", "kind", "label", "synonyms", "codes", "unit", "conversions", "lookback",
-                          "plausible", "members", "caused_concept", "complication_concept", "source"});
+                          "plausible", "plausible_source", "members", "includes", "uln_default", "caused_concept",
+                          "complication_concept", "source"});
     index_.emplace(c.id, concepts_.size());
     concepts_.push_back(std::move(c));
   }
@@ -159,6 +175,10 @@ void Lexicon::validate(const std::string& file) const {
     std::string where = "/concepts/" + std::to_string(i);
     for (const auto& m : c.members)
       if (!find(m)) throw InputError({Severity::error, file, 0, 0, where + "/members", "unknown member concept \"" + m + "\""});
+    for (const auto& inc : c.includes)
+      if (!find(inc)) throw InputError({Severity::error, file, 0, 0, where + "/includes", "unknown concept \"" + inc + "\""});
+    if (c.uln_default && !sources_.count(c.uln_source))
+      throw InputError({Severity::error, file, 0, 0, where + "/uln_default", "cites unknown source \"" + c.uln_source + "\""});
     for (const auto& linked : {c.caused_concept, c.complication_concept})
       if (!linked.empty() && !find(linked))
         throw InputError({Severity::error, file, 0, 0, where, "links to unknown concept \"" + linked + "\""});
@@ -171,6 +191,33 @@ void Lexicon::validate(const std::string& file) const {
 const Concept* Lexicon::find(std::string_view id) const {
   auto it = index_.find(id);
   return it == index_.end() ? nullptr : &concepts_[it->second];
+}
+
+std::vector<std::string> Lexicon::with_ancestors(const std::string& id) const {
+  std::vector<std::string> out{id};
+  for (std::size_t i = 0; i < out.size(); ++i)
+    for (const auto& c : concepts_)
+      if (std::find(c.includes.begin(), c.includes.end(), out[i]) != c.includes.end() &&
+          std::find(out.begin(), out.end(), c.id) == out.end())
+        out.push_back(c.id);
+  return out;
+}
+
+std::optional<double> Lexicon::to_canonical(const Concept& c, double value, std::string_view unit, std::string* how) const {
+  std::string u = canonical_unit_spelling(unit);
+  if (u == c.unit || (u.empty() && !c.unit.empty() && c.unit == "%" && false)) return value;
+  if (u == c.unit) return value;
+  for (const auto& conv : c.conversions) {
+    if (conv.unit != u) continue;
+    double v = conv.to_canonical(value);
+    if (how) {
+      std::string f = conv.divisor ? "\u00F7 " + format_double(*conv.divisor) : "\u00D7 " + format_double(conv.factor);
+      if (conv.offset != 0) f += " + " + format_double(conv.offset);
+      *how = format_double(value) + " " + u + " " + f + " = " + format_double(v) + " " + c.unit + " (" + conv.source + ")";
+    }
+    return v;
+  }
+  return std::nullopt;
 }
 
 std::vector<const Concept*> Lexicon::by_code(std::string_view system, std::string_view code) const {

@@ -47,6 +47,9 @@ struct Concept {
   std::optional<Window> lookback;
   std::optional<std::pair<double, double>> plausible;
   std::vector<std::string> members;                       // groups
+  std::vector<std::string> includes;  // narrower concepts that count as this one (c_peptide_fasting is a c_peptide)
+  std::optional<double> uln_default;  // upper limit of normal in the canonical unit, when no reference range is given
+  std::string uln_source;
   std::string caused_concept;        // "diabetes caused by X" means this concept
   std::string complication_concept;  // "complications of diabetes" means this concept
   std::string source;
@@ -73,6 +76,12 @@ class Lexicon {
   void validate(const std::string& file) const;
 
   const Concept* find(std::string_view id) const;
+  // The concept and every concept that includes it, transitively:
+  // type1_diabetes -> type1_diabetes, diabetes.
+  std::vector<std::string> with_ancestors(const std::string& id) const;
+  // Converts a value in `unit` to the concept's canonical unit; nullopt when
+  // the lexicon knows no conversion (a unit mismatch). `how` describes it.
+  std::optional<double> to_canonical(const Concept& c, double value, std::string_view unit, std::string* how = nullptr) const;
   // Concepts whose codes cover `code` in `system` (icd10 by prefix or range;
   // other systems exactly), most specific first: E10.9 -> type1_diabetes, diabetes.
   std::vector<const Concept*> by_code(std::string_view system, std::string_view code) const;
@@ -92,6 +101,9 @@ class Lexicon {
   std::map<std::string, std::string, std::less<>> unit_aliases_;
   PhraseTables phrases_;
 };
+
+// Up to six significant digits, no trailing zeros: 0.025, 8.9, 100.
+std::string format_double(double v);
 
 // Parses "6 months", "12 months", "1 year", "any".
 std::optional<Window> parse_window(std::string_view text);

@@ -1,0 +1,145 @@
+#pragma once
+// Evaluation: a compiled trial becomes a plan once (concepts resolved,
+// thresholds in canonical units); a patient becomes facts once (records
+// indexed by concept, values converted); the plan then runs against the
+// facts with three-valued logic, each result carrying its reason and evidence.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/date.hpp"
+#include "engine/lexicon.hpp"
+#include "engine/trial.hpp"
+#include "patients/profile.hpp"
+
+namespace trialmatch {
+
+enum class Truth { no, yes, unknown };
+
+// Why a result is unknown (shared/spec/product.md).
+enum class Unknown { none, missing_data, manual, unparsed, unit_mismatch };
+const char* to_string(Unknown reason);
+
+struct Evidence {
+  std::string concept_id;
+  std::string value;        // "8.9", "positive", "3 in the window", "active since 2017-08-01"
+  std::optional<double> number;
+  std::string unit;
+  std::string date;         // of the record used
+  std::string note;         // conversion made, upper limit used, interpretation
+  std::string field;        // where in the profile ("/observations/0")
+};
+
+struct Result {
+  Truth truth = Truth::unknown;
+  Unknown reason = Unknown::none;
+  std::string why;                 // one line a coordinator can act on
+  std::vector<Evidence> evidence;
+  std::vector<std::string> needs;  // data that would decide an unknown
+};
+
+// ---------------------------------------------------------------- the plan
+
+struct PlanNode {
+  enum class Kind {
+    compare, sex_is, count_positive, count_events, duration, since, present, history, positive, negative,
+    manual, unparsed, literal, not_, and_, or_
+  };
+  Kind kind = Kind::literal;
+  const Concept* concept_ref = nullptr;
+  std::vector<const Concept*> concepts;  // count_positive
+  ast::CmpOp op = ast::CmpOp::eq;
+  double threshold = 0;       // canonical unit; a multiple of the ULN when uln
+  bool uln = false;
+  std::string time_unit;      // age thresholds compare completed years / months / days
+  std::string unit_error;     // set when the written unit cannot be converted
+  std::optional<ast::Window> window;
+  int n = 0;
+  std::string text;           // the rule as written, for explanations
+  bool value = true;          // literal
+  std::vector<PlanNode> children;
+};
+
+struct CriterionPlan {
+  const Criterion* criterion = nullptr;
+  std::optional<PlanNode> root;
+};
+
+struct TrialPlan {
+  const Trial* trial = nullptr;
+  std::vector<CriterionPlan> criteria;
+};
+
+TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon);
+
+// ---------------------------------------------------------------- facts
+
+class PatientFacts {
+ public:
+  PatientFacts(const Profile& profile, const Lexicon& lexicon, Date as_of);
+
+  const Profile& profile() const { return *profile_; }
+  Date as_of() const { return as_of_; }
+
+  struct Obs {
+    const ObservationRecord* record;
+  };
+  // Records of a concept or of any concept it includes, on or before as-of,
+  // newest first.
+  const std::vector<const ObservationRecord*>& observations(const Concept& c) const;
+  const std::vector<const ConditionRecord*>& conditions(const Concept& c) const;
+  const std::vector<const MedicationRecord*>& medications(const Concept& c) const;
+  // Dated occurrences of an event concept: events, and conditions coded as one.
+  struct Occurrence {
+    Date date;
+    std::string field;
+  };
+  const std::vector<Occurrence>& events(const Concept& c) const;
+  bool any_active_condition() const;
+
+ private:
+  const Profile* profile_;
+  const Lexicon* lexicon_;
+  Date as_of_;
+  std::vector<std::vector<const ObservationRecord*>> obs_;
+  std::vector<std::vector<const ConditionRecord*>> conds_;
+  std::vector<std::vector<const MedicationRecord*>> meds_;
+  std::vector<std::vector<Occurrence>> events_;
+  std::size_t index_of(const Concept& c) const;
+};
+
+// The as-of date: the command line's, then the profile's, then today.
+Date resolve_as_of(const std::optional<Date>& command_line, const Profile& profile);
+
+// ---------------------------------------------------------------- results
+
+enum class Outcome { met, not_met, unknown };
+const char* to_string(Outcome outcome);
+
+struct CriterionResult {
+  const Criterion* criterion = nullptr;
+  Outcome outcome = Outcome::unknown;
+  Result result;
+  bool answered = false;  // decided by the profile's manual answers
+};
+
+enum class Verdict { eligible, undetermined, ineligible };
+const char* to_string(Verdict verdict);
+
+struct TrialResult {
+  const Trial* trial = nullptr;
+  Verdict verdict = Verdict::undetermined;
+  double score = 0;
+  std::vector<CriterionResult> criteria;
+  // The first criterion that makes it ineligible or undetermined, if any.
+  const CriterionResult* first_blocker() const;
+};
+
+Result evaluate(const PlanNode& node, const PatientFacts& facts, const Lexicon& lexicon);
+TrialResult evaluate_trial(const TrialPlan& plan, const PatientFacts& facts, const Lexicon& lexicon);
+
+// Eligible before undetermined before ineligible; then by score, highest
+// first; then by trial id, so the order is deterministic.
+void rank(std::vector<TrialResult>& results);
+
+}  // namespace trialmatch

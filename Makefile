@@ -35,8 +35,12 @@ build: configure
 
 demo: build
 	@echo "== trialmatch --version"; $(BUILD_DIR)/trialmatch --version
-	@echo; echo "== trialmatch compile (the bundled trials, split into criteria)"
-	$(BUILD_DIR)/trialmatch compile
+	@echo; echo "== trialmatch compile --coverage (the bundled trials)"
+	$(BUILD_DIR)/trialmatch compile --coverage
+	@echo; echo "== trialmatch match: an example patient against the bundled trials"
+	$(BUILD_DIR)/trialmatch match patients/examples/p01-brittle-adult.json
+	@echo; echo "== trialmatch explain: why the top trial fits"
+	$(BUILD_DIR)/trialmatch explain patients/examples/p01-brittle-adult.json NCT06196996
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

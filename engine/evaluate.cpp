@@ -564,6 +564,17 @@ Result eval_positivity(const PlanNode& n, const PatientFacts& f) {
   return truth(*pos == want, c.id + (*pos ? " positive" : " negative") + " (" + e.date + ")", {e});
 }
 
+void dedupe(std::vector<Evidence>& ev) {
+  std::vector<Evidence> out;
+  for (auto& e : ev) {
+    bool seen = std::any_of(out.begin(), out.end(), [&](const Evidence& o) {
+      return o.concept_id == e.concept_id && o.value == e.value && o.date == e.date && o.note == e.note && o.field == e.field;
+    });
+    if (!seen) out.push_back(std::move(e));
+  }
+  ev = std::move(out);
+}
+
 // Kleene logic, keeping why: false and unknown = false, true or unknown = true.
 // An unknown that needs a person anyway is reported as manual: whoever
 // confirms it sees the whole criterion, missing data included.
@@ -580,13 +591,17 @@ Result combine(const std::vector<Result>& rs, bool conjunction) {
       unknowns.push_back(&r);
     }
   }
-  if (out.truth == decisive) return out;
+  if (out.truth == decisive) {
+    dedupe(out.evidence);
+    return out;
+  }
   if (unknowns.empty()) {
     out.truth = conjunction ? Truth::yes : Truth::no;
     for (const auto& r : rs) {
       out.why += (out.why.empty() ? "" : "; ") + r.why;
       out.evidence.insert(out.evidence.end(), r.evidence.begin(), r.evidence.end());
     }
+    dedupe(out.evidence);
     return out;
   }
   out.truth = Truth::unknown;
@@ -598,6 +613,7 @@ Result combine(const std::vector<Result>& rs, bool conjunction) {
     out.why += (out.why.empty() ? "" : "; ") + u->why;
     out.needs.insert(out.needs.end(), u->needs.begin(), u->needs.end());
   }
+  dedupe(out.evidence);
   return out;
 }
 

@@ -19,7 +19,7 @@ ordered_json evidence_json(const Evidence& e) {
   if (!e.unit.empty()) j["unit"] = e.unit;
   if (!e.date.empty()) j["date"] = e.date;
   if (!e.note.empty()) j["note"] = e.note;
-  if (!e.field.empty()) j["field"] = e.field;
+  // No JSON pointer here: a profile and its FHIR twin give the same JSON.
   return j;
 }
 

@@ -1356,6 +1356,24 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     Item ex;
     ex.kind = Item::leaf;
     ex.expr = *examples;
+    // Examples of a condition are not alternatives to a treatment: in
+    // "unstable glucose despite insulin therapy, including A or B" they
+    // explain the words before the treatment, which must still hold.
+    auto is_treatment = [&](const Item& it) {
+      auto* pr = boost::get<ast::Predicate>(&it.expr.get());
+      const Concept* c = pr ? lex_.find(pr->concept_id) : nullptr;
+      return c && c->kind == ConceptKind::medication;
+    };
+    if (p > 0 && items[p - 1].kind == Item::leaf && cue_value != "definition" && is_treatment(items[p - 1])) {
+      std::size_t r = p - 1;
+      while (r > 0 && items[r - 1].kind != Item::residue) --r;
+      if (r > 0) ignore(items[r - 1].tb, items[r - 1].te, "read through its examples");
+      if (r > 0) items[r - 1].kind = Item::ignorable;
+      items.resize(p);
+      ex.condition = false;
+      items.push_back(std::move(ex));
+      continue;
+    }
     if (p > 0 && items[p - 1].kind == Item::leaf && cue_value == "definition") {
       ignore(items[p - 1].tb, items[p - 1].te, "defined by what follows");
       items[p - 1].expr = *examples;

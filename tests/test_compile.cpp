@@ -5,6 +5,7 @@
 #include <map>
 #include <unistd.h>
 
+#include "engine/json_util.hpp"
 #include "engine/lexicon.hpp"
 #include "engine/trial_compiler.hpp"
 #include "engine/trial_loader.hpp"
@@ -110,4 +111,20 @@ TEST_CASE("the bundled trials: nothing unparsed, and each partial residue is und
     }
   }
   CHECK(residues == why.size());
+}
+
+TEST_CASE("golden: the bundled trials' compiled rules", "[compile][bundled][golden]") {
+  // One line per criterion: id, status, rule. Reviewed by eye against the
+  // criteria text. To accept a deliberate change:
+  // TRIALMATCH_UPDATE_GOLDEN=1 build/tests/trialmatch_tests "[golden]"
+  auto trials = bundled_trials();
+  compile_trials(trials, bundled_lexicon());
+  std::string got;
+  for (const auto& t : trials)
+    for (const auto& c : t.criteria)
+      got += t.id + " " + c.id + " [" + grammar::to_string(c.compiled.status) + "] " +
+             (c.compiled.rule ? ast::print(*c.compiled.rule) : "-") + "\n";
+  std::string path = std::string(TRIALMATCH_SOURCE_DIR) + "/tests/golden/bundled_rules.txt";
+  if (std::getenv("TRIALMATCH_UPDATE_GOLDEN")) std::ofstream(path) << got;
+  CHECK(got == read_file(path));
 }

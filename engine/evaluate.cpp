@@ -56,6 +56,10 @@ bool compare(double a, CmpOp op, double b) {
 
 std::string fmt(double v) { return format_double(v); }
 
+std::string amount_text(double v, const std::string& unit) {
+  return fmt(v) + " " + (v == 1 && unit.ends_with('s') ? unit.substr(0, unit.size() - 1) : unit);
+}
+
 std::string window_text(const ast::Window& w) {
   return std::to_string(w.amount) + " " + (w.amount == 1 ? w.unit.substr(0, w.unit.size() - 1) : w.unit);
 }
@@ -494,7 +498,7 @@ Result eval_duration(const PlanNode& n, const PatientFacts& f) {
   e.value = std::to_string(days) + " days";
   e.note = std::string(since ? "ended " : "since ") + e.date;
   return truth(ok, c.id + (since ? " ended " : " since ") + e.date + " (" + std::to_string(days) + " days)" +
-                       (ok ? " is " : " is not ") + ast::to_string(n.op) + " " + fmt(n.threshold) + " " + n.time_unit,
+                       (ok ? " is " : " is not ") + ast::to_string(n.op) + " " + amount_text(n.threshold, n.time_unit),
                {e});
 }
 

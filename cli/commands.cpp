@@ -6,12 +6,17 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
 
 #include <unistd.h>
 
 #include "engine/diagnostic.hpp"
 #include "engine/evaluate.hpp"
 #include "engine/report.hpp"
+#include "engine/screen.hpp"
+#include "patients/synthetic.hpp"
 #include "patients/patient_loader.hpp"
 #include "engine/lexicon.hpp"
 #include "engine/trial_compiler.hpp"
@@ -247,11 +252,117 @@ int explain_command(const std::vector<std::string>& args, std::ostream& out, std
   return kOk;
 }
 
+int screen_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  PatientOptions o;
+  std::string input, output = "-", summary_path;
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  po::options_description desc(
+      "Usage: trialmatch screen PATIENTS.jsonl|- [--trials PATH...] [--as-of DATE] [--threads N]\n"
+      "                        [--out FILE|-] [--format jsonl|csv] [--summary FILE]\n\n"
+      "Screens a population: one patient per line (a profile or a FHIR Bundle), one output\n"
+      "record per input line in input order, a line that cannot be read becoming\n"
+      "{\"line\": N, \"error\": ...}. The same bytes whatever --threads. Streams: memory does\n"
+      "not grow with the number of patients. A summary (verdicts per trial, and per\n"
+      "criterion how many it failed or left unknown) goes to stderr at the end.\n\nOptions");
+  desc.add_options()("help,h", "show this help")("input", po::value(&input), "patients file, or - for stdin");
+  add_trial_options(desc, o.trial_paths);
+  add_lexicon_option(desc, o.lexicon_paths);
+  desc.add_options()("as-of", po::value(&o.as_of), "the date to evaluate on; default: each profile's as_of, then today")(
+      "threads", po::value(&threads), "worker threads (default: all cores)")(
+      "out", po::value(&output)->default_value("-"), "output file, or - for stdout")(
+      "format", po::value(&o.format)->default_value("jsonl"), "jsonl | csv")(
+      "summary", po::value(&summary_path), "write the summary as JSON to this file")(
+      "quiet", "no summary table or progress on stderr");
+  po::positional_options_description pos;
+  pos.add("input", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    out << desc << '\n';
+    return kOk;
+  }
+  po::notify(vm);
+  if (input.empty()) throw po::error("a patients file (or - for stdin) is required");
+  if (o.format != "jsonl" && o.format != "csv") throw po::error("--format must be jsonl or csv");
+  if (threads < 1) throw po::error("--threads must be 1 or more");
+  ScreenOptions so;
+  so.threads = threads;
+  so.as_of = parse_as_of(o.as_of);
+  so.format = o.format == "csv" ? ScreenFormat::csv : ScreenFormat::jsonl;
+  const Lexicon& lex = lexicon_from(o.lexicon_paths);
+  auto trials = trials_from(o.trial_paths, lex);
+  std::vector<TrialPlan> plans;
+  for (const auto& t : trials) plans.push_back(plan_trial(t, lex));
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (input != "-") {
+    file.open(input, std::ios::binary);
+    if (!file) throw InputError({Severity::error, input, 0, 0, "", "cannot open file"});
+    in = &file;
+    so.input_name = input;
+    std::error_code ec;
+    so.input_size = std::filesystem::file_size(input, ec);
+    if (ec) so.input_size = 0;
+  }
+  std::ofstream out_file;
+  std::ostream* dest = &out;
+  if (output != "-") {
+    out_file.open(output, std::ios::binary);
+    if (!out_file) throw InputError({Severity::error, output, 0, 0, "", "cannot write file"});
+    dest = &out_file;
+  }
+  bool quiet = vm.count("quiet") > 0;
+  if (!quiet && ::isatty(STDERR_FILENO) == 1 && &err == &std::cerr) so.progress = &err;
+  std::vector<char> buffer(1 << 20);
+  in->rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  ScreenSummary summary = screen(*in, *dest, plans, lex, so);
+  if (!summary_path.empty()) {
+    std::ofstream s(summary_path);
+    if (!s) throw InputError({Severity::error, summary_path, 0, 0, "", "cannot write file"});
+    s << summary.to_json().dump(2) << '\n';
+  }
+  if (!quiet) summary.print(err);
+  return kOk;
+}
+
+int generate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
+  std::uint64_t count = 1000, seed = 1, first = 0;
+  std::string as_of = "2026-11-01";
+  po::options_description desc(
+      "Usage: trialmatch generate [--count N] [--seed S] [--first I] [--as-of DATE]\n\n"
+      "Writes synthetic patient profiles, one JSON line each, for tests and benchmarks.\n"
+      "Patient I depends only on (I, seed): any slice regenerates alone.\n\nOptions");
+  desc.add_options()("help,h", "show this help")("count", po::value(&count), "how many patients (default 1000)")(
+      "seed", po::value(&seed), "random seed (default 1)")("first", po::value(&first), "index of the first patient (default 0)")(
+      "as-of", po::value(&as_of), "the date profiles describe (default 2026-11-01)");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).run(), vm);
+  if (vm.count("help")) {
+    out << desc << '\n';
+    return kOk;
+  }
+  po::notify(vm);
+  if (!parse_iso_date(as_of)) throw po::error("--as-of must be a date YYYY-MM-DD");
+  std::string buf;
+  for (std::uint64_t i = first; i < first + count; ++i) {
+    buf += synthetic_patient(i, seed, as_of);
+    buf += '\n';
+    if (buf.size() > (1 << 20)) {
+      out << buf;
+      buf.clear();
+    }
+  }
+  out << buf;
+  return kOk;
+}
+
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"compile", {"compile trials' criteria into rules and print them (text or JSON)", compile_command}},
       {"match", {"rank the trials one patient could enter, with the first reason each fails", match_command}},
       {"explain", {"every criterion of one trial for one patient, with its evidence", explain_command}},
+      {"screen", {"screen a population (JSON Lines) against the trials, with an attrition summary", screen_command}},
+      {"generate", {"synthetic patients (JSON Lines) for tests and benchmarks", generate_command}},
   };
   return table;
 }

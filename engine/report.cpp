@@ -171,7 +171,13 @@ void print_explain_text(std::ostream& out, const Profile& p, Date as_of, const T
   for (const auto& c : r.criteria) idw = std::max(idw, c.criterion->id.size());
   std::vector<const CriterionResult*> manual;
   const char* section = nullptr;
-  for (const auto& c : r.criteria) {
+  // Inclusions first, then exclusions, each in source order (registry fields first).
+  std::vector<const CriterionResult*> ordered;
+  for (auto kind : {CriterionKind::inclusion, CriterionKind::exclusion})
+    for (const auto& c : r.criteria)
+      if (c.criterion->kind == kind) ordered.push_back(&c);
+  for (const CriterionResult* cp : ordered) {
+    const CriterionResult& c = *cp;
     const Criterion& cr = *c.criterion;
     const char* s = cr.kind == CriterionKind::inclusion ? "Inclusion" : "Exclusion";
     if (s != section) {

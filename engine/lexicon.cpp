@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 
 #include "engine/embedded.hpp"
@@ -170,6 +171,7 @@ void Lexicon::add_document(const nlohmann::json& doc, const std::string& file) {
 }
 
 void Lexicon::validate(const std::string& file) const {
+  compute_ancestors();
   for (std::size_t i = 0; i < concepts_.size(); ++i) {
     const auto& c = concepts_[i];
     std::string where = "/concepts/" + std::to_string(i);
@@ -203,6 +205,21 @@ std::vector<std::string> Lexicon::with_ancestors(const std::string& id) const {
   return out;
 }
 
+void Lexicon::compute_ancestors() const {
+  patterns_.clear();
+  for (std::size_t i = 0; i < concepts_.size(); ++i)
+    for (const auto& [system, codes] : concepts_[i].codes)
+      for (const auto& pattern : codes) patterns_[system].emplace_back(pattern, i);
+  ancestors_.assign(concepts_.size(), {});
+  for (std::size_t i = 0; i < concepts_.size(); ++i)
+    for (const auto& id : with_ancestors(concepts_[i].id)) ancestors_[i].push_back(index_.find(id)->second);
+}
+
+const std::vector<std::size_t>& Lexicon::ancestor_indices(std::size_t concept_index) const {
+  if (ancestors_.size() != concepts_.size()) compute_ancestors();  // a lexicon never validated
+  return ancestors_[concept_index];
+}
+
 std::optional<double> Lexicon::to_canonical(const Concept& c, double value, std::string_view unit, std::string* how) const {
   std::string u = canonical_unit_spelling(unit);
   if (u == c.unit || (u.empty() && !c.unit.empty() && c.unit == "%" && false)) return value;
@@ -227,18 +244,25 @@ std::vector<const Concept*> Lexicon::by_code(std::string_view system, std::strin
     for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   // Claims files write ICD-10 without the dot: E1065 is E10.65.
   if (system == "icd10" && upper.size() > 3 && upper.find('.') == std::string::npos) upper.insert(3, ".");
-  for (const auto& c : concepts_) {
-    auto it = c.codes.find(std::string(system));
-    if (it == c.codes.end()) continue;
-    int best = -1;
-    for (const auto& pattern : it->second) {
-      bool hit = system == "icd10" ? icd10_covers(pattern, upper)
-                 : system == "atc" ? std::string_view(upper).starts_with(pattern)
-                                   : pattern == code;
-      if (hit) best = std::max(best, specificity(pattern));
+  if (ancestors_.size() != concepts_.size()) compute_ancestors();  // a lexicon never validated
+  auto sys = patterns_.find(system);
+  if (sys == patterns_.end()) return {};
+  const bool icd = system == "icd10", atc = system == "atc";
+  std::size_t current = SIZE_MAX;
+  int best = -1;
+  auto flush = [&] {
+    if (best >= 0) hits.emplace_back(best, &concepts_[current]);
+    best = -1;
+  };
+  for (const auto& [pattern, index] : sys->second) {
+    if (index != current) {
+      if (current != SIZE_MAX) flush();
+      current = index;
     }
-    if (best >= 0) hits.emplace_back(best, &c);
+    bool hit = icd ? icd10_covers(pattern, upper) : atc ? std::string_view(upper).starts_with(pattern) : pattern == code;
+    if (hit) best = std::max(best, specificity(pattern));
   }
+  if (current != SIZE_MAX) flush();
   std::stable_sort(hits.begin(), hits.end(), [](auto& a, auto& b) { return a.first > b.first; });
   std::vector<const Concept*> out;
   for (auto& h : hits) out.push_back(h.second);

@@ -79,6 +79,8 @@ class Lexicon {
   // The concept and every concept that includes it, transitively:
   // type1_diabetes -> type1_diabetes, diabetes.
   std::vector<std::string> with_ancestors(const std::string& id) const;
+  // The same, as indices into concepts(), computed once.
+  const std::vector<std::size_t>& ancestor_indices(std::size_t concept_index) const;
   // Converts a value in `unit` to the concept's canonical unit; nullopt when
   // the lexicon knows no conversion (a unit mismatch). `how` describes it.
   std::optional<double> to_canonical(const Concept& c, double value, std::string_view unit, std::string* how = nullptr) const;
@@ -100,6 +102,11 @@ class Lexicon {
   std::map<std::string, std::string> sources_;
   std::map<std::string, std::string, std::less<>> unit_aliases_;
   PhraseTables phrases_;
+  // Filled by validate(), before any concurrent use.
+  mutable std::vector<std::vector<std::size_t>> ancestors_;
+  // Per code system, every (pattern, concept index) in concept order.
+  mutable std::map<std::string, std::vector<std::pair<std::string, std::size_t>>, std::less<>> patterns_;
+  void compute_ancestors() const;
 };
 
 // Up to six significant digits, no trailing zeros: 0.025, 8.9, 100.

@@ -176,6 +176,7 @@ std::string screen_line(std::string_view line, std::uint64_t line_no, const std:
     Diagnostics warnings;  // unknown keys and the like do not stop a batch
     patient = load_patient(doc, options.input_name, lexicon, warnings);
     PatientFacts facts(patient, lexicon, resolve_as_of(options.as_of, patient));
+    facts.set_explain(false);  // verdicts and reasons only: nothing is printed per criterion
     results.reserve(plans.size());
     for (std::size_t t = 0; t < plans.size(); ++t) {
       results.push_back(evaluate_trial(plans[t], facts, lexicon));

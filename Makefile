@@ -7,7 +7,7 @@ CMAKE_ARGS ?=
 
 # Debian packages the project builds with (see docs/building.md for why each).
 PACKAGES := cmake g++ make libboost1.81-dev libboost-program-options1.81-dev \
-            nlohmann-json3-dev catch2 libbenchmark-dev
+            nlohmann-json3-dev catch2 libbenchmark-dev libsimdjson-dev time
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -51,13 +51,14 @@ asan: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# Benchmarks build in their own Release tree; run them from there:
-#   build-bench/bench/bench_compile, build-bench/bench/corpus_report
+# Benchmarks build in their own Release tree and run (docs/performance.md):
+#   build-bench/bench/bench_compile, build-bench/bench/corpus_report, bench/screen_bench.sh
 bench: deps
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTRIALMATCH_BUILD_BENCH=ON -DTRIALMATCH_BUILD_TESTS=OFF $(CMAKE_ARGS)
 	cmake --build build-bench -j $(JOBS)
 	build-bench/bench/bench_compile
 	build-bench/bench/corpus_report
+	bench/screen_bench.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-bench

@@ -644,23 +644,7 @@ void dedupe(std::vector<Evidence>& ev) {
 // Kleene logic, keeping why: false and unknown = false, true or unknown = true.
 // An unknown that needs a person anyway is reported as manual: whoever
 // confirms it sees the whole criterion, missing data included.
-Result combine(const std::vector<Result>& rs, bool conjunction, bool explain) {
-  if (!explain) {
-    Truth decisive = conjunction ? Truth::no : Truth::yes;
-    Result out;
-    out.truth = conjunction ? Truth::yes : Truth::no;
-    bool unknown_seen = false;
-    for (const auto& r : rs) {
-      if (r.truth == decisive) return {decisive, Unknown::none, {}, {}, {}};
-      if (r.truth == Truth::unknown) {
-        if (!unknown_seen || r.reason == Unknown::manual) out.reason = r.reason;
-        unknown_seen = true;
-      }
-    }
-    if (unknown_seen) out.truth = Truth::unknown;
-    else out.reason = Unknown::none;
-    return out;
-  }
+Result combine(const std::vector<Result>& rs, bool conjunction) {
   Truth decisive = conjunction ? Truth::no : Truth::yes;
   Result out;
   std::vector<const Result*> unknowns;
@@ -738,10 +722,26 @@ Result evaluate(const PlanNode& n, const PatientFacts& f, const Lexicon& lex) {
     }
     case Kind::and_:
     case Kind::or_: {
+      if (!f.explain()) {
+        // Short-circuit: the first decisive operand settles it. The unknown
+        // reason is chosen exactly as combine() chooses it.
+        const Truth decisive = n.kind == Kind::and_ ? Truth::no : Truth::yes;
+        bool unknown_seen = false;
+        Unknown reason = Unknown::none;
+        for (const auto& c : n.children) {
+          Result r = evaluate(c, f, lex);
+          if (r.truth == decisive) return lean(decisive == Truth::yes);
+          if (r.truth == Truth::unknown) {
+            if (!unknown_seen || r.reason == Unknown::manual) reason = r.reason;
+            unknown_seen = true;
+          }
+        }
+        return unknown_seen ? lean_unknown(reason) : lean(decisive == Truth::no);
+      }
       std::vector<Result> rs;
       rs.reserve(n.children.size());
       for (const auto& c : n.children) rs.push_back(evaluate(c, f, lex));
-      return combine(rs, n.kind == Kind::and_, f.explain());
+      return combine(rs, n.kind == Kind::and_);
     }
   }
   return unknown(Unknown::unparsed, "?");
@@ -750,6 +750,7 @@ Result evaluate(const PlanNode& n, const PatientFacts& f, const Lexicon& lex) {
 TrialResult evaluate_trial(const TrialPlan& plan, const PatientFacts& facts, const Lexicon& lexicon) {
   TrialResult out;
   out.trial = plan.trial;
+  out.criteria.reserve(plan.criteria.size());
   int computable = 0, passing = 0;
   bool fails = false, undecided = false;
   for (const auto& cp : plan.criteria) {
@@ -758,7 +759,7 @@ TrialResult evaluate_trial(const TrialPlan& plan, const PatientFacts& facts, con
     if (cp.root) cr.result = evaluate(*cp.root, facts, lexicon);
     else cr.result = unknown(Unknown::unparsed, "not understood", "a person's reading of the criterion");
     // A manual answer in the profile replaces a manual or unparsed unknown.
-    if (cr.result.truth == Truth::unknown &&
+    if (cr.result.truth == Truth::unknown && !facts.profile().answers.empty() &&
         (cr.result.reason == Unknown::manual || cr.result.reason == Unknown::unparsed)) {
       auto it = facts.profile().answers.find(plan.trial->id + "/" + cp.criterion->id);
       if (it != facts.profile().answers.end()) {

@@ -126,21 +126,6 @@ void csv_field(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void json_list(std::string& out, const std::vector<std::string>& ids) {
-  out += '[';
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i) out += ',';
-    json_escape(out, ids[i]);
-  }
-  out += ']';
-}
-
-std::string joined(const std::vector<std::string>& ids) {
-  std::string s;
-  for (const auto& id : ids) s += (s.empty() ? "" : ";") + id;
-  return s;
-}
-
 std::string error_record(std::uint64_t line_no, const std::string& message, const ScreenOptions& o) {
   std::string out;
   if (o.format == ScreenFormat::csv) {
@@ -201,26 +186,45 @@ std::string screen_line(std::string_view line, std::uint64_t line_no, const std:
   }
   rank(results);
   std::string out;
-  out.reserve(128 + 96 * results.size());
+  out.reserve(128 + 160 * results.size());
+  // Ids written straight into the output: no lists built per criterion.
+  auto ids = [&](const TrialResult& r, auto&& pick, char sep, bool json) {
+    bool first = true;
+    for (const auto& c : r.criteria) {
+      if (!pick(c)) continue;
+      if (!first) out += sep;
+      first = false;
+      if (json) json_escape(out, c.criterion->id);
+      else out += c.criterion->id;
+    }
+  };
+  auto not_met = [](const CriterionResult& c) {
+    return c.criterion->kind == CriterionKind::inclusion && c.outcome == Outcome::not_met;
+  };
+  auto excluded = [](const CriterionResult& c) {
+    return c.criterion->kind == CriterionKind::exclusion && c.outcome == Outcome::met;
+  };
+  auto unknown = [](const CriterionResult& c) { return c.outcome == Outcome::unknown && c.result.reason != Unknown::manual; };
+  auto confirm = [](const CriterionResult& c) { return c.outcome == Outcome::unknown && c.result.reason == Unknown::manual; };
   if (options.format == ScreenFormat::csv) {
+    std::string line_text = std::to_string(line_no) + ",";
+    std::string patient_field;
+    csv_field(patient_field, patient.id);
     for (const auto& r : results) {
-      std::vector<std::string> not_met, excluded, unknown;
-      for (const auto& c : r.criteria) {
-        bool inclusion = c.criterion->kind == CriterionKind::inclusion;
-        if (inclusion && c.outcome == Outcome::not_met) not_met.push_back(c.criterion->id);
-        if (!inclusion && c.outcome == Outcome::met) excluded.push_back(c.criterion->id);
-        if (c.outcome == Outcome::unknown && c.result.reason != Unknown::manual) unknown.push_back(c.criterion->id);
-      }
-      out += std::to_string(line_no) + ",";
-      csv_field(out, patient.id);
-      out += ",";
+      out += line_text;
+      out += patient_field;
+      out += ',';
       csv_field(out, r.trial->id);
-      out += std::string(",") + to_string(r.verdict) + "," + ast::format_number(r.score) + ",";
-      csv_field(out, joined(not_met));
-      out += ",";
-      csv_field(out, joined(excluded));
-      out += ",";
-      csv_field(out, joined(unknown));
+      out += ',';
+      out += to_string(r.verdict);
+      out += ',';
+      out += ast::format_number(r.score);
+      out += ',';
+      ids(r, not_met, ';', false);  // criterion ids hold no commas or quotes
+      out += ',';
+      ids(r, excluded, ';', false);
+      out += ',';
+      ids(r, unknown, ';', false);
       out += ",\n";
     }
     return out;
@@ -230,26 +234,22 @@ std::string screen_line(std::string_view line, std::uint64_t line_no, const std:
   out += ",\"results\":[";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
-    std::vector<std::string> not_met, excluded, unknown, confirm;
-    for (const auto& c : r.criteria) {
-      bool inclusion = c.criterion->kind == CriterionKind::inclusion;
-      if (inclusion && c.outcome == Outcome::not_met) not_met.push_back(c.criterion->id);
-      if (!inclusion && c.outcome == Outcome::met) excluded.push_back(c.criterion->id);
-      if (c.outcome == Outcome::unknown) (c.result.reason == Unknown::manual ? confirm : unknown).push_back(c.criterion->id);
-    }
     if (i) out += ',';
     out += "{\"trial\":";
     json_escape(out, r.trial->id);
-    out += std::string(",\"verdict\":\"") + to_string(r.verdict) + "\",\"score\":" + ast::format_number(r.score);
-    out += ",\"not_met\":";
-    json_list(out, not_met);
-    out += ",\"excluded_by\":";
-    json_list(out, excluded);
-    out += ",\"unknown\":";
-    json_list(out, unknown);
-    out += ",\"to_confirm\":";
-    json_list(out, confirm);
-    out += '}';
+    out += ",\"verdict\":\"";
+    out += to_string(r.verdict);
+    out += "\",\"score\":";
+    out += ast::format_number(r.score);
+    out += ",\"not_met\":[";
+    ids(r, not_met, ',', true);
+    out += "],\"excluded_by\":[";
+    ids(r, excluded, ',', true);
+    out += "],\"unknown\":[";
+    ids(r, unknown, ',', true);
+    out += "],\"to_confirm\":[";
+    ids(r, confirm, ',', true);
+    out += "]}";
   }
   out += "]}\n";
   return out;
@@ -258,7 +258,10 @@ std::string screen_line(std::string_view line, std::uint64_t line_no, const std:
 ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<TrialPlan>& plans, const Lexicon& lexicon,
                      const ScreenOptions& options) {
   const int threads = std::max(1, options.threads);
-  const std::size_t batch = std::max<std::size_t>(1, options.batch_lines);
+  // Output grows with the trials screened: fewer lines per batch when there
+  // are many trials keeps the lines in flight to a few megabytes.
+  std::size_t batch = std::max<std::size_t>(1, options.batch_lines);
+  if (plans.size() > 5) batch = std::max<std::size_t>(8, batch * 5 / plans.size());
   // A round holds a few batches per thread: enough to keep every thread busy,
   // few enough that memory stays flat however many patients stream through.
   const std::size_t round_batches = static_cast<std::size_t>(threads) * 4;

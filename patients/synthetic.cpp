@@ -34,7 +34,13 @@ std::string num(double v, int decimals) {
   return buf;
 }
 
-std::string date(Date d) { return "\"" + format_iso_date(d) + "\""; }
+// Built by appending: g++ 12 at -O3 warns falsely (-Wrestrict) on "x" + string.
+std::string date(Date d) {
+  std::string s(1, '"');
+  s += format_iso_date(d);
+  s += '"';
+  return s;
+}
 
 }  // namespace
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Screening throughput and peak memory (docs/performance.md), with the simdjson
+# floor measured in the same run. Usage (after `make bench`):
+#   bench/screen_bench.sh [SIZES...]        default: 100000 1000000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=build-bench
+TM=$B/trialmatch
+SIZES=("${@:-100000 1000000}")
+read -r -a SIZES <<< "${SIZES[*]}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+$B/bench/make_trials 100 "$work/trials100" > /dev/null
+
+measure() {  # prints "seconds peak_MB"
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" > /dev/null
+  awk '{printf "%s %.0f", $1, $2/1024}' "$work/time"
+}
+
+echo "| patients | input MB | trials | threads | seconds | patients/s | MB/s | peak MB |"
+echo "|---|---|---|---|---|---|---|---|"
+for n in "${SIZES[@]}"; do
+  $TM generate --count "$n" --seed 1 > "$work/pop.jsonl"
+  mb=$(awk -v b="$(stat -c %s "$work/pop.jsonl")" 'BEGIN{printf "%.0f", b/1e6}')
+  read -r s m <<< "$(measure $B/bench/simdjson_floor "$work/pop.jsonl")"
+  awk -v n="$n" -v mb="$mb" -v s="$s" -v m="$m" 'BEGIN{printf "| %d | %s | simdjson floor (parse only) | 1 | %s | %.0f | %.1f | %s |\n", n, mb, s, n/s, mb/s, m}'
+  for trials in bundled real100; do
+    args=()
+    [ "$trials" = real100 ] && args=(--trials "$work/trials100")
+    for t in 1 2; do
+      read -r s m <<< "$(measure $TM screen "$work/pop.jsonl" --threads "$t" --out /dev/null --quiet "${args[@]}")"
+      label=$([ "$trials" = bundled ] && echo "5 bundled" || echo "100 real")
+      awk -v n="$n" -v mb="$mb" -v s="$s" -v m="$m" -v l="$label" -v t="$t" 'BEGIN{printf "| %d | %s | %s | %d | %s | %.0f | %.1f | %s |\n", n, mb, l, t, s, n/s, mb/s, m}'
+    done
+  done
+done

@@ -7,11 +7,14 @@ CMAKE_ARGS ?=
 
 # Debian packages the project builds with (see docs/building.md for why each).
 PACKAGES := cmake g++ make libboost1.81-dev libboost-program-options1.81-dev \
-            nlohmann-json3-dev catch2 libbenchmark-dev libsimdjson-dev time
+            nlohmann-json3-dev catch2 libbenchmark-dev libsimdjson-dev time \
+            clang libclang-rt-14-dev python3
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo test asan bench clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps configure build demo test asan fuzz bench clean
 
 all: build
 
@@ -51,6 +54,13 @@ asan: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (clang, ASan+UBSan), each run for FUZZ_SECONDS.
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRIALMATCH_FUZZ=ON \
+	  -DTRIALMATCH_BUILD_TESTS=OFF $(CMAKE_ARGS)
+	cmake --build build-fuzz -j $(JOBS)
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 # Benchmarks build in their own Release tree and run (docs/performance.md):
 #   build-bench/bench/bench_compile, build-bench/bench/corpus_report, bench/screen_bench.sh
 bench: deps
@@ -61,4 +71,4 @@ bench: deps
 	bench/screen_bench.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-bench
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-bench build-fuzz

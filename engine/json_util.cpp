@@ -34,7 +34,37 @@ void line_col_at(std::string_view text, std::size_t offset, int& line, int& col)
 }
 }  // namespace
 
+namespace {
+// nlohmann's parser recurses once per level: refuse absurd nesting before it
+// can exhaust the stack. Brackets inside strings do not count.
+void check_depth(std::string_view text, const std::string& file_name) {
+  constexpr int kMaxDepth = 256;
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) {
+        int line = 0, col = 0;
+        line_col_at(text, i, line, col);
+        throw InputError({Severity::error, file_name, line, col, "", "JSON nested deeper than 256 levels"});
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+}  // namespace
+
 nlohmann::json parse_json(std::string_view text, const std::string& file_name) {
+  check_depth(text, file_name);
   try {
     return nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& e) {

@@ -206,6 +206,10 @@ class Parser {
   Compiled& out_;
   int n_;
   bool has_pathology_ = false;
+  int depth_ = 0;  // brackets being scanned
+  static constexpr int kMaxBracketDepth = 16;
+  int combine_depth_ = 0;  // negations being combined, each over the rest of its clause
+  static constexpr int kMaxCombineDepth = 32;
 };
 
 // ------------------------------------------------------------------ windows
@@ -1053,6 +1057,11 @@ std::vector<Item> Parser::scan(int b, int e) {
   int i = b;
   while (i < e) {
     const Token& tk = t_[i];
+    if (tk.kind == Tok::open && depth_ >= kMaxBracketDepth) {
+      // Brackets nested deeper than any real criterion: read them as text.
+      ++i;
+      continue;
+    }
     if (tk.kind == Tok::open) {
       int close = close_of(i, e);
       bool definition = false;
@@ -1066,7 +1075,9 @@ std::vector<Item> Parser::scan(int b, int e) {
       g.kind = Item::group;
       g.tb = i;
       g.te = std::min(close + 1, e);
+      ++depth_;
       g.children = scan(i + 1, close);
+      --depth_;
       items.push_back(std::move(g));
       i = close + 1;
       continue;
@@ -1263,6 +1274,9 @@ std::vector<Item> Parser::scan(int b, int e) {
 // ------------------------------------------------------------------ combining
 
 void dedupe(std::vector<Expr>& v) {
+  // Quadratic, so only for lists of a real criterion's size; a list of
+  // thousands (generated or hostile text) is kept as it is.
+  if (v.size() > 64) return;
   std::vector<Expr> out;
   for (auto& e : v)
     if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
@@ -1396,8 +1410,10 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     if (items[k].kind != Item::modifier) continue;
     std::string v = items[k].value;
     if (v == "history" || v == "negation_history") {
+      // The scope ends at "as well as"/"with", or where another modifier starts.
       for (std::size_t m = k + 1; m < items.size(); ++m) {
         if (items[m].kind == Item::conn && (items[m].value == "also" || items[m].value == "with")) break;
+        if (items[m].kind == Item::modifier) break;
         if (items[m].kind != Item::leaf) continue;
         if (auto* p = boost::get<ast::Predicate>(&items[m].expr.get()); p && p->function.empty()) {
           const Concept* info = lex_.find(p->concept_id);
@@ -1405,7 +1421,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         }
       }
     }
-    if (v == "negation" || v == "negation_history") {
+    if ((v == "negation" || v == "negation_history") && combine_depth_ < kMaxCombineDepth) {
+      ++combine_depth_;
       std::vector<Item> rest(std::make_move_iterator(items.begin() + k + 1), std::make_move_iterator(items.end()));
       items.erase(items.begin() + k, items.end());
       if (auto inner = combine(std::move(rest))) {
@@ -1414,6 +1431,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         n.expr = ast::make_not(*inner);
         items.push_back(std::move(n));
       }
+      --combine_depth_;
       break;
     }
     if (v == "negation_prefix") {
@@ -1591,6 +1609,14 @@ CriteriaCompiler::~CriteriaCompiler() = default;
 
 Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const {
   Compiled out;
+  // Real criteria run to a few kilobytes; text far beyond that is not read
+  // (kept whole as residue) so hostile input cannot make compiling slow.
+  if (text.size() > kMaxCriterionBytes) {
+    out.status = Status::unparsed;
+    out.unparsed.push_back({0, static_cast<int>(text.size()), std::string(text.substr(0, 200)) + "...",
+                            "longer than " + std::to_string(kMaxCriterionBytes) + " bytes: not compiled"});
+    return out;
+  }
   auto tokens = impl_->lexer.lex(text);
   Parser parser(impl_->lexicon, impl_->lexer, tokens, text, exclusion, out);
   out.rule = parser.run();

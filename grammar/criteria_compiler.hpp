@@ -49,6 +49,8 @@ struct Compiled {
 
 class CriteriaCompiler {
  public:
+  static constexpr std::size_t kMaxCriterionBytes = 100'000;
+
   explicit CriteriaCompiler(const Lexicon& lexicon);
   ~CriteriaCompiler();
   CriteriaCompiler(const CriteriaCompiler&) = delete;

@@ -29,6 +29,22 @@ std::size_t skip_space(std::string_view text, std::size_t pos) {
 }  // namespace
 
 std::variant<ast::Expr, RuleError> parse_rule(std::string_view text) {
+  // The grammar recurses per bracket: bound it before it can exhaust the stack.
+  int depth = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '\\') ++i;
+      else if (c == '"') quoted = false;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '(' && ++depth > 64) {
+      return RuleError{i, "rule nested deeper than 64 brackets"};
+    } else if (c == ')') {
+      --depth;
+    }
+  }
   iterator_type begin = text.data(), first = begin, last = begin + text.size();
   ast::Expr result;
   try {

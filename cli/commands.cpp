@@ -405,6 +405,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   } catch (const InputError& e) {
     err << e.diagnostic().str() << '\n';
     return kInputError;
+  } catch (const std::exception& e) {
+    // Never a crash: anything unforeseen is reported as bad input.
+    err << "trialmatch " << first << ": error: " << e.what() << '\n';
+    return kInputError;
   }
 }
 

@@ -1,5 +1,6 @@
 #include "engine/date.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -68,6 +69,8 @@ int completed_months(Date birth, Date on) {
 }
 
 Date add(Date d, int amount, const std::string& unit) {
+  // Beyond any calendar a criterion means; keeps the arithmetic in range.
+  amount = std::clamp(amount, -100000, 100000);
   if (unit == "days" || unit == "day") return Date{d.days + amount};
   if (unit == "weeks" || unit == "week") return Date{d.days + 7 * amount};
   int months = (unit == "years" || unit == "year") ? 12 * amount : amount;

@@ -512,7 +512,7 @@ Result eval_duration(const PlanNode& n, const PatientFacts& f) {
   if (!from)
     return unknown(Unknown::missing_data, c.id + (since ? " has no end date" : " has no onset date"),
                    c.id + (since ? " abatement" : " onset") + " date");
-  int amount = static_cast<int>(n.threshold);
+  int amount = static_cast<int>(std::clamp(n.threshold, -1e5, 1e5));
   Date mark = add(*from, amount, n.time_unit);
   bool ge = mark <= f.as_of(), gt = mark < f.as_of();
   bool ok = false;

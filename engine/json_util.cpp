@@ -76,6 +76,11 @@ nlohmann::json parse_json(std::string_view text, const std::string& file_name) {
     if (auto pos = what.find(": "); pos != std::string::npos && what.rfind("[json.exception", 0) == 0)
       what = what.substr(pos + 2);
     throw InputError({Severity::error, file_name, line, col, "", "malformed JSON: " + what});
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. "number overflow parsing '4E4400'"
+    std::string what = e.what();
+    if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    throw InputError({Severity::error, file_name, 0, 0, "", "unreadable JSON: " + what});
   }
 }
 

@@ -246,7 +246,9 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
       }
       double v = 0;
       std::from_chars(digits.data(), digits.data() + digits.size(), v);
-      emit(Tok::number, p, q, digits, v);
+      // No criterion counts or measures in the billions: such a "number" is
+      // an identifier (a phone or registry number) and is read as a word.
+      emit(v < 1e9 ? Tok::number : Tok::word, p, q, digits, v);
       p = q;
       continue;
     }

@@ -72,7 +72,12 @@ const auto window_def = kw("within") > int_[set_window_amount] > time_unit[set_w
 
 const auto set_concept = [](auto& ctx) { _val(ctx).concept_id = _attr(ctx); };
 const auto set_op = [](auto& ctx) { _val(ctx).op = _attr(ctx); };
-const auto set_value = [](auto& ctx) { _val(ctx).value = _attr(ctx); };
+// A value must be a finite number of sensible size: "1e400" or "inf" is no threshold.
+const auto set_value = [](auto& ctx) {
+  double v = _attr(ctx);
+  if (!(v > -1e15 && v < 1e15)) x3::_pass(ctx) = false;
+  _val(ctx).value = v;
+};
 const auto set_unit = [](auto& ctx) { _val(ctx).unit = _attr(ctx); };
 const auto set_word = [](auto& ctx) { _val(ctx).word = _attr(ctx); };
 

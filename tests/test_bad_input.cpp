@@ -95,3 +95,13 @@ TEST_CASE("every measure in the lexicon has a plausible range with a source", "[
     CHECK(c.plausible.has_value());
   }
 }
+
+TEST_CASE("regressions found by fuzzing", "[bad_input][fuzz]") {
+  grammar::CriteriaCompiler compiler(bundled_lexicon());
+  // A count beyond int: no undefined behaviour, the digits are read as a word.
+  auto r = compiler.compile("at least 1100000000000000000 autoantibodies positive", false);
+  CHECK(r.atoms.empty());
+  // Values beyond any sensible threshold are refused by the rule language.
+  CHECK(std::holds_alternative<grammar::RuleError>(grammar::parse_rule("cotinine <= " + std::string(400, '5'))));
+  CHECK(std::holds_alternative<ast::Expr>(grammar::parse_rule("hba1c <= 9.5 %")));
+}

@@ -4,6 +4,9 @@
 //   count(positive(gada, ia2a, iaa, ica, znt8a)) >= 1
 //   any(bilirubin_total >= 2 xULN, alt >= 2 xULN, ast >= 2 xULN)
 // Rules are named so errors read "expected comparison operator".
+#include <charconv>
+#include <iterator>
+
 #include "grammar/rule_grammar.hpp"
 
 namespace trialmatch::grammar {
@@ -12,7 +15,6 @@ namespace rules {
 using x3::_attr;
 using x3::_val;
 using x3::char_;
-using x3::double_;
 using x3::int_;
 using x3::lexeme;
 using x3::lit;
@@ -72,16 +74,25 @@ const auto window_def = kw("within") > int_[set_window_amount] > time_unit[set_w
 
 const auto set_concept = [](auto& ctx) { _val(ctx).concept_id = _attr(ctx); };
 const auto set_op = [](auto& ctx) { _val(ctx).op = _attr(ctx); };
-// A value must be a finite number of sensible size: "1e400" or "inf" is no threshold.
-const auto set_value = [](auto& ctx) {
-  double v = _attr(ctx);
-  if (!(v > -1e15 && v < 1e15)) x3::_pass(ctx) = false;
-  _val(ctx).value = v;
+// Numbers are read with std::from_chars, which rounds correctly (X3's
+// double_ does not): the printer's shortest form must read back to the same
+// double. A value must be finite and of sensible size: "1e400" is no threshold.
+const x3::rule<class number_class, double> number = "number";
+const auto to_double = [](auto& ctx) {
+  auto& range = _attr(ctx);
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(&*range.begin(), &*range.begin() + std::distance(range.begin(), range.end()), v);
+  if (ec != std::errc() || !(v > -1e15 && v < 1e15)) x3::_pass(ctx) = false;
+  _val(ctx) = v;
 };
+const auto number_def =
+    x3::raw[lexeme[-char_("+-") >> +ascii::digit >> -(char_('.') >> *ascii::digit) >>
+                   -(char_("eE") >> -char_("+-") >> +ascii::digit)]][to_double];
+const auto set_value = [](auto& ctx) { _val(ctx).value = _attr(ctx); };
 const auto set_unit = [](auto& ctx) { _val(ctx).unit = _attr(ctx); };
 const auto set_word = [](auto& ctx) { _val(ctx).word = _attr(ctx); };
 
-const auto rhs_def = (double_[set_value] >> -unit[set_unit]) | ident[set_word];
+const auto rhs_def = (number[set_value] >> -unit[set_unit]) | ident[set_word];
 const auto merge_rhs = [](auto& ctx) {
   _val(ctx).value = _attr(ctx).value;
   _val(ctx).unit = _attr(ctx).unit;
@@ -101,7 +112,7 @@ const auto set_function = [](auto& ctx) { _val(ctx).function = _attr(ctx); };
 const auto dur_fn_def = x3::string("duration") | x3::string("since");
 const auto pred_fn_def = x3::string("history") | x3::string("positive") | x3::string("negative");
 const auto duration_def = dur_fn[set_function] >> lit('(') > ident[set_concept] >
-                          lit(')') > cmp_op[set_op] > double_[set_value] > time_unit[set_window_unit];
+                          lit(')') > cmp_op[set_op] > number[set_value] > time_unit[set_window_unit];
 
 const auto predicate_window = [](auto& ctx) { _val(ctx).window = _attr(ctx); };
 const auto predicate_def =
@@ -152,7 +163,7 @@ struct make_chain {
 const auto and_expr_def = (unary >> *(kw("and") > unary))[make_chain<ast::Logic::and_>{}];
 const auto expr_def = (and_expr >> *(kw("or") > and_expr))[make_chain<ast::Logic::or_>{}];
 
-BOOST_SPIRIT_DEFINE(ident, unit, time_unit, window, dur_fn, pred_fn, comparison, rhs, count, duration, predicate, manual, quoted, unparsed,
+BOOST_SPIRIT_DEFINE(number, ident, unit, time_unit, window, dur_fn, pred_fn, comparison, rhs, count, duration, predicate, manual, quoted, unparsed,
                     list_expr, primary, unary, and_expr, expr)
 
 }  // namespace rules

@@ -104,4 +104,10 @@ TEST_CASE("regressions found by fuzzing", "[bad_input][fuzz]") {
   // Values beyond any sensible threshold are refused by the rule language.
   CHECK(std::holds_alternative<grammar::RuleError>(grammar::parse_rule("cotinine <= " + std::string(400, '5'))));
   CHECK(std::holds_alternative<ast::Expr>(grammar::parse_rule("hba1c <= 9.5 %")));
+  // Numbers read back exactly as printed (X3's double_ rounds 0.11111111111111109 wrongly).
+  auto once = grammar::parse_rule("x < 0.11111111111111111111111111111111");
+  REQUIRE(std::holds_alternative<ast::Expr>(once));
+  auto twice = grammar::parse_rule(ast::print(std::get<ast::Expr>(once)));
+  REQUIRE(std::holds_alternative<ast::Expr>(twice));
+  CHECK(std::get<ast::Expr>(twice) == std::get<ast::Expr>(once));
 }

@@ -46,28 +46,6 @@ const char* colour_of(Outcome o, bool inclusion, Unknown reason) {
 
 std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
 
-// Word wrap with a hanging indent.
-void wrap(std::ostream& out, const std::string& text, std::size_t col, std::size_t indent, std::size_t width) {
-  std::istringstream words(text);
-  std::string w;
-  bool first = true;
-  while (words >> w) {
-    if (!first && col + 1 + w.size() > width) {
-      out << '\n' << std::string(indent, ' ');
-      col = indent;
-      first = true;
-    }
-    if (!first) {
-      out << ' ';
-      ++col;
-    }
-    out << w;
-    col += w.size();
-    first = false;
-  }
-  out << '\n';
-}
-
 std::string short_reason(const CriterionResult& c) {
   std::string r = c.criterion->id + ": " + c.result.why;
   return r;

@@ -156,8 +156,6 @@ ordered_json compile_json(const std::vector<Trial>& trials) {
   return root;
 }
 
-namespace {
-// Greedy word wrap; continuation lines start at `indent` columns.
 void wrap(std::ostream& out, const std::string& text, std::size_t first_col, std::size_t indent, std::size_t width) {
   std::istringstream words(text);
   std::string w;
@@ -179,7 +177,6 @@ void wrap(std::ostream& out, const std::string& text, std::size_t first_col, std
   }
   out << '\n';
 }
-}  // namespace
 
 void print_compile_text(std::ostream& out, const std::vector<Trial>& trials, int width) {
   bool first_trial = true;

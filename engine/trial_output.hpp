@@ -18,6 +18,10 @@ void print_compile_text(std::ostream& out, const std::vector<Trial>& trials, int
 
 std::string format_phases(const std::vector<std::string>& phases);
 
+// Greedy word wrap to `width` columns: the first line continues from column
+// `first_col`, later lines start at `indent`.
+void wrap(std::ostream& out, const std::string& text, std::size_t first_col, std::size_t indent, std::size_t width);
+
 // Per trial and in total: computable / partial / manual / unparsed.
 void print_coverage_text(std::ostream& out, const std::vector<Trial>& trials);
 nlohmann::ordered_json coverage_json(const std::vector<Trial>& trials);

@@ -1030,9 +1030,11 @@ std::optional<std::pair<Expr, int>> Parser::concept_mention(int i, int end, bool
 
 std::vector<Item> Parser::scan(int b, int e) {
   std::vector<Item> items;
-  auto push_residue = [&](int i) {
-    bool meaningful = is(i, Tok::word) || is(i, Tok::number) || is(i, Tok::comparator) || is(i, Tok::unit) ||
-                      is(i, Tok::post_comparator) || is(i, Tok::organ);
+  // Extends the residue before it, or starts one. `meaningful` residue may
+  // decide the criterion; the rest (filler, a year) carries no meaning alone.
+  auto push_residue = [&](int i, bool may_matter = true) {
+    bool meaningful = may_matter && (is(i, Tok::word) || is(i, Tok::number) || is(i, Tok::comparator) ||
+                                     is(i, Tok::unit) || is(i, Tok::post_comparator) || is(i, Tok::organ));
     if (!items.empty() && items.back().kind == Item::residue && items.back().te == i) {
       items.back().te = i + 1;
       items.back().meaningful = items.back().meaningful || meaningful;
@@ -1214,14 +1216,7 @@ std::vector<Item> Parser::scan(int b, int e) {
     // A year or a version ("1999 WHO criteria") is not a threshold.
     if (tk.kind == Tok::number && tk.number >= 1900 && tk.number <= 2100 && tk.value.find('.') == std::string::npos &&
         !is(i + 1, Tok::unit) && !is(i + 1, Tok::time_unit)) {
-      if (!items.empty() && items.back().kind == Item::residue && items.back().te == i) items.back().te = i + 1;
-      else {
-        Item r;
-        r.kind = Item::residue;
-        r.tb = i;
-        r.te = i + 1;
-        items.push_back(std::move(r));
-      }
+      push_residue(i, false);
       ++i;
       continue;
     }
@@ -1254,14 +1249,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         tk.kind == Tok::number_word || tk.kind == Tok::time_unit || tk.kind == Tok::punct) {
       // Words that carry no decidable meaning alone (a measure named without
       // a threshold, "patients", "disease").
-      if (!items.empty() && items.back().kind == Item::residue && items.back().te == i) items.back().te = i + 1;
-      else {
-        Item r;
-        r.kind = Item::residue;
-        r.tb = i;
-        r.te = i + 1;
-        items.push_back(std::move(r));
-      }
+      push_residue(i, false);
       ++i;
       continue;
     }

@@ -289,7 +289,17 @@ int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Thre
     int m = k + 1;
     while (is(m, Tok::punct) && t_[m].text == "/" && (is(m + 1, Tok::word) || is(m + 1, Tok::time_unit) || is(m + 1, Tok::number)))
       m += 2;
-    return {m, span_text(k, m)};
+    std::string unit = span_text(k, m);
+    // Only what the rule language reads back as a unit: ASCII letters, digits
+    // and '/', not starting like one of its keywords ("or", "and", "not").
+    for (char ch : unit)
+      if (!(std::isalnum(static_cast<unsigned char>(ch)) && static_cast<unsigned char>(ch) < 0x80) && ch != '/') return {k, ""};
+    for (std::string_view kw : {"and", "or", "not", "within"})
+      if (unit.size() >= kw.size() && std::equal(kw.begin(), kw.end(), unit.begin(), [](char a, char b) {
+            return a == std::tolower(static_cast<unsigned char>(b));
+          }) && (unit.size() == kw.size() || !std::isalnum(static_cast<unsigned char>(unit[kw.size()]))))
+        return {k, ""};
+    return {m, unit};
   };
   int j = i;
   std::vector<Threshold> got;

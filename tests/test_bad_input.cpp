@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "engine/criteria_splitter.hpp"
 #include "engine/json_util.hpp"
 #include "engine/lexicon.hpp"
 #include "engine/screen.hpp"
@@ -110,4 +111,22 @@ TEST_CASE("regressions found by fuzzing", "[bad_input][fuzz]") {
   auto twice = grammar::parse_rule(ast::print(std::get<ast::Expr>(once)));
   REQUIRE(std::holds_alternative<ast::Expr>(twice));
   CHECK(std::get<ast::Expr>(twice) == std::get<ast::Expr>(once));
+}
+
+TEST_CASE("a unit written as an odd word still round-trips (found by fuzzing)", "[bad_input][fuzz]") {
+  grammar::CriteriaCompiler compiler(bundled_lexicon());
+  std::string text = "BMI < 14 or\xC2\xA0\xC3\xA9 > 35";
+  auto r = compiler.compile(text, true);
+  REQUIRE(r.rule);
+  auto back = grammar::parse_rule(ast::print(*r.rule));
+  REQUIRE(std::holds_alternative<ast::Expr>(back));
+  CHECK(std::get<ast::Expr>(back) == *r.rule);
+  std::string crash = read_file(std::string(TRIALMATCH_SOURCE_DIR) + "/tests/bad_input/fuzz-criteria-unit.txt");
+  for (const auto& c : split_criteria(crash, {.unescape_markdown = true}).criteria) {
+    auto k = compiler.compile(c.text, c.kind == CriterionKind::exclusion);
+    if (!k.rule) continue;
+    auto b = grammar::parse_rule(ast::print(*k.rule));
+    REQUIRE(std::holds_alternative<ast::Expr>(b));
+    CHECK(std::get<ast::Expr>(b) == *k.rule);
+  }
 }

@@ -37,11 +37,7 @@ const char* to_string(Verdict verdict) {
   return "";
 }
 
-namespace {
-
-bool compare(double a, CmpOp op, double b) {
-  // Thresholds come from text with a few decimals; a relative epsilon keeps
-  // 0.1 + 0.2-style noise from converting units out of "=" and ">=".
+bool compare_numbers(double a, CmpOp op, double b) {
   double eps = 1e-9 * std::max({1.0, std::fabs(a), std::fabs(b)});
   switch (op) {
     case CmpOp::lt: return a < b - eps;
@@ -53,6 +49,8 @@ bool compare(double a, CmpOp op, double b) {
   }
   return false;
 }
+
+namespace {
 
 std::string fmt(double v) { return format_double(v); }
 
@@ -313,7 +311,7 @@ Result eval_compare(const PlanNode& n, const PatientFacts& f, const Lexicon& lex
       else if (n.time_unit == "months") age = completed_months(*p.birth_date, f.as_of());
       else if (n.time_unit == "weeks") age = (f.as_of().days - p.birth_date->days) / 7;
       else age = f.as_of().days - p.birth_date->days;
-      if (!explain) return lean(compare(age, n.op, n.threshold));
+      if (!explain) return lean(compare_numbers(age, n.op, n.threshold));
       e.date = format_iso_date(f.as_of());
       e.field = "/birth_date";
       e.note = "born " + format_iso_date(*p.birth_date) + ", as of " + format_iso_date(f.as_of());
@@ -327,11 +325,11 @@ Result eval_compare(const PlanNode& n, const PatientFacts& f, const Lexicon& lex
     } else {
       return unknown(Unknown::missing_data, "no birth date or age", "birth_date or age");
     }
-    if (!explain) return lean(compare(age, n.op, n.threshold));
+    if (!explain) return lean(compare_numbers(age, n.op, n.threshold));
     e.number = age;
     e.value = fmt(age);
     e.unit = n.time_unit;
-    bool ok = compare(age, n.op, n.threshold);
+    bool ok = compare_numbers(age, n.op, n.threshold);
     return truth(ok, "age " + fmt(age) + " " + n.time_unit + (ok ? " is " : " is not ") + target + fmt(n.threshold) + " " + n.time_unit, {e});
   }
   const auto& records = f.observations(c);
@@ -364,7 +362,7 @@ Result eval_compare(const PlanNode& n, const PatientFacts& f, const Lexicon& lex
       if (!uln) return lean_unknown(Unknown::missing_data);
       threshold *= *uln;
     }
-    return lean(compare(*value, n.op, threshold));
+    return lean(compare_numbers(*value, n.op, threshold));
   }
   Evidence e = evidence_of(*o, c.id);
   std::string how;
@@ -397,7 +395,7 @@ Result eval_compare(const PlanNode& n, const PatientFacts& f, const Lexicon& lex
     shown_threshold = fmt(n.threshold) + " \u00D7 ULN = " + fmt(threshold) + " " + c.unit;
     e.note += (e.note.empty() ? "" : "; ") + uln_note;
   }
-  bool ok = compare(*value, n.op, threshold);
+  bool ok = compare_numbers(*value, n.op, threshold);
   std::string shown_value = fmt(*value) + " " + c.unit;
   return truth(ok, c.id + " " + shown_value + " (" + e.date + ")" + (ok ? " is " : " is not ") + target + shown_threshold, {e});
 }
@@ -430,8 +428,8 @@ Result eval_count_positive(const PlanNode& n, const PatientFacts& f) {
     }
     ev.push_back(e);
   }
-  bool now = compare(positive, n.op, n.n);
-  bool best = compare(positive + undecided, n.op, n.n);
+  bool now = compare_numbers(positive, n.op, n.n);
+  bool best = compare_numbers(positive + undecided, n.op, n.n);
   if (!f.explain()) return undecided > 0 && now != best ? lean_unknown(Unknown::missing_data) : lean(now);
   std::string what = std::to_string(positive) + " positive of " + std::to_string(n.concepts.size());
   // Unknown results could still move the count across the threshold.
@@ -456,7 +454,7 @@ Result eval_count_events(const PlanNode& n, const PatientFacts& f) {
   std::vector<Evidence> ev;
   if (!f.explain()) {
     for (const auto& o : occ) count += o.date > from;
-    return lean(compare(count, n.op, n.n));
+    return lean(compare_numbers(count, n.op, n.n));
   }
   for (const auto& o : occ) {
     if (o.date <= from) continue;
@@ -468,7 +466,7 @@ Result eval_count_events(const PlanNode& n, const PatientFacts& f) {
     e.field = o.field;
     ev.push_back(e);
   }
-  bool ok = compare(count, n.op, n.n);
+  bool ok = compare_numbers(count, n.op, n.n);
   return truth(ok, std::to_string(count) + " " + n.concept_ref->id + in + (ok ? ", " : ", need ") +
                        (ok ? std::string("meets ") : std::string()) + ast::to_string(n.op) + " " + std::to_string(n.n),
                ev);

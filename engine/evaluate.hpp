@@ -16,6 +16,10 @@ namespace trialmatch {
 
 enum class Truth { no, yes, unknown };
 
+// a op b, with a relative epsilon: thresholds come from text with a few
+// decimals, and unit conversion must not push a value out of "=" or ">=".
+bool compare_numbers(double a, ast::CmpOp op, double b);
+
 // Why a result is unknown (shared/spec/product.md).
 enum class Unknown { none, missing_data, manual, unparsed, unit_mismatch };
 const char* to_string(Unknown reason);

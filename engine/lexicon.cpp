@@ -220,21 +220,26 @@ const std::vector<std::size_t>& Lexicon::ancestor_indices(std::size_t concept_in
   return ancestors_[concept_index];
 }
 
+Lexicon::UnitRoute Lexicon::unit_route(const Concept& c, std::string_view unit) const {
+  auto alias = unit_aliases_.find(unit);
+  std::string_view u = alias == unit_aliases_.end() ? unit : std::string_view(alias->second);
+  if (u == c.unit) return {true, nullptr};
+  for (const auto& conv : c.conversions)
+    if (conv.unit == u) return {true, &conv};
+  return {};
+}
+
 std::optional<double> Lexicon::to_canonical(const Concept& c, double value, std::string_view unit, std::string* how) const {
-  std::string u = canonical_unit_spelling(unit);
-  if (u == c.unit || (u.empty() && !c.unit.empty() && c.unit == "%" && false)) return value;
-  if (u == c.unit) return value;
-  for (const auto& conv : c.conversions) {
-    if (conv.unit != u) continue;
-    double v = conv.to_canonical(value);
-    if (how) {
-      std::string f = conv.divisor ? "\u00F7 " + format_double(*conv.divisor) : "\u00D7 " + format_double(conv.factor);
-      if (conv.offset != 0) f += " + " + format_double(conv.offset);
-      *how = format_double(value) + " " + u + " " + f + " = " + format_double(v) + " " + c.unit + " (" + conv.source + ")";
-    }
-    return v;
+  UnitRoute route = unit_route(c, unit);
+  if (!route.ok) return std::nullopt;
+  double v = route.apply(value);
+  if (how && route.conversion) {
+    const UnitConversion& conv = *route.conversion;
+    std::string f = conv.divisor ? "\u00F7 " + format_double(*conv.divisor) : "\u00D7 " + format_double(conv.factor);
+    if (conv.offset != 0) f += " + " + format_double(conv.offset);
+    *how = format_double(value) + " " + conv.unit + " " + f + " = " + format_double(v) + " " + c.unit + " (" + conv.source + ")";
   }
-  return std::nullopt;
+  return v;
 }
 
 std::vector<const Concept*> Lexicon::by_code(std::string_view system, std::string_view code) const {

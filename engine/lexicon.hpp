@@ -84,6 +84,14 @@ class Lexicon {
   // Converts a value in `unit` to the concept's canonical unit; nullopt when
   // the lexicon knows no conversion (a unit mismatch). `how` describes it.
   std::optional<double> to_canonical(const Concept& c, double value, std::string_view unit, std::string* how = nullptr) const;
+  // The same decision without converting: the unit is the canonical one
+  // (ok, no conversion), has a conversion, or has none (not ok).
+  struct UnitRoute {
+    bool ok = false;
+    const UnitConversion* conversion = nullptr;
+    double apply(double v) const { return conversion ? conversion->to_canonical(v) : v; }
+  };
+  UnitRoute unit_route(const Concept& c, std::string_view unit) const;
   // Concepts whose codes cover `code` in `system` (icd10 by prefix or range;
   // other systems exactly), most specific first: E10.9 -> type1_diabetes, diabetes.
   std::vector<const Concept*> by_code(std::string_view system, std::string_view code) const;

@@ -1,6 +1,10 @@
 #include "engine/screen.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
+#include <cstring>
+#include <memory>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -144,120 +148,233 @@ std::string error_record(std::uint64_t line_no, const std::string& message, cons
 
 std::string csv_header() { return "line,patient,trial,verdict,score,not_met,excluded_by,unknown,error\n"; }
 
-std::string screen_line(std::string_view line, std::uint64_t line_no, const std::vector<TrialPlan>& plans,
-                        const Lexicon& lexicon, const ScreenOptions& options, ScreenSummary& summary) {
+ScreenTables::ScreenTables(const std::vector<TrialPlan>& plans) {
+  std::vector<std::size_t> by_id(plans.size());
+  for (std::size_t t = 0; t < plans.size(); ++t) by_id[t] = t;
+  std::stable_sort(by_id.begin(), by_id.end(), [&](auto a, auto b) { return plans[a].trial->id < plans[b].trial->id; });
+  trials.resize(plans.size());
+  for (std::size_t r = 0; r < by_id.size(); ++r) trials[by_id[r]].id_rank = r;
+  for (std::size_t t = 0; t < plans.size(); ++t) {
+    TrialTable& tt = trials[t];
+    json_escape(tt.json_id, plans[t].trial->id);
+    csv_field(tt.csv_id, plans[t].trial->id);
+    int computable = 0;
+    for (const auto& cp : plans[t].criteria) {
+      std::string j;
+      json_escape(j, cp.criterion->id);
+      tt.json_criteria.push_back(std::move(j));
+      tt.csv_criteria.push_back(cp.criterion->id);  // criterion ids hold no commas or quotes
+      tt.inclusion.push_back(cp.criterion->kind == CriterionKind::inclusion);
+      auto status = cp.criterion->compiled.status;
+      computable += status == grammar::Status::computable || status == grammar::Status::partial;
+    }
+    for (int passing = 0; passing <= computable; ++passing) {
+      tt.score.push_back(lean_score(passing, computable));
+      tt.score_text.push_back(ast::format_number(tt.score.back()));
+    }
+  }
+}
+
+Screener::Screener(const std::vector<TrialPlan>& plans, const ScreenTables& tables, const Lexicon& lexicon,
+                   const ScreenOptions& options)
+    : plans_(plans), tables_(tables), lexicon_(lexicon), options_(options), today_(today_utc()), builder_(lexicon) {
+  criteria_.resize(plans.size());
+  for (std::size_t t = 0; t < plans.size(); ++t) criteria_[t].resize(plans[t].criteria.size());
+  results_.resize(plans.size());
+  order_.resize(plans.size());
+}
+
+void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::string& out, ScreenSummary& summary) {
   ++summary.records;
   auto fail = [&](const std::string& message) {
     ++summary.errors;
-    return error_record(line_no, message, options);
+    out += error_record(line_no, message, options_);
   };
   std::string_view trimmed = line;
   while (!trimmed.empty() && (trimmed.back() == '\r' || trimmed.back() == ' ' || trimmed.back() == '\t')) trimmed.remove_suffix(1);
   if (trimmed.find_first_not_of(" \t") == std::string_view::npos) return fail("empty line: no patient record");
-  Profile patient;
-  std::vector<TrialResult> results;
   try {
-    auto doc = parse_json(trimmed, options.input_name);
-    Diagnostics warnings;  // unknown keys and the like do not stop a batch
-    patient = load_patient(doc, options.input_name, lexicon, warnings);
-    PatientFacts facts(patient, lexicon, resolve_as_of(options.as_of, patient));
-    facts.set_explain(false);  // verdicts and reasons only: nothing is printed per criterion
-    results.reserve(plans.size());
-    for (std::size_t t = 0; t < plans.size(); ++t) {
-      results.push_back(evaluate_trial(plans[t], facts, lexicon));
-      const TrialResult& r = results.back();
-      auto& tc = summary.trials[t];
-      (r.verdict == Verdict::eligible ? tc.eligible : r.verdict == Verdict::undetermined ? tc.undetermined : tc.ineligible)++;
-      for (std::size_t c = 0; c < r.criteria.size(); ++c) {
-        const auto& cr = r.criteria[c];
-        bool inclusion = cr.criterion->kind == CriterionKind::inclusion;
-        if (inclusion ? cr.outcome == Outcome::not_met : cr.outcome == Outcome::met) ++tc.criteria[c].failed;
-        if (cr.outcome == Outcome::unknown && cr.result.reason != Unknown::manual) ++tc.criteria[c].unknown;
+    const LeanFacts* facts = nullptr;
+    if (options_.fast_reader) {
+      if (auto read = reader_.read(trimmed, builder_)) {
+        id_.assign(read->id);
+        facts = &builder_.finish(options_.as_of ? *options_.as_of : read->as_of ? *read->as_of : today_);
       }
     }
+    if (!facts) {
+      auto doc = parse_json(trimmed, options_.input_name);
+      Diagnostics warnings;  // unknown keys and the like do not stop a batch
+      profile_ = load_patient(doc, options_.input_name, lexicon_, warnings);
+      id_ = profile_.id;
+      Date as_of = options_.as_of ? *options_.as_of : profile_.as_of ? *profile_.as_of : today_;
+      facts = &builder_.from_profile(profile_, as_of);
+    }
+    for (std::size_t t = 0; t < plans_.size(); ++t)
+      results_[t] = evaluate_trial_lean(plans_[t], *facts, lexicon_, criteria_[t]);
   } catch (const InputError& e) {
     // Name the input, the line and the field: "patients.jsonl:17: error: /sex: ...".
     Diagnostic d = e.diagnostic();
-    d.file = options.input_name;
+    d.file = options_.input_name;
     d.line = static_cast<int>(line_no);
     return fail(d.str());
   } catch (const std::exception& e) {
-    return fail(options.input_name + ":" + std::to_string(line_no) + ": error: " + e.what());
+    return fail(options_.input_name + ":" + std::to_string(line_no) + ": error: " + e.what());
   }
-  rank(results);
-  std::string out;
-  out.reserve(128 + 160 * results.size());
-  // Ids written straight into the output: no lists built per criterion.
-  auto ids = [&](const TrialResult& r, auto&& pick, char sep, bool json) {
+  write(line_no, out, summary);
+}
+
+void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& summary) {
+  const std::size_t n = plans_.size();
+  for (std::size_t t = 0; t < n; ++t) {
+    const LeanTrialResult& r = results_[t];
+    auto& tc = summary.trials[t];
+    (r.verdict == Verdict::eligible ? tc.eligible : r.verdict == Verdict::undetermined ? tc.undetermined : tc.ineligible)++;
+    const auto& cs = criteria_[t];
+    const auto& inclusion = tables_.trials[t].inclusion;
+    for (std::size_t c = 0; c < cs.size(); ++c) {
+      if (inclusion[c] ? cs[c].outcome == Outcome::not_met : cs[c].outcome == Outcome::met) ++tc.criteria[c].failed;
+      if (cs[c].outcome == Outcome::unknown && !cs[c].manual) ++tc.criteria[c].unknown;
+    }
+  }
+  // rank(): eligible, undetermined, ineligible; then score, highest first; then id.
+  for (std::size_t t = 0; t < n; ++t) order_[t] = t;
+  std::sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
+    const auto &ra = results_[a], &rb = results_[b];
+    if (ra.verdict != rb.verdict) return static_cast<int>(ra.verdict) < static_cast<int>(rb.verdict);
+    double sa = tables_.trials[a].score[static_cast<std::size_t>(ra.passing)];
+    double sb = tables_.trials[b].score[static_cast<std::size_t>(rb.passing)];
+    if (sa != sb) return sa > sb;
+    return tables_.trials[a].id_rank < tables_.trials[b].id_rank;
+  });
+  // Criterion ids written straight into the output: no lists built.
+  auto ids = [&](std::size_t t, auto&& pick, char sep, bool json) {
     bool first = true;
-    for (const auto& c : r.criteria) {
-      if (!pick(c)) continue;
+    const auto& cs = criteria_[t];
+    const auto& table = tables_.trials[t];
+    for (std::size_t c = 0; c < cs.size(); ++c) {
+      if (!pick(cs[c], table.inclusion[c])) continue;
       if (!first) out += sep;
       first = false;
-      if (json) json_escape(out, c.criterion->id);
-      else out += c.criterion->id;
+      out += json ? table.json_criteria[c] : table.csv_criteria[c];
     }
   };
-  auto not_met = [](const CriterionResult& c) {
-    return c.criterion->kind == CriterionKind::inclusion && c.outcome == Outcome::not_met;
-  };
-  auto excluded = [](const CriterionResult& c) {
-    return c.criterion->kind == CriterionKind::exclusion && c.outcome == Outcome::met;
-  };
-  auto unknown = [](const CriterionResult& c) { return c.outcome == Outcome::unknown && c.result.reason != Unknown::manual; };
-  auto confirm = [](const CriterionResult& c) { return c.outcome == Outcome::unknown && c.result.reason == Unknown::manual; };
-  if (options.format == ScreenFormat::csv) {
-    std::string line_text = std::to_string(line_no) + ",";
-    std::string patient_field;
-    csv_field(patient_field, patient.id);
-    for (const auto& r : results) {
+  auto not_met = [](const LeanCriterion& c, bool inclusion) { return inclusion && c.outcome == Outcome::not_met; };
+  auto excluded = [](const LeanCriterion& c, bool inclusion) { return !inclusion && c.outcome == Outcome::met; };
+  auto unknown = [](const LeanCriterion& c, bool) { return c.outcome == Outcome::unknown && !c.manual; };
+  auto confirm = [](const LeanCriterion& c, bool) { return c.outcome == Outcome::unknown && c.manual; };
+  if (options_.format == ScreenFormat::csv) {
+    char number[24];
+    auto [end, ec] = std::to_chars(number, number + sizeof number, line_no);
+    std::string_view line_text(number, static_cast<std::size_t>(end - number));
+    std::size_t patient_at = out.size();
+    csv_field(out, id_);
+    std::string patient_field = out.substr(patient_at);
+    out.resize(patient_at);
+    for (std::size_t t : order_) {
+      const auto& table = tables_.trials[t];
       out += line_text;
+      out += ',';
       out += patient_field;
       out += ',';
-      csv_field(out, r.trial->id);
+      out += table.csv_id;
       out += ',';
-      out += to_string(r.verdict);
+      out += to_string(results_[t].verdict);
       out += ',';
-      out += ast::format_number(r.score);
+      out += table.score_text[static_cast<std::size_t>(results_[t].passing)];
       out += ',';
-      ids(r, not_met, ';', false);  // criterion ids hold no commas or quotes
+      ids(t, not_met, ';', false);
       out += ',';
-      ids(r, excluded, ';', false);
+      ids(t, excluded, ';', false);
       out += ',';
-      ids(r, unknown, ';', false);
+      ids(t, unknown, ';', false);
       out += ",\n";
     }
-    return out;
+    return;
   }
   out += "{\"patient\":";
-  json_escape(out, patient.id);
+  json_escape(out, id_);
   out += ",\"results\":[";
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const auto& r = results[i];
-    if (i) out += ',';
+  bool first = true;
+  for (std::size_t t : order_) {
+    const auto& table = tables_.trials[t];
+    if (!first) out += ',';
+    first = false;
     out += "{\"trial\":";
-    json_escape(out, r.trial->id);
+    out += table.json_id;
     out += ",\"verdict\":\"";
-    out += to_string(r.verdict);
+    out += to_string(results_[t].verdict);
     out += "\",\"score\":";
-    out += ast::format_number(r.score);
+    out += table.score_text[static_cast<std::size_t>(results_[t].passing)];
     out += ",\"not_met\":[";
-    ids(r, not_met, ',', true);
+    ids(t, not_met, ',', true);
     out += "],\"excluded_by\":[";
-    ids(r, excluded, ',', true);
+    ids(t, excluded, ',', true);
     out += "],\"unknown\":[";
-    ids(r, unknown, ',', true);
+    ids(t, unknown, ',', true);
     out += "],\"to_confirm\":[";
-    ids(r, confirm, ',', true);
+    ids(t, confirm, ',', true);
     out += "]}";
   }
   out += "]}\n";
-  return out;
 }
+
+namespace {
+
+// Lines from a stream in large blocks. A view stays valid until compact(),
+// so a round of lines can be screened in place.
+class LineSource {
+ public:
+  explicit LineSource(std::istream& in) : in_(in), buf_(1 << 22) {}
+  enum class Status { line, full, end };
+  Status next(std::string_view& line) {
+    for (;;) {
+      if (scan_ < end_) {
+        if (const void* nl = std::memchr(buf_.data() + scan_, '\n', end_ - scan_)) {
+          std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
+          line = std::string_view(buf_.data() + begin_, at - begin_);
+          begin_ = scan_ = at + 1;
+          return Status::line;
+        }
+        scan_ = end_;
+      }
+      if (eof_) {
+        if (begin_ == end_) return Status::end;
+        line = std::string_view(buf_.data() + begin_, end_ - begin_);  // a last line without its newline
+        begin_ = scan_ = end_;
+        return Status::line;
+      }
+      if (end_ == buf_.size()) {
+        if (begin_ > 0) return Status::full;  // views in use: the round ends here
+        buf_.resize(buf_.size() * 2);          // one line longer than the buffer
+      }
+      in_.read(buf_.data() + end_, static_cast<std::streamsize>(buf_.size() - end_));
+      std::size_t got = static_cast<std::size_t>(in_.gcount());
+      end_ += got;
+      if (got == 0) eof_ = true;
+    }
+  }
+  void compact() {
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    scan_ -= begin_;
+    begin_ = 0;
+  }
+
+ private:
+  std::istream& in_;
+  std::vector<char> buf_;
+  std::size_t begin_ = 0, scan_ = 0, end_ = 0;
+  bool eof_ = false;
+};
+
+}  // namespace
 
 ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<TrialPlan>& plans, const Lexicon& lexicon,
                      const ScreenOptions& options) {
   const int threads = std::max(1, options.threads);
+  const ScreenTables tables(plans);
+  std::vector<std::unique_ptr<Screener>> screeners;
+  for (int w = 0; w < threads; ++w) screeners.push_back(std::make_unique<Screener>(plans, tables, lexicon, options));
   // Output grows with the trials screened: fewer lines per batch when there
   // are many trials keeps the lines in flight to a few megabytes.
   std::size_t batch = std::max<std::size_t>(1, options.batch_lines);
@@ -268,40 +385,37 @@ ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<Tria
   std::vector<ScreenSummary> summaries(static_cast<std::size_t>(threads), empty_summary(plans));
   if (options.format == ScreenFormat::csv) out << csv_header();
 
-  std::vector<std::vector<std::string>> lines(round_batches);
+  LineSource source(in);
+  std::vector<std::string_view> lines;
   std::vector<std::string> outputs(round_batches);
   std::uint64_t line_no = 0, bytes = 0;
   auto start = std::chrono::steady_clock::now();
   auto last_draw = start;
-  std::string line;
   bool eof = false;
   while (!eof) {
-    std::size_t filled = 0;
-    std::vector<std::uint64_t> first_line(round_batches, 0);
-    for (std::size_t b = 0; b < round_batches; ++b) {
-      lines[b].clear();
-      first_line[b] = line_no + 1;
-      while (lines[b].size() < batch) {
-        if (!std::getline(in, line)) {
-          eof = true;
-          break;
-        }
-        ++line_no;
-        bytes += line.size() + 1;
-        lines[b].push_back(std::move(line));
-        line.clear();
-      }
-      if (!lines[b].empty()) filled = b + 1;
-      if (eof) break;
+    source.compact();
+    lines.clear();
+    const std::uint64_t first_line = line_no + 1;
+    while (lines.size() < batch * round_batches) {
+      std::string_view line;
+      auto status = source.next(line);
+      if (status == LineSource::Status::end) eof = true;
+      if (status != LineSource::Status::line) break;
+      ++line_no;
+      bytes += line.size() + 1;
+      lines.push_back(line);
     }
-    if (filled == 0) break;
+    if (lines.empty()) break;
+    const std::size_t filled = (lines.size() + batch - 1) / batch;
     std::atomic<std::size_t> next{0};
     auto work = [&](int worker) {
+      Screener& screener = *screeners[static_cast<std::size_t>(worker)];
+      ScreenSummary& summary = summaries[static_cast<std::size_t>(worker)];
       for (std::size_t b; (b = next.fetch_add(1)) < filled;) {
         std::string& o = outputs[b];
         o.clear();
-        for (std::size_t k = 0; k < lines[b].size(); ++k)
-          o += screen_line(lines[b][k], first_line[b] + k, plans, lexicon, options, summaries[static_cast<std::size_t>(worker)]);
+        for (std::size_t k = b * batch; k < std::min(lines.size(), (b + 1) * batch); ++k)
+          screener.screen_line(lines[k], first_line + k, o, summary);
       }
     };
     if (threads == 1) {
@@ -311,7 +425,7 @@ ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<Tria
       for (int w = 0; w < threads; ++w) pool.emplace_back(work, w);
       for (auto& t : pool) t.join();
     }
-    for (std::size_t b = 0; b < filled; ++b) out << outputs[b];
+    for (std::size_t b = 0; b < filled; ++b) out.write(outputs[b].data(), static_cast<std::streamsize>(outputs[b].size()));
     if (options.progress) {
       auto now = std::chrono::steady_clock::now();
       if (now - last_draw > std::chrono::milliseconds(200) || eof) {

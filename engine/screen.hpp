@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/evaluate.hpp"
+#include "engine/lean_evaluate.hpp"
+#include "patients/profile_fast.hpp"
 
 namespace trialmatch {
 
@@ -25,6 +27,9 @@ struct ScreenOptions {
   std::uintmax_t input_size = 0;   // bytes, when known (for the ETA)
   std::ostream* progress = nullptr;  // a terminal to draw progress on, or null
   std::size_t batch_lines = 512;   // lines handed to a worker at once
+  // Off: every record goes through the validating loader, as `match` reads
+  // it (the tests compare both ways).
+  bool fast_reader = true;
 };
 
 // Counts for the attrition funnel: per trial, the verdicts, and per criterion
@@ -52,10 +57,47 @@ struct ScreenSummary {
 ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<TrialPlan>& plans, const Lexicon& lexicon,
                      const ScreenOptions& options);
 
-// One input line to its output record (with the trailing newline); counts go
-// into `summary`. Never throws: an unreadable record becomes an error record.
-std::string screen_line(std::string_view line, std::uint64_t line_no, const std::vector<TrialPlan>& plans,
-                        const Lexicon& lexicon, const ScreenOptions& options, ScreenSummary& summary);
+// What screening writes for each trial, worked out once: escaped ids, the
+// criteria's kinds and the score for every possible count of passes.
+struct ScreenTables {
+  struct TrialTable {
+    std::string json_id, csv_id;
+    std::vector<std::string> json_criteria, csv_criteria;
+    std::vector<bool> inclusion;
+    std::vector<std::string> score_text;  // by passing count
+    std::vector<double> score;
+    std::size_t id_rank = 0;              // position in id order, for ties
+  };
+  std::vector<TrialTable> trials;
+  ScreenTables(const std::vector<TrialPlan>& plans);
+};
+
+// One worker's screening state, reused from record to record so a record
+// costs no allocation in the common case.
+class Screener {
+ public:
+  Screener(const std::vector<TrialPlan>& plans, const ScreenTables& tables, const Lexicon& lexicon,
+           const ScreenOptions& options);
+  // Appends the output for one input line (and its newline) to `out`;
+  // counts go into `summary`. Never throws: an unreadable record becomes an
+  // error record.
+  void screen_line(std::string_view line, std::uint64_t line_no, std::string& out, ScreenSummary& summary);
+
+ private:
+  const std::vector<TrialPlan>& plans_;
+  const ScreenTables& tables_;
+  const Lexicon& lexicon_;
+  const ScreenOptions& options_;
+  Date today_;
+  FastProfileReader reader_;
+  LeanFactsBuilder builder_;
+  std::vector<std::vector<LeanCriterion>> criteria_;
+  std::vector<LeanTrialResult> results_;
+  std::vector<std::size_t> order_;
+  Profile profile_;  // the validating path's profile, alive while evaluated
+  std::string id_;
+  void write(std::uint64_t line_no, std::string& out, ScreenSummary& summary);
+};
 
 std::string csv_header();
 

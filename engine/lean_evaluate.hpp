@@ -1,0 +1,39 @@
+#pragma once
+// Evaluation for batch screening: the decisions evaluate() makes, returning
+// only the truth and the reason (no explanation, no evidence), over
+// LeanFacts, with `and`/`or` short-circuiting on the first decisive operand.
+#include <cstdint>
+#include <span>
+
+#include "engine/evaluate.hpp"
+#include "engine/lean_facts.hpp"
+
+namespace trialmatch {
+
+struct LeanResult {
+  Truth truth = Truth::unknown;
+  Unknown reason = Unknown::none;
+};
+
+LeanResult evaluate_lean(const PlanNode& node, const LeanFacts& facts, const Lexicon& lexicon);
+
+// One criterion's outcome as a trial verdict counts it.
+struct LeanCriterion {
+  Outcome outcome = Outcome::unknown;
+  bool manual = false;  // unknown only because a person must confirm it
+};
+
+struct LeanTrialResult {
+  Verdict verdict = Verdict::undetermined;
+  int passing = 0;      // computable criteria that pass (the score's numerator)
+  int computable = 0;
+};
+
+// Evaluates every criterion of `plan` into `out` (one slot per criterion).
+LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, const Lexicon& lexicon,
+                                    std::span<LeanCriterion> out);
+
+// The score evaluate_trial() gives for `passing` of `computable`.
+double lean_score(int passing, int computable);
+
+}  // namespace trialmatch

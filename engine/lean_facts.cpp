@@ -1,0 +1,224 @@
+#include "engine/lean_facts.hpp"
+
+#include <algorithm>
+
+namespace trialmatch {
+
+namespace {
+
+template <class T>
+std::span<const T> slice(const std::vector<T>& v, const std::uint32_t (&r)[2]) {
+  return {v.data() + r[0], r[1] - r[0]};
+}
+
+// Caches stay bounded whatever the population holds: a stream of distinct
+// codes or units costs lookups, never memory.
+constexpr std::size_t max_cached = 4096;
+
+}  // namespace
+
+std::span<const LeanObservation> LeanFacts::observations(std::uint32_t c) const {
+  auto* r = ranges_of(c);
+  return r ? slice(obs_, r->obs) : std::span<const LeanObservation>{};
+}
+std::span<const LeanCondition> LeanFacts::conditions(std::uint32_t c) const {
+  auto* r = ranges_of(c);
+  return r ? slice(cond_, r->cond) : std::span<const LeanCondition>{};
+}
+std::span<const LeanMedication> LeanFacts::medications(std::uint32_t c) const {
+  auto* r = ranges_of(c);
+  return r ? slice(med_, r->med) : std::span<const LeanMedication>{};
+}
+std::span<const LeanEvent> LeanFacts::events(std::uint32_t c) const {
+  auto* r = ranges_of(c);
+  return r ? slice(ev_, r->ev) : std::span<const LeanEvent>{};
+}
+
+LeanFactsBuilder::LeanFactsBuilder(const Lexicon& lexicon) : lexicon_(lexicon) {
+  facts_.slot_.assign(lexicon.concepts().size(), 0);
+}
+
+void LeanFactsBuilder::begin() {
+  for (auto c : touched_) facts_.slot_[c] = 0;
+  touched_.clear();
+  facts_.ranges_.clear();
+  facts_.obs_.clear();
+  facts_.cond_.clear();
+  facts_.med_.clear();
+  facts_.ev_.clear();
+  raw_conditions_.clear();
+  facts_.birth_date.reset();
+  facts_.age.reset();
+  facts_.sex = Sex::unknown;
+  facts_.answers = nullptr;
+  facts_.any_active_condition_ = false;
+  seq_ = 0;
+}
+
+void LeanFactsBuilder::compute_targets(std::vector<std::uint32_t>& out, std::string_view concept_id, std::string_view system,
+                                       std::string_view code) {
+  // The concepts a record maps to, as the profile loader lists them: the
+  // named concept first, then those its code maps to, most specific first.
+  std::vector<const Concept*> mapped;
+  if (!code.empty()) mapped = lexicon_.by_code(system, code);
+  if (!concept_id.empty()) {
+    if (const Concept* named = lexicon_.find(concept_id)) {
+      if (std::find(mapped.begin(), mapped.end(), named) == mapped.end()) mapped.insert(mapped.begin(), named);
+    }
+  }
+  out.clear();
+  const Concept* base = lexicon_.concepts().data();
+  for (const Concept* c : mapped)
+    for (std::size_t i : lexicon_.ancestor_indices(static_cast<std::size_t>(c - base)))
+      if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(static_cast<std::uint32_t>(i));
+}
+
+std::span<const std::uint32_t> LeanFactsBuilder::targets(std::string_view concept_id, std::string_view system,
+                                                          std::string_view code) {
+  key_.clear();
+  key_.append(concept_id).push_back('\x1f');
+  key_.append(system).push_back('\x1f');
+  key_.append(code);
+  auto it = target_cache_.find(key_);
+  if (it == target_cache_.end()) {
+    if (target_cache_.size() >= max_cached) target_cache_.clear();
+    compute_targets(scratch_, concept_id, system, code);
+    it = target_cache_.emplace(key_, scratch_).first;
+  }
+  return it->second;
+}
+
+std::span<const std::uint32_t> LeanFactsBuilder::targets(const CodedRef& ref) {
+  // The loader already resolved the record: its concepts, then ancestors.
+  scratch_.clear();
+  for (const auto& id : ref.concepts)
+    if (const Concept* c = lexicon_.find(id))
+      for (std::size_t i : lexicon_.ancestor_indices(static_cast<std::size_t>(c - lexicon_.concepts().data())))
+        if (std::find(scratch_.begin(), scratch_.end(), i) == scratch_.end()) scratch_.push_back(static_cast<std::uint32_t>(i));
+  return scratch_;
+}
+
+const Lexicon::UnitRoute& LeanFactsBuilder::route(std::uint32_t concept_index, std::string_view unit) {
+  key_.assign(unit);
+  auto it = route_cache_.find(key_);
+  if (it == route_cache_.end()) {
+    if (route_cache_.size() >= max_cached) route_cache_.clear();
+    std::vector<Lexicon::UnitRoute> routes;
+    routes.reserve(lexicon_.concepts().size());
+    for (const auto& c : lexicon_.concepts()) routes.push_back(lexicon_.unit_route(c, unit));
+    it = route_cache_.emplace(key_, std::move(routes)).first;
+  }
+  return it->second[concept_index];
+}
+
+void LeanFactsBuilder::observation(std::span<const std::uint32_t> targets, Date date, std::optional<double> value,
+                                   std::string_view unit, Qualitative qualitative, std::optional<double> reference_high) {
+  std::uint32_t seq = seq_++;
+  for (std::uint32_t c : targets) {
+    LeanObservation o{c, date, seq};
+    o.qualitative = qualitative;
+    o.has_value = value.has_value();
+    o.has_reference_high = reference_high.has_value();
+    o.raw_value = value.value_or(0);
+    o.raw_reference_high = reference_high.value_or(0);
+    if (o.has_value) {
+      const auto& r = route(c, unit);
+      o.convertible = r.ok;
+      if (r.ok) {
+        o.value = r.apply(o.raw_value);
+        o.reference_high = r.apply(o.raw_reference_high);
+      }
+    }
+    facts_.obs_.push_back(o);
+  }
+}
+
+void LeanFactsBuilder::condition(std::span<const std::uint32_t> targets, RecordStatus status, std::optional<Date> onset,
+                                 std::optional<Date> abatement) {
+  std::uint32_t seq = seq_++;
+  raw_conditions_.push_back({status, onset, abatement});
+  for (std::uint32_t c : targets) facts_.cond_.push_back({c, seq, status, onset, abatement});
+}
+
+void LeanFactsBuilder::medication(std::span<const std::uint32_t> targets, RecordStatus status, std::optional<Date> start,
+                                  std::optional<Date> end) {
+  std::uint32_t seq = seq_++;
+  for (std::uint32_t c : targets) facts_.med_.push_back({c, seq, status, start, end});
+}
+
+void LeanFactsBuilder::event(std::span<const std::uint32_t> targets, Date date) {
+  for (std::uint32_t c : targets) facts_.ev_.push_back({c, date});
+}
+
+const LeanFacts& LeanFactsBuilder::finish(Date as_of) {
+  LeanFacts& f = facts_;
+  f.as_of = as_of;
+  // Records dated after the as-of date do not exist yet (PatientFacts).
+  std::erase_if(f.obs_, [&](const LeanObservation& o) { return o.date > as_of; });
+  std::erase_if(f.med_, [&](const LeanMedication& m) { return m.start && *m.start > as_of; });
+  std::erase_if(f.ev_, [&](const LeanEvent& e) { return e.date > as_of; });
+  std::erase_if(f.cond_, [&](const LeanCondition& c) { return c.onset && *c.onset > as_of; });
+  // A condition coded as an event (E16.0 severe hypoglycaemia) is one.
+  const auto& concepts = lexicon_.concepts();
+  for (const auto& c : f.cond_)
+    if (c.onset && concepts[c.concept_index].kind == ConceptKind::event) f.ev_.push_back({c.concept_index, *c.onset});
+  for (const auto& c : raw_conditions_)
+    if (c.status == RecordStatus::active && (!c.onset || *c.onset <= as_of) && (!c.abatement || *c.abatement > as_of))
+      f.any_active_condition_ = true;
+
+  // Newest first; among equal dates the later record wins (a correction).
+  std::sort(f.obs_.begin(), f.obs_.end(), [](const LeanObservation& a, const LeanObservation& b) {
+    if (a.concept_index != b.concept_index) return a.concept_index < b.concept_index;
+    if (a.date != b.date) return a.date > b.date;
+    return a.seq > b.seq;
+  });
+  auto by_concept_then_seq = [](const auto& a, const auto& b) {
+    return a.concept_index != b.concept_index ? a.concept_index < b.concept_index : a.seq < b.seq;
+  };
+  std::sort(f.cond_.begin(), f.cond_.end(), by_concept_then_seq);
+  std::sort(f.med_.begin(), f.med_.end(), by_concept_then_seq);
+  std::sort(f.ev_.begin(), f.ev_.end(), [](const LeanEvent& a, const LeanEvent& b) {
+    return a.concept_index != b.concept_index ? a.concept_index < b.concept_index : a.date < b.date;
+  });
+
+  auto ranges_for = [&](std::uint32_t c) -> LeanFacts::Ranges& {
+    if (!f.slot_[c]) {
+      f.ranges_.push_back({{0, 0}, {0, 0}, {0, 0}, {0, 0}});
+      f.slot_[c] = static_cast<std::uint32_t>(f.ranges_.size());
+      touched_.push_back(c);
+    }
+    return f.ranges_[f.slot_[c] - 1];
+  };
+  auto index = [&](const auto& v, auto member) {
+    for (std::uint32_t i = 0; i < v.size();) {
+      std::uint32_t j = i;
+      while (j < v.size() && v[j].concept_index == v[i].concept_index) ++j;
+      auto& r = ranges_for(v[i].concept_index);
+      (r.*member)[0] = i;
+      (r.*member)[1] = j;
+      i = j;
+    }
+  };
+  index(f.obs_, &LeanFacts::Ranges::obs);
+  index(f.cond_, &LeanFacts::Ranges::cond);
+  index(f.med_, &LeanFacts::Ranges::med);
+  index(f.ev_, &LeanFacts::Ranges::ev);
+  return f;
+}
+
+const LeanFacts& LeanFactsBuilder::from_profile(const Profile& p, Date as_of) {
+  begin();
+  facts_.birth_date = p.birth_date;
+  facts_.age = p.age;
+  facts_.sex = p.sex;
+  if (!p.answers.empty()) facts_.answers = &p.answers;
+  for (const auto& c : p.conditions) condition(targets(c.what), c.status, c.onset, c.abatement);
+  for (const auto& o : p.observations) {
+    observation(targets(o.what), o.date, o.value, o.unit, o.qualitative, o.reference_high);
+  }
+  for (const auto& m : p.medications) medication(targets(m.what), m.status, m.start, m.end);
+  for (const auto& e : p.events) event(targets(e.what), e.date);
+  return finish(as_of);
+}
+
+}  // namespace trialmatch

@@ -1,0 +1,133 @@
+#pragma once
+// Facts for batch screening: what evaluation needs of one patient and no
+// more (no text, no JSON pointers), in flat arrays indexed by concept, built
+// by a per-thread builder that keeps its memory from one patient to the next.
+// The explaining evaluator uses PatientFacts instead; both make the same
+// decisions (tests/test_screen.cpp holds them to it).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/date.hpp"
+#include "engine/lexicon.hpp"
+#include "patients/profile.hpp"
+
+namespace trialmatch {
+
+struct LeanObservation {
+  std::uint32_t concept_index;
+  Date date;
+  std::uint32_t seq;        // record order: among equal dates the later record wins
+  bool has_value = false;
+  bool convertible = false;  // the unit converts to the concept's canonical unit
+  bool has_reference_high = false;
+  Qualitative qualitative = Qualitative::none;
+  double raw_value = 0, raw_reference_high = 0;  // as written: positivity reads these
+  double value = 0, reference_high = 0;          // canonical unit, when convertible
+};
+
+struct LeanCondition {
+  std::uint32_t concept_index;
+  std::uint32_t seq;
+  RecordStatus status = RecordStatus::active;
+  std::optional<Date> onset, abatement;
+};
+
+struct LeanMedication {
+  std::uint32_t concept_index;
+  std::uint32_t seq;
+  RecordStatus status = RecordStatus::active;
+  std::optional<Date> start, end;
+};
+
+struct LeanEvent {
+  std::uint32_t concept_index;
+  Date date;
+};
+
+class LeanFacts {
+ public:
+  Date as_of{};
+  std::optional<Date> birth_date;
+  std::optional<double> age;
+  Sex sex = Sex::unknown;
+  const std::map<std::string, bool>* answers = nullptr;  // "TRIAL/CRITERION" -> holds
+
+  std::span<const LeanObservation> observations(std::uint32_t concept_index) const;  // newest first
+  std::span<const LeanCondition> conditions(std::uint32_t concept_index) const;
+  std::span<const LeanMedication> medications(std::uint32_t concept_index) const;
+  std::span<const LeanEvent> events(std::uint32_t concept_index) const;  // oldest first
+  bool any_active_condition() const { return any_active_condition_; }
+
+ private:
+  friend class LeanFactsBuilder;
+  struct Ranges {
+    std::uint32_t obs[2], cond[2], med[2], ev[2];
+  };
+  std::vector<LeanObservation> obs_;
+  std::vector<LeanCondition> cond_;
+  std::vector<LeanMedication> med_;
+  std::vector<LeanEvent> ev_;
+  std::vector<std::uint32_t> slot_;  // concept index -> 1 + index into ranges_, 0 = nothing on record
+  std::vector<Ranges> ranges_;
+  bool any_active_condition_ = false;
+  const Ranges* ranges_of(std::uint32_t concept_index) const {
+    std::uint32_t s = slot_[concept_index];
+    return s ? &ranges_[s - 1] : nullptr;
+  }
+};
+
+// Fills LeanFacts one patient at a time. Records go in as read (the as-of
+// date may come last in a profile); finish() drops what is after the as-of
+// date, sorts and indexes. Code and unit lookups are cached across patients.
+class LeanFactsBuilder {
+ public:
+  explicit LeanFactsBuilder(const Lexicon& lexicon);
+
+  void begin();
+  // The concepts a record counts for (its own and every concept including
+  // them), from its concept id and/or code; empty when the lexicon knows
+  // neither. The span is valid until the next call.
+  std::span<const std::uint32_t> targets(std::string_view concept_id, std::string_view system, std::string_view code);
+  std::span<const std::uint32_t> targets(const CodedRef& ref);
+
+  void observation(std::span<const std::uint32_t> targets, Date date, std::optional<double> value, std::string_view unit,
+                   Qualitative qualitative, std::optional<double> reference_high);
+  void condition(std::span<const std::uint32_t> targets, RecordStatus status, std::optional<Date> onset,
+                 std::optional<Date> abatement);
+  void medication(std::span<const std::uint32_t> targets, RecordStatus status, std::optional<Date> start,
+                  std::optional<Date> end);
+  void event(std::span<const std::uint32_t> targets, Date date);
+  LeanFacts& facts() { return facts_; }
+  // Sorts and indexes for `as_of`; the facts are then ready to evaluate.
+  const LeanFacts& finish(Date as_of);
+
+  // A whole profile loaded the long way (FHIR, or a record the fast reader
+  // leaves to the validating loader). `profile` must outlive the facts.
+  const LeanFacts& from_profile(const Profile& profile, Date as_of);
+
+ private:
+  const Lexicon& lexicon_;
+  LeanFacts facts_;
+  std::uint32_t seq_ = 0;
+  std::vector<std::uint32_t> touched_;
+  struct RawCondition {
+    RecordStatus status;
+    std::optional<Date> onset, abatement;
+  };
+  std::vector<RawCondition> raw_conditions_;  // one per record, mapped or not
+  std::string key_;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> target_cache_;
+  std::vector<std::uint32_t> scratch_;
+  std::unordered_map<std::string, std::vector<Lexicon::UnitRoute>> route_cache_;  // unit -> per concept
+  const Lexicon::UnitRoute& route(std::uint32_t concept_index, std::string_view unit);
+  void compute_targets(std::vector<std::uint32_t>& out, std::string_view concept_id, std::string_view system,
+                       std::string_view code);
+};
+
+}  // namespace trialmatch

@@ -1,0 +1,308 @@
+#include "patients/profile_fast.hpp"
+
+#include <simdjson.h>
+
+#include <cstring>
+#include <vector>
+
+#include "engine/lexicon.hpp"
+
+namespace trialmatch {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+// Case-insensitive equality with a lower-case ASCII word.
+bool iequals(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+// Each reader returns false to decline: the validating loader then reads
+// the line and says what, if anything, is wrong with it.
+bool get_string(od::value v, std::string_view& out) { return !v.get_string().get(out); }
+bool get_number(od::value v, double& out) {
+  od::json_type t;
+  if (v.type().get(t) || t != od::json_type::number) return false;
+  return !v.get_double().get(out);
+}
+bool get_date(od::value v, std::optional<Date>& out) {
+  std::string_view s;
+  if (!get_string(v, s)) return false;
+  out = parse_iso_date(s);
+  return out.has_value();
+}
+
+// A key seen twice declines the line (JSON leaves duplicates undefined).
+struct Seen {
+  unsigned bits = 0;
+  bool first(unsigned bit) {
+    if (bits & (1u << bit)) return false;
+    bits |= 1u << bit;
+    return true;
+  }
+};
+
+struct Coded {
+  std::string_view concept_id, code, system;
+};
+
+// The "concept" / "code" / "system" / "display" keys every record shares.
+// Returns 1 when handled, 0 when not one of them, -1 to decline.
+int coded_key(std::string_view key, od::value v, Coded& c, Seen& seen) {
+  if (key == "concept") return seen.first(20) && get_string(v, c.concept_id) ? 1 : -1;
+  if (key == "code") return seen.first(21) && get_string(v, c.code) ? 1 : -1;
+  if (key == "system") return seen.first(22) && get_string(v, c.system) ? 1 : -1;
+  if (key == "display") {
+    std::string_view ignored;
+    return seen.first(23) && get_string(v, ignored) ? 1 : -1;
+  }
+  return 0;
+}
+
+// What the loader requires of every record's coding.
+bool coded_ok(const Coded& c) {
+  if (c.concept_id.empty() && c.code.empty()) return false;
+  if (!c.code.empty() && (c.system.empty() || !is_known_code_system(c.system))) return false;
+  return true;
+}
+
+bool status_of(std::string_view s, std::initializer_list<RecordStatus> allowed, RecordStatus& out) {
+  for (auto a : allowed)
+    if (s == to_string(a)) {
+      out = a;
+      return true;
+    }
+  return false;
+}
+
+}  // namespace
+
+struct FastProfileReader::Impl {
+  od::parser parser;
+  std::vector<char> buffer;
+  std::string id;
+
+  template <class Fn>
+  bool each_object(od::value v, Fn&& fn) {
+    od::array array;
+    if (v.get_array().get(array)) return false;
+    for (auto element : array) {
+      od::object object;
+      if (element.get_object().get(object)) return false;
+      if (!fn(object)) return false;
+    }
+    return true;
+  }
+
+  bool condition(od::object o, LeanFactsBuilder& b) {
+    Coded c;
+    Seen seen;
+    std::optional<Date> onset, abatement;
+    RecordStatus status = RecordStatus::active;
+    for (auto field : o) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return false;
+      od::value v;
+      if (field.value().get(v)) return false;
+      int coded = coded_key(key, v, c, seen);
+      if (coded < 0) return false;
+      if (coded) continue;
+      std::string_view s;
+      if (key == "onset") {
+        if (!seen.first(0) || !get_date(v, onset)) return false;
+      } else if (key == "abatement") {
+        if (!seen.first(1) || !get_date(v, abatement)) return false;
+      } else if (key == "status") {
+        if (!seen.first(2) || !get_string(v, s) ||
+            !status_of(s, {RecordStatus::active, RecordStatus::resolved, RecordStatus::history}, status))
+          return false;
+      } else {
+        return false;
+      }
+    }
+    if (!coded_ok(c) || (onset && abatement && *abatement < *onset)) return false;
+    b.condition(b.targets(c.concept_id, c.system, c.code), status, onset, abatement);
+    return true;
+  }
+
+  bool observation(od::object o, LeanFactsBuilder& b) {
+    Coded c;
+    Seen seen;
+    std::optional<Date> date;
+    std::optional<double> value, high, low;
+    std::string_view unit;
+    Qualitative qualitative = Qualitative::none;
+    for (auto field : o) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return false;
+      od::value v;
+      if (field.value().get(v)) return false;
+      int coded = coded_key(key, v, c, seen);
+      if (coded < 0) return false;
+      if (coded) continue;
+      if (key == "date") {
+        if (!seen.first(0) || !get_date(v, date)) return false;
+      } else if (key == "value") {
+        if (!seen.first(1)) return false;
+        od::json_type t;
+        if (v.type().get(t)) return false;
+        if (t == od::json_type::number) {
+          double d;
+          if (v.get_double().get(d)) return false;
+          value = d;
+        } else {
+          std::string_view s;
+          if (!get_string(v, s)) return false;
+          if (iequals(s, "positive") || iequals(s, "detected")) qualitative = Qualitative::positive;
+          else if (iequals(s, "negative") || iequals(s, "not detected")) qualitative = Qualitative::negative;
+          else return false;
+        }
+      } else if (key == "unit") {
+        if (!seen.first(2) || !get_string(v, unit)) return false;
+      } else if (key == "reference_high") {
+        double d;
+        if (!seen.first(3) || !get_number(v, d)) return false;
+        high = d;
+      } else if (key == "reference_low") {
+        double d;
+        if (!seen.first(4) || !get_number(v, d)) return false;
+        low = d;
+      } else {
+        return false;  // "interpretation" and anything else: the loader decides
+      }
+    }
+    if (!coded_ok(c) || !date || (!value && qualitative == Qualitative::none)) return false;
+    if (high && low && *low > *high) return false;
+    // The loader keeps the unit of numeric values only.
+    b.observation(b.targets(c.concept_id, c.system, c.code), *date, value, value ? unit : std::string_view(), qualitative, high);
+    return true;
+  }
+
+  bool event(od::object o, LeanFactsBuilder& b) {
+    Coded c;
+    Seen seen;
+    std::optional<Date> date;
+    for (auto field : o) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return false;
+      od::value v;
+      if (field.value().get(v)) return false;
+      int coded = coded_key(key, v, c, seen);
+      if (coded < 0) return false;
+      if (coded) continue;
+      if (key != "date" || !seen.first(0) || !get_date(v, date)) return false;
+    }
+    if (!coded_ok(c) || !date) return false;
+    b.event(b.targets(c.concept_id, c.system, c.code), *date);
+    return true;
+  }
+
+  bool medication(od::object o, LeanFactsBuilder& b) {
+    Coded c;
+    Seen seen;
+    std::optional<Date> start, end;
+    RecordStatus status = RecordStatus::active;
+    for (auto field : o) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return false;
+      od::value v;
+      if (field.value().get(v)) return false;
+      int coded = coded_key(key, v, c, seen);
+      if (coded < 0) return false;
+      if (coded) continue;
+      std::string_view s;
+      if (key == "start") {
+        if (!seen.first(0) || !get_date(v, start)) return false;
+      } else if (key == "end") {
+        if (!seen.first(1) || !get_date(v, end)) return false;
+      } else if (key == "status") {
+        if (!seen.first(2) || !get_string(v, s) ||
+            !status_of(s, {RecordStatus::active, RecordStatus::stopped, RecordStatus::completed, RecordStatus::history},
+                       status))
+          return false;
+      } else {
+        return false;
+      }
+    }
+    if (!coded_ok(c) || (start && end && *end < *start)) return false;
+    b.medication(b.targets(c.concept_id, c.system, c.code), status, start, end);
+    return true;
+  }
+
+  std::optional<Read> read(std::string_view line, LeanFactsBuilder& b) {
+    buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(buffer.data(), line.data(), line.size());
+    auto doc = parser.iterate(buffer.data(), line.size(), buffer.size());
+    od::object top;
+    if (doc.get_object().get(top)) return std::nullopt;
+    b.begin();
+    LeanFacts& f = b.facts();
+    Read out;
+    Seen seen;
+    bool has_id = false;
+    for (auto field : top) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return std::nullopt;
+      od::value v;
+      if (field.value().get(v)) return std::nullopt;
+      std::string_view s;
+      bool ok;
+      if (key == "id") {
+        ok = seen.first(0) && get_string(v, s) && !s.empty();
+        if (ok) id.assign(s);
+        has_id = true;
+      } else if (key == "birth_date") {
+        ok = seen.first(1) && get_date(v, f.birth_date);
+      } else if (key == "as_of") {
+        ok = seen.first(2) && get_date(v, out.as_of);
+      } else if (key == "age") {
+        double d;
+        ok = seen.first(3) && get_number(v, d) && d >= 0 && d <= 130;
+        if (ok) f.age = d;
+      } else if (key == "sex") {
+        ok = seen.first(4) && get_string(v, s);
+        if (ok) {
+          if (iequals(s, "female")) f.sex = Sex::female;
+          else if (iequals(s, "male")) f.sex = Sex::male;
+          else if (iequals(s, "other")) f.sex = Sex::other;
+          else if (iequals(s, "unknown")) f.sex = Sex::unknown;
+          else ok = false;
+        }
+      } else if (key == "conditions") {
+        ok = seen.first(5) && each_object(v, [&](od::object o) { return condition(o, b); });
+      } else if (key == "observations") {
+        ok = seen.first(6) && each_object(v, [&](od::object o) { return observation(o, b); });
+      } else if (key == "events") {
+        ok = seen.first(7) && each_object(v, [&](od::object o) { return event(o, b); });
+      } else if (key == "medications") {
+        ok = seen.first(8) && each_object(v, [&](od::object o) { return medication(o, b); });
+      } else {
+        ok = false;  // answers, resourceType, unknown keys: the loader's business
+      }
+      if (!ok) return std::nullopt;
+    }
+    // Nothing may follow the object; a location inside the buffer means something does.
+    const char* rest;
+    if (!doc.current_location().get(rest)) return std::nullopt;
+    if (!has_id) return std::nullopt;
+    if (f.birth_date && out.as_of && *f.birth_date > *out.as_of) return std::nullopt;
+    out.id = id;
+    return out;
+  }
+};
+
+FastProfileReader::FastProfileReader() : impl_(std::make_unique<Impl>()) {}
+FastProfileReader::~FastProfileReader() = default;
+
+std::optional<FastProfileReader::Read> FastProfileReader::read(std::string_view line, LeanFactsBuilder& builder) {
+  return impl_->read(line, builder);
+}
+
+}  // namespace trialmatch

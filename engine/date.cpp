@@ -68,12 +68,21 @@ int completed_months(Date birth, Date on) {
   return months;
 }
 
-Date add(Date d, int amount, const std::string& unit) {
+TimeUnit time_unit_of(std::string_view unit) {
+  if (unit == "days" || unit == "day") return TimeUnit::days;
+  if (unit == "weeks" || unit == "week") return TimeUnit::weeks;
+  if (unit == "years" || unit == "year") return TimeUnit::years;
+  return TimeUnit::months;
+}
+
+Date add(Date d, int amount, const std::string& unit) { return add(d, amount, time_unit_of(unit)); }
+
+Date add(Date d, int amount, TimeUnit unit) {
   // Beyond any calendar a criterion means; keeps the arithmetic in range.
   amount = std::clamp(amount, -100000, 100000);
-  if (unit == "days" || unit == "day") return Date{d.days + amount};
-  if (unit == "weeks" || unit == "week") return Date{d.days + 7 * amount};
-  int months = (unit == "years" || unit == "year") ? 12 * amount : amount;
+  if (unit == TimeUnit::days) return Date{d.days + amount};
+  if (unit == TimeUnit::weeks) return Date{d.days + 7 * amount};
+  int months = unit == TimeUnit::years ? 12 * amount : amount;
   auto ymd = to_ymd(d);
   year_month_day shifted = ymd + std::chrono::months{months};
   if (!shifted.ok()) shifted = year_month_day{shifted.year() / shifted.month() / std::chrono::last};

@@ -28,4 +28,10 @@ int completed_months(Date birth, Date on);
 // (negative: before). Month ends clamp: 2026-03-31 minus 1 month = 2026-02-28.
 Date add(Date d, int amount, const std::string& unit);
 
+// The same with the unit read once: "day(s)", "week(s)", "year(s)"; any
+// other word counts in months, as add() does.
+enum class TimeUnit : unsigned char { days, weeks, months, years };
+TimeUnit time_unit_of(std::string_view unit);
+Date add(Date d, int amount, TimeUnit unit);
+
 }  // namespace trialmatch

@@ -163,6 +163,24 @@ PlanNode plan_node(const ast::Expr& e, const Lexicon& lex) {
   return n;
 }
 
+// Reads once what the lean evaluator would otherwise compare as strings per patient.
+void resolve_words(PlanNode& n, const Lexicon& lex) {
+  for (auto& c : n.children) resolve_words(c, lex);
+  if (n.concept_ref) {
+    n.concept_index = static_cast<std::uint32_t>(n.concept_ref - lex.concepts().data());
+    if (n.concept_ref->id == "age") n.special = PlanNode::Special::age;
+    if (n.concept_ref->id == "healthy_volunteer") n.special = PlanNode::Special::healthy_volunteer;
+    const auto& lb = n.concept_ref->lookback;
+    if (lb && !lb->any) n.lookback = std::make_pair(lb->amount, time_unit_of(lb->unit));
+  }
+  if (!n.time_unit.empty()) n.unit = time_unit_of(n.time_unit);
+  if (n.window) n.window_unit = time_unit_of(n.window->unit);
+  if (n.kind == Kind::sex_is) {
+    for (Sex s : {Sex::female, Sex::male, Sex::other})
+      if (n.time_unit == to_string(s)) n.sex = s;
+  }
+}
+
 }  // namespace
 
 TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
@@ -171,7 +189,10 @@ TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
   for (const auto& c : trial.criteria) {
     CriterionPlan cp;
     cp.criterion = &c;
-    if (c.compiled.rule) cp.root = plan_node(*c.compiled.rule, lexicon);
+    if (c.compiled.rule) {
+      cp.root = plan_node(*c.compiled.rule, lexicon);
+      resolve_words(*cp.root, lexicon);
+    }
     plan.criteria.push_back(std::move(cp));
   }
   return plan;

@@ -3,6 +3,7 @@
 // thresholds in canonical units); a patient becomes facts once (records
 // indexed by concept, values converted); the plan then runs against the
 // facts with three-valued logic, each result carrying its reason and evidence.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,15 @@ struct PlanNode {
   std::string text;           // the rule as written, for explanations
   bool value = true;          // literal
   std::vector<PlanNode> children;
+
+  // The words above, read once for batch screening (lean_evaluate.cpp).
+  enum class Special : unsigned char { none, age, healthy_volunteer };
+  Special special = Special::none;
+  std::uint32_t concept_index = 0;   // of concept_ref in the lexicon
+  TimeUnit unit = TimeUnit::years;   // time_unit (ages, durations)
+  TimeUnit window_unit = TimeUnit::days;
+  std::optional<Sex> sex;            // sex_is: the sex compared against, if one a profile can have
+  std::optional<std::pair<int, TimeUnit>> lookback;  // the concept's look-back, unless "any"
 };
 
 struct CriterionPlan {

@@ -37,18 +37,23 @@ std::optional<bool> positivity(const LeanObservation& o) {
 
 // Completed units of age, as eval_compare counts them.
 LeanResult compare_age(const PlanNode& n, const LeanFacts& f) {
-  double age;
+  double age = 0;
   if (f.birth_date) {
     const Date b = *f.birth_date;
-    if (n.time_unit == "years") age = completed_years(b, f.as_of);
-    else if (n.time_unit == "months") age = completed_months(b, f.as_of);
-    else if (n.time_unit == "weeks") age = (f.as_of.days - b.days) / 7;
-    else age = f.as_of.days - b.days;
+    switch (n.unit) {
+      case TimeUnit::years: age = completed_years(b, f.as_of); break;
+      case TimeUnit::months: age = completed_months(b, f.as_of); break;
+      case TimeUnit::weeks: age = (f.as_of.days - b.days) / 7; break;
+      case TimeUnit::days: age = f.as_of.days - b.days; break;
+    }
   } else if (f.age) {
     double years = *f.age;
-    age = n.time_unit == "years" ? std::floor(years) : n.time_unit == "months" ? std::floor(years * 12)
-          : n.time_unit == "weeks"                    ? std::floor(years * 52.1786)
-                                                      : std::floor(years * 365.25);
+    switch (n.unit) {
+      case TimeUnit::years: age = std::floor(years); break;
+      case TimeUnit::months: age = std::floor(years * 12); break;
+      case TimeUnit::weeks: age = std::floor(years * 52.1786); break;
+      case TimeUnit::days: age = std::floor(years * 365.25); break;
+    }
   } else {
     return lean_unknown(Unknown::missing_data);
   }
@@ -57,16 +62,16 @@ LeanResult compare_age(const PlanNode& n, const LeanFacts& f) {
 
 // The newest value within the concept's look-back, converted, plausible,
 // against the threshold (times the upper limit of normal when so written).
-LeanResult compare_measure(const PlanNode& n, const LeanFacts& f, const Lexicon& lex) {
+LeanResult compare_measure(const PlanNode& n, const LeanFacts& f) {
   const Concept& c = *n.concept_ref;
   const LeanObservation* o = nullptr;
-  for (const auto& r : f.observations(index_of(&c, lex)))
+  for (const auto& r : f.observations(n.concept_index))
     if (r.has_value) {
       o = &r;
       break;
     }
   if (!o) return lean_unknown(Unknown::missing_data);
-  if (c.lookback && !c.lookback->any && o->date < add(f.as_of, -c.lookback->amount, c.lookback->unit))
+  if (n.lookback && o->date < add(f.as_of, -n.lookback->first, n.lookback->second))
     return lean_unknown(Unknown::missing_data);
   if (!o->convertible) return lean_unknown(Unknown::unit_mismatch);
   if (c.plausible && (o->value < c.plausible->first || o->value > c.plausible->second)) return lean_unknown(Unknown::missing_data);
@@ -95,16 +100,16 @@ LeanResult count_positive(const PlanNode& n, const LeanFacts& f, const Lexicon& 
   return undecided > 0 && now != best ? lean_unknown(Unknown::missing_data) : lean(now);
 }
 
-LeanResult count_events(const PlanNode& n, const LeanFacts& f, const Lexicon& lex) {
+LeanResult count_events(const PlanNode& n, const LeanFacts& f) {
   Date from{INT_MIN};
-  if (n.window) from = add(f.as_of, -n.window->amount, n.window->unit);
+  if (n.window) from = add(f.as_of, -n.window->amount, n.window_unit);
   int count = 0;
-  for (const auto& e : f.events(index_of(n.concept_ref, lex))) count += e.date > from;
+  for (const auto& e : f.events(n.concept_index)) count += e.date > from;
   return lean(compare_numbers(count, n.op, n.n));
 }
 
-LeanResult duration(const PlanNode& n, const LeanFacts& f, const Lexicon& lex) {
-  const std::uint32_t c = index_of(n.concept_ref, lex);
+LeanResult duration(const PlanNode& n, const LeanFacts& f) {
+  const std::uint32_t c = n.concept_index;
   const bool since = n.kind == Kind::since;
   std::optional<Date> from;
   bool any = false, active = false;
@@ -125,7 +130,7 @@ LeanResult duration(const PlanNode& n, const LeanFacts& f, const Lexicon& lex) {
   if (since && active && !from) return lean(false);
   if (!from) return lean_unknown(Unknown::missing_data);
   int amount = static_cast<int>(std::clamp(n.threshold, -1e5, 1e5));
-  Date mark = add(*from, amount, n.time_unit);
+  Date mark = add(*from, amount, n.unit);
   bool ge = mark <= f.as_of, gt = mark < f.as_of;
   switch (n.op) {
     case CmpOp::ge: return lean(ge);
@@ -138,14 +143,14 @@ LeanResult duration(const PlanNode& n, const LeanFacts& f, const Lexicon& lex) {
   return lean(false);
 }
 
-LeanResult presence(const PlanNode& n, const LeanFacts& f, const Lexicon& lex) {
+LeanResult presence(const PlanNode& n, const LeanFacts& f) {
   const Concept& c = *n.concept_ref;
-  const std::uint32_t ci = index_of(&c, lex);
+  const std::uint32_t ci = n.concept_index;
   const bool history = n.kind == Kind::history;
   const Date as_of = f.as_of;
   std::optional<Date> from;
-  if (n.window) from = add(as_of, -n.window->amount, n.window->unit);
-  if (c.id == "healthy_volunteer") return lean(!f.any_active_condition());
+  if (n.window) from = add(as_of, -n.window->amount, n.window_unit);
+  if (n.special == PlanNode::Special::healthy_volunteer) return lean(!f.any_active_condition());
   switch (c.kind) {
     case ConceptKind::event:
       for (const auto& e : f.events(ci))
@@ -169,8 +174,8 @@ LeanResult presence(const PlanNode& n, const LeanFacts& f, const Lexicon& lex) {
   }
 }
 
-LeanResult positive_or_negative(const PlanNode& n, const LeanFacts& f, const Lexicon& lex) {
-  auto rs = f.observations(index_of(n.concept_ref, lex));
+LeanResult positive_or_negative(const PlanNode& n, const LeanFacts& f) {
+  auto rs = f.observations(n.concept_index);
   if (rs.empty()) return lean_unknown(Unknown::missing_data);
   auto pos = positivity(rs.front());
   if (!pos) return lean_unknown(Unknown::missing_data);
@@ -184,28 +189,28 @@ LeanResult evaluate_lean(const PlanNode& n, const LeanFacts& f, const Lexicon& l
     case Kind::compare:
       if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
       if (!n.unit_error.empty()) return lean_unknown(Unknown::unit_mismatch);
-      return n.concept_ref->id == "age" ? compare_age(n, f) : compare_measure(n, f, lex);
+      return n.special == PlanNode::Special::age ? compare_age(n, f) : compare_measure(n, f);
     case Kind::sex_is: {
       if (f.sex == Sex::unknown) return lean_unknown(Unknown::missing_data);
-      bool same = n.time_unit == to_string(f.sex);
+      bool same = n.sex == f.sex;
       return lean(n.op == CmpOp::ne ? !same : same);
     }
     case Kind::count_positive: return count_positive(n, f, lex);
     case Kind::count_events:
       if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
-      return count_events(n, f, lex);
+      return count_events(n, f);
     case Kind::duration:
     case Kind::since:
       if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
-      return duration(n, f, lex);
+      return duration(n, f);
     case Kind::present:
     case Kind::history:
       if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
-      return presence(n, f, lex);
+      return presence(n, f);
     case Kind::positive:
     case Kind::negative:
       if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
-      return positive_or_negative(n, f, lex);
+      return positive_or_negative(n, f);
     case Kind::manual: return lean_unknown(Unknown::manual);
     case Kind::unparsed: return lean_unknown(Unknown::unparsed);
     case Kind::literal: return lean(n.value);

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <memory>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <thread>
 
@@ -172,6 +174,15 @@ ScreenTables::ScreenTables(const std::vector<TrialPlan>& plans) {
       tt.score.push_back(lean_score(passing, computable));
       tt.score_text.push_back(ast::format_number(tt.score.back()));
     }
+    tt.json_head = "{\"trial\":" + tt.json_id + ",\"verdict\":\"";
+    std::size_t longest = 0;
+    for (Verdict v : {Verdict::eligible, Verdict::undetermined, Verdict::ineligible})
+      for (const auto& score : tt.score_text) {
+        tt.json_verdict_score[static_cast<int>(v)].push_back(std::string(to_string(v)) + "\",\"score\":" + score + ",\"not_met\":[");
+        longest = std::max(longest, tt.json_verdict_score[static_cast<int>(v)].back().size());
+      }
+    tt.json_max = tt.json_head.size() + longest + 64;
+    for (const auto& c : tt.json_criteria) tt.json_max += c.size() + 1;
   }
 }
 
@@ -291,79 +302,102 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
     }
     return;
   }
-  out += "{\"patient\":";
-  json_escape(out, id_);
-  out += ",\"results\":[";
+  // JSON Lines: sized once, then written with plain copies.
+  std::size_t most = 32 + 6 * id_.size();
+  for (std::size_t t = 0; t < n; ++t) most += tables_.trials[t].json_max;
+  std::size_t at = out.size();
+  std::string id_json;
+  json_escape(id_json, id_);
+  out.resize(at + most + id_json.size());
+  char* p = out.data() + at;
+  auto put = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  put("{\"patient\":");
+  put(id_json);
+  put(",\"results\":[");
   bool first = true;
   for (std::size_t t : order_) {
     const auto& table = tables_.trials[t];
-    if (!first) out += ',';
+    const auto& cs = criteria_[t];
+    if (!first) *p++ = ',';
     first = false;
-    out += "{\"trial\":";
-    out += table.json_id;
-    out += ",\"verdict\":\"";
-    out += to_string(results_[t].verdict);
-    out += "\",\"score\":";
-    out += table.score_text[static_cast<std::size_t>(results_[t].passing)];
-    out += ",\"not_met\":[";
-    ids(t, not_met, ',', true);
-    out += "],\"excluded_by\":[";
-    ids(t, excluded, ',', true);
-    out += "],\"unknown\":[";
-    ids(t, unknown, ',', true);
-    out += "],\"to_confirm\":[";
-    ids(t, confirm, ',', true);
-    out += "]}";
+    put(table.json_head);
+    put(table.json_verdict_score[static_cast<int>(results_[t].verdict)][static_cast<std::size_t>(results_[t].passing)]);
+    auto list = [&](auto&& pick) {
+      bool none = true;
+      for (std::size_t c = 0; c < cs.size(); ++c) {
+        if (!pick(cs[c], table.inclusion[c])) continue;
+        if (!none) *p++ = ',';
+        none = false;
+        put(table.json_criteria[c]);
+      }
+    };
+    list(not_met);
+    put("],\"excluded_by\":[");
+    list(excluded);
+    put("],\"unknown\":[");
+    list(unknown);
+    put("],\"to_confirm\":[");
+    list(confirm);
+    put("]}");
   }
-  out += "]}\n";
+  put("]}\n");
+  out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
 namespace {
 
-// Lines from a stream in large blocks. A view stays valid until compact(),
-// so a round of lines can be screened in place.
-class LineSource {
+// A round of input lines, owned, so the next round can be read while this
+// one is screened.
+struct Round {
+  std::vector<char> data;
+  std::vector<std::pair<std::size_t, std::size_t>> lines;  // offset, length (no newline)
+  std::uint64_t first_line = 0;
+  std::size_t batches = 0;
+  std::vector<std::string> outputs;  // one per batch, in order
+};
+
+class LineReader {
  public:
-  explicit LineSource(std::istream& in) : in_(in), buf_(1 << 22) {}
-  enum class Status { line, full, end };
-  Status next(std::string_view& line) {
+  explicit LineReader(std::istream& in) : in_(in) {}
+  // Up to `max_lines` whole lines, or about `max_bytes`, into `r`.
+  void fill(Round& r, std::size_t max_lines, std::size_t max_bytes) {
+    r.data.swap(carry_);
+    carry_.clear();
+    r.lines.clear();
+    std::size_t start = 0, scan = 0;
     for (;;) {
-      if (scan_ < end_) {
-        if (const void* nl = std::memchr(buf_.data() + scan_, '\n', end_ - scan_)) {
-          std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
-          line = std::string_view(buf_.data() + begin_, at - begin_);
-          begin_ = scan_ = at + 1;
-          return Status::line;
-        }
-        scan_ = end_;
+      while (r.lines.size() < max_lines && start < max_bytes) {
+        const void* nl = std::memchr(r.data.data() + scan, '\n', r.data.size() - scan);
+        if (!nl) break;
+        std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nl) - r.data.data());
+        r.lines.emplace_back(start, at - start);
+        start = scan = at + 1;
       }
+      if (r.lines.size() >= max_lines || start >= max_bytes) break;
+      scan = r.data.size();
       if (eof_) {
-        if (begin_ == end_) return Status::end;
-        line = std::string_view(buf_.data() + begin_, end_ - begin_);  // a last line without its newline
-        begin_ = scan_ = end_;
-        return Status::line;
+        if (start < r.data.size()) r.lines.emplace_back(start, r.data.size() - start);  // no final newline
+        start = r.data.size();
+        break;
       }
-      if (end_ == buf_.size()) {
-        if (begin_ > 0) return Status::full;  // views in use: the round ends here
-        buf_.resize(buf_.size() * 2);          // one line longer than the buffer
-      }
-      in_.read(buf_.data() + end_, static_cast<std::streamsize>(buf_.size() - end_));
+      constexpr std::size_t block = 1 << 18;
+      std::size_t old = r.data.size();
+      r.data.resize(old + block);
+      in_.read(r.data.data() + old, static_cast<std::streamsize>(block));
       std::size_t got = static_cast<std::size_t>(in_.gcount());
-      end_ += got;
+      r.data.resize(old + got);
       if (got == 0) eof_ = true;
     }
-  }
-  void compact() {
-    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-    end_ -= begin_;
-    scan_ -= begin_;
-    begin_ = 0;
+    carry_.assign(r.data.begin() + static_cast<std::ptrdiff_t>(start), r.data.end());
+    r.data.resize(start);
   }
 
  private:
   std::istream& in_;
-  std::vector<char> buf_;
-  std::size_t begin_ = 0, scan_ = 0, end_ = 0;
+  std::vector<char> carry_;
   bool eof_ = false;
 };
 
@@ -371,69 +405,105 @@ class LineSource {
 
 ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<TrialPlan>& plans, const Lexicon& lexicon,
                      const ScreenOptions& options) {
-  const int threads = std::max(1, options.threads);
+  const std::size_t threads = static_cast<std::size_t>(std::max(1, options.threads));
   const ScreenTables tables(plans);
   std::vector<std::unique_ptr<Screener>> screeners;
-  for (int w = 0; w < threads; ++w) screeners.push_back(std::make_unique<Screener>(plans, tables, lexicon, options));
-  // Output grows with the trials screened: fewer lines per batch when there
-  // are many trials keeps the lines in flight to a few megabytes.
-  std::size_t batch = std::max<std::size_t>(1, options.batch_lines);
-  if (plans.size() > 5) batch = std::max<std::size_t>(8, batch * 5 / plans.size());
-  // A round holds a few batches per thread: enough to keep every thread busy,
-  // few enough that memory stays flat however many patients stream through.
-  const std::size_t round_batches = static_cast<std::size_t>(threads) * 4;
-  std::vector<ScreenSummary> summaries(static_cast<std::size_t>(threads), empty_summary(plans));
+  for (std::size_t w = 0; w < threads; ++w) screeners.push_back(std::make_unique<Screener>(plans, tables, lexicon, options));
+  std::vector<ScreenSummary> summaries(threads, empty_summary(plans));
   if (options.format == ScreenFormat::csv) out << csv_header();
 
-  LineSource source(in);
-  std::vector<std::string_view> lines;
-  std::vector<std::string> outputs(round_batches);
+  // Output grows with the trials screened: fewer lines per batch when there
+  // are many trials keeps the output in flight to a few megabytes.
+  std::size_t batch = std::max<std::size_t>(1, options.batch_lines);
+  if (plans.size() > 5) batch = std::max<std::size_t>(8, batch * 5 / plans.size());
+  // Many small batches per thread keep every thread busy to the end of a
+  // round; two rounds in flight (one read, one screened) keep memory flat.
+  const std::size_t round_lines = batch * threads * 8;
+  const std::size_t round_bytes = std::size_t{8} << 20;
+
+  Round rounds[2];
+  LineReader reader(in);
   std::uint64_t line_no = 0, bytes = 0;
+  auto load = [&](Round& r) {
+    reader.fill(r, round_lines, round_bytes);
+    r.first_line = line_no + 1;
+    line_no += r.lines.size();
+    bytes += r.data.size();
+    r.batches = (r.lines.size() + batch - 1) / batch;
+    if (r.outputs.size() < r.batches) r.outputs.resize(r.batches);
+  };
+
+  // Workers 1.. wait for a round, take batches until none is left, and
+  // report back; worker 0 is this thread, which also reads and writes.
+  std::mutex mutex;
+  std::condition_variable wake, finished;
+  Round* current = nullptr;
+  std::uint64_t generation = 0;
+  std::size_t workers_done = 0;
+  bool stop = false;
+  std::atomic<std::size_t> next{0};
+  auto run = [&](std::size_t worker, Round& r) {
+    Screener& screener = *screeners[worker];
+    ScreenSummary& summary = summaries[worker];
+    for (std::size_t b; (b = next.fetch_add(1)) < r.batches;) {
+      std::string& o = r.outputs[b];
+      o.clear();
+      std::size_t end = std::min(r.lines.size(), (b + 1) * batch);
+      for (std::size_t k = b * batch; k < end; ++k)
+        screener.screen_line(std::string_view(r.data.data() + r.lines[k].first, r.lines[k].second), r.first_line + k, o,
+                             summary);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t w = 1; w < threads; ++w)
+    pool.emplace_back([&, w] {
+      std::uint64_t seen = 0;
+      for (;;) {
+        Round* r;
+        {
+          std::unique_lock lock(mutex);
+          wake.wait(lock, [&] { return stop || generation != seen; });
+          if (stop) return;
+          seen = generation;
+          r = current;
+        }
+        run(w, *r);
+        std::lock_guard lock(mutex);
+        if (++workers_done == threads - 1) finished.notify_one();
+      }
+    });
+
   auto start = std::chrono::steady_clock::now();
   auto last_draw = start;
-  bool eof = false;
-  while (!eof) {
-    source.compact();
-    lines.clear();
-    const std::uint64_t first_line = line_no + 1;
-    while (lines.size() < batch * round_batches) {
-      std::string_view line;
-      auto status = source.next(line);
-      if (status == LineSource::Status::end) eof = true;
-      if (status != LineSource::Status::line) break;
-      ++line_no;
-      bytes += line.size() + 1;
-      lines.push_back(line);
+  int k = 0;
+  load(rounds[0]);
+  while (!rounds[k].lines.empty()) {
+    Round& r = rounds[k];
+    next = 0;
+    {
+      std::lock_guard lock(mutex);
+      current = &r;
+      workers_done = 0;
+      ++generation;
     }
-    if (lines.empty()) break;
-    const std::size_t filled = (lines.size() + batch - 1) / batch;
-    std::atomic<std::size_t> next{0};
-    auto work = [&](int worker) {
-      Screener& screener = *screeners[static_cast<std::size_t>(worker)];
-      ScreenSummary& summary = summaries[static_cast<std::size_t>(worker)];
-      for (std::size_t b; (b = next.fetch_add(1)) < filled;) {
-        std::string& o = outputs[b];
-        o.clear();
-        for (std::size_t k = b * batch; k < std::min(lines.size(), (b + 1) * batch); ++k)
-          screener.screen_line(lines[k], first_line + k, o, summary);
-      }
-    };
-    if (threads == 1) {
-      work(0);
-    } else {
-      std::vector<std::thread> pool;
-      for (int w = 0; w < threads; ++w) pool.emplace_back(work, w);
-      for (auto& t : pool) t.join();
+    wake.notify_all();
+    load(rounds[k ^ 1]);
+    run(0, r);
+    {
+      std::unique_lock lock(mutex);
+      finished.wait(lock, [&] { return workers_done == threads - 1; });
     }
-    for (std::size_t b = 0; b < filled; ++b) out.write(outputs[b].data(), static_cast<std::streamsize>(outputs[b].size()));
+    for (std::size_t b = 0; b < r.batches; ++b) out.write(r.outputs[b].data(), static_cast<std::streamsize>(r.outputs[b].size()));
+    const bool last = rounds[k ^ 1].lines.empty();
     if (options.progress) {
       auto now = std::chrono::steady_clock::now();
-      if (now - last_draw > std::chrono::milliseconds(200) || eof) {
+      if (now - last_draw > std::chrono::milliseconds(200) || last) {
         last_draw = now;
+        std::uint64_t done_lines = r.first_line + r.lines.size() - 1;
         double secs = std::chrono::duration<double>(now - start).count();
-        double rate = secs > 0 ? line_no / secs : 0;
+        double rate = secs > 0 ? done_lines / secs : 0;
         char buf[160];
-        int n = std::snprintf(buf, sizeof buf, "\r  %llu records  %.0f records/s", static_cast<unsigned long long>(line_no), rate);
+        int n = std::snprintf(buf, sizeof buf, "\r  %llu records  %.0f records/s", static_cast<unsigned long long>(done_lines), rate);
         std::string text(buf, static_cast<std::size_t>(std::max(0, n)));
         if (options.input_size > 0 && bytes > 0) {
           double done = std::min(1.0, static_cast<double>(bytes) / static_cast<double>(options.input_size));
@@ -444,7 +514,14 @@ ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<Tria
         *options.progress << text << std::flush;
       }
     }
+    k ^= 1;
   }
+  {
+    std::lock_guard lock(mutex);
+    stop = true;
+  }
+  wake.notify_all();
+  for (auto& t : pool) t.join();
   if (options.progress) *options.progress << "\n";
   out.flush();
   ScreenSummary total = empty_summary(plans);

@@ -67,6 +67,11 @@ struct ScreenTables {
     std::vector<std::string> score_text;  // by passing count
     std::vector<double> score;
     std::size_t id_rank = 0;              // position in id order, for ties
+    // JSON Lines pieces: `{"trial":ID,"verdict":"` and, by verdict and
+    // passing count, `VERDICT","score":S,"not_met":[`.
+    std::string json_head;
+    std::vector<std::string> json_verdict_score[3];
+    std::size_t json_max = 0;             // the most one trial's entry can take
   };
   std::vector<TrialTable> trials;
   ScreenTables(const std::vector<TrialPlan>& plans);

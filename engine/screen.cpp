@@ -175,14 +175,9 @@ ScreenTables::ScreenTables(const std::vector<TrialPlan>& plans) {
       tt.score_text.push_back(ast::format_number(tt.score.back()));
     }
     tt.json_head = "{\"trial\":" + tt.json_id + ",\"verdict\":\"";
-    std::size_t longest = 0;
     for (Verdict v : {Verdict::eligible, Verdict::undetermined, Verdict::ineligible})
-      for (const auto& score : tt.score_text) {
+      for (const auto& score : tt.score_text)
         tt.json_verdict_score[static_cast<int>(v)].push_back(std::string(to_string(v)) + "\",\"score\":" + score + ",\"not_met\":[");
-        longest = std::max(longest, tt.json_verdict_score[static_cast<int>(v)].back().size());
-      }
-    tt.json_max = tt.json_head.size() + longest + 64;
-    for (const auto& c : tt.json_criteria) tt.json_max += c.size() + 1;
   }
 }
 
@@ -234,17 +229,108 @@ void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::st
   write(line_no, out, summary);
 }
 
+namespace {
+
+void count(ScreenSummary::TrialCounts& tc, const std::vector<bool>& inclusion, std::span<const LeanCriterion> cs,
+           Verdict verdict, std::uint64_t times) {
+  (verdict == Verdict::eligible ? tc.eligible : verdict == Verdict::undetermined ? tc.undetermined : tc.ineligible) += times;
+  for (std::size_t c = 0; c < cs.size(); ++c) {
+    if (inclusion[c] ? cs[c].outcome == Outcome::not_met : cs[c].outcome == Outcome::met) tc.criteria[c].failed += times;
+    if (cs[c].outcome == Outcome::unknown && !cs[c].manual) tc.criteria[c].unknown += times;
+  }
+}
+
+// Two bits a criterion; 0 when the trial has too many criteria to pack.
+std::optional<std::uint64_t> signature(std::span<const LeanCriterion> cs) {
+  if (cs.size() > 32) return std::nullopt;
+  std::uint64_t sig = 0;
+  for (std::size_t c = 0; c < cs.size(); ++c) {
+    std::uint64_t code = cs[c].outcome == Outcome::met ? 0 : cs[c].outcome == Outcome::not_met ? 1 : cs[c].manual ? 3 : 2;
+    sig |= code << (2 * c);
+  }
+  return sig;
+}
+
+constexpr std::size_t max_patterns = 4096;  // per trial and thread: memory stays bounded
+
+}  // namespace
+
+// One trial's entry: JSON `{"trial":...}` and CSV `trial,verdict,score,not_met,excluded_by,unknown,\n`.
+void Screener::compose(std::size_t t, std::string& json, std::string& csv) const {
+  const auto& table = tables_.trials[t];
+  const auto& cs = criteria_[t];
+  const LeanTrialResult& r = results_[t];
+  auto not_met = [&](std::size_t c) { return table.inclusion[c] && cs[c].outcome == Outcome::not_met; };
+  auto excluded = [&](std::size_t c) { return !table.inclusion[c] && cs[c].outcome == Outcome::met; };
+  auto unknown = [&](std::size_t c) { return cs[c].outcome == Outcome::unknown && !cs[c].manual; };
+  auto confirm = [&](std::size_t c) { return cs[c].outcome == Outcome::unknown && cs[c].manual; };
+  auto ids = [&](std::string& out, auto&& pick, char sep, const std::vector<std::string>& names) {
+    bool first = true;
+    for (std::size_t c = 0; c < cs.size(); ++c) {
+      if (!pick(c)) continue;
+      if (!first) out += sep;
+      first = false;
+      out += names[c];
+    }
+  };
+  json.clear();
+  json += table.json_head;
+  json += table.json_verdict_score[static_cast<int>(r.verdict)][static_cast<std::size_t>(r.passing)];
+  ids(json, not_met, ',', table.json_criteria);
+  json += "],\"excluded_by\":[";
+  ids(json, excluded, ',', table.json_criteria);
+  json += "],\"unknown\":[";
+  ids(json, unknown, ',', table.json_criteria);
+  json += "],\"to_confirm\":[";
+  ids(json, confirm, ',', table.json_criteria);
+  json += "]}";
+  csv.clear();
+  csv += table.csv_id;
+  csv += ',';
+  csv += to_string(r.verdict);
+  csv += ',';
+  csv += table.score_text[static_cast<std::size_t>(r.passing)];
+  csv += ',';
+  ids(csv, not_met, ';', table.csv_criteria);  // criterion ids hold no commas or quotes
+  csv += ',';
+  ids(csv, excluded, ';', table.csv_criteria);
+  csv += ',';
+  ids(csv, unknown, ';', table.csv_criteria);
+  csv += ",\n";
+}
+
 void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& summary) {
   const std::size_t n = plans_.size();
+  if (patterns_.size() != n) {
+    patterns_.resize(n);
+    json_.resize(n);
+    csv_.resize(n);
+    scratch_json_.resize(n);
+    scratch_csv_.resize(n);
+  }
   for (std::size_t t = 0; t < n; ++t) {
-    const LeanTrialResult& r = results_[t];
-    auto& tc = summary.trials[t];
-    (r.verdict == Verdict::eligible ? tc.eligible : r.verdict == Verdict::undetermined ? tc.undetermined : tc.ineligible)++;
     const auto& cs = criteria_[t];
-    const auto& inclusion = tables_.trials[t].inclusion;
-    for (std::size_t c = 0; c < cs.size(); ++c) {
-      if (inclusion[c] ? cs[c].outcome == Outcome::not_met : cs[c].outcome == Outcome::met) ++tc.criteria[c].failed;
-      if (cs[c].outcome == Outcome::unknown && !cs[c].manual) ++tc.criteria[c].unknown;
+    auto sig = signature(cs);
+    TrialPatterns& tp = patterns_[t];
+    auto it = sig ? tp.index.find(*sig) : tp.index.end();
+    if (it == tp.index.end() && sig && tp.patterns.size() < max_patterns) {
+      Pattern p;
+      compose(t, p.json, p.csv);
+      p.criteria = cs;
+      p.verdict = results_[t].verdict;
+      tp.patterns.push_back(std::move(p));
+      it = tp.index.emplace(*sig, static_cast<std::uint32_t>(tp.patterns.size() - 1)).first;
+    }
+    if (it != tp.index.end()) {
+      Pattern& p = tp.patterns[it->second];
+      ++p.count;
+      json_[t] = &p.json;
+      csv_[t] = &p.csv;
+    } else {
+      compose(t, scratch_json_[t], scratch_csv_[t]);
+      count(summary.trials[t], tables_.trials[t].inclusion, cs, results_[t].verdict, 1);
+      json_[t] = &scratch_json_[t];
+      csv_[t] = &scratch_csv_[t];
     }
   }
   // rank(): eligible, undetermined, ineligible; then score, highest first; then id.
@@ -257,94 +343,37 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
     if (sa != sb) return sa > sb;
     return tables_.trials[a].id_rank < tables_.trials[b].id_rank;
   });
-  // Criterion ids written straight into the output: no lists built.
-  auto ids = [&](std::size_t t, auto&& pick, char sep, bool json) {
-    bool first = true;
-    const auto& cs = criteria_[t];
-    const auto& table = tables_.trials[t];
-    for (std::size_t c = 0; c < cs.size(); ++c) {
-      if (!pick(cs[c], table.inclusion[c])) continue;
-      if (!first) out += sep;
-      first = false;
-      out += json ? table.json_criteria[c] : table.csv_criteria[c];
-    }
-  };
-  auto not_met = [](const LeanCriterion& c, bool inclusion) { return inclusion && c.outcome == Outcome::not_met; };
-  auto excluded = [](const LeanCriterion& c, bool inclusion) { return !inclusion && c.outcome == Outcome::met; };
-  auto unknown = [](const LeanCriterion& c, bool) { return c.outcome == Outcome::unknown && !c.manual; };
-  auto confirm = [](const LeanCriterion& c, bool) { return c.outcome == Outcome::unknown && c.manual; };
   if (options_.format == ScreenFormat::csv) {
     char number[24];
     auto [end, ec] = std::to_chars(number, number + sizeof number, line_no);
-    std::string_view line_text(number, static_cast<std::size_t>(end - number));
-    std::size_t patient_at = out.size();
-    csv_field(out, id_);
-    std::string patient_field = out.substr(patient_at);
-    out.resize(patient_at);
+    std::string prefix(number, static_cast<std::size_t>(end - number));
+    prefix += ',';
+    csv_field(prefix, id_);
+    prefix += ',';
     for (std::size_t t : order_) {
-      const auto& table = tables_.trials[t];
-      out += line_text;
-      out += ',';
-      out += patient_field;
-      out += ',';
-      out += table.csv_id;
-      out += ',';
-      out += to_string(results_[t].verdict);
-      out += ',';
-      out += table.score_text[static_cast<std::size_t>(results_[t].passing)];
-      out += ',';
-      ids(t, not_met, ';', false);
-      out += ',';
-      ids(t, excluded, ';', false);
-      out += ',';
-      ids(t, unknown, ';', false);
-      out += ",\n";
+      out += prefix;
+      out += *csv_[t];
     }
     return;
   }
-  // JSON Lines: sized once, then written with plain copies.
-  std::size_t most = 32 + 6 * id_.size();
-  for (std::size_t t = 0; t < n; ++t) most += tables_.trials[t].json_max;
-  std::size_t at = out.size();
-  std::string id_json;
-  json_escape(id_json, id_);
-  out.resize(at + most + id_json.size());
-  char* p = out.data() + at;
-  auto put = [&p](std::string_view s) {
-    std::memcpy(p, s.data(), s.size());
-    p += s.size();
-  };
-  put("{\"patient\":");
-  put(id_json);
-  put(",\"results\":[");
+  out += "{\"patient\":";
+  json_escape(out, id_);
+  out += ",\"results\":[";
   bool first = true;
   for (std::size_t t : order_) {
-    const auto& table = tables_.trials[t];
-    const auto& cs = criteria_[t];
-    if (!first) *p++ = ',';
+    if (!first) out += ',';
     first = false;
-    put(table.json_head);
-    put(table.json_verdict_score[static_cast<int>(results_[t].verdict)][static_cast<std::size_t>(results_[t].passing)]);
-    auto list = [&](auto&& pick) {
-      bool none = true;
-      for (std::size_t c = 0; c < cs.size(); ++c) {
-        if (!pick(cs[c], table.inclusion[c])) continue;
-        if (!none) *p++ = ',';
-        none = false;
-        put(table.json_criteria[c]);
-      }
-    };
-    list(not_met);
-    put("],\"excluded_by\":[");
-    list(excluded);
-    put("],\"unknown\":[");
-    list(unknown);
-    put("],\"to_confirm\":[");
-    list(confirm);
-    put("]}");
+    out += *json_[t];
   }
-  put("]}\n");
-  out.resize(static_cast<std::size_t>(p - out.data()));
+  out += "]}\n";
+}
+
+void Screener::flush(ScreenSummary& summary) {
+  for (std::size_t t = 0; t < patterns_.size(); ++t)
+    for (auto& p : patterns_[t].patterns) {
+      count(summary.trials[t], tables_.trials[t].inclusion, p.criteria, p.verdict, p.count);
+      p.count = 0;
+    }
 }
 
 namespace {
@@ -522,6 +551,7 @@ ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<Tria
   }
   wake.notify_all();
   for (auto& t : pool) t.join();
+  for (std::size_t w = 0; w < threads; ++w) screeners[w]->flush(summaries[w]);
   if (options.progress) *options.progress << "\n";
   out.flush();
   ScreenSummary total = empty_summary(plans);

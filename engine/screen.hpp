@@ -7,6 +7,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -71,7 +72,6 @@ struct ScreenTables {
     // passing count, `VERDICT","score":S,"not_met":[`.
     std::string json_head;
     std::vector<std::string> json_verdict_score[3];
-    std::size_t json_max = 0;             // the most one trial's entry can take
   };
   std::vector<TrialTable> trials;
   ScreenTables(const std::vector<TrialPlan>& plans);
@@ -87,6 +87,9 @@ class Screener {
   // counts go into `summary`. Never throws: an unreadable record becomes an
   // error record.
   void screen_line(std::string_view line, std::uint64_t line_no, std::string& out, ScreenSummary& summary);
+  // Adds the counts still held per outcome pattern to `summary`; call once
+  // the input is done.
+  void flush(ScreenSummary& summary);
 
  private:
   const std::vector<TrialPlan>& plans_;
@@ -101,7 +104,24 @@ class Screener {
   std::vector<std::size_t> order_;
   Profile profile_;  // the validating path's profile, alive while evaluated
   std::string id_;
+  // A population shows few distinct outcome patterns per trial: each
+  // pattern's output is composed once, and its summary counts are kept as
+  // one number until flush().
+  struct Pattern {
+    std::string json, csv;
+    std::vector<LeanCriterion> criteria;
+    Verdict verdict = Verdict::undetermined;
+    std::uint64_t count = 0;
+  };
+  struct TrialPatterns {
+    std::unordered_map<std::uint64_t, std::uint32_t> index;  // signature -> pattern
+    std::vector<Pattern> patterns;
+  };
+  std::vector<TrialPatterns> patterns_;
+  std::vector<const std::string*> json_, csv_;  // this record's pieces, by trial
+  std::vector<std::string> scratch_json_, scratch_csv_;
   void write(std::uint64_t line_no, std::string& out, ScreenSummary& summary);
+  void compose(std::size_t trial, std::string& json, std::string& csv) const;
 };
 
 std::string csv_header();

@@ -1,5 +1,7 @@
 #include "engine/evaluate.hpp"
 
+#include "engine/lean_evaluate.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -192,6 +194,7 @@ TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
     if (c.compiled.rule) {
       cp.root = plan_node(*c.compiled.rule, lexicon);
       resolve_words(*cp.root, lexicon);
+      cp.lean_root = lean_plan(*cp.root, lexicon);
     }
     plan.criteria.push_back(std::move(cp));
   }
@@ -732,6 +735,8 @@ Result evaluate(const PlanNode& n, const PatientFacts& f, const Lexicon& lex) {
       if (!f.explain()) return lean_unknown(Unknown::unparsed);
       return unknown(Unknown::unparsed, "not understood: \"" + n.text + "\"", "a person's reading of \"" + n.text + "\"");
     case Kind::literal: return n.value ? yes("nothing to check") : no("nothing to check");
+    case Kind::any_present:
+    case Kind::all_present: break;  // only in lean plans
     case Kind::not_: {
       Result r = evaluate(n.children.front(), f, lex);
       if (r.truth == Truth::yes) r.truth = Truth::no;

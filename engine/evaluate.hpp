@@ -48,7 +48,10 @@ struct Result {
 struct PlanNode {
   enum class Kind {
     compare, sex_is, count_positive, count_events, duration, since, present, history, positive, negative,
-    manual, unparsed, literal, not_, and_, or_
+    manual, unparsed, literal, not_, and_, or_,
+    // Lean plans only: presence of several concepts read from per-patient
+    // bit sets at once (any_present: one holds; all_present: all hold).
+    any_present, all_present
   };
   Kind kind = Kind::literal;
   const Concept* concept_ref = nullptr;
@@ -72,11 +75,13 @@ struct PlanNode {
   TimeUnit window_unit = TimeUnit::days;
   std::optional<Sex> sex;            // sex_is: the sex compared against, if one a profile can have
   std::optional<std::pair<int, TimeUnit>> lookback;  // the concept's look-back, unless "any"
+  std::vector<std::uint64_t> present_bits, history_bits;  // any_present / all_present: concepts by index
 };
 
 struct CriterionPlan {
   const Criterion* criterion = nullptr;
   std::optional<PlanNode> root;
+  std::optional<PlanNode> lean_root;  // the same decisions, shaped for batch screening (lean_evaluate.hpp)
 };
 
 struct TrialPlan {

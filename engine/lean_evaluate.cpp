@@ -39,13 +39,7 @@ std::optional<bool> positivity(const LeanObservation& o) {
 LeanResult compare_age(const PlanNode& n, const LeanFacts& f) {
   double age = 0;
   if (f.birth_date) {
-    const Date b = *f.birth_date;
-    switch (n.unit) {
-      case TimeUnit::years: age = completed_years(b, f.as_of); break;
-      case TimeUnit::months: age = completed_months(b, f.as_of); break;
-      case TimeUnit::weeks: age = (f.as_of.days - b.days) / 7; break;
-      case TimeUnit::days: age = f.as_of.days - b.days; break;
-    }
+    age = f.age_in[static_cast<int>(n.unit)];
   } else if (f.age) {
     double years = *f.age;
     switch (n.unit) {
@@ -182,7 +176,67 @@ LeanResult positive_or_negative(const PlanNode& n, const LeanFacts& f) {
   return lean(*pos == (n.kind == Kind::positive));
 }
 
+// present(c) / history(c) with no window on a concept read from the bits.
+bool reads_bits(const PlanNode& n) {
+  if ((n.kind != Kind::present && n.kind != Kind::history) || !n.concept_ref || n.window ||
+      n.special != PlanNode::Special::none)
+    return false;
+  auto k = n.concept_ref->kind;
+  return k != ConceptKind::autoantibody && k != ConceptKind::measure && k != ConceptKind::group;
+}
+
+bool test_bits(const PlanNode& n, const LeanFacts& f) {
+  const auto& present = f.present_bits();
+  const auto& history = f.history_bits();
+  const bool all = n.kind == Kind::all_present;
+  for (std::size_t w = 0; w < n.present_bits.size(); ++w) {
+    std::uint64_t p = present[w] & n.present_bits[w], h = history[w] & n.history_bits[w];
+    if (all ? (p != n.present_bits[w] || h != n.history_bits[w]) : (p | h) != 0) return !all;
+  }
+  return all;
+}
+
 }  // namespace
+
+PlanNode lean_plan(const PlanNode& node, const Lexicon& lexicon) {
+  PlanNode out = node;
+  out.children.clear();
+  const std::size_t words = (lexicon.concepts().size() + 63) / 64;
+  auto bits_node = [&](Kind kind) {
+    PlanNode b;
+    b.kind = kind;
+    b.present_bits.assign(words, 0);
+    b.history_bits.assign(words, 0);
+    return b;
+  };
+  auto add_bit = [](PlanNode& b, const PlanNode& leaf) {
+    auto& bits = leaf.kind == Kind::history ? b.history_bits : b.present_bits;
+    bits[leaf.concept_index / 64] |= std::uint64_t{1} << (leaf.concept_index % 64);
+  };
+  if (reads_bits(node)) {
+    PlanNode b = bits_node(Kind::any_present);
+    add_bit(b, node);
+    return b;
+  }
+  if (node.kind == Kind::and_ || node.kind == Kind::or_) {
+    // A bit test is never unknown, so it may go first: which operand is
+    // decisive, and which unknown reason is reported, do not change.
+    PlanNode b = bits_node(node.kind == Kind::or_ ? Kind::any_present : Kind::all_present);
+    int grouped = 0;
+    for (const auto& c : node.children)
+      if (reads_bits(c)) {
+        add_bit(b, c);
+        ++grouped;
+      }
+    if (grouped) out.children.push_back(std::move(b));
+    for (const auto& c : node.children)
+      if (!reads_bits(c)) out.children.push_back(lean_plan(c, lexicon));
+    if (out.children.size() == 1) return std::move(out.children.front());
+    return out;
+  }
+  for (const auto& c : node.children) out.children.push_back(lean_plan(c, lexicon));
+  return out;
+}
 
 LeanResult evaluate_lean(const PlanNode& n, const LeanFacts& f, const Lexicon& lex) {
   switch (n.kind) {
@@ -214,6 +268,8 @@ LeanResult evaluate_lean(const PlanNode& n, const LeanFacts& f, const Lexicon& l
     case Kind::manual: return lean_unknown(Unknown::manual);
     case Kind::unparsed: return lean_unknown(Unknown::unparsed);
     case Kind::literal: return lean(n.value);
+    case Kind::any_present:
+    case Kind::all_present: return lean(test_bits(n, f));
     case Kind::not_: {
       LeanResult r = evaluate_lean(n.children.front(), f, lex);
       if (r.truth != Truth::unknown) r.truth = r.truth == Truth::yes ? Truth::no : Truth::yes;
@@ -250,7 +306,7 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
   bool fails = false, undecided = false;
   for (std::size_t i = 0; i < plan.criteria.size(); ++i) {
     const CriterionPlan& cp = plan.criteria[i];
-    LeanResult r = cp.root ? evaluate_lean(*cp.root, facts, lexicon) : lean_unknown(Unknown::unparsed);
+    LeanResult r = cp.lean_root ? evaluate_lean(*cp.lean_root, facts, lexicon) : lean_unknown(Unknown::unparsed);
     // A manual answer in the profile replaces a manual or unparsed unknown.
     if (r.truth == Truth::unknown && facts.answers && (r.reason == Unknown::manual || r.reason == Unknown::unparsed)) {
       auto it = facts.answers->find(plan.trial->id + "/" + cp.criterion->id);

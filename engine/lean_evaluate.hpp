@@ -15,6 +15,10 @@ struct LeanResult {
   Unknown reason = Unknown::none;
 };
 
+// The plan reshaped for evaluate_lean(): presence tests of plain concepts
+// under one `or` / `and` become a single bit-set test.
+PlanNode lean_plan(const PlanNode& node, const Lexicon& lexicon);
+
 LeanResult evaluate_lean(const PlanNode& node, const LeanFacts& facts, const Lexicon& lexicon);
 
 // One criterion's outcome as a trial verdict counts it.

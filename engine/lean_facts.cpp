@@ -36,10 +36,15 @@ std::span<const LeanEvent> LeanFacts::events(std::uint32_t c) const {
 
 LeanFactsBuilder::LeanFactsBuilder(const Lexicon& lexicon) : lexicon_(lexicon) {
   facts_.slot_.assign(lexicon.concepts().size(), 0);
+  facts_.present_.assign((lexicon.concepts().size() + 63) / 64, 0);
+  facts_.history_.assign(facts_.present_.size(), 0);
 }
 
 void LeanFactsBuilder::begin() {
-  for (auto c : touched_) facts_.slot_[c] = 0;
+  for (auto c : touched_) {
+    facts_.slot_[c] = 0;
+    facts_.present_[c / 64] = facts_.history_[c / 64] = 0;
+  }
   touched_.clear();
   facts_.ranges_.clear();
   facts_.obs_.clear();
@@ -203,6 +208,37 @@ const LeanFacts& LeanFactsBuilder::finish(Date as_of) {
   index(f.cond_, &LeanFacts::Ranges::cond);
   index(f.med_, &LeanFacts::Ranges::med);
   index(f.ev_, &LeanFacts::Ranges::ev);
+
+  for (std::uint32_t c : touched_) {
+    bool present = false, history = false;
+    switch (concepts[c].kind) {
+      case ConceptKind::event: present = history = !f.events(c).empty(); break;
+      case ConceptKind::medication:
+        for (const auto& m : f.medications(c)) {
+          history = true;
+          present = present || (m.status == RecordStatus::active && (!m.end || *m.end >= as_of));
+        }
+        break;
+      case ConceptKind::autoantibody:
+      case ConceptKind::measure:
+      case ConceptKind::group: break;  // never read from the bits
+      default:
+        for (const auto& r : f.conditions(c)) {
+          history = true;
+          present = present || (r.status == RecordStatus::active && (!r.abatement || *r.abatement > as_of));
+        }
+    }
+    const std::uint64_t bit = std::uint64_t{1} << (c % 64);
+    if (present) f.present_[c / 64] |= bit;
+    if (history) f.history_[c / 64] |= bit;
+  }
+  if (f.birth_date) {
+    const Date b = *f.birth_date;
+    f.age_in[static_cast<int>(TimeUnit::years)] = completed_years(b, as_of);
+    f.age_in[static_cast<int>(TimeUnit::months)] = completed_months(b, as_of);
+    f.age_in[static_cast<int>(TimeUnit::weeks)] = (as_of.days - b.days) / 7;
+    f.age_in[static_cast<int>(TimeUnit::days)] = as_of.days - b.days;
+  }
   return f;
 }
 

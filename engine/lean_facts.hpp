@@ -63,6 +63,14 @@ class LeanFacts {
   std::span<const LeanMedication> medications(std::uint32_t concept_index) const;
   std::span<const LeanEvent> events(std::uint32_t concept_index) const;  // oldest first
   bool any_active_condition() const { return any_active_condition_; }
+  // Per concept, one bit: what present(concept) and history(concept) would
+  // answer with no window (a condition active / on record, an event on
+  // record, a medication active / on record). Words of 64 concepts.
+  const std::vector<std::uint64_t>& present_bits() const { return present_; }
+  const std::vector<std::uint64_t>& history_bits() const { return history_; }
+  // Age in completed years, months, weeks and days (TimeUnit order reversed:
+  // index by static_cast<int>(TimeUnit)), when the birth date is known.
+  int age_in[4] = {0, 0, 0, 0};
 
  private:
   friend class LeanFactsBuilder;
@@ -75,6 +83,7 @@ class LeanFacts {
   std::vector<LeanEvent> ev_;
   std::vector<std::uint32_t> slot_;  // concept index -> 1 + index into ranges_, 0 = nothing on record
   std::vector<Ranges> ranges_;
+  std::vector<std::uint64_t> present_, history_;
   bool any_active_condition_ = false;
   const Ranges* ranges_of(std::uint32_t concept_index) const {
     std::uint32_t s = slot_[concept_index];

@@ -11,10 +11,6 @@ std::span<const T> slice(const std::vector<T>& v, const std::uint32_t (&r)[2]) {
   return {v.data() + r[0], r[1] - r[0]};
 }
 
-// Caches stay bounded whatever the population holds: a stream of distinct
-// codes or units costs lookups, never memory.
-constexpr std::size_t max_cached = 4096;
-
 }  // namespace
 
 std::span<const LeanObservation> LeanFacts::observations(std::uint32_t c) const {
@@ -84,13 +80,11 @@ std::span<const std::uint32_t> LeanFactsBuilder::targets(std::string_view concep
   key_.append(concept_id).push_back('\x1f');
   key_.append(system).push_back('\x1f');
   key_.append(code);
-  auto it = target_cache_.find(key_);
-  if (it == target_cache_.end()) {
-    if (target_cache_.size() >= max_cached) target_cache_.clear();
-    compute_targets(scratch_, concept_id, system, code);
-    it = target_cache_.emplace(key_, scratch_).first;
-  }
-  return it->second;
+  return target_cache_.get(key_, [&] {
+    std::vector<std::uint32_t> out;
+    compute_targets(out, concept_id, system, code);
+    return out;
+  });
 }
 
 std::span<const std::uint32_t> LeanFactsBuilder::targets(const CodedRef& ref) {
@@ -104,16 +98,12 @@ std::span<const std::uint32_t> LeanFactsBuilder::targets(const CodedRef& ref) {
 }
 
 const Lexicon::UnitRoute& LeanFactsBuilder::route(std::uint32_t concept_index, std::string_view unit) {
-  key_.assign(unit);
-  auto it = route_cache_.find(key_);
-  if (it == route_cache_.end()) {
-    if (route_cache_.size() >= max_cached) route_cache_.clear();
+  return route_cache_.get(unit, [&] {
     std::vector<Lexicon::UnitRoute> routes;
     routes.reserve(lexicon_.concepts().size());
     for (const auto& c : lexicon_.concepts()) routes.push_back(lexicon_.unit_route(c, unit));
-    it = route_cache_.emplace(key_, std::move(routes)).first;
-  }
-  return it->second[concept_index];
+    return routes;
+  })[concept_index];
 }
 
 void LeanFactsBuilder::observation(std::span<const std::uint32_t> targets, Date date, std::optional<double> value,

@@ -10,7 +10,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/date.hpp"
@@ -91,6 +90,62 @@ class LeanFacts {
   }
 };
 
+// A string-keyed cache with open addressing: a lookup hashes the key once
+// and usually touches one slot. Cleared when full, so it stays bounded.
+template <class V>
+class StringCache {
+ public:
+  explicit StringCache(std::size_t max_entries) : max_(max_entries) { slots_.resize(64); }
+  // The value for `key`, made by `make()` the first time.
+  template <class Make>
+  V& get(std::string_view key, Make&& make) {
+    std::uint64_t h = 14695981039346656037ull;  // FNV-1a
+    for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
+    h |= 1;  // 0 marks an empty slot
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.hash == h && s.key == key) return s.value;
+      if (s.hash == 0) {
+        if (2 * (used_ + 1) > slots_.size()) {
+          grow();
+          return get(key, make);
+        }
+        s.hash = h;
+        s.key.assign(key);
+        s.value = make();
+        ++used_;
+        return s.value;
+      }
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::string key;
+    V value{};
+  };
+  std::vector<Slot> slots_;
+  std::size_t used_ = 0, max_;
+  void grow() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    used_ = 0;
+    // Past the bound the cache starts over rather than grow.
+    slots_.resize(2 * old.size() > 2 * max_ ? old.size() : 2 * old.size());
+    if (slots_.size() == old.size()) return;
+    std::size_t mask = slots_.size() - 1;
+    for (auto& s : old) {
+      if (!s.hash) continue;
+      std::size_t i = s.hash & mask;
+      while (slots_[i].hash) i = (i + 1) & mask;
+      slots_[i] = std::move(s);
+      ++used_;
+    }
+  }
+};
+
 // Fills LeanFacts one patient at a time. Records go in as read (the as-of
 // date may come last in a profile); finish() drops what is after the as-of
 // date, sorts and indexes. Code and unit lookups are cached across patients.
@@ -131,9 +186,9 @@ class LeanFactsBuilder {
   };
   std::vector<RawCondition> raw_conditions_;  // one per record, mapped or not
   std::string key_;
-  std::unordered_map<std::string, std::vector<std::uint32_t>> target_cache_;
+  StringCache<std::vector<std::uint32_t>> target_cache_{4096};
   std::vector<std::uint32_t> scratch_;
-  std::unordered_map<std::string, std::vector<Lexicon::UnitRoute>> route_cache_;  // unit -> per concept
+  StringCache<std::vector<Lexicon::UnitRoute>> route_cache_{256};  // unit -> per concept
   const Lexicon::UnitRoute& route(std::uint32_t concept_index, std::string_view unit);
   void compute_targets(std::vector<std::uint32_t>& out, std::string_view concept_id, std::string_view system,
                        std::string_view code);

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 
 #include "engine/lexicon.hpp"
@@ -126,6 +128,24 @@ TEST_CASE("unknown keys and unknown concepts warn, never fail", "[profile]") {
   CHECK(w[0].str() == "p.json: warning: /favourite_colour: unknown key ignored");
   CHECK_THAT(w[1].str(), Catch::Contains("/observations/0/concept: unknown concept \"hba1cc\""));
   CHECK_THAT(w[2].str(), Catch::Contains("/events/0/date: 2027-01-01 is after as_of"));
+}
+
+TEST_CASE("the hand-written date reader agrees with std::chrono on every day, valid or not", "[date]") {
+  using namespace std::chrono;
+  int checked = 0;
+  for (int y : {0, 1, 4, 100, 400, 1582, 1600, 1700, 1899, 1900, 1969, 1970, 1999, 2000, 2024, 2025, 2100, 2400, 9999})
+    for (unsigned m = 0; m <= 13; ++m)
+      for (unsigned d = 0; d <= 32; ++d) {
+        char text[16];
+        std::snprintf(text, sizeof text, "%04d-%02u-%02u", y, m, d);
+        year_month_day ymd{year{y}, month{m}, day{d}};
+        auto parsed = parse_iso_date(text);
+        INFO(text);
+        REQUIRE(parsed.has_value() == ymd.ok());
+        if (parsed) CHECK(parsed->days == sys_days{ymd}.time_since_epoch().count());
+        ++checked;
+      }
+  CHECK(checked == 19 * 14 * 33);
 }
 
 TEST_CASE("dates are exact", "[date]") {

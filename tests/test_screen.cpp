@@ -1,8 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "engine/json_util.hpp"
 #include "engine/lexicon.hpp"
 #include "engine/screen.hpp"
 #include "engine/trial_compiler.hpp"
@@ -36,10 +39,13 @@ std::string population(std::uint64_t first, std::uint64_t count, std::uint64_t s
 }
 
 std::string run_screen(const std::string& input, int threads, ScreenFormat format = ScreenFormat::jsonl,
-                       ScreenSummary* summary = nullptr, std::size_t batch = 64) {
+                       ScreenSummary* summary = nullptr, std::size_t batch = 64, bool fast_reader = true,
+                       std::optional<Date> as_of = std::nullopt) {
   std::istringstream in(input);
   std::ostringstream out;
   ScreenOptions o;
+  o.fast_reader = fast_reader;
+  o.as_of = as_of;
   o.threads = threads;
   o.format = format;
   o.input_name = "pop.jsonl";
@@ -105,15 +111,40 @@ TEST_CASE("screening chunks separately and concatenating equals screening the wh
   CHECK(whole == a + b);
 }
 
-TEST_CASE("screen agrees with match for every patient of a generated sample", "[screen]") {
-  std::string input = population(1000, 200, 11);
-  auto out = lines_of(run_screen(input, 2));
+namespace {
+
+// Every example profile and Synthea bundle on one line each.
+std::string real_profiles() {
+  std::string out;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(TRIALMATCH_SOURCE_DIR) + "/patients/examples"))
+    out += json::parse(read_file(e.path().string())).dump() + "\n";
+  std::string synthea = std::string(TRIALMATCH_DATASETS_DIR) + "/synthea_smart_r4/bundles";
+  if (std::filesystem::exists(synthea)) {
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(synthea)) files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) out += json::parse(read_file(f)).dump() + "\n";
+  }
+  return out;
+}
+
+std::vector<std::string> ids_where(const TrialResult& r, bool (*pick)(const CriterionResult&)) {
+  std::vector<std::string> out;
+  for (const auto& c : r.criteria)
+    if (pick(c)) out.push_back(c.criterion->id);
+  return out;
+}
+
+// The explaining evaluator (what `match` and `explain` print) against what
+// screen wrote, criterion by criterion.
+void check_agrees_with_match(const std::string& input, std::optional<Date> as_of) {
+  auto out = lines_of(run_screen(input, 2, ScreenFormat::jsonl, nullptr, 64, true, as_of));
   auto in = lines_of(input);
   REQUIRE(out.size() == in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
     Diagnostics w;
     Profile p = load_patient(json::parse(in[i]), "x", bundled_lexicon(), w);
-    PatientFacts facts(p, bundled_lexicon(), resolve_as_of(std::nullopt, p));
+    PatientFacts facts(p, bundled_lexicon(), resolve_as_of(as_of, p));
     std::vector<TrialResult> rs;
     for (const auto& plan : plans()) rs.push_back(evaluate_trial(plan, facts, bundled_lexicon()));
     rank(rs);
@@ -121,11 +152,86 @@ TEST_CASE("screen agrees with match for every patient of a generated sample", "[
     REQUIRE(j["results"].size() == rs.size());
     for (std::size_t k = 0; k < rs.size(); ++k) {
       INFO(p.id << " " << rs[k].trial->id);
-      CHECK(j["results"][k]["trial"] == rs[k].trial->id);
-      CHECK(j["results"][k]["verdict"] == to_string(rs[k].verdict));
-      CHECK(j["results"][k]["score"].get<double>() == Approx(rs[k].score));
+      const auto& jr = j["results"][k];
+      CHECK(jr["trial"] == rs[k].trial->id);
+      CHECK(jr["verdict"] == to_string(rs[k].verdict));
+      CHECK(jr["score"].get<double>() == Approx(rs[k].score));
+      auto inclusion = [](const CriterionResult& c) { return c.criterion->kind == CriterionKind::inclusion; };
+      CHECK(jr["not_met"].get<std::vector<std::string>>() ==
+            ids_where(rs[k], [](const CriterionResult& c) { return c.criterion->kind == CriterionKind::inclusion && c.outcome == Outcome::not_met; }));
+      CHECK(jr["excluded_by"].get<std::vector<std::string>>() ==
+            ids_where(rs[k], [](const CriterionResult& c) { return c.criterion->kind == CriterionKind::exclusion && c.outcome == Outcome::met; }));
+      CHECK(jr["unknown"].get<std::vector<std::string>>() ==
+            ids_where(rs[k], [](const CriterionResult& c) { return c.outcome == Outcome::unknown && c.result.reason != Unknown::manual; }));
+      CHECK(jr["to_confirm"].get<std::vector<std::string>>() ==
+            ids_where(rs[k], [](const CriterionResult& c) { return c.outcome == Outcome::unknown && c.result.reason == Unknown::manual; }));
+      (void)inclusion;
     }
   }
+}
+
+}  // namespace
+
+TEST_CASE("screen agrees with match, criterion by criterion, for a generated sample", "[screen]") {
+  check_agrees_with_match(population(1000, 1500, 11), std::nullopt);
+}
+
+TEST_CASE("screen agrees with match for the example profiles and the Synthea bundles", "[screen][datasets]") {
+  // Synthea records end long ago: an as-of inside their time makes their
+  // labs and conditions count.
+  check_agrees_with_match(real_profiles(), std::nullopt);
+  check_agrees_with_match(real_profiles(), parse_iso_date("2015-06-01"));
+}
+
+TEST_CASE("the fast profile reader and the validating loader give the same bytes", "[screen]") {
+  // What the fast reader reads itself and what it must leave to the loader
+  // (which then accepts with a warning, or rejects): either way the output
+  // must be what the loader alone gives.
+  std::string edge = R"({"id":"E1","sex":"Female","birth_date":"2001-02-03","as_of":"2026-01-01","observations":[{"concept":"gada","value":"Not Detected","date":"2025-01-01"},{"concept":"hba1c","value":58,"unit":"mmol/mol","date":"2025-12-01"},{"concept":"hba1c","value":7.9,"unit":"%","date":"2025-12-01"}]}
+{"id":"E2","age":40.5,"conditions":[{"code":"E10.9","system":"icd10","onset":"2020-01-01","display":"T1D"}],"favourite":"x"}
+{"id":"E3","conditions":[{"code":"E109","system":"icd10"}],"answers":{"NCT06196996/I6":true}}
+{"id":"E4","sex":"male","sex":"female"}
+{"id":"E5","sex":null,"observations":[]}
+{"id":"E6","observations":[{"concept":"c_peptide","value":0.4,"unit":"nmol/l","date":"2025-01-01","reference_high":1e400}]}
+{"id":"E7"}{"id":"E8"}
+{"id":"E9","conditions":[{"concept":"type1_diabetes","onset":"2025-02-30"}]}
+{"id":"E10","medications":[{"concept":"insulin_intensive","start":"2020-01-01","end":"2019-01-01"}]}
+{"id":"E11","medications":[{"concept":"insulin_intensive","start":"2020-01-01","status":"stopped","end":"2024-01-01"}],"events":[{"concept":"severe_hypoglycemia","date":"2025-11-20"},{"code":"E16.0","system":"icd10","date":"2025-12-01"}]}
+{"id":"E12","observations":[{"code":"4548-4","system":"loinc","value":9.1,"unit":"%","date":"2025-06-01","interpretation":"H"}]}
+{"id":"","sex":"male"}
+{"id":"E14","age":131}
+{"id":"E15","birth_date":"2030-01-01","as_of":"2026-01-01"}
+{"id":"E16","conditions":[{"concept":"no_such_concept"},{"code":"Z99.9","system":"icd10","status":"resolved","abatement":"2020-01-01"}],"observations":[{"concept":"hba1c","value":8,"unit":"furlongs","date":"2025-01-01"}]}
+{"id":"E17","observations":[{"concept":"alt","value":90,"unit":"U/L","date":"2025-01-01","reference_low":100,"reference_high":40}]}
+{"id":"E18","conditions":[{"code":"E10.9","system":"klingon"}]}
+{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"F1","gender":"female","birthDate":"1990-01-01"}}]}
+)";
+  std::string input = population(0, 300, 5) + edge + real_profiles();
+  for (auto format : {ScreenFormat::jsonl, ScreenFormat::csv}) {
+    ScreenSummary fast, slow;
+    std::string a = run_screen(input, 2, format, &fast, 64, true);
+    std::string b = run_screen(input, 1, format, &slow, 64, false);
+    CHECK(a == b);
+    CHECK(fast.to_json() == slow.to_json());
+  }
+  // The edge lines really do reach both paths: some read, some rejected.
+  auto out = lines_of(run_screen(edge, 1));
+  REQUIRE(out.size() == 18);
+  CHECK(json::parse(out[0])["patient"] == "E1");
+  CHECK(json::parse(out[3])["patient"] == "E4");  // a duplicate key: the loader reads it
+  CHECK(json::parse(out[6]).contains("error"));   // two objects on one line
+  CHECK(json::parse(out[7]).contains("error"));   // 30 February
+  CHECK(json::parse(out[17])["patient"] == "F1");  // FHIR Bundle
+}
+
+TEST_CASE("a stream of distinct codes and units keeps the caches bounded and right", "[screen]") {
+  // More distinct keys than the caches hold: each record maps as it would alone.
+  std::string input;
+  for (int i = 0; i < 9000; ++i)
+    input += R"({"id":"C)" + std::to_string(i) + R"(","conditions":[{"code":"E10.)" + std::to_string(i % 10) +
+             std::to_string(i) + R"(","system":"icd10"}],"observations":[{"concept":"hba1c","value":8,"unit":"u)" +
+             std::to_string(i) + R"(","date":"2025-01-01"},{"concept":"hba1c","value":8.2,"unit":"%","date":"2024-01-01"}]})" + "\n";
+  CHECK(run_screen(input, 2) == run_screen(input, 1, ScreenFormat::jsonl, nullptr, 64, false));
 }
 
 TEST_CASE("CSV: a header, then one row per patient and trial, errors in their own rows", "[screen]") {

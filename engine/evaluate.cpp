@@ -285,9 +285,6 @@ Result unknown(Unknown r, std::string why, std::string needs = {}, std::vector<E
   return out;
 }
 Result truth(bool b, std::string why, std::vector<Evidence> ev) { return b ? yes(std::move(why), std::move(ev)) : no(std::move(why), std::move(ev)); }
-// Lean results for screening: the truth and the reason, nothing to read.
-Result lean(bool b) { return {b ? Truth::yes : Truth::no, Unknown::none, {}, {}, {}}; }
-Result lean_unknown(Unknown r) { return {Truth::unknown, r, {}, {}, {}}; }
 
 Evidence evidence_of(const ObservationRecord& o, const std::string& concept_id) {
   Evidence e;
@@ -324,7 +321,6 @@ Result eval_compare(const PlanNode& n, const PatientFacts& f, const Lexicon& lex
   const Concept& c = *n.concept_ref;
   std::string target = std::string(ast::to_string(n.op)) + " ";
   if (!n.unit_error.empty()) return unknown(Unknown::unit_mismatch, n.unit_error, c.id + " with a convertible unit");
-  const bool explain = f.explain();
   if (c.id == "age") {
     const Profile& p = f.profile();
     Evidence e;
@@ -335,7 +331,6 @@ Result eval_compare(const PlanNode& n, const PatientFacts& f, const Lexicon& lex
       else if (n.time_unit == "months") age = completed_months(*p.birth_date, f.as_of());
       else if (n.time_unit == "weeks") age = (f.as_of().days - p.birth_date->days) / 7;
       else age = f.as_of().days - p.birth_date->days;
-      if (!explain) return lean(compare_numbers(age, n.op, n.threshold));
       e.date = format_iso_date(f.as_of());
       e.field = "/birth_date";
       e.note = "born " + format_iso_date(*p.birth_date) + ", as of " + format_iso_date(f.as_of());
@@ -349,7 +344,6 @@ Result eval_compare(const PlanNode& n, const PatientFacts& f, const Lexicon& lex
     } else {
       return unknown(Unknown::missing_data, "no birth date or age", "birth_date or age");
     }
-    if (!explain) return lean(compare_numbers(age, n.op, n.threshold));
     e.number = age;
     e.value = fmt(age);
     e.unit = n.time_unit;
@@ -365,7 +359,6 @@ Result eval_compare(const PlanNode& n, const PatientFacts& f, const Lexicon& lex
     o = r;
     break;
   }
-  if (!explain && (!o || (oldest_allowed && o->date < *oldest_allowed))) return lean_unknown(Unknown::missing_data);
   std::string window = c.lookback && !c.lookback->any ? " within " + c.lookback->str() : "";
   if (!o) return unknown(Unknown::missing_data, "no " + c.id + " value" + window, c.id + window + " before " + format_iso_date(f.as_of()));
   if (oldest_allowed && o->date < *oldest_allowed) {
@@ -373,20 +366,6 @@ Result eval_compare(const PlanNode& n, const PatientFacts& f, const Lexicon& lex
     e.note = "older than the " + c.lookback->str() + " look-back";
     return unknown(Unknown::missing_data, "no " + c.id + " value" + window + " (latest " + e.date + ")",
                    c.id + window + " before " + format_iso_date(f.as_of()), {e});
-  }
-  if (!explain) {
-    auto value = lex.to_canonical(c, *o->value, o->unit);
-    if (!value) return lean_unknown(Unknown::unit_mismatch);
-    if (c.plausible && (*value < c.plausible->first || *value > c.plausible->second)) return lean_unknown(Unknown::missing_data);
-    double threshold = n.threshold;
-    if (n.uln) {
-      std::optional<double> uln;
-      if (o->reference_high) uln = lex.to_canonical(c, *o->reference_high, o->unit);
-      if (!uln && c.uln_default) uln = *c.uln_default;
-      if (!uln) return lean_unknown(Unknown::missing_data);
-      threshold *= *uln;
-    }
-    return lean(compare_numbers(*value, n.op, threshold));
   }
   Evidence e = evidence_of(*o, c.id);
   std::string how;
@@ -432,15 +411,10 @@ Result eval_count_positive(const PlanNode& n, const PatientFacts& f) {
     const auto& rs = f.observations(*c);
     if (rs.empty()) {
       ++undecided;
-      if (f.explain()) missing.push_back(c->id);
+      missing.push_back(c->id);
       continue;
     }
     auto pos = positivity(*rs.front());
-    if (!f.explain()) {
-      if (pos) positive += *pos;
-      else ++undecided;
-      continue;
-    }
     Evidence e = evidence_of(*rs.front(), c->id);
     if (!pos) {
       ++undecided;
@@ -454,7 +428,6 @@ Result eval_count_positive(const PlanNode& n, const PatientFacts& f) {
   }
   bool now = compare_numbers(positive, n.op, n.n);
   bool best = compare_numbers(positive + undecided, n.op, n.n);
-  if (!f.explain()) return undecided > 0 && now != best ? lean_unknown(Unknown::missing_data) : lean(now);
   std::string what = std::to_string(positive) + " positive of " + std::to_string(n.concepts.size());
   // Unknown results could still move the count across the threshold.
   if (undecided > 0 && now != best) {
@@ -476,10 +449,6 @@ Result eval_count_events(const PlanNode& n, const PatientFacts& f) {
   }
   int count = 0;
   std::vector<Evidence> ev;
-  if (!f.explain()) {
-    for (const auto& o : occ) count += o.date > from;
-    return lean(compare_numbers(count, n.op, n.n));
-  }
   for (const auto& o : occ) {
     if (o.date <= from) continue;
     ++count;
@@ -524,11 +493,6 @@ Result eval_duration(const PlanNode& n, const PatientFacts& f) {
       field = m->field;
     }
   }
-  if (!f.explain()) {
-    if (!any) return lean(false);
-    if (since && active && !from) return lean(false);
-    if (!from) return lean_unknown(Unknown::missing_data);
-  }
   if (!any) return no("no record of " + c.id);
   if (since && active && !from) return no(c.id + " is still active");
   if (!from)
@@ -546,7 +510,6 @@ Result eval_duration(const PlanNode& n, const PatientFacts& f) {
     case CmpOp::eq: ok = ge && !gt; break;
     case CmpOp::ne: ok = !(ge && !gt); break;
   }
-  if (!f.explain()) return lean(ok);
   Evidence e;
   e.concept_id = c.id;
   e.date = format_iso_date(*from);
@@ -566,33 +529,6 @@ Result eval_presence(const PlanNode& n, const PatientFacts& f) {
   Date as_of = f.as_of();
   std::optional<Date> from;
   if (n.window) from = add(as_of, -n.window->amount, n.window->unit);
-  if (!f.explain()) {
-    // The same decisions as below, without the words.
-    if (c.id == "healthy_volunteer") return lean(!f.any_active_condition());
-    switch (c.kind) {
-      case ConceptKind::event:
-        for (const auto& o : f.events(c))
-          if (!from || o.date > *from) return lean(true);
-        return lean(false);
-      case ConceptKind::medication:
-        for (auto* m : f.medications(c)) {
-          bool active = medication_active(*m, as_of);
-          if (from ? (!m->end || *m->end >= *from) : (history || active)) return lean(true);
-        }
-        return lean(false);
-      case ConceptKind::autoantibody:
-      case ConceptKind::measure:
-      case ConceptKind::group:
-        return lean_unknown(Unknown::unparsed);
-      default:
-        for (auto* r : f.conditions(c)) {
-          bool counts = history || condition_active(*r, as_of);
-          if (from) counts = !r->abatement || *r->abatement >= *from;
-          if (counts) return lean(true);
-        }
-        return lean(false);
-    }
-  }
   std::string in = n.window ? " in the " + window_text(*n.window) + " before " + format_iso_date(as_of) : "";
   if (c.id == "healthy_volunteer") {
     bool healthy = !f.any_active_condition();
@@ -729,10 +665,8 @@ Result evaluate(const PlanNode& n, const PatientFacts& f, const Lexicon& lex) {
     case Kind::positive:
     case Kind::negative: return eval_positivity(n, f);
     case Kind::manual:
-      if (!f.explain()) return lean_unknown(Unknown::manual);
       return unknown(Unknown::manual, "to confirm: " + n.text, "a person's confirmation (" + n.text + ")");
     case Kind::unparsed:
-      if (!f.explain()) return lean_unknown(Unknown::unparsed);
       return unknown(Unknown::unparsed, "not understood: \"" + n.text + "\"", "a person's reading of \"" + n.text + "\"");
     case Kind::literal: return n.value ? yes("nothing to check") : no("nothing to check");
     case Kind::any_present:
@@ -746,22 +680,6 @@ Result evaluate(const PlanNode& n, const PatientFacts& f, const Lexicon& lex) {
     }
     case Kind::and_:
     case Kind::or_: {
-      if (!f.explain()) {
-        // Short-circuit: the first decisive operand settles it. The unknown
-        // reason is chosen exactly as combine() chooses it.
-        const Truth decisive = n.kind == Kind::and_ ? Truth::no : Truth::yes;
-        bool unknown_seen = false;
-        Unknown reason = Unknown::none;
-        for (const auto& c : n.children) {
-          Result r = evaluate(c, f, lex);
-          if (r.truth == decisive) return lean(decisive == Truth::yes);
-          if (r.truth == Truth::unknown) {
-            if (!unknown_seen || r.reason == Unknown::manual) reason = r.reason;
-            unknown_seen = true;
-          }
-        }
-        return unknown_seen ? lean_unknown(reason) : lean(decisive == Truth::no);
-      }
       std::vector<Result> rs;
       rs.reserve(n.children.size());
       for (const auto& c : n.children) rs.push_back(evaluate(c, f, lex));

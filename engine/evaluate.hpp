@@ -99,10 +99,6 @@ class PatientFacts {
 
   const Profile& profile() const { return *profile_; }
   Date as_of() const { return as_of_; }
-  // Off for batch screening: results then carry truth and reason only, no
-  // explanation text or evidence (the costly part of evaluation).
-  bool explain() const { return explain_; }
-  void set_explain(bool on) { explain_ = on; }
 
   struct Obs {
     const ObservationRecord* record;
@@ -124,7 +120,6 @@ class PatientFacts {
   const Profile* profile_;
   const Lexicon* lexicon_;
   Date as_of_;
-  bool explain_ = true;
   std::vector<std::vector<const ObservationRecord*>> obs_;
   std::vector<std::vector<const ConditionRecord*>> conds_;
   std::vector<std::vector<const MedicationRecord*>> meds_;

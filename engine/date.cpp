@@ -9,18 +9,6 @@ namespace trialmatch {
 namespace {
 using namespace std::chrono;
 
-bool all_digits(std::string_view s) {
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return !s.empty();
-}
-
-int to_int(std::string_view s) {
-  int v = 0;
-  for (char c : s) v = v * 10 + (c - '0');
-  return v;
-}
-
 year_month_day to_ymd(Date d) { return year_month_day{sys_days{days{d.days}}}; }
 }  // namespace
 
@@ -30,10 +18,13 @@ std::optional<Date> parse_iso_date(std::string_view text, bool allow_time) {
     text = text.substr(0, 10);
   }
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  auto y = text.substr(0, 4), m = text.substr(5, 2), d = text.substr(8, 2);
-  if (!all_digits(y) || !all_digits(m) || !all_digits(d)) return std::nullopt;
-  const int year = to_int(y);
-  const unsigned month = static_cast<unsigned>(to_int(m)), day = static_cast<unsigned>(to_int(d));
+  unsigned digit[10];
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    digit[i] = static_cast<unsigned>(static_cast<unsigned char>(text[static_cast<std::size_t>(i)]) - '0');
+    if (digit[i] > 9) return std::nullopt;
+  }
+  const int year = static_cast<int>(digit[0] * 1000 + digit[1] * 100 + digit[2] * 10 + digit[3]);
+  const unsigned month = digit[5] * 10 + digit[6], day = digit[8] * 10 + digit[9];
   // Checked and converted by hand: profiles hold millions of dates, and
   // this is several times faster than going through year_month_day.
   static constexpr unsigned month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

@@ -191,6 +191,8 @@ TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
   for (const auto& c : trial.criteria) {
     CriterionPlan cp;
     cp.criterion = &c;
+    cp.inclusion = c.kind == CriterionKind::inclusion;
+    cp.computable = c.compiled.status == grammar::Status::computable || c.compiled.status == grammar::Status::partial;
     if (c.compiled.rule) {
       cp.root = plan_node(*c.compiled.rule, lexicon);
       resolve_words(*cp.root, lexicon);

@@ -82,6 +82,8 @@ struct CriterionPlan {
   const Criterion* criterion = nullptr;
   std::optional<PlanNode> root;
   std::optional<PlanNode> lean_root;  // the same decisions, shaped for batch screening (lean_evaluate.hpp)
+  bool inclusion = true;   // the criterion's kind, at hand
+  bool computable = false; // counts toward the score (computable or partial)
 };
 
 struct TrialPlan {

@@ -315,11 +315,10 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
     LeanCriterion& c = out[i];
     c.outcome = r.truth == Truth::yes ? Outcome::met : r.truth == Truth::no ? Outcome::not_met : Outcome::unknown;
     c.manual = c.outcome == Outcome::unknown && r.reason == Unknown::manual;
-    const bool inclusion = cp.criterion->kind == CriterionKind::inclusion;
+    const bool inclusion = cp.inclusion;
     fails = fails || (inclusion ? c.outcome == Outcome::not_met : c.outcome == Outcome::met);
     if (c.outcome == Outcome::unknown && !c.manual) undecided = true;
-    auto status = cp.criterion->compiled.status;
-    if (status == grammar::Status::computable || status == grammar::Status::partial) {
+    if (cp.computable) {
       ++result.computable;
       result.passing += inclusion ? c.outcome == Outcome::met : c.outcome == Outcome::not_met;
     }

@@ -447,7 +447,7 @@ ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<Tria
   if (plans.size() > 5) batch = std::max<std::size_t>(8, batch * 5 / plans.size());
   // Many small batches per thread keep every thread busy to the end of a
   // round; two rounds in flight (one read, one screened) keep memory flat.
-  const std::size_t round_lines = batch * threads * 8;
+  const std::size_t round_lines = batch * threads * 32;
   const std::size_t round_bytes = std::size_t{8} << 20;
 
   Round rounds[2];

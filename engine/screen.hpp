@@ -27,7 +27,7 @@ struct ScreenOptions {
   std::string input_name = "<stdin>";
   std::uintmax_t input_size = 0;   // bytes, when known (for the ETA)
   std::ostream* progress = nullptr;  // a terminal to draw progress on, or null
-  std::size_t batch_lines = 512;   // lines handed to a worker at once
+  std::size_t batch_lines = 128;   // lines handed to a worker at once
   // Off: every record goes through the validating loader, as `match` reads
   // it (the tests compare both ways).
   bool fast_reader = true;

@@ -24,6 +24,10 @@ bool iequals(std::string_view s, std::string_view lower) {
   return true;
 }
 
+// Keys compared as written: a key spelled with escapes matches nothing and
+// so declines the line, which the loader then reads.
+bool is(od::raw_json_string key, std::string_view name) { return key.unsafe_is_equal(name); }
+
 // Each reader returns false to decline: the validating loader then reads
 // the line and says what, if anything, is wrong with it.
 bool get_string(od::value v, std::string_view& out) { return !v.get_string().get(out); }
@@ -55,11 +59,11 @@ struct Coded {
 
 // The "concept" / "code" / "system" / "display" keys every record shares.
 // Returns 1 when handled, 0 when not one of them, -1 to decline.
-int coded_key(std::string_view key, od::value v, Coded& c, Seen& seen) {
-  if (key == "concept") return seen.first(20) && get_string(v, c.concept_id) ? 1 : -1;
-  if (key == "code") return seen.first(21) && get_string(v, c.code) ? 1 : -1;
-  if (key == "system") return seen.first(22) && get_string(v, c.system) ? 1 : -1;
-  if (key == "display") {
+int coded_key(od::raw_json_string key, od::value v, Coded& c, Seen& seen) {
+  if (is(key, "concept")) return seen.first(20) && get_string(v, c.concept_id) ? 1 : -1;
+  if (is(key, "code")) return seen.first(21) && get_string(v, c.code) ? 1 : -1;
+  if (is(key, "system")) return seen.first(22) && get_string(v, c.system) ? 1 : -1;
+  if (is(key, "display")) {
     std::string_view ignored;
     return seen.first(23) && get_string(v, ignored) ? 1 : -1;
   }
@@ -107,19 +111,19 @@ struct FastProfileReader::Impl {
     std::optional<Date> onset, abatement;
     RecordStatus status = RecordStatus::active;
     for (auto field : o) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) return false;
+      od::raw_json_string key;
+      if (field.key().get(key)) return false;
       od::value v;
       if (field.value().get(v)) return false;
       int coded = coded_key(key, v, c, seen);
       if (coded < 0) return false;
       if (coded) continue;
       std::string_view s;
-      if (key == "onset") {
+      if (is(key, "onset")) {
         if (!seen.first(0) || !get_date(v, onset)) return false;
-      } else if (key == "abatement") {
+      } else if (is(key, "abatement")) {
         if (!seen.first(1) || !get_date(v, abatement)) return false;
-      } else if (key == "status") {
+      } else if (is(key, "status")) {
         if (!seen.first(2) || !get_string(v, s) ||
             !status_of(s, {RecordStatus::active, RecordStatus::resolved, RecordStatus::history}, status))
           return false;
@@ -140,16 +144,16 @@ struct FastProfileReader::Impl {
     std::string_view unit;
     Qualitative qualitative = Qualitative::none;
     for (auto field : o) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) return false;
+      od::raw_json_string key;
+      if (field.key().get(key)) return false;
       od::value v;
       if (field.value().get(v)) return false;
       int coded = coded_key(key, v, c, seen);
       if (coded < 0) return false;
       if (coded) continue;
-      if (key == "date") {
+      if (is(key, "date")) {
         if (!seen.first(0) || !get_date(v, date)) return false;
-      } else if (key == "value") {
+      } else if (is(key, "value")) {
         if (!seen.first(1)) return false;
         od::json_type t;
         if (v.type().get(t)) return false;
@@ -164,13 +168,13 @@ struct FastProfileReader::Impl {
           else if (iequals(s, "negative") || iequals(s, "not detected")) qualitative = Qualitative::negative;
           else return false;
         }
-      } else if (key == "unit") {
+      } else if (is(key, "unit")) {
         if (!seen.first(2) || !get_string(v, unit)) return false;
-      } else if (key == "reference_high") {
+      } else if (is(key, "reference_high")) {
         double d;
         if (!seen.first(3) || !get_number(v, d)) return false;
         high = d;
-      } else if (key == "reference_low") {
+      } else if (is(key, "reference_low")) {
         double d;
         if (!seen.first(4) || !get_number(v, d)) return false;
         low = d;
@@ -190,14 +194,14 @@ struct FastProfileReader::Impl {
     Seen seen;
     std::optional<Date> date;
     for (auto field : o) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) return false;
+      od::raw_json_string key;
+      if (field.key().get(key)) return false;
       od::value v;
       if (field.value().get(v)) return false;
       int coded = coded_key(key, v, c, seen);
       if (coded < 0) return false;
       if (coded) continue;
-      if (key != "date" || !seen.first(0) || !get_date(v, date)) return false;
+      if (!is(key, "date") || !seen.first(0) || !get_date(v, date)) return false;
     }
     if (!coded_ok(c) || !date) return false;
     b.event(b.targets(c.concept_id, c.system, c.code), *date);
@@ -210,19 +214,19 @@ struct FastProfileReader::Impl {
     std::optional<Date> start, end;
     RecordStatus status = RecordStatus::active;
     for (auto field : o) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) return false;
+      od::raw_json_string key;
+      if (field.key().get(key)) return false;
       od::value v;
       if (field.value().get(v)) return false;
       int coded = coded_key(key, v, c, seen);
       if (coded < 0) return false;
       if (coded) continue;
       std::string_view s;
-      if (key == "start") {
+      if (is(key, "start")) {
         if (!seen.first(0) || !get_date(v, start)) return false;
-      } else if (key == "end") {
+      } else if (is(key, "end")) {
         if (!seen.first(1) || !get_date(v, end)) return false;
-      } else if (key == "status") {
+      } else if (is(key, "status")) {
         if (!seen.first(2) || !get_string(v, s) ||
             !status_of(s, {RecordStatus::active, RecordStatus::stopped, RecordStatus::completed, RecordStatus::history},
                        status))
@@ -248,25 +252,25 @@ struct FastProfileReader::Impl {
     Seen seen;
     bool has_id = false;
     for (auto field : top) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) return std::nullopt;
+      od::raw_json_string key;
+      if (field.key().get(key)) return std::nullopt;
       od::value v;
       if (field.value().get(v)) return std::nullopt;
       std::string_view s;
       bool ok;
-      if (key == "id") {
+      if (is(key, "id")) {
         ok = seen.first(0) && get_string(v, s) && !s.empty();
         if (ok) id.assign(s);
         has_id = true;
-      } else if (key == "birth_date") {
+      } else if (is(key, "birth_date")) {
         ok = seen.first(1) && get_date(v, f.birth_date);
-      } else if (key == "as_of") {
+      } else if (is(key, "as_of")) {
         ok = seen.first(2) && get_date(v, out.as_of);
-      } else if (key == "age") {
+      } else if (is(key, "age")) {
         double d;
         ok = seen.first(3) && get_number(v, d) && d >= 0 && d <= 130;
         if (ok) f.age = d;
-      } else if (key == "sex") {
+      } else if (is(key, "sex")) {
         ok = seen.first(4) && get_string(v, s);
         if (ok) {
           if (iequals(s, "female")) f.sex = Sex::female;
@@ -275,13 +279,13 @@ struct FastProfileReader::Impl {
           else if (iequals(s, "unknown")) f.sex = Sex::unknown;
           else ok = false;
         }
-      } else if (key == "conditions") {
+      } else if (is(key, "conditions")) {
         ok = seen.first(5) && each_object(v, [&](od::object o) { return condition(o, b); });
-      } else if (key == "observations") {
+      } else if (is(key, "observations")) {
         ok = seen.first(6) && each_object(v, [&](od::object o) { return observation(o, b); });
-      } else if (key == "events") {
+      } else if (is(key, "events")) {
         ok = seen.first(7) && each_object(v, [&](od::object o) { return event(o, b); });
-      } else if (key == "medications") {
+      } else if (is(key, "medications")) {
         ok = seen.first(8) && each_object(v, [&](od::object o) { return medication(o, b); });
       } else {
         ok = false;  // answers, resourceType, unknown keys: the loader's business

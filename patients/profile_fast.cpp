@@ -30,7 +30,19 @@ bool is(od::raw_json_string key, std::string_view name) { return key.unsafe_is_e
 
 // Each reader returns false to decline: the validating loader then reads
 // the line and says what, if anything, is wrong with it.
-bool get_string(od::value v, std::string_view& out) { return !v.get_string().get(out); }
+// A string read in place, without unescaping into the parser's buffer. A
+// string holding an escape (rare in profiles) declines the line; one holding
+// a raw control character is invalid JSON, which the loader reports.
+bool get_string(od::value v, std::string_view& out) {
+  std::string_view raw = v.raw_json_token();
+  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r'))
+    raw.remove_suffix(1);
+  if (raw.size() < 2 || raw.front() != '"' || raw.back() != '"') return false;
+  out = raw.substr(1, raw.size() - 2);
+  for (char c : out)
+    if (c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+  return true;
+}
 bool get_number(od::value v, double& out) {
   od::json_type t;
   if (v.type().get(t) || t != od::json_type::number) return false;

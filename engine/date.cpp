@@ -18,13 +18,13 @@ std::optional<Date> parse_iso_date(std::string_view text, bool allow_time) {
     text = text.substr(0, 10);
   }
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  unsigned digit[10];
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    digit[i] = static_cast<unsigned>(static_cast<unsigned char>(text[static_cast<std::size_t>(i)]) - '0');
-    if (digit[i] > 9) return std::nullopt;
-  }
-  const int year = static_cast<int>(digit[0] * 1000 + digit[1] * 100 + digit[2] * 10 + digit[3]);
-  const unsigned month = digit[5] * 10 + digit[6], day = digit[8] * 10 + digit[9];
+  auto digit = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(text[i]) - '0'); };
+  const unsigned y0 = digit(0), y1 = digit(1), y2 = digit(2), y3 = digit(3), m0 = digit(5), m1 = digit(6), d0 = digit(8),
+                 d1 = digit(9);
+  // Unsigned: a byte below '0' wraps far above 9.
+  if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9) return std::nullopt;
+  const int year = static_cast<int>(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
+  const unsigned month = m0 * 10 + m1, day = d0 * 10 + d1;
   // Checked and converted by hand: profiles hold millions of dates, and
   // this is several times faster than going through year_month_day.
   static constexpr unsigned month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

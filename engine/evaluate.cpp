@@ -39,18 +39,6 @@ const char* to_string(Verdict verdict) {
   return "";
 }
 
-bool compare_numbers(double a, CmpOp op, double b) {
-  double eps = 1e-9 * std::max({1.0, std::fabs(a), std::fabs(b)});
-  switch (op) {
-    case CmpOp::lt: return a < b - eps;
-    case CmpOp::le: return a <= b + eps;
-    case CmpOp::gt: return a > b + eps;
-    case CmpOp::ge: return a >= b - eps;
-    case CmpOp::eq: return std::fabs(a - b) <= eps;
-    case CmpOp::ne: return std::fabs(a - b) > eps;
-  }
-  return false;
-}
 
 namespace {
 
@@ -196,7 +184,7 @@ TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
     if (c.compiled.rule) {
       cp.root = plan_node(*c.compiled.rule, lexicon);
       resolve_words(*cp.root, lexicon);
-      cp.lean_root = lean_plan(*cp.root, lexicon);
+      cp.lean_op = compile_lean(lean_plan(*cp.root, lexicon), lexicon, plan.lean);
     }
     plan.criteria.push_back(std::move(cp));
   }

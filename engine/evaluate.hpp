@@ -3,6 +3,8 @@
 // thresholds in canonical units); a patient becomes facts once (records
 // indexed by concept, values converted); the plan then runs against the
 // facts with three-valued logic, each result carrying its reason and evidence.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,7 +21,18 @@ enum class Truth { no, yes, unknown };
 
 // a op b, with a relative epsilon: thresholds come from text with a few
 // decimals, and unit conversion must not push a value out of "=" or ">=".
-bool compare_numbers(double a, ast::CmpOp op, double b);
+inline bool compare_numbers(double a, ast::CmpOp op, double b) {
+  const double eps = 1e-9 * std::max(1.0, std::max(std::fabs(a), std::fabs(b)));
+  switch (op) {
+    case ast::CmpOp::lt: return a < b - eps;
+    case ast::CmpOp::le: return a <= b + eps;
+    case ast::CmpOp::gt: return a > b + eps;
+    case ast::CmpOp::ge: return a >= b - eps;
+    case ast::CmpOp::eq: return std::fabs(a - b) <= eps;
+    case ast::CmpOp::ne: return std::fabs(a - b) > eps;
+  }
+  return false;
+}
 
 // Why a result is unknown (shared/spec/product.md).
 enum class Unknown { none, missing_data, manual, unparsed, unit_mismatch };
@@ -81,14 +94,50 @@ struct PlanNode {
 struct CriterionPlan {
   const Criterion* criterion = nullptr;
   std::optional<PlanNode> root;
-  std::optional<PlanNode> lean_root;  // the same decisions, shaped for batch screening (lean_evaluate.hpp)
-  bool inclusion = true;   // the criterion's kind, at hand
-  bool computable = false; // counts toward the score (computable or partial)
+  std::int32_t lean_op = -1;  // its root in the trial's LeanProgram; -1 when not understood
+  bool inclusion = true;      // the criterion's kind, at hand
+  bool computable = false;    // counts toward the score (computable or partial)
+};
+
+// The plan once more, flat, for batch screening (lean_evaluate.cpp): one
+// small record per operation in prefix order, each subtree ending at `end`,
+// so a patient's evaluation walks a few kilobytes in order.
+struct LeanOp {
+  enum class Code : unsigned char {
+    constant, age, measure, sex, count_positive, count_events, duration, since, present, history,
+    positive, negative, not_, and_, or_, any_bits, all_bits
+  };
+  Code code = Code::constant;
+  ast::CmpOp op = ast::CmpOp::eq;
+  TimeUnit unit = TimeUnit::years;         // age, duration, since
+  TimeUnit window_unit = TimeUnit::days;   // count_events, present, history; look-back for measure
+  bool has_window = false;                 // a window (count, presence) or look-back (measure)
+  bool uln = false;
+  bool has_plausible = false, has_uln_default = false;
+  bool healthy_volunteer = false;          // present(healthy_volunteer)
+  ConceptKind concept_kind = ConceptKind::condition;
+  Truth truth = Truth::unknown;            // constant
+  Unknown reason = Unknown::none;          // constant
+  std::optional<Sex> sex;
+  std::uint32_t concept_index = 0;
+  std::uint32_t end = 0;                   // one past this op's subtree
+  std::uint32_t pool = 0, pool_size = 0;   // bit words or concept indices in the program's pools
+  int n = 0;
+  int window = 0;                          // amount of the window or look-back
+  double threshold = 0;
+  double plausible_low = 0, plausible_high = 0, uln_default = 0;
+};
+
+struct LeanProgram {
+  std::vector<LeanOp> ops;
+  std::vector<std::uint64_t> bits;        // any_bits / all_bits: present words, then history words
+  std::vector<std::uint32_t> concepts;    // count_positive
 };
 
 struct TrialPlan {
   const Trial* trial = nullptr;
   std::vector<CriterionPlan> criteria;
+  LeanProgram lean;
 };
 
 TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon);

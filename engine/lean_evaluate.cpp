@@ -8,15 +8,12 @@ namespace trialmatch {
 
 using ast::CmpOp;
 using Kind = PlanNode::Kind;
+using Code = LeanOp::Code;
 
 namespace {
 
 LeanResult lean(bool b) { return {b ? Truth::yes : Truth::no, Unknown::none}; }
 LeanResult lean_unknown(Unknown r) { return {Truth::unknown, r}; }
-
-std::uint32_t index_of(const Concept* c, const Lexicon& lex) {
-  return static_cast<std::uint32_t>(c - lex.concepts().data());
-}
 
 bool condition_active(const LeanCondition& c, Date as_of) {
   return c.status == RecordStatus::active && (!c.abatement || *c.abatement > as_of);
@@ -36,7 +33,7 @@ std::optional<bool> positivity(const LeanObservation& o) {
 }
 
 // Completed units of age, as eval_compare counts them.
-LeanResult compare_age(const PlanNode& n, const LeanFacts& f) {
+LeanResult age(const LeanOp& n, const LeanFacts& f) {
   double age = 0;
   if (f.birth_date) {
     age = f.age_in[static_cast<int>(n.unit)];
@@ -56,8 +53,7 @@ LeanResult compare_age(const PlanNode& n, const LeanFacts& f) {
 
 // The newest value within the concept's look-back, converted, plausible,
 // against the threshold (times the upper limit of normal when so written).
-LeanResult compare_measure(const PlanNode& n, const LeanFacts& f) {
-  const Concept& c = *n.concept_ref;
+LeanResult measure(const LeanOp& n, const LeanFacts& f) {
   const LeanObservation* o = nullptr;
   for (const auto& r : f.observations(n.concept_index))
     if (r.has_value) {
@@ -65,25 +61,24 @@ LeanResult compare_measure(const PlanNode& n, const LeanFacts& f) {
       break;
     }
   if (!o) return lean_unknown(Unknown::missing_data);
-  if (n.lookback && o->date < add(f.as_of, -n.lookback->first, n.lookback->second))
-    return lean_unknown(Unknown::missing_data);
+  if (n.has_window && o->date < add(f.as_of, -n.window, n.window_unit)) return lean_unknown(Unknown::missing_data);
   if (!o->convertible) return lean_unknown(Unknown::unit_mismatch);
-  if (c.plausible && (o->value < c.plausible->first || o->value > c.plausible->second)) return lean_unknown(Unknown::missing_data);
+  if (n.has_plausible && (o->value < n.plausible_low || o->value > n.plausible_high)) return lean_unknown(Unknown::missing_data);
   double threshold = n.threshold;
   if (n.uln) {
     double uln;
     if (o->has_reference_high) uln = o->reference_high;
-    else if (c.uln_default) uln = *c.uln_default;
+    else if (n.has_uln_default) uln = n.uln_default;
     else return lean_unknown(Unknown::missing_data);
     threshold *= uln;
   }
   return lean(compare_numbers(o->value, n.op, threshold));
 }
 
-LeanResult count_positive(const PlanNode& n, const LeanFacts& f, const Lexicon& lex) {
+LeanResult count_positive(const LeanOp& n, const LeanProgram& p, const LeanFacts& f) {
   int positive = 0, undecided = 0;
-  for (const Concept* c : n.concepts) {
-    auto rs = f.observations(index_of(c, lex));
+  for (std::uint32_t k = 0; k < n.pool_size; ++k) {
+    auto rs = f.observations(p.concepts[n.pool + k]);
     auto pos = rs.empty() ? std::nullopt : positivity(rs.front());
     if (pos) positive += *pos;
     else ++undecided;
@@ -94,20 +89,19 @@ LeanResult count_positive(const PlanNode& n, const LeanFacts& f, const Lexicon& 
   return undecided > 0 && now != best ? lean_unknown(Unknown::missing_data) : lean(now);
 }
 
-LeanResult count_events(const PlanNode& n, const LeanFacts& f) {
+LeanResult count_events(const LeanOp& n, const LeanFacts& f) {
   Date from{INT_MIN};
-  if (n.window) from = add(f.as_of, -n.window->amount, n.window_unit);
+  if (n.has_window) from = add(f.as_of, -n.window, n.window_unit);
   int count = 0;
   for (const auto& e : f.events(n.concept_index)) count += e.date > from;
   return lean(compare_numbers(count, n.op, n.n));
 }
 
-LeanResult duration(const PlanNode& n, const LeanFacts& f) {
-  const std::uint32_t c = n.concept_index;
-  const bool since = n.kind == Kind::since;
+LeanResult duration(const LeanOp& n, const LeanFacts& f) {
+  const bool since = n.code == Code::since;
   std::optional<Date> from;
   bool any = false, active = false;
-  for (const auto& r : f.conditions(c)) {
+  for (const auto& r : f.conditions(n.concept_index)) {
     any = true;
     if (since) {
       if (condition_active(r, f.as_of)) active = true;
@@ -116,7 +110,7 @@ LeanResult duration(const PlanNode& n, const LeanFacts& f) {
       from = r.onset;
     }
   }
-  for (const auto& m : f.medications(c)) {
+  for (const auto& m : f.medications(n.concept_index)) {
     any = true;
     if (!since && m.start && (!from || *m.start < *from)) from = m.start;
   }
@@ -137,21 +131,19 @@ LeanResult duration(const PlanNode& n, const LeanFacts& f) {
   return lean(false);
 }
 
-LeanResult presence(const PlanNode& n, const LeanFacts& f) {
-  const Concept& c = *n.concept_ref;
-  const std::uint32_t ci = n.concept_index;
-  const bool history = n.kind == Kind::history;
+LeanResult presence(const LeanOp& n, const LeanFacts& f) {
+  const bool history = n.code == Code::history;
   const Date as_of = f.as_of;
   std::optional<Date> from;
-  if (n.window) from = add(as_of, -n.window->amount, n.window_unit);
-  if (n.special == PlanNode::Special::healthy_volunteer) return lean(!f.any_active_condition());
-  switch (c.kind) {
+  if (n.has_window) from = add(as_of, -n.window, n.window_unit);
+  if (n.healthy_volunteer) return lean(!f.any_active_condition());
+  switch (n.concept_kind) {
     case ConceptKind::event:
-      for (const auto& e : f.events(ci))
+      for (const auto& e : f.events(n.concept_index))
         if (!from || e.date > *from) return lean(true);
       return lean(false);
     case ConceptKind::medication:
-      for (const auto& m : f.medications(ci))
+      for (const auto& m : f.medications(n.concept_index))
         if (from ? (!m.end || *m.end >= *from) : (history || medication_active(m, as_of))) return lean(true);
       return lean(false);
     case ConceptKind::autoantibody:
@@ -160,7 +152,7 @@ LeanResult presence(const PlanNode& n, const LeanFacts& f) {
       return lean_unknown(Unknown::unparsed);  // named without a threshold
     default:
       // Closed world: no record means no.
-      for (const auto& r : f.conditions(ci)) {
+      for (const auto& r : f.conditions(n.concept_index)) {
         bool counts = from ? (!r.abatement || *r.abatement >= *from) : (history || condition_active(r, as_of));
         if (counts) return lean(true);
       }
@@ -168,12 +160,27 @@ LeanResult presence(const PlanNode& n, const LeanFacts& f) {
   }
 }
 
-LeanResult positive_or_negative(const PlanNode& n, const LeanFacts& f) {
+LeanResult positive_or_negative(const LeanOp& n, const LeanFacts& f) {
   auto rs = f.observations(n.concept_index);
   if (rs.empty()) return lean_unknown(Unknown::missing_data);
   auto pos = positivity(rs.front());
   if (!pos) return lean_unknown(Unknown::missing_data);
-  return lean(*pos == (n.kind == Kind::positive));
+  return lean(*pos == (n.code == Code::positive));
+}
+
+bool test_bits(const LeanOp& n, const LeanProgram& p, const LeanFacts& f) {
+  const std::uint64_t* present = f.present_bits().data();
+  const std::uint64_t* history = f.history_bits().data();
+  const std::uint64_t* want_present = p.bits.data() + n.pool;
+  const std::uint64_t* want_history = want_present + n.pool_size;
+  if (n.code == Code::all_bits) {
+    for (std::uint32_t w = 0; w < n.pool_size; ++w)
+      if ((present[w] & want_present[w]) != want_present[w] || (history[w] & want_history[w]) != want_history[w]) return false;
+    return true;
+  }
+  for (std::uint32_t w = 0; w < n.pool_size; ++w)
+    if ((present[w] & want_present[w]) | (history[w] & want_history[w])) return true;
+  return false;
 }
 
 // present(c) / history(c) with no window on a concept read from the bits.
@@ -183,17 +190,6 @@ bool reads_bits(const PlanNode& n) {
     return false;
   auto k = n.concept_ref->kind;
   return k != ConceptKind::autoantibody && k != ConceptKind::measure && k != ConceptKind::group;
-}
-
-bool test_bits(const PlanNode& n, const LeanFacts& f) {
-  const auto& present = f.present_bits();
-  const auto& history = f.history_bits();
-  const bool all = n.kind == Kind::all_present;
-  for (std::size_t w = 0; w < n.present_bits.size(); ++w) {
-    std::uint64_t p = present[w] & n.present_bits[w], h = history[w] & n.history_bits[w];
-    if (all ? (p != n.present_bits[w] || h != n.history_bits[w]) : (p | h) != 0) return !all;
-  }
-  return all;
 }
 
 }  // namespace
@@ -238,52 +234,153 @@ PlanNode lean_plan(const PlanNode& node, const Lexicon& lexicon) {
   return out;
 }
 
-LeanResult evaluate_lean(const PlanNode& n, const LeanFacts& f, const Lexicon& lex) {
+std::int32_t compile_lean(const PlanNode& n, const Lexicon& lex, LeanProgram& p) {
+  const auto at = static_cast<std::uint32_t>(p.ops.size());
+  p.ops.emplace_back();
+  LeanOp op;
+  op.op = n.op;
+  op.n = n.n;
+  op.threshold = n.threshold;
+  op.uln = n.uln;
+  op.unit = n.unit;
+  op.sex = n.sex;
+  op.concept_index = n.concept_index;
+  if (n.concept_ref) op.concept_kind = n.concept_ref->kind;
+  if (n.window) {
+    op.has_window = true;
+    op.window = n.window->amount;
+    op.window_unit = n.window_unit;
+  }
+  auto constant = [&](Truth t, Unknown r) {
+    op.code = Code::constant;
+    op.truth = t;
+    op.reason = r;
+  };
   switch (n.kind) {
     case Kind::compare:
-      if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
-      if (!n.unit_error.empty()) return lean_unknown(Unknown::unit_mismatch);
-      return n.special == PlanNode::Special::age ? compare_age(n, f) : compare_measure(n, f);
-    case Kind::sex_is: {
-      if (f.sex == Sex::unknown) return lean_unknown(Unknown::missing_data);
-      bool same = n.sex == f.sex;
-      return lean(n.op == CmpOp::ne ? !same : same);
-    }
-    case Kind::count_positive: return count_positive(n, f, lex);
+      if (!n.concept_ref) constant(Truth::unknown, Unknown::unparsed);
+      else if (!n.unit_error.empty()) constant(Truth::unknown, Unknown::unit_mismatch);
+      else if (n.special == PlanNode::Special::age) op.code = Code::age;
+      else {
+        op.code = Code::measure;
+        op.has_window = n.lookback.has_value();
+        if (n.lookback) {
+          op.window = n.lookback->first;
+          op.window_unit = n.lookback->second;
+        }
+        const Concept& c = *n.concept_ref;
+        if (c.plausible) {
+          op.has_plausible = true;
+          op.plausible_low = c.plausible->first;
+          op.plausible_high = c.plausible->second;
+        }
+        if (c.uln_default) {
+          op.has_uln_default = true;
+          op.uln_default = *c.uln_default;
+        }
+      }
+      break;
+    case Kind::sex_is: op.code = Code::sex; break;
+    case Kind::count_positive:
+      op.code = Code::count_positive;
+      op.pool = static_cast<std::uint32_t>(p.concepts.size());
+      for (const Concept* c : n.concepts) p.concepts.push_back(static_cast<std::uint32_t>(c - lex.concepts().data()));
+      op.pool_size = static_cast<std::uint32_t>(n.concepts.size());
+      break;
     case Kind::count_events:
-      if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
-      return count_events(n, f);
+      if (!n.concept_ref) constant(Truth::unknown, Unknown::unparsed);
+      else op.code = Code::count_events;
+      break;
     case Kind::duration:
     case Kind::since:
-      if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
-      return duration(n, f);
+      if (!n.concept_ref) constant(Truth::unknown, Unknown::unparsed);
+      else op.code = n.kind == Kind::since ? Code::since : Code::duration;
+      break;
     case Kind::present:
     case Kind::history:
-      if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
-      return presence(n, f);
+      if (!n.concept_ref) constant(Truth::unknown, Unknown::unparsed);
+      else {
+        op.code = n.kind == Kind::history ? Code::history : Code::present;
+        op.healthy_volunteer = n.special == PlanNode::Special::healthy_volunteer;
+      }
+      break;
     case Kind::positive:
     case Kind::negative:
-      if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
-      return positive_or_negative(n, f);
-    case Kind::manual: return lean_unknown(Unknown::manual);
-    case Kind::unparsed: return lean_unknown(Unknown::unparsed);
-    case Kind::literal: return lean(n.value);
+      if (!n.concept_ref) constant(Truth::unknown, Unknown::unparsed);
+      else op.code = n.kind == Kind::positive ? Code::positive : Code::negative;
+      break;
+    case Kind::manual: constant(Truth::unknown, Unknown::manual); break;
+    case Kind::unparsed: constant(Truth::unknown, Unknown::unparsed); break;
+    case Kind::literal: constant(n.value ? Truth::yes : Truth::no, Unknown::none); break;
+    case Kind::not_: op.code = Code::not_; break;
+    case Kind::and_: op.code = Code::and_; break;
+    case Kind::or_: op.code = Code::or_; break;
     case Kind::any_present:
-    case Kind::all_present: return lean(test_bits(n, f));
-    case Kind::not_: {
-      LeanResult r = evaluate_lean(n.children.front(), f, lex);
+    case Kind::all_present:
+      op.code = n.kind == Kind::any_present ? Code::any_bits : Code::all_bits;
+      op.pool = static_cast<std::uint32_t>(p.bits.size());
+      op.pool_size = static_cast<std::uint32_t>(n.present_bits.size());
+      p.bits.insert(p.bits.end(), n.present_bits.begin(), n.present_bits.end());
+      p.bits.insert(p.bits.end(), n.history_bits.begin(), n.history_bits.end());
+      break;
+  }
+  for (const auto& c : n.children) compile_lean(c, lex, p);
+  op.end = static_cast<std::uint32_t>(p.ops.size());
+  p.ops[at] = op;
+  return static_cast<std::int32_t>(at);
+}
+
+namespace {
+
+// Constants and bit tests, the commonest operations, without a call.
+inline bool quick(const LeanProgram& p, const LeanOp& n, const LeanFacts& f, LeanResult& r) {
+  if (n.code == Code::constant) {
+    r = {n.truth, n.reason};
+    return true;
+  }
+  if (n.code == Code::any_bits || n.code == Code::all_bits) {
+    r = lean(test_bits(n, p, f));
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+LeanResult evaluate_lean(const LeanProgram& p, std::uint32_t i, const LeanFacts& f) {
+  const LeanOp& n = p.ops[i];
+  switch (n.code) {
+    case Code::constant: return {n.truth, n.reason};
+    case Code::any_bits:
+    case Code::all_bits: return lean(test_bits(n, p, f));
+    case Code::age: return age(n, f);
+    case Code::measure: return measure(n, f);
+    case Code::sex:
+      if (f.sex == Sex::unknown) return lean_unknown(Unknown::missing_data);
+      return lean(n.op == CmpOp::ne ? n.sex != f.sex : n.sex == f.sex);
+    case Code::count_positive: return count_positive(n, p, f);
+    case Code::count_events: return count_events(n, f);
+    case Code::duration:
+    case Code::since: return duration(n, f);
+    case Code::present:
+    case Code::history: return presence(n, f);
+    case Code::positive:
+    case Code::negative: return positive_or_negative(n, f);
+    case Code::not_: {
+      LeanResult r = evaluate_lean(p, i + 1, f);
       if (r.truth != Truth::unknown) r.truth = r.truth == Truth::yes ? Truth::no : Truth::yes;
       return r;
     }
-    case Kind::and_:
-    case Kind::or_: {
+    case Code::and_:
+    case Code::or_: {
       // false and unknown = false; true or unknown = true. Among unknowns a
       // manual one wins, else the first (combine() in evaluate.cpp).
-      const Truth decisive = n.kind == Kind::and_ ? Truth::no : Truth::yes;
+      const Truth decisive = n.code == Code::and_ ? Truth::no : Truth::yes;
       bool unknown_seen = false;
       Unknown reason = Unknown::none;
-      for (const auto& c : n.children) {
-        LeanResult r = evaluate_lean(c, f, lex);
+      for (std::uint32_t c = i + 1; c < n.end; c = p.ops[c].end) {
+        LeanResult r;
+        if (!quick(p, p.ops[c], f, r)) r = evaluate_lean(p, c, f);
         if (r.truth == decisive) return r;
         if (r.truth == Truth::unknown) {
           if (!unknown_seen || r.reason == Unknown::manual) reason = r.reason;
@@ -302,11 +399,16 @@ double lean_score(int passing, int computable) {
 
 LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, const Lexicon& lexicon,
                                     std::span<LeanCriterion> out) {
+  (void)lexicon;
   LeanTrialResult result;
   bool fails = false, undecided = false;
   for (std::size_t i = 0; i < plan.criteria.size(); ++i) {
     const CriterionPlan& cp = plan.criteria[i];
-    LeanResult r = cp.lean_root ? evaluate_lean(*cp.lean_root, facts, lexicon) : lean_unknown(Unknown::unparsed);
+    LeanResult r = lean_unknown(Unknown::unparsed);
+    if (cp.lean_op >= 0) {
+      const auto at = static_cast<std::uint32_t>(cp.lean_op);
+      if (!quick(plan.lean, plan.lean.ops[at], facts, r)) r = evaluate_lean(plan.lean, at, facts);
+    }
     // A manual answer in the profile replaces a manual or unparsed unknown.
     if (r.truth == Truth::unknown && facts.answers && (r.reason == Unknown::manual || r.reason == Unknown::unparsed)) {
       auto it = facts.answers->find(plan.trial->id + "/" + cp.criterion->id);
@@ -315,12 +417,11 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
     LeanCriterion& c = out[i];
     c.outcome = r.truth == Truth::yes ? Outcome::met : r.truth == Truth::no ? Outcome::not_met : Outcome::unknown;
     c.manual = c.outcome == Outcome::unknown && r.reason == Unknown::manual;
-    const bool inclusion = cp.inclusion;
-    fails = fails || (inclusion ? c.outcome == Outcome::not_met : c.outcome == Outcome::met);
+    fails = fails || (cp.inclusion ? c.outcome == Outcome::not_met : c.outcome == Outcome::met);
     if (c.outcome == Outcome::unknown && !c.manual) undecided = true;
     if (cp.computable) {
       ++result.computable;
-      result.passing += inclusion ? c.outcome == Outcome::met : c.outcome == Outcome::not_met;
+      result.passing += cp.inclusion ? c.outcome == Outcome::met : c.outcome == Outcome::not_met;
     }
   }
   result.verdict = fails ? Verdict::ineligible : undecided ? Verdict::undetermined : Verdict::eligible;

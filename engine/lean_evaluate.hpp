@@ -19,7 +19,11 @@ struct LeanResult {
 // under one `or` / `and` become a single bit-set test.
 PlanNode lean_plan(const PlanNode& node, const Lexicon& lexicon);
 
-LeanResult evaluate_lean(const PlanNode& node, const LeanFacts& facts, const Lexicon& lexicon);
+// Appends `node` (a lean plan) to `program`; returns the index of its root.
+std::int32_t compile_lean(const PlanNode& node, const Lexicon& lexicon, LeanProgram& program);
+
+// Evaluates the subtree at `op`.
+LeanResult evaluate_lean(const LeanProgram& program, std::uint32_t op, const LeanFacts& facts);
 
 // One criterion's outcome as a trial verdict counts it.
 struct LeanCriterion {

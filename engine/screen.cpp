@@ -98,6 +98,12 @@ ScreenSummary empty_summary(const std::vector<TrialPlan>& plans) {
 
 void json_escape(std::string& out, std::string_view s) {
   out += '"';
+  // Ids rarely need escaping: copy them whole when they do not.
+  if (std::none_of(s.begin(), s.end(), [](char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; })) {
+    out += s;
+    out += '"';
+    return;
+  }
   for (char c : s) {
     switch (c) {
       case '"': out += "\\\""; break;
@@ -378,10 +384,41 @@ void Screener::flush(ScreenSummary& summary) {
 
 namespace {
 
+// Bytes that grow without being zeroed first (input is read straight in).
+class Bytes {
+ public:
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  std::size_t size() const { return size_; }
+  void resize(std::size_t n) {
+    if (n > capacity_) {
+      std::size_t capacity = std::max(n, 2 * capacity_);
+      auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+      if (size_) std::memcpy(grown.get(), data_.get(), size_);
+      data_ = std::move(grown);
+      capacity_ = capacity;
+    }
+    size_ = n;
+  }
+  void assign(const char* from, std::size_t n) {
+    resize(n);
+    if (n) std::memmove(data_.get(), from, n);
+  }
+  void swap(Bytes& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0, capacity_ = 0;
+};
+
 // A round of input lines, owned, so the next round can be read while this
 // one is screened.
 struct Round {
-  std::vector<char> data;
+  Bytes data;
   std::vector<std::pair<std::size_t, std::size_t>> lines;  // offset, length (no newline)
   std::uint64_t first_line = 0;
   std::size_t batches = 0;
@@ -394,7 +431,7 @@ class LineReader {
   // Up to `max_lines` whole lines, or about `max_bytes`, into `r`.
   void fill(Round& r, std::size_t max_lines, std::size_t max_bytes) {
     r.data.swap(carry_);
-    carry_.clear();
+    carry_.resize(0);
     r.lines.clear();
     std::size_t start = 0, scan = 0;
     for (;;) {
@@ -420,13 +457,13 @@ class LineReader {
       r.data.resize(old + got);
       if (got == 0) eof_ = true;
     }
-    carry_.assign(r.data.begin() + static_cast<std::ptrdiff_t>(start), r.data.end());
+    carry_.assign(r.data.data() + start, r.data.size() - start);
     r.data.resize(start);
   }
 
  private:
   std::istream& in_;
-  std::vector<char> carry_;
+  Bytes carry_;
   bool eof_ = false;
 };
 

@@ -72,6 +72,8 @@ struct Coded {
 // The "concept" / "code" / "system" / "display" keys every record shares.
 // Returns 1 when handled, 0 when not one of them, -1 to decline.
 int coded_key(od::raw_json_string key, od::value v, Coded& c, Seen& seen) {
+  const char first = *key.raw();
+  if (first != 'c' && first != 's' && first != 'd') return 0;
   if (is(key, "concept")) return seen.first(20) && get_string(v, c.concept_id) ? 1 : -1;
   if (is(key, "code")) return seen.first(21) && get_string(v, c.code) ? 1 : -1;
   if (is(key, "system")) return seen.first(22) && get_string(v, c.system) ? 1 : -1;

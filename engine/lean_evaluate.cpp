@@ -402,6 +402,7 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
   (void)lexicon;
   LeanTrialResult result;
   bool fails = false, undecided = false;
+  std::uint64_t signature = 0;
   for (std::size_t i = 0; i < plan.criteria.size(); ++i) {
     const CriterionPlan& cp = plan.criteria[i];
     LeanResult r = lean_unknown(Unknown::unparsed);
@@ -417,6 +418,10 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
     LeanCriterion& c = out[i];
     c.outcome = r.truth == Truth::yes ? Outcome::met : r.truth == Truth::no ? Outcome::not_met : Outcome::unknown;
     c.manual = c.outcome == Outcome::unknown && r.reason == Unknown::manual;
+    static_assert(static_cast<int>(Outcome::met) == 0 && static_cast<int>(Outcome::not_met) == 1 &&
+                  static_cast<int>(Outcome::unknown) == 2);
+    const std::uint64_t code = static_cast<std::uint64_t>(c.outcome) + c.manual;
+    signature |= code << (2 * (i & 31));
     fails = fails || (cp.inclusion ? c.outcome == Outcome::not_met : c.outcome == Outcome::met);
     if (c.outcome == Outcome::unknown && !c.manual) undecided = true;
     if (cp.computable) {
@@ -425,6 +430,7 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
     }
   }
   result.verdict = fails ? Verdict::ineligible : undecided ? Verdict::undetermined : Verdict::eligible;
+  if (plan.criteria.size() <= 32) result.signature = signature;
   return result;
 }
 

@@ -3,6 +3,7 @@
 // only the truth and the reason (no explanation, no evidence), over
 // LeanFacts, with `and`/`or` short-circuiting on the first decisive operand.
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "engine/evaluate.hpp"
@@ -35,6 +36,9 @@ struct LeanTrialResult {
   Verdict verdict = Verdict::undetermined;
   int passing = 0;      // computable criteria that pass (the score's numerator)
   int computable = 0;
+  // Every criterion's outcome, two bits each (met 0, not met 1, unknown 2,
+  // to confirm 3), when the trial has at most 32 criteria.
+  std::optional<std::uint64_t> signature;
 };
 
 // Evaluates every criterion of `plan` into `out` (one slot per criterion).

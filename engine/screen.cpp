@@ -246,18 +246,7 @@ void count(ScreenSummary::TrialCounts& tc, const std::vector<bool>& inclusion, s
   }
 }
 
-// Two bits a criterion; 0 when the trial has too many criteria to pack.
-std::optional<std::uint64_t> signature(std::span<const LeanCriterion> cs) {
-  if (cs.size() > 32) return std::nullopt;
-  std::uint64_t sig = 0;
-  for (std::size_t c = 0; c < cs.size(); ++c) {
-    std::uint64_t code = cs[c].outcome == Outcome::met ? 0 : cs[c].outcome == Outcome::not_met ? 1 : cs[c].manual ? 3 : 2;
-    sig |= code << (2 * c);
-  }
-  return sig;
-}
-
-constexpr std::size_t max_patterns = 4096;  // per trial and thread: memory stays bounded
+constexpr std::size_t max_patterns = 4096;  // per trial and thread: memory stays bounded (index: twice as many slots)
 
 }  // namespace
 
@@ -316,22 +305,26 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
   }
   for (std::size_t t = 0; t < n; ++t) {
     const auto& cs = criteria_[t];
-    auto sig = signature(cs);
+    const auto& sig = results_[t].signature;
     TrialPatterns& tp = patterns_[t];
-    auto it = sig ? tp.index.find(*sig) : tp.index.end();
-    if (it == tp.index.end() && sig && tp.patterns.size() < max_patterns) {
-      Pattern p;
-      compose(t, p.json, p.csv);
-      p.criteria = cs;
-      p.verdict = results_[t].verdict;
-      tp.patterns.push_back(std::move(p));
-      it = tp.index.emplace(*sig, static_cast<std::uint32_t>(tp.patterns.size() - 1)).first;
+    Pattern* p = sig ? tp.find(*sig) : nullptr;
+    if (!p && sig && tp.patterns.size() < max_patterns) {
+      Pattern fresh;
+      compose(t, fresh.json, fresh.csv);
+      fresh.criteria = cs;
+      fresh.verdict = results_[t].verdict;
+      tp.patterns.push_back(std::move(fresh));
+      std::uint64_t key = *sig + 1;
+      std::size_t mask = tp.index.size() - 1;
+      std::size_t slot = (key * 0x9E3779B97F4A7C15ull) >> 40 & mask;
+      while (tp.index[slot].first) slot = (slot + 1) & mask;
+      tp.index[slot] = {key, static_cast<std::uint32_t>(tp.patterns.size() - 1)};
+      p = &tp.patterns.back();
     }
-    if (it != tp.index.end()) {
-      Pattern& p = tp.patterns[it->second];
-      ++p.count;
-      json_[t] = &p.json;
-      csv_[t] = &p.csv;
+    if (p) {
+      ++p->count;
+      json_[t] = &p->json;
+      csv_[t] = &p->csv;
     } else {
       compose(t, scratch_json_[t], scratch_csv_[t]);
       count(summary.trials[t], tables_.trials[t].inclusion, cs, results_[t].verdict, 1);
@@ -339,16 +332,22 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
       csv_[t] = &scratch_csv_[t];
     }
   }
-  // rank(): eligible, undetermined, ineligible; then score, highest first; then id.
-  for (std::size_t t = 0; t < n; ++t) order_[t] = t;
-  std::sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
-    const auto &ra = results_[a], &rb = results_[b];
-    if (ra.verdict != rb.verdict) return static_cast<int>(ra.verdict) < static_cast<int>(rb.verdict);
-    double sa = tables_.trials[a].score[static_cast<std::size_t>(ra.passing)];
-    double sb = tables_.trials[b].score[static_cast<std::size_t>(rb.passing)];
-    if (sa != sb) return sa > sb;
-    return tables_.trials[a].id_rank < tables_.trials[b].id_rank;
-  });
+  // rank(): eligible, undetermined, ineligible; then score, highest first;
+  // then id. One integer key per trial, sorted by insertion (few trials).
+  rank_keys_.resize(n);
+  for (std::size_t t = 0; t < n; ++t) {
+    const auto& table = tables_.trials[t];
+    auto score = static_cast<std::uint64_t>(std::llround(table.score[static_cast<std::size_t>(results_[t].passing)] * 10000));
+    rank_keys_[t] = static_cast<std::uint64_t>(results_[t].verdict) << 56 | (10000 - score) << 32 | table.id_rank;
+    order_[t] = t;
+  }
+  auto by_key = [&](std::size_t a, std::size_t b) { return rank_keys_[a] < rank_keys_[b]; };
+  if (n > 16) {
+    std::sort(order_.begin(), order_.end(), by_key);
+  } else {
+    for (std::size_t a = 1; a < n; ++a)
+      for (std::size_t b = a; b > 0 && by_key(order_[b], order_[b - 1]); --b) std::swap(order_[b], order_[b - 1]);
+  }
   if (options_.format == ScreenFormat::csv) {
     char number[24];
     auto [end, ec] = std::to_chars(number, number + sizeof number, line_no);
@@ -372,6 +371,14 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
     out += *json_[t];
   }
   out += "]}\n";
+}
+
+Screener::Pattern* Screener::TrialPatterns::find(std::uint64_t signature) {
+  const std::uint64_t key = signature + 1;
+  const std::size_t mask = index.size() - 1;
+  for (std::size_t slot = (key * 0x9E3779B97F4A7C15ull) >> 40 & mask; index[slot].first; slot = (slot + 1) & mask)
+    if (index[slot].first == key) return &patterns[index[slot].second];
+  return nullptr;
 }
 
 void Screener::flush(ScreenSummary& summary) {

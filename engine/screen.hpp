@@ -114,10 +114,13 @@ class Screener {
     std::uint64_t count = 0;
   };
   struct TrialPatterns {
-    std::unordered_map<std::uint64_t, std::uint32_t> index;  // signature -> pattern
+    // Open addressing: signature + 1 (0 = empty) -> pattern.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> index = std::vector<std::pair<std::uint64_t, std::uint32_t>>(8192);
     std::vector<Pattern> patterns;
+    Pattern* find(std::uint64_t signature);
   };
   std::vector<TrialPatterns> patterns_;
+  std::vector<std::uint64_t> rank_keys_;
   std::vector<const std::string*> json_, csv_;  // this record's pieces, by trial
   std::vector<std::string> scratch_json_, scratch_csv_;
   void write(std::uint64_t line_no, std::string& out, ScreenSummary& summary);

@@ -205,6 +205,8 @@ TEST_CASE("the fast profile reader and the validating loader give the same bytes
 {"id":"E17","observations":[{"concept":"alt","value":90,"unit":"U/L","date":"2025-01-01","reference_low":100,"reference_high":40}]}
 {"id":"E18","conditions":[{"code":"E10.9","system":"klingon"}]}
 {"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"F1","gender":"female","birthDate":"1990-01-01"}}]}
+{"id":"E19","birth_date":"1990-01-01","conditions":[{"concept":"type1\u005fdiabetes","onset":"2020-01-01"}]}
+{"id":"E20","birth_date":"1990-01-01","conditions":[{"concept":"type1_dia\u0062etes","onset":"2020-01-01","display":"a \"quoted\" name"}]}
 )";
   std::string input = population(0, 300, 5) + edge + real_profiles();
   for (auto format : {ScreenFormat::jsonl, ScreenFormat::csv}) {
@@ -216,12 +218,16 @@ TEST_CASE("the fast profile reader and the validating loader give the same bytes
   }
   // The edge lines really do reach both paths: some read, some rejected.
   auto out = lines_of(run_screen(edge, 1));
-  REQUIRE(out.size() == 18);
+  REQUIRE(out.size() == 20);
   CHECK(json::parse(out[0])["patient"] == "E1");
   CHECK(json::parse(out[3])["patient"] == "E4");  // a duplicate key: the loader reads it
   CHECK(json::parse(out[6]).contains("error"));   // two objects on one line
   CHECK(json::parse(out[7]).contains("error"));   // 30 February
   CHECK(json::parse(out[17])["patient"] == "F1");  // FHIR Bundle
+  // Escaped strings (the loader unescapes them): type 1 diabetes either way.
+  auto plain = json::parse(run_screen(R"({"id":"E19","birth_date":"1990-01-01","conditions":[{"concept":"type1_diabetes","onset":"2020-01-01"}]})" "\n", 1));
+  CHECK(json::parse(out[18])["results"] == plain["results"]);
+  CHECK(json::parse(out[19])["results"] == plain["results"]);
 }
 
 TEST_CASE("a stream of distinct codes and units keeps the caches bounded and right", "[screen]") {

@@ -185,6 +185,7 @@ TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
       cp.root = plan_node(*c.compiled.rule, lexicon);
       resolve_words(*cp.root, lexicon);
       cp.lean_op = compile_lean(lean_plan(*cp.root, lexicon), lexicon, plan.lean);
+      cp.rule_text = ast::print(*c.compiled.rule);
     }
     plan.criteria.push_back(std::move(cp));
   }

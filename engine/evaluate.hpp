@@ -95,6 +95,7 @@ struct CriterionPlan {
   const Criterion* criterion = nullptr;
   std::optional<PlanNode> root;
   std::int32_t lean_op = -1;  // its root in the trial's LeanProgram; -1 when not understood
+  std::string rule_text;      // the rule as printed: equal text, equal rule (LeanMemo)
   bool inclusion = true;      // the criterion's kind, at hand
   bool computable = false;    // counts toward the score (computable or partial)
 };

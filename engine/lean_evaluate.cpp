@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <map>
 
 namespace trialmatch {
 
@@ -397,9 +398,23 @@ double lean_score(int passing, int computable) {
   return computable ? std::round(10000.0 * passing / computable) / 10000.0 : 0.0;
 }
 
+LeanMemo::LeanMemo(const std::vector<TrialPlan>& plans) {
+  std::map<std::string_view, std::uint32_t> seen;
+  for (const auto& plan : plans) {
+    auto& ids = ids_.emplace_back();
+    for (const auto& cp : plan.criteria) {
+      auto [it, fresh] = seen.emplace(cp.rule_text, static_cast<std::uint32_t>(seen.size()));
+      ids.push_back(cp.lean_op >= 0 ? it->second : UINT32_MAX);
+    }
+  }
+  stamp_.assign(seen.size(), 0);
+  results_.resize(seen.size());
+}
+
 LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, const Lexicon& lexicon,
-                                    std::span<LeanCriterion> out) {
+                                    std::span<LeanCriterion> out, LeanMemo* memo, std::size_t trial) {
   (void)lexicon;
+  const std::uint32_t* shared = memo ? memo->ids_[trial].data() : nullptr;
   LeanTrialResult result;
   bool fails = false, undecided = false;
   std::uint64_t signature = 0;
@@ -408,7 +423,16 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
     LeanResult r = lean_unknown(Unknown::unparsed);
     if (cp.lean_op >= 0) {
       const auto at = static_cast<std::uint32_t>(cp.lean_op);
-      if (!quick(plan.lean, plan.lean.ops[at], facts, r)) r = evaluate_lean(plan.lean, at, facts);
+      if (!quick(plan.lean, plan.lean.ops[at], facts, r)) {
+        if (!shared) {
+          r = evaluate_lean(plan.lean, at, facts);
+        } else if (memo->stamp_[shared[i]] == memo->now_) {
+          r = memo->results_[shared[i]];
+        } else {
+          r = memo->results_[shared[i]] = evaluate_lean(plan.lean, at, facts);
+          memo->stamp_[shared[i]] = memo->now_;
+        }
+      }
     }
     // A manual answer in the profile replaces a manual or unparsed unknown.
     if (r.truth == Truth::unknown && facts.answers && (r.reason == Unknown::manual || r.reason == Unknown::unparsed)) {

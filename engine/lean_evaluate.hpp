@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "engine/evaluate.hpp"
 #include "engine/lean_facts.hpp"
@@ -41,9 +42,28 @@ struct LeanTrialResult {
   std::optional<std::uint64_t> signature;
 };
 
-// Evaluates every criterion of `plan` into `out` (one slot per criterion).
+// Trials share criteria ("pregnancy", an age range): a rule written the same
+// way in several trials is evaluated once per patient and remembered.
+class LeanMemo {
+ public:
+  explicit LeanMemo(const std::vector<TrialPlan>& plans);
+  // Forget the last patient's results.
+  void next_patient() { ++now_; }
+  std::size_t distinct() const { return results_.size(); }
+
+ private:
+  friend LeanTrialResult evaluate_trial_lean(const TrialPlan&, const LeanFacts&, const Lexicon&, std::span<LeanCriterion>,
+                                             LeanMemo*, std::size_t);
+  std::vector<std::vector<std::uint32_t>> ids_;  // trial -> criterion -> shared rule
+  std::vector<std::uint32_t> stamp_;
+  std::vector<LeanResult> results_;
+  std::uint32_t now_ = 1;
+};
+
+// Evaluates every criterion of `plan` into `out` (one slot per criterion);
+// with a memo, `trial` is the plan's index in the memo's plans.
 LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, const Lexicon& lexicon,
-                                    std::span<LeanCriterion> out);
+                                    std::span<LeanCriterion> out, LeanMemo* memo = nullptr, std::size_t trial = 0);
 
 // The score evaluate_trial() gives for `passing` of `computable`.
 double lean_score(int passing, int computable);

@@ -189,7 +189,7 @@ ScreenTables::ScreenTables(const std::vector<TrialPlan>& plans) {
 
 Screener::Screener(const std::vector<TrialPlan>& plans, const ScreenTables& tables, const Lexicon& lexicon,
                    const ScreenOptions& options)
-    : plans_(plans), tables_(tables), lexicon_(lexicon), options_(options), today_(today_utc()), builder_(lexicon) {
+    : plans_(plans), tables_(tables), lexicon_(lexicon), options_(options), today_(today_utc()), builder_(lexicon), memo_(plans) {
   criteria_.resize(plans.size());
   for (std::size_t t = 0; t < plans.size(); ++t) criteria_[t].resize(plans[t].criteria.size());
   results_.resize(plans.size());
@@ -221,8 +221,9 @@ void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::st
       Date as_of = options_.as_of ? *options_.as_of : profile_.as_of ? *profile_.as_of : today_;
       facts = &builder_.from_profile(profile_, as_of);
     }
+    memo_.next_patient();
     for (std::size_t t = 0; t < plans_.size(); ++t)
-      results_[t] = evaluate_trial_lean(plans_[t], *facts, lexicon_, criteria_[t]);
+      results_[t] = evaluate_trial_lean(plans_[t], *facts, lexicon_, criteria_[t], &memo_, t);
   } catch (const InputError& e) {
     // Name the input, the line and the field: "patients.jsonl:17: error: /sex: ...".
     Diagnostic d = e.diagnostic();

@@ -99,6 +99,7 @@ class Screener {
   Date today_;
   FastProfileReader reader_;
   LeanFactsBuilder builder_;
+  LeanMemo memo_;
   std::vector<std::vector<LeanCriterion>> criteria_;
   std::vector<LeanTrialResult> results_;
   std::vector<std::size_t> order_;

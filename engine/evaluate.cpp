@@ -661,7 +661,8 @@ Result evaluate(const PlanNode& n, const PatientFacts& f, const Lexicon& lex) {
       return unknown(Unknown::unparsed, "not understood: \"" + n.text + "\"", "a person's reading of \"" + n.text + "\"");
     case Kind::literal: return n.value ? yes("nothing to check") : no("nothing to check");
     case Kind::any_present:
-    case Kind::all_present: break;  // only in lean plans
+    case Kind::all_present:
+    case Kind::constant: break;  // only in lean plans
     case Kind::not_: {
       Result r = evaluate(n.children.front(), f, lex);
       if (r.truth == Truth::yes) r.truth = Truth::no;

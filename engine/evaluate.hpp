@@ -63,8 +63,9 @@ struct PlanNode {
     compare, sex_is, count_positive, count_events, duration, since, present, history, positive, negative,
     manual, unparsed, literal, not_, and_, or_,
     // Lean plans only: presence of several concepts read from per-patient
-    // bit sets at once (any_present: one holds; all_present: all hold).
-    any_present, all_present
+    // bit sets at once (any_present: one holds; all_present: all hold), and
+    // a result known before any patient is seen (constant).
+    any_present, all_present, constant
   };
   Kind kind = Kind::literal;
   const Concept* concept_ref = nullptr;
@@ -89,6 +90,8 @@ struct PlanNode {
   std::optional<Sex> sex;            // sex_is: the sex compared against, if one a profile can have
   std::optional<std::pair<int, TimeUnit>> lookback;  // the concept's look-back, unless "any"
   std::vector<std::uint64_t> present_bits, history_bits;  // any_present / all_present: concepts by index
+  Truth constant_truth = Truth::unknown;                   // constant
+  Unknown constant_reason = Unknown::none;
 };
 
 struct CriterionPlan {

@@ -195,9 +195,49 @@ bool reads_bits(const PlanNode& n) {
 
 }  // namespace
 
+namespace {
+
+// What a node gives whatever the patient, if that is known now.
+std::optional<LeanResult> constant_of(const PlanNode& n) {
+  switch (n.kind) {
+    case Kind::constant: return LeanResult{n.constant_truth, n.constant_reason};
+    case Kind::manual: return lean_unknown(Unknown::manual);
+    case Kind::unparsed: return lean_unknown(Unknown::unparsed);
+    case Kind::literal: return lean(n.value);
+    case Kind::compare:
+      if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
+      if (!n.unit_error.empty()) return lean_unknown(Unknown::unit_mismatch);
+      return std::nullopt;
+    case Kind::present:
+    case Kind::history:
+      if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
+      if (n.special != PlanNode::Special::healthy_volunteer &&
+          (n.concept_ref->kind == ConceptKind::autoantibody || n.concept_ref->kind == ConceptKind::measure ||
+           n.concept_ref->kind == ConceptKind::group))
+        return lean_unknown(Unknown::unparsed);  // named without a threshold
+      return std::nullopt;
+    case Kind::count_events:
+    case Kind::duration:
+    case Kind::since:
+    case Kind::positive:
+    case Kind::negative:
+      if (!n.concept_ref) return lean_unknown(Unknown::unparsed);
+      return std::nullopt;
+    default: return std::nullopt;
+  }
+}
+
+PlanNode constant_node(LeanResult r) {
+  PlanNode c;
+  c.kind = Kind::constant;
+  c.constant_truth = r.truth;
+  c.constant_reason = r.reason;
+  return c;
+}
+
+}  // namespace
+
 PlanNode lean_plan(const PlanNode& node, const Lexicon& lexicon) {
-  PlanNode out = node;
-  out.children.clear();
   const std::size_t words = (lexicon.concepts().size() + 63) / 64;
   auto bits_node = [&](Kind kind) {
     PlanNode b;
@@ -215,23 +255,60 @@ PlanNode lean_plan(const PlanNode& node, const Lexicon& lexicon) {
     add_bit(b, node);
     return b;
   }
-  if (node.kind == Kind::and_ || node.kind == Kind::or_) {
-    // A bit test is never unknown, so it may go first: which operand is
-    // decisive, and which unknown reason is reported, do not change.
-    PlanNode b = bits_node(node.kind == Kind::or_ ? Kind::any_present : Kind::all_present);
-    int grouped = 0;
-    for (const auto& c : node.children)
-      if (reads_bits(c)) {
-        add_bit(b, c);
-        ++grouped;
-      }
-    if (grouped) out.children.push_back(std::move(b));
-    for (const auto& c : node.children)
-      if (!reads_bits(c)) out.children.push_back(lean_plan(c, lexicon));
-    if (out.children.size() == 1) return std::move(out.children.front());
+  if (auto k = constant_of(node)) return constant_node(*k);
+  PlanNode out = node;
+  out.children.clear();
+  if (node.kind == Kind::not_) {
+    PlanNode child = lean_plan(node.children.front(), lexicon);
+    if (auto k = constant_of(child)) {
+      if (k->truth != Truth::unknown) k->truth = k->truth == Truth::yes ? Truth::no : Truth::yes;
+      return constant_node(*k);
+    }
+    out.children.push_back(std::move(child));
     return out;
   }
-  for (const auto& c : node.children) out.children.push_back(lean_plan(c, lexicon));
+  if (node.kind != Kind::and_ && node.kind != Kind::or_) {
+    for (const auto& c : node.children) out.children.push_back(lean_plan(c, lexicon));
+    return out;
+  }
+  // A bit test is never unknown, so it may go first: which operand is
+  // decisive, and which unknown reason is reported, do not change.
+  PlanNode b = bits_node(node.kind == Kind::or_ ? Kind::any_present : Kind::all_present);
+  int grouped = 0;
+  for (const auto& c : node.children)
+    if (reads_bits(c)) {
+      add_bit(b, c);
+      ++grouped;
+    }
+  if (grouped) out.children.push_back(std::move(b));
+  // Operands known now fold away: a decisive one settles the node; a
+  // neutral one drops; of the unknown ones only those that could still be
+  // the reason reported stay (the first, and the first manual).
+  const Truth decisive = node.kind == Kind::and_ ? Truth::no : Truth::yes;
+  bool kept_unknown = false, kept_manual = false, all_constant = true;
+  std::optional<LeanResult> first_unknown;
+  for (const auto& c : node.children) {
+    if (reads_bits(c)) continue;
+    PlanNode child = lean_plan(c, lexicon);
+    auto k = constant_of(child);
+    if (!k) {
+      all_constant = false;
+      out.children.push_back(std::move(child));
+      continue;
+    }
+    if (k->truth == decisive) return constant_node(*k);
+    if (k->truth != Truth::unknown) continue;
+    const bool manual = k->reason == Unknown::manual;
+    if (manual ? kept_manual : kept_unknown) continue;
+    if (!first_unknown || manual) first_unknown = *k;
+    kept_unknown = true;
+    kept_manual = kept_manual || manual;
+    out.children.push_back(std::move(child));
+  }
+  if (grouped) all_constant = false;
+  if (out.children.empty()) return constant_node(lean(decisive == Truth::no));
+  if (all_constant) return constant_node(*first_unknown);
+  if (out.children.size() == 1) return std::move(out.children.front());
   return out;
 }
 
@@ -310,6 +387,7 @@ std::int32_t compile_lean(const PlanNode& n, const Lexicon& lex, LeanProgram& p)
       if (!n.concept_ref) constant(Truth::unknown, Unknown::unparsed);
       else op.code = n.kind == Kind::positive ? Code::positive : Code::negative;
       break;
+    case Kind::constant: constant(n.constant_truth, n.constant_reason); break;
     case Kind::manual: constant(Truth::unknown, Unknown::manual); break;
     case Kind::unparsed: constant(Truth::unknown, Unknown::unparsed); break;
     case Kind::literal: constant(n.value ? Truth::yes : Truth::no, Unknown::none); break;

@@ -187,6 +187,7 @@ TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
       cp.lean_op = compile_lean(lean_plan(*cp.root, lexicon), lexicon, plan.lean);
       cp.rule_text = ast::print(*c.compiled.rule);
     }
+    plan.lean.roots.push_back({cp.lean_op, cp.inclusion, cp.computable});
     plan.criteria.push_back(std::move(cp));
   }
   return plan;

@@ -133,6 +133,15 @@ struct LeanOp {
 };
 
 struct LeanProgram {
+  // One per criterion, in order: where its rule starts (-1: not understood)
+  // and how it counts, kept together so a trial's criteria are a few lines
+  // of cache.
+  struct Root {
+    std::int32_t op = -1;
+    bool inclusion = true;
+    bool computable = false;
+  };
+  std::vector<Root> roots;
   std::vector<LeanOp> ops;
   std::vector<std::uint64_t> bits;        // any_bits / all_bits: present words, then history words
   std::vector<std::uint32_t> concepts;    // count_positive

@@ -492,47 +492,47 @@ LeanMemo::LeanMemo(const std::vector<TrialPlan>& plans) {
 LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, const Lexicon& lexicon,
                                     std::span<LeanCriterion> out, LeanMemo* memo, std::size_t trial) {
   (void)lexicon;
+  const LeanProgram& program = plan.lean;
   const std::uint32_t* shared = memo ? memo->ids_[trial].data() : nullptr;
   LeanTrialResult result;
   bool fails = false, undecided = false;
   std::uint64_t signature = 0;
-  for (std::size_t i = 0; i < plan.criteria.size(); ++i) {
-    const CriterionPlan& cp = plan.criteria[i];
+  static_assert(static_cast<int>(Truth::no) == 0 && static_cast<int>(Truth::yes) == 1 && static_cast<int>(Truth::unknown) == 2);
+  static constexpr Outcome outcome_of[3] = {Outcome::not_met, Outcome::met, Outcome::unknown};
+  static_assert(static_cast<int>(Outcome::met) == 0 && static_cast<int>(Outcome::not_met) == 1 &&
+                static_cast<int>(Outcome::unknown) == 2);
+  for (std::size_t i = 0; i < program.roots.size(); ++i) {
+    const LeanProgram::Root& root = program.roots[i];
     LeanResult r = lean_unknown(Unknown::unparsed);
-    if (cp.lean_op >= 0) {
-      const auto at = static_cast<std::uint32_t>(cp.lean_op);
-      if (!quick(plan.lean, plan.lean.ops[at], facts, r)) {
+    if (root.op >= 0) {
+      const auto at = static_cast<std::uint32_t>(root.op);
+      if (!quick(program, program.ops[at], facts, r)) {
         if (!shared) {
-          r = evaluate_lean(plan.lean, at, facts);
+          r = evaluate_lean(program, at, facts);
         } else if (memo->stamp_[shared[i]] == memo->now_) {
           r = memo->results_[shared[i]];
         } else {
-          r = memo->results_[shared[i]] = evaluate_lean(plan.lean, at, facts);
+          r = memo->results_[shared[i]] = evaluate_lean(program, at, facts);
           memo->stamp_[shared[i]] = memo->now_;
         }
       }
     }
     // A manual answer in the profile replaces a manual or unparsed unknown.
-    if (r.truth == Truth::unknown && facts.answers && (r.reason == Unknown::manual || r.reason == Unknown::unparsed)) {
-      auto it = facts.answers->find(plan.trial->id + "/" + cp.criterion->id);
+    if (facts.answers && r.truth == Truth::unknown && (r.reason == Unknown::manual || r.reason == Unknown::unparsed)) {
+      auto it = facts.answers->find(plan.trial->id + "/" + plan.criteria[i].criterion->id);
       if (it != facts.answers->end()) r = lean(it->second);
     }
     LeanCriterion& c = out[i];
-    c.outcome = r.truth == Truth::yes ? Outcome::met : r.truth == Truth::no ? Outcome::not_met : Outcome::unknown;
-    c.manual = c.outcome == Outcome::unknown && r.reason == Unknown::manual;
-    static_assert(static_cast<int>(Outcome::met) == 0 && static_cast<int>(Outcome::not_met) == 1 &&
-                  static_cast<int>(Outcome::unknown) == 2);
-    const std::uint64_t code = static_cast<std::uint64_t>(c.outcome) + c.manual;
-    signature |= code << (2 * (i & 31));
-    fails = fails || (cp.inclusion ? c.outcome == Outcome::not_met : c.outcome == Outcome::met);
-    if (c.outcome == Outcome::unknown && !c.manual) undecided = true;
-    if (cp.computable) {
-      ++result.computable;
-      result.passing += cp.inclusion ? c.outcome == Outcome::met : c.outcome == Outcome::not_met;
-    }
+    c.outcome = outcome_of[static_cast<int>(r.truth)];
+    c.manual = r.truth == Truth::unknown && r.reason == Unknown::manual;
+    signature |= (static_cast<std::uint64_t>(c.outcome) + c.manual) << (2 * (i & 31));
+    fails |= c.outcome == (root.inclusion ? Outcome::not_met : Outcome::met);
+    undecided |= c.outcome == Outcome::unknown && !c.manual;
+    result.computable += root.computable;
+    result.passing += root.computable && c.outcome == (root.inclusion ? Outcome::met : Outcome::not_met);
   }
   result.verdict = fails ? Verdict::ineligible : undecided ? Verdict::undetermined : Verdict::eligible;
-  if (plan.criteria.size() <= 32) result.signature = signature;
+  if (program.roots.size() <= 32) result.signature = signature;
   return result;
 }
 

@@ -196,7 +196,8 @@ Screener::Screener(const std::vector<TrialPlan>& plans, const ScreenTables& tabl
   order_.resize(plans.size());
 }
 
-void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::string& out, ScreenSummary& summary) {
+void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::string& out, ScreenSummary& summary,
+                           bool padded) {
   ++summary.records;
   auto fail = [&](const std::string& message) {
     ++summary.errors;
@@ -208,7 +209,7 @@ void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::st
   try {
     const LeanFacts* facts = nullptr;
     if (options_.fast_reader) {
-      if (auto read = reader_.read(trimmed, builder_)) {
+      if (auto read = padded ? reader_.read_padded(trimmed, builder_) : reader_.read(trimmed, builder_)) {
         id_.assign(read->id);
         facts = &builder_.finish(options_.as_of ? *options_.as_of : read->as_of ? *read->as_of : today_);
       }
@@ -398,10 +399,13 @@ class Bytes {
   char* data() { return data_.get(); }
   const char* data() const { return data_.get(); }
   std::size_t size() const { return size_; }
+  // Every line read into it can be parsed in place: the parser may read
+  // this far past the end.
+  static constexpr std::size_t slack = 64;
   void resize(std::size_t n) {
     if (n > capacity_) {
       std::size_t capacity = std::max(n, 2 * capacity_);
-      auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+      auto grown = std::make_unique_for_overwrite<char[]>(capacity + slack);
       if (size_) std::memcpy(grown.get(), data_.get(), size_);
       data_ = std::move(grown);
       capacity_ = capacity;
@@ -479,6 +483,8 @@ class LineReader {
 
 ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<TrialPlan>& plans, const Lexicon& lexicon,
                      const ScreenOptions& options) {
+  static_assert(Bytes::slack >= 64);
+  if (FastProfileReader::kPadding > Bytes::slack) throw std::logic_error("simdjson needs more padding than the line buffer keeps");
   const std::size_t threads = static_cast<std::size_t>(std::max(1, options.threads));
   const ScreenTables tables(plans);
   std::vector<std::unique_ptr<Screener>> screeners;
@@ -525,7 +531,7 @@ ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<Tria
       std::size_t end = std::min(r.lines.size(), (b + 1) * batch);
       for (std::size_t k = b * batch; k < end; ++k)
         screener.screen_line(std::string_view(r.data.data() + r.lines[k].first, r.lines[k].second), r.first_line + k, o,
-                             summary);
+                             summary, true);
     }
   };
   std::vector<std::thread> pool;

@@ -86,7 +86,9 @@ class Screener {
   // Appends the output for one input line (and its newline) to `out`;
   // counts go into `summary`. Never throws: an unreadable record becomes an
   // error record.
-  void screen_line(std::string_view line, std::uint64_t line_no, std::string& out, ScreenSummary& summary);
+  // `padded`: FastProfileReader::kPadding allocated bytes follow the line.
+  void screen_line(std::string_view line, std::uint64_t line_no, std::string& out, ScreenSummary& summary,
+                   bool padded = false);
   // Adds the counts still held per outcome pattern to `summary`; call once
   // the input is done.
   void flush(ScreenSummary& summary);

@@ -271,10 +271,14 @@ struct FastProfileReader::Impl {
     return true;
   }
 
-  std::optional<Read> read(std::string_view line, LeanFactsBuilder& b) {
-    buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
-    std::memcpy(buffer.data(), line.data(), line.size());
-    auto doc = parser.iterate(buffer.data(), line.size(), buffer.size());
+  std::optional<Read> read(std::string_view line, LeanFactsBuilder& b, bool padded) {
+    const char* json = line.data();
+    if (!padded) {
+      buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
+      std::memcpy(buffer.data(), line.data(), line.size());
+      json = buffer.data();
+    }
+    auto doc = parser.iterate(json, line.size(), line.size() + simdjson::SIMDJSON_PADDING);
     od::object top;
     if (doc.get_object().get(top)) return std::nullopt;
     b.begin();
@@ -336,8 +340,14 @@ struct FastProfileReader::Impl {
 FastProfileReader::FastProfileReader() : impl_(std::make_unique<Impl>()) {}
 FastProfileReader::~FastProfileReader() = default;
 
+const std::size_t FastProfileReader::kPadding = simdjson::SIMDJSON_PADDING;
+
 std::optional<FastProfileReader::Read> FastProfileReader::read(std::string_view line, LeanFactsBuilder& builder) {
-  return impl_->read(line, builder);
+  return impl_->read(line, builder, false);
+}
+
+std::optional<FastProfileReader::Read> FastProfileReader::read_padded(std::string_view line, LeanFactsBuilder& builder) {
+  return impl_->read(line, builder, true);
 }
 
 }  // namespace trialmatch

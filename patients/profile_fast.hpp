@@ -30,6 +30,10 @@ class FastProfileReader {
   // On success the builder holds the records (call its finish()); nullopt
   // declines the line.
   std::optional<Read> read(std::string_view line, LeanFactsBuilder& builder);
+  // The same, parsing in place: the caller promises that kPadding bytes
+  // after the line are allocated memory (their content does not matter).
+  std::optional<Read> read_padded(std::string_view line, LeanFactsBuilder& builder);
+  static const std::size_t kPadding;
 
  private:
   struct Impl;

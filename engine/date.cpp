@@ -29,15 +29,18 @@ std::optional<Date> parse_iso_date(std::string_view text, bool allow_time) {
   // this is several times faster than going through year_month_day.
   static constexpr unsigned month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (month < 1 || month > 12 || day < 1) return std::nullopt;
-  const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  // Divisible by 100 = by 4 and by 25; by 400 = by 16 and by 25.
+  const unsigned uyear = static_cast<unsigned>(year);
+  const bool leap = (uyear & 3) == 0 && (uyear % 25 != 0 || (uyear & 15) == 0);
   if (day > month_days[month - 1] + (month == 2 && leap)) return std::nullopt;
-  // Days from civil (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-  const int yy = year - (month <= 2);
-  const int era = (yy >= 0 ? yy : yy - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(yy - era * 400);
-  const unsigned doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  // Days from civil (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"),
+  // shifted by one 400-year era so every quantity is unsigned and the
+  // divisions by constants become multiplications.
+  const unsigned yy = uyear + 400 - (month <= 2);
+  const unsigned era = yy / 400, yoe = yy % 400;
+  const unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return Date{era * 146097 + static_cast<int>(doe) - 719468};
+  return Date{(static_cast<int>(era) - 1) * 146097 + static_cast<int>(doe) - 719468};
 }
 
 std::string format_iso_date(Date date) {

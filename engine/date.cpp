@@ -17,22 +17,22 @@ std::optional<Date> parse_iso_date(std::string_view text, bool allow_time) {
     if (!allow_time || text[10] != 'T') return std::nullopt;
     text = text.substr(0, 10);
   }
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') [[unlikely]] return std::nullopt;
   auto digit = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(text[i]) - '0'); };
   const unsigned y0 = digit(0), y1 = digit(1), y2 = digit(2), y3 = digit(3), m0 = digit(5), m1 = digit(6), d0 = digit(8),
                  d1 = digit(9);
   // Unsigned: a byte below '0' wraps far above 9.
-  if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9) return std::nullopt;
+  if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9) [[unlikely]] return std::nullopt;
   const int year = static_cast<int>(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
   const unsigned month = m0 * 10 + m1, day = d0 * 10 + d1;
   // Checked and converted by hand: profiles hold millions of dates, and
   // this is several times faster than going through year_month_day.
   static constexpr unsigned month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1) return std::nullopt;
+  if (month < 1 || month > 12 || day < 1) [[unlikely]] return std::nullopt;
   // Divisible by 100 = by 4 and by 25; by 400 = by 16 and by 25.
   const unsigned uyear = static_cast<unsigned>(year);
   const bool leap = (uyear & 3) == 0 && (uyear % 25 != 0 || (uyear & 15) == 0);
-  if (day > month_days[month - 1] + (month == 2 && leap)) return std::nullopt;
+  if (day > month_days[month - 1] + (month == 2 && leap)) [[unlikely]] return std::nullopt;
   // Days from civil (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"),
   // shifted by one 400-year era so every quantity is unsigned and the
   // divisions by constants become multiplications.

@@ -97,18 +97,19 @@ std::span<const std::uint32_t> LeanFactsBuilder::targets(const CodedRef& ref) {
   return scratch_;
 }
 
-const Lexicon::UnitRoute& LeanFactsBuilder::route(std::uint32_t concept_index, std::string_view unit) {
+const std::vector<Lexicon::UnitRoute>& LeanFactsBuilder::routes(std::string_view unit) {
   return route_cache_.get(unit, [&] {
     std::vector<Lexicon::UnitRoute> routes;
     routes.reserve(lexicon_.concepts().size());
     for (const auto& c : lexicon_.concepts()) routes.push_back(lexicon_.unit_route(c, unit));
     return routes;
-  })[concept_index];
+  });
 }
 
 void LeanFactsBuilder::observation(std::span<const std::uint32_t> targets, Date date, std::optional<double> value,
                                    std::string_view unit, Qualitative qualitative, std::optional<double> reference_high) {
   std::uint32_t seq = seq_++;
+  const std::vector<Lexicon::UnitRoute>* by_concept = value && !targets.empty() ? &routes(unit) : nullptr;
   for (std::uint32_t c : targets) {
     LeanObservation o{c, date, seq};
     o.qualitative = qualitative;
@@ -117,7 +118,7 @@ void LeanFactsBuilder::observation(std::span<const std::uint32_t> targets, Date 
     o.raw_value = value.value_or(0);
     o.raw_reference_high = reference_high.value_or(0);
     if (o.has_value) {
-      const auto& r = route(c, unit);
+      const auto& r = (*by_concept)[c];
       o.convertible = r.ok;
       if (r.ok) {
         o.value = r.apply(o.raw_value);

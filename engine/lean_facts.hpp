@@ -203,7 +203,8 @@ class LeanFactsBuilder {
   StringCache<std::vector<std::uint32_t>> target_cache_{4096};
   std::vector<std::uint32_t> scratch_;
   StringCache<std::vector<Lexicon::UnitRoute>> route_cache_{256};  // unit -> per concept
-  const Lexicon::UnitRoute& route(std::uint32_t concept_index, std::string_view unit);
+  // How `unit` converts for every concept (by concept index).
+  const std::vector<Lexicon::UnitRoute>& routes(std::string_view unit);
   void compute_targets(std::vector<std::uint32_t>& out, std::string_view concept_id, std::string_view system,
                        std::string_view code);
 };

@@ -190,6 +190,7 @@ TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
     plan.lean.roots.push_back({cp.lean_op, cp.inclusion, cp.computable});
     plan.criteria.push_back(std::move(cp));
   }
+  settle_fixed(plan.lean);
   return plan;
 }
 

@@ -143,6 +143,14 @@ struct LeanProgram {
   };
   std::vector<Root> roots;
   std::vector<LeanOp> ops;
+  // Criteria whose outcome is known before any patient (manual checks, text
+  // not understood) are counted once here; `dynamic` lists the others.
+  std::vector<std::uint32_t> dynamic;
+  struct Fixed {
+    std::uint64_t signature = 0;  // their two-bit codes (first 32 criteria)
+    bool fails = false, undecided = false;
+    int computable = 0, passing = 0;
+  } fixed;
   std::vector<std::uint64_t> bits;        // any_bits / all_bits: present words, then history words
   std::vector<std::uint32_t> concepts;    // count_positive
 };

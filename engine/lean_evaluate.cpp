@@ -489,19 +489,72 @@ LeanMemo::LeanMemo(const std::vector<TrialPlan>& plans) {
   results_.resize(seen.size());
 }
 
+namespace {
+
+static_assert(static_cast<int>(Truth::no) == 0 && static_cast<int>(Truth::yes) == 1 && static_cast<int>(Truth::unknown) == 2);
+static_assert(static_cast<int>(Outcome::met) == 0 && static_cast<int>(Outcome::not_met) == 1 &&
+              static_cast<int>(Outcome::unknown) == 2);
+constexpr Outcome outcome_of[3] = {Outcome::not_met, Outcome::met, Outcome::unknown};
+
+// The result of a criterion known before any patient, if it is.
+std::optional<LeanResult> fixed_result(const LeanProgram& p, const LeanProgram::Root& root) {
+  if (root.op < 0) return lean_unknown(Unknown::unparsed);
+  const LeanOp& op = p.ops[static_cast<std::size_t>(root.op)];
+  if (op.code == Code::constant) return LeanResult{op.truth, op.reason};
+  return std::nullopt;
+}
+
+// How one criterion's result counts toward its trial.
+struct Tally {
+  std::uint64_t signature = 0;
+  bool fails = false, undecided = false;
+  int computable = 0, passing = 0;
+  LeanCriterion add(std::size_t i, const LeanProgram::Root& root, LeanResult r) {
+    LeanCriterion c;
+    c.outcome = outcome_of[static_cast<int>(r.truth)];
+    c.manual = r.truth == Truth::unknown && r.reason == Unknown::manual;
+    if (i < 32) signature |= (static_cast<std::uint64_t>(c.outcome) + c.manual) << (2 * i);
+    fails |= c.outcome == (root.inclusion ? Outcome::not_met : Outcome::met);
+    undecided |= c.outcome == Outcome::unknown && !c.manual;
+    computable += root.computable;
+    passing += root.computable && c.outcome == (root.inclusion ? Outcome::met : Outcome::not_met);
+    return c;
+  }
+};
+
+}  // namespace
+
+void settle_fixed(LeanProgram& p) {
+  Tally tally;
+  p.dynamic.clear();
+  for (std::size_t i = 0; i < p.roots.size(); ++i) {
+    if (auto r = fixed_result(p, p.roots[i])) tally.add(i, p.roots[i], *r);
+    else p.dynamic.push_back(static_cast<std::uint32_t>(i));
+  }
+  p.fixed = {tally.signature, tally.fails, tally.undecided, tally.computable, tally.passing};
+}
+
+void fill_fixed(const TrialPlan& plan, std::span<LeanCriterion> out) {
+  Tally tally;
+  for (std::size_t i = 0; i < plan.lean.roots.size(); ++i)
+    if (auto r = fixed_result(plan.lean, plan.lean.roots[i])) out[i] = tally.add(i, plan.lean.roots[i], *r);
+}
+
 LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, const Lexicon& lexicon,
-                                    std::span<LeanCriterion> out, LeanMemo* memo, std::size_t trial) {
+                                    std::span<LeanCriterion> out, LeanMemo* memo, std::size_t trial, bool fixed_filled) {
   (void)lexicon;
   const LeanProgram& program = plan.lean;
   const std::uint32_t* shared = memo ? memo->ids_[trial].data() : nullptr;
-  LeanTrialResult result;
-  bool fails = false, undecided = false;
-  std::uint64_t signature = 0;
-  static_assert(static_cast<int>(Truth::no) == 0 && static_cast<int>(Truth::yes) == 1 && static_cast<int>(Truth::unknown) == 2);
-  static constexpr Outcome outcome_of[3] = {Outcome::not_met, Outcome::met, Outcome::unknown};
-  static_assert(static_cast<int>(Outcome::met) == 0 && static_cast<int>(Outcome::not_met) == 1 &&
-                static_cast<int>(Outcome::unknown) == 2);
-  for (std::size_t i = 0; i < program.roots.size(); ++i) {
+  // Answers in the profile may settle fixed criteria too: then every
+  // criterion is looked at.
+  const bool every = !fixed_filled || facts.answers;
+  Tally tally;
+  if (!every)
+    tally = {program.fixed.signature, program.fixed.fails, program.fixed.undecided, program.fixed.computable,
+             program.fixed.passing};
+  const std::size_t count = every ? program.roots.size() : program.dynamic.size();
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t i = every ? k : program.dynamic[k];
     const LeanProgram::Root& root = program.roots[i];
     LeanResult r = lean_unknown(Unknown::unparsed);
     if (root.op >= 0) {
@@ -522,17 +575,13 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
       auto it = facts.answers->find(plan.trial->id + "/" + plan.criteria[i].criterion->id);
       if (it != facts.answers->end()) r = lean(it->second);
     }
-    LeanCriterion& c = out[i];
-    c.outcome = outcome_of[static_cast<int>(r.truth)];
-    c.manual = r.truth == Truth::unknown && r.reason == Unknown::manual;
-    signature |= (static_cast<std::uint64_t>(c.outcome) + c.manual) << (2 * (i & 31));
-    fails |= c.outcome == (root.inclusion ? Outcome::not_met : Outcome::met);
-    undecided |= c.outcome == Outcome::unknown && !c.manual;
-    result.computable += root.computable;
-    result.passing += root.computable && c.outcome == (root.inclusion ? Outcome::met : Outcome::not_met);
+    out[i] = tally.add(i, root, r);
   }
-  result.verdict = fails ? Verdict::ineligible : undecided ? Verdict::undetermined : Verdict::eligible;
-  if (program.roots.size() <= 32) result.signature = signature;
+  LeanTrialResult result;
+  result.computable = tally.computable;
+  result.passing = tally.passing;
+  result.verdict = tally.fails ? Verdict::ineligible : tally.undecided ? Verdict::undetermined : Verdict::eligible;
+  if (program.roots.size() <= 32) result.signature = tally.signature;
   return result;
 }
 

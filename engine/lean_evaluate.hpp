@@ -53,17 +53,25 @@ class LeanMemo {
 
  private:
   friend LeanTrialResult evaluate_trial_lean(const TrialPlan&, const LeanFacts&, const Lexicon&, std::span<LeanCriterion>,
-                                             LeanMemo*, std::size_t);
+                                             LeanMemo*, std::size_t, bool);
   std::vector<std::vector<std::uint32_t>> ids_;  // trial -> criterion -> shared rule
   std::vector<std::uint32_t> stamp_;
   std::vector<LeanResult> results_;
   std::uint32_t now_ = 1;
 };
 
+// Fills program.dynamic and program.fixed once its roots are in.
+void settle_fixed(LeanProgram& program);
+// Writes the outcomes known before any patient into `out`: a caller that
+// keeps `out` from patient to patient does it once, then passes
+// fixed_filled = true and only the other criteria are evaluated.
+void fill_fixed(const TrialPlan& plan, std::span<LeanCriterion> out);
+
 // Evaluates every criterion of `plan` into `out` (one slot per criterion);
 // with a memo, `trial` is the plan's index in the memo's plans.
 LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, const Lexicon& lexicon,
-                                    std::span<LeanCriterion> out, LeanMemo* memo = nullptr, std::size_t trial = 0);
+                                    std::span<LeanCriterion> out, LeanMemo* memo = nullptr, std::size_t trial = 0,
+                                    bool fixed_filled = false);
 
 // The score evaluate_trial() gives for `passing` of `computable`.
 double lean_score(int passing, int computable);

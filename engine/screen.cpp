@@ -191,7 +191,10 @@ Screener::Screener(const std::vector<TrialPlan>& plans, const ScreenTables& tabl
                    const ScreenOptions& options)
     : plans_(plans), tables_(tables), lexicon_(lexicon), options_(options), today_(today_utc()), builder_(lexicon), memo_(plans) {
   criteria_.resize(plans.size());
-  for (std::size_t t = 0; t < plans.size(); ++t) criteria_[t].resize(plans[t].criteria.size());
+  for (std::size_t t = 0; t < plans.size(); ++t) {
+    criteria_[t].resize(plans[t].criteria.size());
+    fill_fixed(plans[t], criteria_[t]);
+  }
   results_.resize(plans.size());
   order_.resize(plans.size());
 }
@@ -223,8 +226,13 @@ void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::st
       facts = &builder_.from_profile(profile_, as_of);
     }
     memo_.next_patient();
+    if (refill_fixed_) {
+      for (std::size_t t = 0; t < plans_.size(); ++t) fill_fixed(plans_[t], criteria_[t]);
+      refill_fixed_ = false;
+    }
+    refill_fixed_ = facts->answers != nullptr;
     for (std::size_t t = 0; t < plans_.size(); ++t)
-      results_[t] = evaluate_trial_lean(plans_[t], *facts, lexicon_, criteria_[t], &memo_, t);
+      results_[t] = evaluate_trial_lean(plans_[t], *facts, lexicon_, criteria_[t], &memo_, t, true);
   } catch (const InputError& e) {
     // Name the input, the line and the field: "patients.jsonl:17: error: /sex: ...".
     Diagnostic d = e.diagnostic();

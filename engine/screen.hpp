@@ -124,6 +124,7 @@ class Screener {
   };
   std::vector<TrialPatterns> patterns_;
   std::vector<std::uint64_t> rank_keys_;
+  bool refill_fixed_ = false;  // the last record's answers overwrote fixed outcomes
   std::vector<const std::string*> json_, csv_;  // this record's pieces, by trial
   std::vector<std::string> scratch_json_, scratch_csv_;
   void write(std::uint64_t line_no, std::string& out, ScreenSummary& summary);

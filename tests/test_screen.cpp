@@ -267,6 +267,17 @@ TEST_CASE("the fast profile reader and the validating loader give the same bytes
   CHECK(json::parse(out[19])["results"] == plain["results"]);
 }
 
+TEST_CASE("answers in one record do not carry over to the next", "[screen]") {
+  std::string answered =
+      R"({"id":"A1","birth_date":"1990-01-01","answers":{"NCT06196996/I6":true,"NCT06196996/E14":false,"NCT06751199/I5":true}})" "\n";
+  std::string plain = R"({"id":"A2","birth_date":"1990-01-01"})" "\n";
+  std::string together = run_screen(answered + plain + answered + plain, 1);
+  std::string a = run_screen(answered, 1), b = run_screen(plain, 1);
+  CHECK(together == a + b + a + b);
+  CHECK(a.find("\"E14\"") == std::string::npos);  // answered: no longer to confirm
+  CHECK(b.find("\"E14\"") != std::string::npos);
+}
+
 TEST_CASE("a stream of distinct codes and units keeps the caches bounded and right", "[screen]") {
   // More distinct keys than the caches hold: each record maps as it would alone.
   std::string input;

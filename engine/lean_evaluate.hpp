@@ -31,6 +31,7 @@ LeanResult evaluate_lean(const LeanProgram& program, std::uint32_t op, const Lea
 struct LeanCriterion {
   Outcome outcome = Outcome::unknown;
   bool manual = false;  // unknown only because a person must confirm it
+  bool operator==(const LeanCriterion&) const = default;
 };
 
 struct LeanTrialResult {

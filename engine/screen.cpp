@@ -256,6 +256,20 @@ void count(ScreenSummary::TrialCounts& tc, const std::vector<bool>& inclusion, s
   }
 }
 
+// Outcomes of a trial with more than 32 criteria, hashed two bits at a time.
+std::uint64_t outcome_hash(std::span<const LeanCriterion> cs) {
+  std::uint64_t h = 0x9E3779B97F4A7C15ull, word = 0;
+  for (std::size_t c = 0; c < cs.size(); ++c) {
+    word |= (static_cast<std::uint64_t>(cs[c].outcome) + cs[c].manual) << (2 * (c & 31));
+    if ((c & 31) == 31 || c + 1 == cs.size()) {
+      h = (h ^ word) * 0xBF58476D1CE4E5B9ull;
+      h ^= h >> 31;
+      word = 0;
+    }
+  }
+  return h;
+}
+
 constexpr std::size_t max_patterns = 4096;  // per trial and thread: memory stays bounded (index: twice as many slots)
 
 }  // namespace
@@ -315,20 +329,20 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
   }
   for (std::size_t t = 0; t < n; ++t) {
     const auto& cs = criteria_[t];
-    const auto& sig = results_[t].signature;
+    const bool exact = results_[t].signature.has_value();
+    const std::optional<std::uint64_t> sig = exact ? results_[t].signature : std::optional<std::uint64_t>(outcome_hash(cs));
     TrialPatterns& tp = patterns_[t];
-    Pattern* p = sig ? tp.find(*sig) : nullptr;
-    if (!p && sig && tp.patterns.size() < max_patterns) {
+    Pattern* p = tp.find(*sig, cs, exact);
+    if (!p && tp.patterns.size() < max_patterns) {
       Pattern fresh;
       compose(t, fresh.json, fresh.csv);
       fresh.criteria = cs;
       fresh.verdict = results_[t].verdict;
       tp.patterns.push_back(std::move(fresh));
-      std::uint64_t key = *sig + 1;
       std::size_t mask = tp.index.size() - 1;
-      std::size_t slot = (key * 0x9E3779B97F4A7C15ull) >> 40 & mask;
-      while (tp.index[slot].first) slot = (slot + 1) & mask;
-      tp.index[slot] = {key, static_cast<std::uint32_t>(tp.patterns.size() - 1)};
+      std::size_t slot = (*sig * 0x9E3779B97F4A7C15ull) >> 40 & mask;
+      while (tp.index[slot].second != UINT32_MAX) slot = (slot + 1) & mask;
+      tp.index[slot] = {*sig, static_cast<std::uint32_t>(tp.patterns.size() - 1)};
       p = &tp.patterns.back();
     }
     if (p) {
@@ -383,11 +397,15 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
   out += "]}\n";
 }
 
-Screener::Pattern* Screener::TrialPatterns::find(std::uint64_t signature) {
-  const std::uint64_t key = signature + 1;
+Screener::Pattern* Screener::TrialPatterns::find(std::uint64_t signature, std::span<const LeanCriterion> criteria,
+                                                  bool exact) {
   const std::size_t mask = index.size() - 1;
-  for (std::size_t slot = (key * 0x9E3779B97F4A7C15ull) >> 40 & mask; index[slot].first; slot = (slot + 1) & mask)
-    if (index[slot].first == key) return &patterns[index[slot].second];
+  for (std::size_t slot = (signature * 0x9E3779B97F4A7C15ull) >> 40 & mask; index[slot].second != UINT32_MAX;
+       slot = (slot + 1) & mask) {
+    if (index[slot].first != signature) continue;
+    Pattern& p = patterns[index[slot].second];
+    if (exact || std::equal(p.criteria.begin(), p.criteria.end(), criteria.begin(), criteria.end())) return &p;
+  }
   return nullptr;
 }
 

@@ -117,10 +117,13 @@ class Screener {
     std::uint64_t count = 0;
   };
   struct TrialPatterns {
-    // Open addressing: signature + 1 (0 = empty) -> pattern.
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> index = std::vector<std::pair<std::uint64_t, std::uint32_t>>(8192);
+    // Open addressing: signature -> pattern (UINT32_MAX: an empty slot).
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> index =
+        std::vector<std::pair<std::uint64_t, std::uint32_t>>(8192, {0, UINT32_MAX});
     std::vector<Pattern> patterns;
-    Pattern* find(std::uint64_t signature);
+    // `criteria` is checked when the signature is a hash (trials of more
+    // than 32 criteria); up to 32 the signature is the outcomes themselves.
+    Pattern* find(std::uint64_t signature, std::span<const LeanCriterion> criteria, bool exact);
   };
   std::vector<TrialPatterns> patterns_;
   std::vector<std::uint64_t> rank_keys_;

@@ -17,7 +17,7 @@
 
 namespace trialmatch {
 
-enum class Truth { no, yes, unknown };
+enum class Truth : unsigned char { no, yes, unknown };
 
 // a op b, with a relative epsilon: thresholds come from text with a few
 // decimals, and unit conversion must not push a value out of "=" or ">=".
@@ -35,7 +35,7 @@ inline bool compare_numbers(double a, ast::CmpOp op, double b) {
 }
 
 // Why a result is unknown (shared/spec/product.md).
-enum class Unknown { none, missing_data, manual, unparsed, unit_mismatch };
+enum class Unknown : unsigned char { none, missing_data, manual, unparsed, unit_mismatch };
 const char* to_string(Unknown reason);
 
 struct Evidence {
@@ -125,10 +125,14 @@ struct LeanOp {
   std::optional<Sex> sex;
   std::uint32_t concept_index = 0;
   std::uint32_t end = 0;                   // one past this op's subtree
-  std::uint32_t pool = 0, pool_size = 0;   // bit words or concept indices in the program's pools
+  std::uint32_t pool = 0, pool_size = 0;   // bit words, concept indices or measure limits in the program's pools
   int n = 0;
   int window = 0;                          // amount of the window or look-back
   double threshold = 0;
+};
+
+// A measure's limits, kept apart so operations stay small.
+struct LeanLimits {
   double plausible_low = 0, plausible_high = 0, uln_default = 0;
 };
 
@@ -140,6 +144,10 @@ struct LeanProgram {
     std::int32_t op = -1;
     bool inclusion = true;
     bool computable = false;
+    // The root operation's code and bit words, so the commonest criteria
+    // (a bit test) are decided without reading the operation itself.
+    LeanOp::Code code = LeanOp::Code::constant;
+    std::uint32_t pool = 0, pool_size = 0;
   };
   std::vector<Root> roots;
   std::vector<LeanOp> ops;
@@ -153,6 +161,7 @@ struct LeanProgram {
   } fixed;
   std::vector<std::uint64_t> bits;        // any_bits / all_bits: present words, then history words
   std::vector<std::uint32_t> concepts;    // count_positive
+  std::vector<LeanLimits> limits;         // measure
 };
 
 struct TrialPlan {

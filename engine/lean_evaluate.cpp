@@ -54,7 +54,7 @@ LeanResult age(const LeanOp& n, const LeanFacts& f) {
 
 // The newest value within the concept's look-back, converted, plausible,
 // against the threshold (times the upper limit of normal when so written).
-LeanResult measure(const LeanOp& n, const LeanFacts& f) {
+LeanResult measure(const LeanOp& n, const LeanProgram& p, const LeanFacts& f) {
   const LeanObservation* o = nullptr;
   for (const auto& r : f.observations(n.concept_index))
     if (r.has_value) {
@@ -64,12 +64,14 @@ LeanResult measure(const LeanOp& n, const LeanFacts& f) {
   if (!o) return lean_unknown(Unknown::missing_data);
   if (n.has_window && o->date < add(f.as_of, -n.window, n.window_unit)) return lean_unknown(Unknown::missing_data);
   if (!o->convertible) return lean_unknown(Unknown::unit_mismatch);
-  if (n.has_plausible && (o->value < n.plausible_low || o->value > n.plausible_high)) return lean_unknown(Unknown::missing_data);
+  const LeanLimits& limits = p.limits[n.pool];
+  if (n.has_plausible && (o->value < limits.plausible_low || o->value > limits.plausible_high))
+    return lean_unknown(Unknown::missing_data);
   double threshold = n.threshold;
   if (n.uln) {
     double uln;
     if (o->has_reference_high) uln = o->reference_high;
-    else if (n.has_uln_default) uln = n.uln_default;
+    else if (n.has_uln_default) uln = limits.uln_default;
     else return lean_unknown(Unknown::missing_data);
     threshold *= uln;
   }
@@ -169,17 +171,17 @@ LeanResult positive_or_negative(const LeanOp& n, const LeanFacts& f) {
   return lean(*pos == (n.code == Code::positive));
 }
 
-bool test_bits(const LeanOp& n, const LeanProgram& p, const LeanFacts& f) {
+bool test_bits(Code code, std::uint32_t pool, std::uint32_t words, const LeanProgram& p, const LeanFacts& f) {
   const std::uint64_t* present = f.present_bits().data();
   const std::uint64_t* history = f.history_bits().data();
-  const std::uint64_t* want_present = p.bits.data() + n.pool;
-  const std::uint64_t* want_history = want_present + n.pool_size;
-  if (n.code == Code::all_bits) {
-    for (std::uint32_t w = 0; w < n.pool_size; ++w)
+  const std::uint64_t* want_present = p.bits.data() + pool;
+  const std::uint64_t* want_history = want_present + words;
+  if (code == Code::all_bits) {
+    for (std::uint32_t w = 0; w < words; ++w)
       if ((present[w] & want_present[w]) != want_present[w] || (history[w] & want_history[w]) != want_history[w]) return false;
     return true;
   }
-  for (std::uint32_t w = 0; w < n.pool_size; ++w)
+  for (std::uint32_t w = 0; w < words; ++w)
     if ((present[w] & want_present[w]) | (history[w] & want_history[w])) return true;
   return false;
 }
@@ -347,15 +349,18 @@ std::int32_t compile_lean(const PlanNode& n, const Lexicon& lex, LeanProgram& p)
           op.window_unit = n.lookback->second;
         }
         const Concept& c = *n.concept_ref;
+        LeanLimits limits;
         if (c.plausible) {
           op.has_plausible = true;
-          op.plausible_low = c.plausible->first;
-          op.plausible_high = c.plausible->second;
+          limits.plausible_low = c.plausible->first;
+          limits.plausible_high = c.plausible->second;
         }
         if (c.uln_default) {
           op.has_uln_default = true;
-          op.uln_default = *c.uln_default;
+          limits.uln_default = *c.uln_default;
         }
+        op.pool = static_cast<std::uint32_t>(p.limits.size());
+        p.limits.push_back(limits);
       }
       break;
     case Kind::sex_is: op.code = Code::sex; break;
@@ -418,7 +423,7 @@ inline bool quick(const LeanProgram& p, const LeanOp& n, const LeanFacts& f, Lea
     return true;
   }
   if (n.code == Code::any_bits || n.code == Code::all_bits) {
-    r = lean(test_bits(n, p, f));
+    r = lean(test_bits(n.code, n.pool, n.pool_size, p, f));
     return true;
   }
   return false;
@@ -431,9 +436,9 @@ LeanResult evaluate_lean(const LeanProgram& p, std::uint32_t i, const LeanFacts&
   switch (n.code) {
     case Code::constant: return {n.truth, n.reason};
     case Code::any_bits:
-    case Code::all_bits: return lean(test_bits(n, p, f));
+    case Code::all_bits: return lean(test_bits(n.code, n.pool, n.pool_size, p, f));
     case Code::age: return age(n, f);
-    case Code::measure: return measure(n, f);
+    case Code::measure: return measure(n, p, f);
     case Code::sex:
       if (f.sex == Sex::unknown) return lean_unknown(Unknown::missing_data);
       return lean(n.op == CmpOp::ne ? n.sex != f.sex : n.sex == f.sex);
@@ -527,6 +532,13 @@ struct Tally {
 void settle_fixed(LeanProgram& p) {
   Tally tally;
   p.dynamic.clear();
+  for (auto& root : p.roots)
+    if (root.op >= 0) {
+      const LeanOp& op = p.ops[static_cast<std::size_t>(root.op)];
+      root.code = op.code;
+      root.pool = op.pool;
+      root.pool_size = op.pool_size;
+    }
   for (std::size_t i = 0; i < p.roots.size(); ++i) {
     if (auto r = fixed_result(p, p.roots[i])) tally.add(i, p.roots[i], *r);
     else p.dynamic.push_back(static_cast<std::uint32_t>(i));
@@ -557,7 +569,9 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
     const std::size_t i = every ? k : program.dynamic[k];
     const LeanProgram::Root& root = program.roots[i];
     LeanResult r = lean_unknown(Unknown::unparsed);
-    if (root.op >= 0) {
+    if (root.code == Code::any_bits || root.code == Code::all_bits) {
+      r = lean(test_bits(root.code, root.pool, root.pool_size, program, facts));
+    } else if (root.op >= 0) {
       const auto at = static_cast<std::uint32_t>(root.op);
       if (!quick(program, program.ops[at], facts, r)) {
         if (!shared) {

@@ -14,7 +14,7 @@
 
 namespace trialmatch {
 
-enum class ConceptKind { measure, autoantibody, group, condition, state, event, medication, demographic };
+enum class ConceptKind : unsigned char { measure, autoantibody, group, condition, state, event, medication, demographic };
 const char* to_string(ConceptKind kind);
 
 // canonical = value * factor + offset (a divisor d is stored as factor 1/d

@@ -12,7 +12,7 @@ namespace trialmatch::ast {
 
 namespace x3 = boost::spirit::x3;
 
-enum class CmpOp { lt, le, gt, ge, eq, ne };
+enum class CmpOp : unsigned char { lt, le, gt, ge, eq, ne };
 const char* to_string(CmpOp op);
 CmpOp negate(CmpOp op);  // < becomes >=, ...
 

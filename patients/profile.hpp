@@ -15,7 +15,7 @@ namespace trialmatch {
 
 class Lexicon;
 
-enum class Sex { unknown, female, male, other };
+enum class Sex : unsigned char { unknown, female, male, other };
 const char* to_string(Sex sex);
 
 // What a record is about: a canonical concept id, or a code in a system.

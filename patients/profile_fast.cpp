@@ -136,34 +136,66 @@ struct FastProfileReader::Impl {
     return true;
   }
 
-  bool condition(od::object o, LeanFactsBuilder& b) {
-    Coded c;
-    Seen seen;
-    std::optional<Date> onset, abatement;
-    RecordStatus status = RecordStatus::active;
+  // A record's fields: the coding keys go into `c`, every other key to
+  // `other(key, value)`, which returns false to decline.
+  template <class Other>
+  static bool record_fields(od::object o, Coded& c, Seen& seen, Other&& other) {
     for (auto field : o) {
       od::raw_json_string key;
       if (field.key().get(key)) return false;
       od::value v;
       if (field.value().get(v)) return false;
       int coded = coded_key(key, v, c, seen);
-      if (coded < 0) return false;
-      if (coded) continue;
-      std::string_view s;
-      if (is(key, "onset")) {
-        if (!seen.first(0) || !get_date(v, onset)) return false;
-      } else if (is(key, "abatement")) {
-        if (!seen.first(1) || !get_date(v, abatement)) return false;
-      } else if (is(key, "status")) {
-        if (!seen.first(2) || !get_string(v, s) ||
-            !status_of(s, {RecordStatus::active, RecordStatus::resolved, RecordStatus::history}, status))
-          return false;
-      } else {
-        return false;
-      }
+      if (coded < 0 || (coded == 0 && !other(key, v))) return false;
     }
-    if (!coded_ok(c) || (onset && abatement && *abatement < *onset)) return false;
-    b.condition(b.targets(c.concept_id, c.system, c.code), status, onset, abatement);
+    return coded_ok(c);
+  }
+
+  // A condition or a medication: a coding, a period and a status.
+  struct Period {
+    Coded c;
+    std::optional<Date> from, to;
+    RecordStatus status = RecordStatus::active;
+  };
+  static bool period(od::object o, std::string_view from_key, std::string_view to_key,
+                     std::initializer_list<RecordStatus> allowed, Period& p) {
+    Seen seen;
+    bool ok = record_fields(o, p.c, seen, [&](od::raw_json_string key, od::value v) {
+      std::string_view s;
+      if (is(key, from_key)) return seen.first(0) && get_date(v, p.from);
+      if (is(key, to_key)) return seen.first(1) && get_date(v, p.to);
+      if (is(key, "status")) return seen.first(2) && get_string(v, s) && status_of(s, allowed, p.status);
+      return false;
+    });
+    return ok && !(p.from && p.to && *p.to < *p.from);
+  }
+
+  bool condition(od::object o, LeanFactsBuilder& b) {
+    Period p;
+    if (!period(o, "onset", "abatement", {RecordStatus::active, RecordStatus::resolved, RecordStatus::history}, p))
+      return false;
+    b.condition(b.targets(p.c.concept_id, p.c.system, p.c.code), p.status, p.from, p.to);
+    return true;
+  }
+
+  bool medication(od::object o, LeanFactsBuilder& b) {
+    Period p;
+    if (!period(o, "start", "end",
+                {RecordStatus::active, RecordStatus::stopped, RecordStatus::completed, RecordStatus::history}, p))
+      return false;
+    b.medication(b.targets(p.c.concept_id, p.c.system, p.c.code), p.status, p.from, p.to);
+    return true;
+  }
+
+  bool event(od::object o, LeanFactsBuilder& b) {
+    Coded c;
+    Seen seen;
+    std::optional<Date> date;
+    bool ok = record_fields(o, c, seen, [&](od::raw_json_string key, od::value v) {
+      return is(key, "date") && seen.first(0) && get_date(v, date);
+    });
+    if (!ok || !date) return false;
+    b.event(b.targets(c.concept_id, c.system, c.code), *date);
     return true;
   }
 
@@ -174,100 +206,27 @@ struct FastProfileReader::Impl {
     std::optional<double> value, high, low;
     std::string_view unit;
     Qualitative qualitative = Qualitative::none;
-    for (auto field : o) {
-      od::raw_json_string key;
-      if (field.key().get(key)) return false;
-      od::value v;
-      if (field.value().get(v)) return false;
-      int coded = coded_key(key, v, c, seen);
-      if (coded < 0) return false;
-      if (coded) continue;
-      if (is(key, "date")) {
-        if (!seen.first(0) || !get_date(v, date)) return false;
-      } else if (is(key, "value")) {
-        if (!seen.first(1)) return false;
-        od::json_type t;
-        if (v.type().get(t)) return false;
-        if (t == od::json_type::number) {
-          double d;
-          if (v.get_double().get(d)) return false;
-          value = d;
-        } else {
-          std::string_view s;
-          if (!get_string(v, s)) return false;
-          if (iequals(s, "positive") || iequals(s, "detected")) qualitative = Qualitative::positive;
-          else if (iequals(s, "negative") || iequals(s, "not detected")) qualitative = Qualitative::negative;
-          else return false;
-        }
-      } else if (is(key, "unit")) {
-        if (!seen.first(2) || !get_string(v, unit)) return false;
-      } else if (is(key, "reference_high")) {
-        double d;
-        if (!seen.first(3) || !get_number(v, d)) return false;
-        high = d;
-      } else if (is(key, "reference_low")) {
-        double d;
-        if (!seen.first(4) || !get_number(v, d)) return false;
-        low = d;
-      } else {
-        return false;  // "interpretation" and anything else: the loader decides
-      }
-    }
-    if (!coded_ok(c) || !date || (!value && qualitative == Qualitative::none)) return false;
+    bool ok = record_fields(o, c, seen, [&](od::raw_json_string key, od::value v) {
+      double d;
+      if (is(key, "date")) return seen.first(0) && get_date(v, date);
+      if (is(key, "unit")) return seen.first(2) && get_string(v, unit);
+      if (is(key, "reference_high")) return seen.first(3) && get_number(v, d) && (high = d, true);
+      if (is(key, "reference_low")) return seen.first(4) && get_number(v, d) && (low = d, true);
+      if (!is(key, "value") || !seen.first(1)) return false;  // "interpretation" and the rest: the loader decides
+      od::json_type t;
+      if (v.type().get(t)) return false;
+      if (t == od::json_type::number) return !v.get_double().get(d) && (value = d, true);
+      std::string_view s;
+      if (!get_string(v, s)) return false;
+      if (iequals(s, "positive") || iequals(s, "detected")) qualitative = Qualitative::positive;
+      else if (iequals(s, "negative") || iequals(s, "not detected")) qualitative = Qualitative::negative;
+      else return false;
+      return true;
+    });
+    if (!ok || !date || (!value && qualitative == Qualitative::none)) return false;
     if (high && low && *low > *high) return false;
     // The loader keeps the unit of numeric values only.
     b.observation(b.targets(c.concept_id, c.system, c.code), *date, value, value ? unit : std::string_view(), qualitative, high);
-    return true;
-  }
-
-  bool event(od::object o, LeanFactsBuilder& b) {
-    Coded c;
-    Seen seen;
-    std::optional<Date> date;
-    for (auto field : o) {
-      od::raw_json_string key;
-      if (field.key().get(key)) return false;
-      od::value v;
-      if (field.value().get(v)) return false;
-      int coded = coded_key(key, v, c, seen);
-      if (coded < 0) return false;
-      if (coded) continue;
-      if (!is(key, "date") || !seen.first(0) || !get_date(v, date)) return false;
-    }
-    if (!coded_ok(c) || !date) return false;
-    b.event(b.targets(c.concept_id, c.system, c.code), *date);
-    return true;
-  }
-
-  bool medication(od::object o, LeanFactsBuilder& b) {
-    Coded c;
-    Seen seen;
-    std::optional<Date> start, end;
-    RecordStatus status = RecordStatus::active;
-    for (auto field : o) {
-      od::raw_json_string key;
-      if (field.key().get(key)) return false;
-      od::value v;
-      if (field.value().get(v)) return false;
-      int coded = coded_key(key, v, c, seen);
-      if (coded < 0) return false;
-      if (coded) continue;
-      std::string_view s;
-      if (is(key, "start")) {
-        if (!seen.first(0) || !get_date(v, start)) return false;
-      } else if (is(key, "end")) {
-        if (!seen.first(1) || !get_date(v, end)) return false;
-      } else if (is(key, "status")) {
-        if (!seen.first(2) || !get_string(v, s) ||
-            !status_of(s, {RecordStatus::active, RecordStatus::stopped, RecordStatus::completed, RecordStatus::history},
-                       status))
-          return false;
-      } else {
-        return false;
-      }
-    }
-    if (!coded_ok(c) || (start && end && *end < *start)) return false;
-    b.medication(b.targets(c.concept_id, c.system, c.code), status, start, end);
     return true;
   }
 

@@ -473,7 +473,7 @@ class LineReader {
     r.lines.clear();
     std::size_t start = 0, scan = 0;
     for (;;) {
-      while (r.lines.size() < max_lines && start < max_bytes) {
+      while (r.lines.size() < max_lines && start < max_bytes && scan < r.data.size()) {
         const void* nl = std::memchr(r.data.data() + scan, '\n', r.data.size() - scan);
         if (!nl) break;
         std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nl) - r.data.data());

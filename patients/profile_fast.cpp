@@ -58,7 +58,11 @@ bool get_string(od::value v, std::string_view& out) {
     raw.remove_suffix(1);
   if (raw.size() < 2 || raw.front() != '"' || raw.back() != '"') return false;
   out = raw.substr(1, raw.size() - 2);
-  return plain(out);
+  if (!plain(out)) return false;
+  // Peeking at the token does not consume the value; without this the
+  // object's iteration would not check what follows it (found by fuzzing).
+  od::raw_json_string consumed;
+  return !v.get_raw_json_string().get(consumed);
 }
 bool get_number(od::value v, double& out) {
   od::json_type t;

@@ -244,6 +244,8 @@ TEST_CASE("the fast profile reader and the validating loader give the same bytes
 {"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"F1","gender":"female","birthDate":"1990-01-01"}}]}
 {"id":"E19","birth_date":"1990-01-01","conditions":[{"concept":"type1\u005fdiabetes","onset":"2020-01-01"}]}
 {"id":"E20","birth_date":"1990-01-01","conditions":[{"concept":"type1_dia\u0062etes","onset":"2020-01-01","display":"a \"quoted\" name"}]}
+{"id": "P": 1 ,"u" 2]}
+{"id":"E22","sex":"male" "age": 3}
 )";
   std::string input = population(0, 300, 5) + edge + real_profiles();
   for (auto format : {ScreenFormat::jsonl, ScreenFormat::csv}) {
@@ -255,7 +257,7 @@ TEST_CASE("the fast profile reader and the validating loader give the same bytes
   }
   // The edge lines really do reach both paths: some read, some rejected.
   auto out = lines_of(run_screen(edge, 1));
-  REQUIRE(out.size() == 20);
+  REQUIRE(out.size() == 22);
   CHECK(json::parse(out[0])["patient"] == "E1");
   CHECK(json::parse(out[3])["patient"] == "E4");  // a duplicate key: the loader reads it
   CHECK(json::parse(out[6]).contains("error"));   // two objects on one line
@@ -265,6 +267,10 @@ TEST_CASE("the fast profile reader and the validating loader give the same bytes
   auto plain = json::parse(run_screen(R"({"id":"E19","birth_date":"1990-01-01","conditions":[{"concept":"type1_diabetes","onset":"2020-01-01"}]})" "\n", 1));
   CHECK(json::parse(out[18])["results"] == plain["results"]);
   CHECK(json::parse(out[19])["results"] == plain["results"]);
+  // Malformed between fields (found by fuzzing: peeking at a string did not
+  // make the reader check what follows it).
+  CHECK(json::parse(out[20]).contains("error"));
+  CHECK(json::parse(out[21]).contains("error"));
 }
 
 TEST_CASE("answers in one record do not carry over to the next", "[screen]") {

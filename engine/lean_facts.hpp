@@ -138,7 +138,7 @@ class StringCache {
       h ^= h >> 31;
     }
     std::uint64_t tail = 0;
-    std::memcpy(&tail, key.data() + i, key.size() - i);
+    if (i < key.size()) std::memcpy(&tail, key.data() + i, key.size() - i);
     h = (h ^ tail) * 0x94D049BB133111EBull;
     return h ^ (h >> 29);
   }

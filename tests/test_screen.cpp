@@ -246,6 +246,7 @@ TEST_CASE("the fast profile reader and the validating loader give the same bytes
 {"id":"E20","birth_date":"1990-01-01","conditions":[{"concept":"type1_dia\u0062etes","onset":"2020-01-01","display":"a \"quoted\" name"}]}
 {"id": "P": 1 ,"u" 2]}
 {"id":"E22","sex":"male" "age": 3}
+{"id":"E23","observations":[{"concept":"bmi","value":31,"date":"2025-01-01"}]}
 )";
   std::string input = population(0, 300, 5) + edge + real_profiles();
   for (auto format : {ScreenFormat::jsonl, ScreenFormat::csv}) {
@@ -257,7 +258,7 @@ TEST_CASE("the fast profile reader and the validating loader give the same bytes
   }
   // The edge lines really do reach both paths: some read, some rejected.
   auto out = lines_of(run_screen(edge, 1));
-  REQUIRE(out.size() == 22);
+  REQUIRE(out.size() == 23);
   CHECK(json::parse(out[0])["patient"] == "E1");
   CHECK(json::parse(out[3])["patient"] == "E4");  // a duplicate key: the loader reads it
   CHECK(json::parse(out[6]).contains("error"));   // two objects on one line

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <unistd.h>
@@ -87,6 +88,20 @@ std::vector<Trial> trials_from(const std::vector<std::string>& paths, const Lexi
   return trials;
 }
 
+// Parses a sub-command's arguments; nullopt when --help was asked for (and
+// the help printed).
+std::optional<po::variables_map> parse_args(const std::vector<std::string>& args, const po::options_description& desc,
+                                            std::ostream& out, const po::positional_options_description& pos = {}) {
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    out << desc << '\n';
+    return std::nullopt;
+  }
+  po::notify(vm);
+  return vm;
+}
+
 int compile_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> trial_paths, lexicon_paths;
   std::string format = "text";
@@ -101,13 +116,9 @@ int compile_command(const std::vector<std::string>& args, std::ostream& out, std
   add_lexicon_option(desc, lexicon_paths);
   desc.add_options()("format", po::value(&format)->default_value("text"), "text | json");
   desc.add_options()("coverage", "print only the coverage table: per trial and in total");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help")) {
-    out << desc << '\n';
-    return kOk;
-  }
-  po::notify(vm);
+  auto parsed = parse_args(args, desc, out);
+  if (!parsed) return kOk;
+  const po::variables_map& vm = *parsed;
   if (format != "text" && format != "json") {
     err << "trialmatch compile: --format must be text or json, not \"" << format << "\"\n";
     return kUsageError;
@@ -158,6 +169,30 @@ void print_warnings(const Diagnostics& ds, std::ostream& err) {
   for (const auto& d : ds) err << d.str() << '\n';
 }
 
+// What `match` and `explain` both start from: the lexicon, the patient (its
+// warnings printed), the trials and the as-of date.
+struct PatientRun {
+  const Lexicon* lex = nullptr;
+  Profile patient;
+  std::vector<Trial> trials;
+  Date as_of;
+  TextStyle style;
+};
+
+PatientRun load_patient_run(const PatientOptions& o, std::ostream& err) {
+  if (o.format != "text" && o.format != "json") throw po::error("--format must be text or json");
+  PatientRun run;
+  run.style = text_style(o.colour);
+  auto as_of_flag = parse_as_of(o.as_of);
+  run.lex = &lexicon_from(o.lexicon_paths);
+  Diagnostics warnings;
+  run.patient = load_patient_file(o.patient, *run.lex, warnings);
+  print_warnings(warnings, err);
+  run.trials = trials_from(o.trial_paths, *run.lex);
+  run.as_of = resolve_as_of(as_of_flag, run.patient);
+  return run;
+}
+
 int match_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   PatientOptions o;
   po::options_description desc(
@@ -173,27 +208,14 @@ int match_command(const std::vector<std::string>& args, std::ostream& out, std::
       "keep only trials whose registry status is this (e.g. recruiting); repeatable");
   po::positional_options_description pos;
   pos.add("patient", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
-  if (vm.count("help")) {
-    out << desc << '\n';
-    return kOk;
-  }
-  po::notify(vm);
+  if (!parse_args(args, desc, out, pos)) return kOk;
   if (o.patient.empty()) throw po::error("a patient file is required");
-  if (o.format != "text" && o.format != "json") throw po::error("--format must be text or json");
   if (o.top < 0) throw po::error("--top must be 0 or more");
-  auto style = text_style(o.colour);
-  auto as_of_flag = parse_as_of(o.as_of);
-  const Lexicon& lex = lexicon_from(o.lexicon_paths);
-  Diagnostics warnings;
-  Profile patient = load_patient_file(o.patient, lex, warnings);
-  print_warnings(warnings, err);
-  auto trials = trials_from(o.trial_paths, lex);
-  Date as_of = resolve_as_of(as_of_flag, patient);
-  PatientFacts facts(patient, lex, as_of);
+  PatientRun run = load_patient_run(o, err);
+  const Lexicon& lex = *run.lex;
+  PatientFacts facts(run.patient, lex, run.as_of);
   std::vector<TrialResult> results;
-  for (const auto& t : trials) {
+  for (const auto& t : run.trials) {
     if (!o.statuses.empty()) {
       bool keep = false;
       for (auto s : o.statuses) {
@@ -206,8 +228,8 @@ int match_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   rank(results);
   if (o.top > 0 && results.size() > static_cast<std::size_t>(o.top)) results.resize(static_cast<std::size_t>(o.top));
-  if (o.format == "json") out << match_json(patient, as_of, results).dump(2) << '\n';
-  else print_match_text(out, patient, as_of, results, style);
+  if (o.format == "json") out << match_json(run.patient, run.as_of, results).dump(2) << '\n';
+  else print_match_text(out, run.patient, run.as_of, results, run.style);
   return kOk;
 }
 
@@ -223,32 +245,19 @@ int explain_command(const std::vector<std::string>& args, std::ostream& out, std
   add_patient_options(desc, o);
   po::positional_options_description pos;
   pos.add("patient", 1).add("trial", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
-  if (vm.count("help")) {
-    out << desc << '\n';
-    return kOk;
-  }
-  po::notify(vm);
+  if (!parse_args(args, desc, out, pos)) return kOk;
   if (o.patient.empty() || o.trial_id.empty()) throw po::error("a patient file and a trial id are required");
-  if (o.format != "text" && o.format != "json") throw po::error("--format must be text or json");
-  auto style = text_style(o.colour);
-  auto as_of_flag = parse_as_of(o.as_of);
-  const Lexicon& lex = lexicon_from(o.lexicon_paths);
-  Diagnostics warnings;
-  Profile patient = load_patient_file(o.patient, lex, warnings);
-  print_warnings(warnings, err);
-  auto trials = trials_from(o.trial_paths, lex);
-  auto it = std::find_if(trials.begin(), trials.end(), [&](const Trial& t) { return t.id == o.trial_id; });
-  if (it == trials.end()) {
+  PatientRun run = load_patient_run(o, err);
+  const Lexicon& lex = *run.lex;
+  auto it = std::find_if(run.trials.begin(), run.trials.end(), [&](const Trial& t) { return t.id == o.trial_id; });
+  if (it == run.trials.end()) {
     err << "trialmatch explain: no trial " << o.trial_id << " in the trial set (see `trialmatch compile`)\n";
     return kInputError;
   }
-  Date as_of = resolve_as_of(as_of_flag, patient);
-  PatientFacts facts(patient, lex, as_of);
+  PatientFacts facts(run.patient, lex, run.as_of);
   TrialResult r = evaluate_trial(plan_trial(*it, lex), facts, lex);
-  if (o.format == "json") out << explain_json(patient, as_of, r).dump(2) << '\n';
-  else print_explain_text(out, patient, as_of, r, style);
+  if (o.format == "json") out << explain_json(run.patient, run.as_of, r).dump(2) << '\n';
+  else print_explain_text(out, run.patient, run.as_of, r, run.style);
   return kOk;
 }
 
@@ -275,13 +284,9 @@ int screen_command(const std::vector<std::string>& args, std::ostream& out, std:
       "quiet", "no summary table or progress on stderr");
   po::positional_options_description pos;
   pos.add("input", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
-  if (vm.count("help")) {
-    out << desc << '\n';
-    return kOk;
-  }
-  po::notify(vm);
+  auto parsed = parse_args(args, desc, out, pos);
+  if (!parsed) return kOk;
+  const po::variables_map& vm = *parsed;
   if (input.empty()) throw po::error("a patients file (or - for stdin) is required");
   if (o.format != "jsonl" && o.format != "csv") throw po::error("--format must be jsonl or csv");
   if (threads < 1) throw po::error("--threads must be 1 or more");
@@ -335,13 +340,7 @@ int generate_command(const std::vector<std::string>& args, std::ostream& out, st
   desc.add_options()("help,h", "show this help")("count", po::value(&count), "how many patients (default 1000)")(
       "seed", po::value(&seed), "random seed (default 1)")("first", po::value(&first), "index of the first patient (default 0)")(
       "as-of", po::value(&as_of), "the date profiles describe (default 2026-11-01)");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help")) {
-    out << desc << '\n';
-    return kOk;
-  }
-  po::notify(vm);
+  if (!parse_args(args, desc, out)) return kOk;
   if (!parse_iso_date(as_of)) throw po::error("--as-of must be a date YYYY-MM-DD");
   std::string buf;
   for (std::uint64_t i = first; i < first + count; ++i) {

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -31,39 +32,32 @@ bool is(od::raw_json_string key, std::string_view name) { return key.unsafe_is_e
 
 // Each reader returns false to decline: the validating loader then reads
 // the line and says what, if anything, is wrong with it.
-// No escape and no control character: eight bytes at a time (the classic
-// "has a byte less than n" and "has a zero byte" bit tricks).
-bool plain(std::string_view s) {
+// A string read in place, without unescaping into the parser's buffer: from
+// just after its opening quote to the first quote, eight bytes at a time
+// (the classic "has a zero byte" and "has a byte less than n" bit tricks; the
+// lowest flagged byte is always a true one). A string holding an escape (rare
+// in profiles) declines the line; one holding a raw control character is
+// invalid JSON, which the loader reports. Reading up to seven bytes past the
+// closing quote stays inside simdjson's padding.
+bool get_string(od::value v, std::string_view& out) {
+  od::raw_json_string raw;
+  if (v.get_raw_json_string().get(raw)) return false;  // consumes the value; not a string: decline
   constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
+  const char* p = raw.raw();
+  for (std::size_t i = 0;; i += 8) {
     std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    const std::uint64_t control = (w - ones * 0x20) & ~w & highs;
-    const std::uint64_t b = w ^ (ones * '\\');
-    const std::uint64_t backslash = (b - ones) & ~b & highs;
-    if (control | backslash) return false;
+    std::memcpy(&w, p + i, 8);
+    const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    const std::uint64_t special =
+        ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs) | ((w - ones * 0x20) & ~w & highs);
+    if (!special) continue;
+    const std::size_t end = i + static_cast<std::size_t>(std::countr_zero(special)) / 8;
+    if (p[end] != '"') return false;
+    out = std::string_view(p, end);
+    return true;
   }
-  for (; i < s.size(); ++i)
-    if (s[i] == '\\' || static_cast<unsigned char>(s[i]) < 0x20) return false;
-  return true;
 }
 
-// A string read in place, without unescaping into the parser's buffer. A
-// string holding an escape (rare in profiles) declines the line; one holding
-// a raw control character is invalid JSON, which the loader reports.
-bool get_string(od::value v, std::string_view& out) {
-  std::string_view raw = v.raw_json_token();
-  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r'))
-    raw.remove_suffix(1);
-  if (raw.size() < 2 || raw.front() != '"' || raw.back() != '"') return false;
-  out = raw.substr(1, raw.size() - 2);
-  if (!plain(out)) return false;
-  // Peeking at the token does not consume the value; without this the
-  // object's iteration would not check what follows it (found by fuzzing).
-  od::raw_json_string consumed;
-  return !v.get_raw_json_string().get(consumed);
-}
 bool get_number(od::value v, double& out) {
   od::json_type t;
   if (v.type().get(t) || t != od::json_type::number) return false;

@@ -39,7 +39,6 @@ const char* to_string(Verdict verdict) {
   return "";
 }
 
-
 namespace {
 
 std::string fmt(double v) { return format_double(v); }
@@ -179,15 +178,16 @@ TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
   for (const auto& c : trial.criteria) {
     CriterionPlan cp;
     cp.criterion = &c;
-    cp.inclusion = c.kind == CriterionKind::inclusion;
-    cp.computable = c.compiled.status == grammar::Status::computable || c.compiled.status == grammar::Status::partial;
+    LeanProgram::Root root;
+    root.inclusion = c.kind == CriterionKind::inclusion;
+    root.computable = c.compiled.status == grammar::Status::computable || c.compiled.status == grammar::Status::partial;
     if (c.compiled.rule) {
       cp.root = plan_node(*c.compiled.rule, lexicon);
       resolve_words(*cp.root, lexicon);
-      cp.lean_op = compile_lean(lean_plan(*cp.root, lexicon), lexicon, plan.lean);
+      root.op = compile_lean(lean_plan(*cp.root, lexicon), lexicon, plan.lean);
       cp.rule_text = ast::print(*c.compiled.rule);
     }
-    plan.lean.roots.push_back({cp.lean_op, cp.inclusion, cp.computable});
+    plan.lean.roots.push_back(root);
     plan.criteria.push_back(std::move(cp));
   }
   settle_fixed(plan.lean);
@@ -215,11 +215,9 @@ PatientFacts::PatientFacts(const Profile& profile, const Lexicon& lexicon, Date 
   events_.resize(n);
   // Each record counts for its concepts and every concept that includes them.
   auto targets = [&](const CodedRef& ref) {
-    std::vector<std::size_t> out;
+    std::vector<std::uint32_t> out;
     for (const auto& id : ref.concepts)
-      if (auto* c = lexicon.find(id))
-        for (std::size_t i : lexicon.ancestor_indices(index_of(*c)))
-          if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(i);
+      if (auto* c = lexicon.find(id)) lexicon.add_counted_as(*c, out);
     return out;
   };
   for (const auto& o : profile.observations)

@@ -97,10 +97,7 @@ struct PlanNode {
 struct CriterionPlan {
   const Criterion* criterion = nullptr;
   std::optional<PlanNode> root;
-  std::int32_t lean_op = -1;  // its root in the trial's LeanProgram; -1 when not understood
-  std::string rule_text;      // the rule as printed: equal text, equal rule (LeanMemo)
-  bool inclusion = true;      // the criterion's kind, at hand
-  bool computable = false;    // counts toward the score (computable or partial)
+  std::string rule_text;  // the rule as printed: equal text, equal rule (LeanMemo)
 };
 
 // The plan once more, flat, for batch screening (lean_evaluate.cpp): one
@@ -157,7 +154,7 @@ struct LeanProgram {
   struct Fixed {
     std::uint64_t signature = 0;  // their two-bit codes (first 32 criteria)
     bool fails = false, undecided = false;
-    int computable = 0, passing = 0;
+    int passing = 0;
   } fixed;
   std::vector<std::uint64_t> bits;        // any_bits / all_bits: present words, then history words
   std::vector<std::uint32_t> concepts;    // count_positive

@@ -485,9 +485,9 @@ LeanMemo::LeanMemo(const std::vector<TrialPlan>& plans) {
   std::map<std::string_view, std::uint32_t> seen;
   for (const auto& plan : plans) {
     auto& ids = ids_.emplace_back();
-    for (const auto& cp : plan.criteria) {
-      auto [it, fresh] = seen.emplace(cp.rule_text, static_cast<std::uint32_t>(seen.size()));
-      ids.push_back(cp.lean_op >= 0 ? it->second : UINT32_MAX);
+    for (std::size_t i = 0; i < plan.criteria.size(); ++i) {
+      auto [it, fresh] = seen.emplace(plan.criteria[i].rule_text, static_cast<std::uint32_t>(seen.size()));
+      ids.push_back(plan.lean.roots[i].op >= 0 ? it->second : UINT32_MAX);
     }
   }
   stamp_.assign(seen.size(), 0);
@@ -511,18 +511,15 @@ std::optional<LeanResult> fixed_result(const LeanProgram& p, const LeanProgram::
 
 // How one criterion's result counts toward its trial.
 struct Tally {
-  std::uint64_t signature = 0;
-  bool fails = false, undecided = false;
-  int computable = 0, passing = 0;
+  LeanProgram::Fixed totals;
   LeanCriterion add(std::size_t i, const LeanProgram::Root& root, LeanResult r) {
     LeanCriterion c;
     c.outcome = outcome_of[static_cast<int>(r.truth)];
     c.manual = r.truth == Truth::unknown && r.reason == Unknown::manual;
-    if (i < 32) signature |= (static_cast<std::uint64_t>(c.outcome) + c.manual) << (2 * i);
-    fails |= c.outcome == (root.inclusion ? Outcome::not_met : Outcome::met);
-    undecided |= c.outcome == Outcome::unknown && !c.manual;
-    computable += root.computable;
-    passing += root.computable && c.outcome == (root.inclusion ? Outcome::met : Outcome::not_met);
+    if (i < 32) totals.signature |= (static_cast<std::uint64_t>(c.outcome) + c.manual) << (2 * i);
+    totals.fails |= c.outcome == (root.inclusion ? Outcome::not_met : Outcome::met);
+    totals.undecided |= c.outcome == Outcome::unknown && !c.manual;
+    totals.passing += root.computable && c.outcome == (root.inclusion ? Outcome::met : Outcome::not_met);
     return c;
   }
 };
@@ -543,7 +540,7 @@ void settle_fixed(LeanProgram& p) {
     if (auto r = fixed_result(p, p.roots[i])) tally.add(i, p.roots[i], *r);
     else p.dynamic.push_back(static_cast<std::uint32_t>(i));
   }
-  p.fixed = {tally.signature, tally.fails, tally.undecided, tally.computable, tally.passing};
+  p.fixed = tally.totals;
 }
 
 void fill_fixed(const TrialPlan& plan, std::span<LeanCriterion> out) {
@@ -552,9 +549,8 @@ void fill_fixed(const TrialPlan& plan, std::span<LeanCriterion> out) {
     if (auto r = fixed_result(plan.lean, plan.lean.roots[i])) out[i] = tally.add(i, plan.lean.roots[i], *r);
 }
 
-LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, const Lexicon& lexicon,
-                                    std::span<LeanCriterion> out, LeanMemo* memo, std::size_t trial, bool fixed_filled) {
-  (void)lexicon;
+LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, std::span<LeanCriterion> out,
+                                    LeanMemo* memo, std::size_t trial, bool fixed_filled) {
   const LeanProgram& program = plan.lean;
   const std::uint32_t* shared = memo ? memo->ids_[trial].data() : nullptr;
   // Answers in the profile may settle fixed criteria too: then every
@@ -562,8 +558,7 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
   const bool every = !fixed_filled || facts.answers;
   Tally tally;
   if (!every)
-    tally = {program.fixed.signature, program.fixed.fails, program.fixed.undecided, program.fixed.computable,
-             program.fixed.passing};
+    tally.totals = program.fixed;
   const std::size_t count = every ? program.roots.size() : program.dynamic.size();
   for (std::size_t k = 0; k < count; ++k) {
     const std::size_t i = every ? k : program.dynamic[k];
@@ -592,10 +587,10 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
     out[i] = tally.add(i, root, r);
   }
   LeanTrialResult result;
-  result.computable = tally.computable;
-  result.passing = tally.passing;
-  result.verdict = tally.fails ? Verdict::ineligible : tally.undecided ? Verdict::undetermined : Verdict::eligible;
-  if (program.roots.size() <= 32) result.signature = tally.signature;
+  const LeanProgram::Fixed& t = tally.totals;
+  result.passing = t.passing;
+  result.verdict = t.fails ? Verdict::ineligible : t.undecided ? Verdict::undetermined : Verdict::eligible;
+  if (program.roots.size() <= 32) result.signature = t.signature;
   return result;
 }
 

@@ -37,7 +37,6 @@ struct LeanCriterion {
 struct LeanTrialResult {
   Verdict verdict = Verdict::undetermined;
   int passing = 0;      // computable criteria that pass (the score's numerator)
-  int computable = 0;
   // Every criterion's outcome, two bits each (met 0, not met 1, unknown 2,
   // to confirm 3), when the trial has at most 32 criteria.
   std::optional<std::uint64_t> signature;
@@ -50,11 +49,10 @@ class LeanMemo {
   explicit LeanMemo(const std::vector<TrialPlan>& plans);
   // Forget the last patient's results.
   void next_patient() { ++now_; }
-  std::size_t distinct() const { return results_.size(); }
 
  private:
-  friend LeanTrialResult evaluate_trial_lean(const TrialPlan&, const LeanFacts&, const Lexicon&, std::span<LeanCriterion>,
-                                             LeanMemo*, std::size_t, bool);
+  friend LeanTrialResult evaluate_trial_lean(const TrialPlan&, const LeanFacts&, std::span<LeanCriterion>, LeanMemo*,
+                                             std::size_t, bool);
   std::vector<std::vector<std::uint32_t>> ids_;  // trial -> criterion -> shared rule
   std::vector<std::uint32_t> stamp_;
   std::vector<LeanResult> results_;
@@ -70,9 +68,8 @@ void fill_fixed(const TrialPlan& plan, std::span<LeanCriterion> out);
 
 // Evaluates every criterion of `plan` into `out` (one slot per criterion);
 // with a memo, `trial` is the plan's index in the memo's plans.
-LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, const Lexicon& lexicon,
-                                    std::span<LeanCriterion> out, LeanMemo* memo = nullptr, std::size_t trial = 0,
-                                    bool fixed_filled = false);
+LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, std::span<LeanCriterion> out,
+                                    LeanMemo* memo = nullptr, std::size_t trial = 0, bool fixed_filled = false);
 
 // The score evaluate_trial() gives for `passing` of `computable`.
 double lean_score(int passing, int computable);

@@ -68,10 +68,7 @@ void LeanFactsBuilder::compute_targets(std::vector<std::uint32_t>& out, std::str
     }
   }
   out.clear();
-  const Concept* base = lexicon_.concepts().data();
-  for (const Concept* c : mapped)
-    for (std::size_t i : lexicon_.ancestor_indices(static_cast<std::size_t>(c - base)))
-      if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(static_cast<std::uint32_t>(i));
+  for (const Concept* c : mapped) lexicon_.add_counted_as(*c, out);
 }
 
 std::span<const std::uint32_t> LeanFactsBuilder::targets(std::string_view concept_id, std::string_view system,
@@ -91,9 +88,7 @@ std::span<const std::uint32_t> LeanFactsBuilder::targets(const CodedRef& ref) {
   // The loader already resolved the record: its concepts, then ancestors.
   scratch_.clear();
   for (const auto& id : ref.concepts)
-    if (const Concept* c = lexicon_.find(id))
-      for (std::size_t i : lexicon_.ancestor_indices(static_cast<std::size_t>(c - lexicon_.concepts().data())))
-        if (std::find(scratch_.begin(), scratch_.end(), i) == scratch_.end()) scratch_.push_back(static_cast<std::uint32_t>(i));
+    if (const Concept* c = lexicon_.find(id)) lexicon_.add_counted_as(*c, scratch_);
   return scratch_;
 }
 

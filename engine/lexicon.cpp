@@ -220,6 +220,11 @@ const std::vector<std::size_t>& Lexicon::ancestor_indices(std::size_t concept_in
   return ancestors_[concept_index];
 }
 
+void Lexicon::add_counted_as(const Concept& c, std::vector<std::uint32_t>& out) const {
+  for (std::size_t i : ancestor_indices(static_cast<std::size_t>(&c - concepts_.data())))
+    if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(static_cast<std::uint32_t>(i));
+}
+
 Lexicon::UnitRoute Lexicon::unit_route(const Concept& c, std::string_view unit) const {
   auto alias = unit_aliases_.find(unit);
   std::string_view u = alias == unit_aliases_.end() ? unit : std::string_view(alias->second);

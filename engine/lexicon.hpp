@@ -3,6 +3,7 @@
 // conversions, look-back windows and interpretations of vague words. It is
 // data (rules/lexicon/*.json, format in docs/lexicon-format.md), loaded at run
 // time; the bundled copy is compiled in.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -81,6 +82,9 @@ class Lexicon {
   std::vector<std::string> with_ancestors(const std::string& id) const;
   // The same, as indices into concepts(), computed once.
   const std::vector<std::size_t>& ancestor_indices(std::size_t concept_index) const;
+  // Appends to `out` the indices a record of `c` counts for (c and every
+  // concept that includes it), skipping those already there.
+  void add_counted_as(const Concept& c, std::vector<std::uint32_t>& out) const;
   // Converts a value in `unit` to the concept's canonical unit; nullopt when
   // the lexicon knows no conversion (a unit mismatch). `how` describes it.
   std::optional<double> to_canonical(const Concept& c, double value, std::string_view unit, std::string* how = nullptr) const;

@@ -232,7 +232,7 @@ void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::st
     }
     refill_fixed_ = facts->answers != nullptr;
     for (std::size_t t = 0; t < plans_.size(); ++t)
-      results_[t] = evaluate_trial_lean(plans_[t], *facts, lexicon_, criteria_[t], &memo_, t, true);
+      results_[t] = evaluate_trial_lean(plans_[t], *facts, criteria_[t], &memo_, t, true);
   } catch (const InputError& e) {
     // Name the input, the line and the field: "patients.jsonl:17: error: /sex: ...".
     Diagnostic d = e.diagnostic();

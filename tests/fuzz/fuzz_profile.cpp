@@ -27,11 +27,11 @@ struct Outcomes {
   bool operator==(const Outcomes&) const = default;
 };
 
-Outcomes lean_outcomes(const std::vector<TrialPlan>& plans, const LeanFacts& facts, const Lexicon& lex) {
+Outcomes lean_outcomes(const std::vector<TrialPlan>& plans, const LeanFacts& facts) {
   Outcomes out;
   for (const auto& plan : plans) {
     std::vector<LeanCriterion> cs(plan.criteria.size());
-    out.verdicts.push_back(evaluate_trial_lean(plan, facts, lex, cs).verdict);
+    out.verdicts.push_back(evaluate_trial_lean(plan, facts, cs).verdict);
     for (const auto& c : cs) out.criteria.emplace_back(c.outcome, c.manual);
   }
   return out;
@@ -67,9 +67,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       for (const auto& c : r.criteria)
         full.criteria.emplace_back(c.outcome, c.outcome == Outcome::unknown && c.result.reason == Unknown::manual);
     }
-    Outcomes lean = lean_outcomes(plans, builder.from_profile(p, as_of), lex);
+    Outcomes lean = lean_outcomes(plans, builder.from_profile(p, as_of));
     if (!(lean == full)) std::abort();  // the two evaluators disagree
-    if (fast && !(lean_outcomes(plans, fast_builder.finish(as_of), lex) == full)) std::abort();  // the readers disagree
+    if (fast && !(lean_outcomes(plans, fast_builder.finish(as_of)) == full)) std::abort();  // the readers disagree
     if (fast && fast->id != p.id) std::abort();
   } catch (const InputError&) {
     if (fast) std::abort();  // the fast reader accepted what the loader rejects

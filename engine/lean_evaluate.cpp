@@ -62,7 +62,7 @@ LeanResult measure(const LeanOp& n, const LeanProgram& p, const LeanFacts& f) {
       break;
     }
   if (!o) return lean_unknown(Unknown::missing_data);
-  if (n.has_window && o->date < add(f.as_of, -n.window, n.window_unit)) return lean_unknown(Unknown::missing_data);
+  if (n.has_window && o->date < f.before_as_of(n.window, n.window_unit)) return lean_unknown(Unknown::missing_data);
   if (!o->convertible) return lean_unknown(Unknown::unit_mismatch);
   const LeanLimits& limits = p.limits[n.pool];
   if (n.has_plausible && (o->value < limits.plausible_low || o->value > limits.plausible_high))
@@ -94,7 +94,7 @@ LeanResult count_positive(const LeanOp& n, const LeanProgram& p, const LeanFacts
 
 LeanResult count_events(const LeanOp& n, const LeanFacts& f) {
   Date from{INT_MIN};
-  if (n.has_window) from = add(f.as_of, -n.window, n.window_unit);
+  if (n.has_window) from = f.before_as_of(n.window, n.window_unit);
   int count = 0;
   for (const auto& e : f.events(n.concept_index)) count += e.date > from;
   return lean(compare_numbers(count, n.op, n.n));
@@ -138,7 +138,7 @@ LeanResult presence(const LeanOp& n, const LeanFacts& f) {
   const bool history = n.code == Code::history;
   const Date as_of = f.as_of;
   std::optional<Date> from;
-  if (n.has_window) from = add(as_of, -n.window, n.window_unit);
+  if (n.has_window) from = f.before_as_of(n.window, n.window_unit);
   if (n.healthy_volunteer) return lean(!f.any_active_condition());
   switch (n.concept_kind) {
     case ConceptKind::event:

@@ -4,6 +4,7 @@
 // by a per-thread builder that keeps its memory from one patient to the next.
 // The explaining evaluator uses PatientFacts instead; both make the same
 // decisions (tests/test_screen.cpp holds them to it).
+#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -71,6 +72,14 @@ class LeanFacts {
   // Age in completed years, months, weeks and days (TimeUnit order reversed:
   // index by static_cast<int>(TimeUnit)), when the birth date is known.
   int age_in[4] = {0, 0, 0, 0};
+  // as_of minus `amount` units: a look-back's start. Remembered across
+  // patients (most share their as-of date), as calendar arithmetic is not
+  // free and trials share a handful of look-backs.
+  Date before_as_of(int amount, TimeUnit unit) const {
+    Window& w = windows_[(static_cast<unsigned>(amount) * 4 + static_cast<unsigned>(unit)) % 16];
+    if (w.as_of != as_of || w.amount != amount || w.unit != unit) w = {as_of, amount, unit, add(as_of, -amount, unit)};
+    return w.start;
+  }
 
  private:
   friend class LeanFactsBuilder;
@@ -85,6 +94,13 @@ class LeanFacts {
   std::vector<Ranges> ranges_;
   std::vector<std::uint64_t> present_, history_;
   bool any_active_condition_ = false;
+  struct Window {
+    Date as_of{INT_MIN};
+    int amount = 0;
+    TimeUnit unit = TimeUnit::days;
+    Date start;
+  };
+  mutable Window windows_[16];
   const Ranges* ranges_of(std::uint32_t concept_index) const {
     std::uint32_t s = slot_[concept_index];
     return s ? &ranges_[s - 1] : nullptr;

@@ -510,7 +510,7 @@ class LineReader {
 ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<TrialPlan>& plans, const Lexicon& lexicon,
                      const ScreenOptions& options) {
   static_assert(Bytes::slack >= 64);
-  if (FastProfileReader::kPadding > Bytes::slack) throw std::logic_error("simdjson needs more padding than the line buffer keeps");
+  if (FastProfileReader::kPadding > Bytes::slack) throw std::logic_error("the profile reader needs more padding than the line buffer keeps");
   const std::size_t threads = static_cast<std::size_t>(std::max(1, options.threads));
   const ScreenTables tables(plans);
   std::vector<std::unique_ptr<Screener>> screeners;

@@ -1,7 +1,5 @@
 #include "patients/profile_fast.hpp"
 
-#include <simdjson.h>
-
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -10,8 +8,6 @@
 #include "engine/lexicon.hpp"
 
 namespace trialmatch {
-
-namespace od = simdjson::ondemand;
 
 namespace {
 
@@ -26,49 +22,132 @@ bool iequals(std::string_view s, std::string_view lower) {
   return true;
 }
 
-// Keys compared as written: a key spelled with escapes matches nothing and
-// so declines the line, which the loader then reads.
-bool is(od::raw_json_string key, std::string_view name) { return key.unsafe_is_equal(name); }
+// A strict, single-pass reader of the JSON a plain profile is written in.
+// Every method returns false to decline: the validating loader then reads
+// the line and says what, if anything, is wrong with it. So the scanner
+// takes a narrower JSON than the standard and never a wider one: strings of
+// printable ASCII without escapes (a key spelled with an escape matches no
+// known key), numbers without exponents and of at most 15 significant
+// digits (those convert exactly in one division), and no true/false/null.
+// It reads up to seven bytes past the end of a string's line, which the
+// caller keeps allocated (kPadding).
+class Scanner {
+ public:
+  Scanner(const char* begin, const char* end) : p_(begin), end_(end) {}
 
-// Each reader returns false to decline: the validating loader then reads
-// the line and says what, if anything, is wrong with it.
-// A string read in place, without unescaping into the parser's buffer: from
-// just after its opening quote to the first quote, eight bytes at a time
-// (the classic "has a zero byte" and "has a byte less than n" bit tricks; the
-// lowest flagged byte is always a true one). A string holding an escape (rare
-// in profiles) declines the line; one holding a raw control character is
-// invalid JSON, which the loader reports. Reading up to seven bytes past the
-// closing quote stays inside simdjson's padding.
-bool get_string(od::value v, std::string_view& out) {
-  od::raw_json_string raw;
-  if (v.get_raw_json_string().get(raw)) return false;  // consumes the value; not a string: decline
-  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  const char* p = raw.raw();
-  for (std::size_t i = 0;; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-    const std::uint64_t special =
-        ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs) | ((w - ones * 0x20) & ~w & highs);
-    if (!special) continue;
-    const std::size_t end = i + static_cast<std::size_t>(std::countr_zero(special)) / 8;
-    if (p[end] != '"') return false;
-    out = std::string_view(p, end);
+  void skip_whitespace() {
+    // One test in the common case: profiles are mostly written compact.
+    while (p_ < end_ && static_cast<unsigned char>(*p_) <= ' ' &&
+           (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
+      ++p_;
+  }
+  // Consumes the next token if it is `c`.
+  bool eat(char c) {
+    skip_whitespace();
+    if (p_ < end_ && *p_ == c) {
+      ++p_;
+      return true;
+    }
+    return false;
+  }
+  bool at_end() {
+    skip_whitespace();
+    return p_ == end_;
+  }
+
+  // A string, in place: from just after its opening quote to the first
+  // quote, eight bytes at a time (the classic "has a zero byte" and "has a
+  // byte less than n" bit tricks; the lowest flagged byte is always a true
+  // one). A backslash, a control character or a byte above 0x7F declines.
+  bool string(std::string_view& out) {
+    if (!eat('"')) return false;
+    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    for (const char* s = p_; s < end_; s += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, s, 8);
+      const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+      const std::uint64_t special = (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & highs;
+      if (!special) continue;
+      const char* e = s + std::countr_zero(special) / 8;
+      if (e >= end_ || *e != '"') return false;
+      out = std::string_view(p_, static_cast<std::size_t>(e - p_));
+      p_ = e + 1;
+      return true;
+    }
+    return false;
+  }
+
+  // A number, converted as strtod would (correctly rounded): the digits
+  // as an integer below 2^53 divided by an exact power of ten is the one
+  // case where a single IEEE division is exact to the last bit (Clinger).
+  bool number(double& out) {
+    skip_whitespace();
+    const char* s = p_;
+    const bool negative = s < end_ && *s == '-';
+    s += negative;
+    if (s >= end_) return false;
+    std::uint64_t mantissa = 0;
+    int digits = 0;
+    auto digit = [&] { return s < end_ && static_cast<unsigned>(*s - '0') <= 9; };
+    if (*s == '0') {
+      ++s;
+    } else if (digit()) {
+      for (; digit(); ++s, ++digits) mantissa = mantissa * 10 + static_cast<unsigned>(*s - '0');
+    } else {
+      return false;
+    }
+    int fraction = 0;
+    if (s < end_ && *s == '.') {
+      ++s;
+      for (; digit(); ++s, ++digits, ++fraction) mantissa = mantissa * 10 + static_cast<unsigned>(*s - '0');
+      if (fraction == 0) return false;
+    }
+    if (s < end_ && (*s == 'e' || *s == 'E')) return false;
+    // -0 reads as integer zero in the loader but as -0.0 here: leave it to it.
+    if (digits > 15 || fraction > 22 || (negative && mantissa == 0)) return false;
+    static constexpr double powers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const double v = static_cast<double>(mantissa) / powers[fraction];
+    out = negative ? -v : v;
+    p_ = s;
     return true;
   }
-}
 
-bool get_number(od::value v, double& out) {
-  od::json_type t;
-  if (v.type().get(t) || t != od::json_type::number) return false;
-  return !v.get_double().get(out);
-}
-bool get_date(od::value v, std::optional<Date>& out) {
-  std::string_view s;
-  if (!get_string(v, s)) return false;
-  out = parse_iso_date(s);
-  return out.has_value();
-}
+  bool date(std::optional<Date>& out) {
+    std::string_view s;
+    if (!string(s)) return false;
+    out = parse_iso_date(s);
+    return out.has_value();
+  }
+
+  // An array of objects: `element()` is called after each '{' and reads
+  // the object through its '}'.
+  template <class Element>
+  bool each_object(Element&& element) {
+    if (!eat('[')) return false;
+    if (eat(']')) return true;
+    do {
+      if (!eat('{') || !element()) return false;
+    } while (eat(','));
+    return eat(']');
+  }
+
+  // An object's members after its '{', through its '}': `member(key)` reads
+  // the value.
+  template <class Member>
+  bool members(Member&& member) {
+    if (eat('}')) return true;
+    do {
+      std::string_view key;
+      if (!string(key) || !eat(':') || !member(key)) return false;
+    } while (eat(','));
+    return eat('}');
+  }
+
+ private:
+  const char* p_;
+  const char* end_;
+};
 
 // A key seen twice declines the line (JSON leaves duplicates undefined).
 struct Seen {
@@ -86,15 +165,14 @@ struct Coded {
 
 // The "concept" / "code" / "system" / "display" keys every record shares.
 // Returns 1 when handled, 0 when not one of them, -1 to decline.
-int coded_key(od::raw_json_string key, od::value v, Coded& c, Seen& seen) {
-  const char first = *key.raw();
-  if (first != 'c' && first != 's' && first != 'd') return 0;
-  if (is(key, "concept")) return seen.first(20) && get_string(v, c.concept_id) ? 1 : -1;
-  if (is(key, "code")) return seen.first(21) && get_string(v, c.code) ? 1 : -1;
-  if (is(key, "system")) return seen.first(22) && get_string(v, c.system) ? 1 : -1;
-  if (is(key, "display")) {
+int coded_key(std::string_view key, Scanner& s, Coded& c, Seen& seen) {
+  if (key.empty() || (key[0] != 'c' && key[0] != 's' && key[0] != 'd')) return 0;
+  if (key == "concept") return seen.first(20) && s.string(c.concept_id) ? 1 : -1;
+  if (key == "code") return seen.first(21) && s.string(c.code) ? 1 : -1;
+  if (key == "system") return seen.first(22) && s.string(c.system) ? 1 : -1;
+  if (key == "display") {
     std::string_view ignored;
-    return seen.first(23) && get_string(v, ignored) ? 1 : -1;
+    return seen.first(23) && s.string(ignored) ? 1 : -1;
   }
   return 0;
 }
@@ -115,181 +193,145 @@ bool status_of(std::string_view s, std::initializer_list<RecordStatus> allowed, 
   return false;
 }
 
+// A record's members after its '{': the coding keys go into `c`, every
+// other key to `other(key)`, which reads the value or returns false.
+template <class Other>
+bool record_members(Scanner& s, Coded& c, Seen& seen, Other&& other) {
+  return s.members([&](std::string_view key) {
+    int coded = coded_key(key, s, c, seen);
+    return coded > 0 || (coded == 0 && other(key));
+  }) && coded_ok(c);
+}
+
+// A condition or a medication: a coding, a period and a status.
+struct Period {
+  Coded c;
+  std::optional<Date> from, to;
+  RecordStatus status = RecordStatus::active;
+};
+bool period(Scanner& s, std::string_view from_key, std::string_view to_key, std::initializer_list<RecordStatus> allowed,
+            Period& p) {
+  Seen seen;
+  bool ok = record_members(s, p.c, seen, [&](std::string_view key) {
+    std::string_view text;
+    if (key == from_key) return seen.first(0) && s.date(p.from);
+    if (key == to_key) return seen.first(1) && s.date(p.to);
+    if (key == "status") return seen.first(2) && s.string(text) && status_of(text, allowed, p.status);
+    return false;
+  });
+  return ok && !(p.from && p.to && *p.to < *p.from);
+}
+
+bool condition(Scanner& s, LeanFactsBuilder& b) {
+  Period p;
+  if (!period(s, "onset", "abatement", {RecordStatus::active, RecordStatus::resolved, RecordStatus::history}, p))
+    return false;
+  b.condition(b.targets(p.c.concept_id, p.c.system, p.c.code), p.status, p.from, p.to);
+  return true;
+}
+
+bool medication(Scanner& s, LeanFactsBuilder& b) {
+  Period p;
+  if (!period(s, "start", "end", {RecordStatus::active, RecordStatus::stopped, RecordStatus::completed, RecordStatus::history},
+              p))
+    return false;
+  b.medication(b.targets(p.c.concept_id, p.c.system, p.c.code), p.status, p.from, p.to);
+  return true;
+}
+
+bool event(Scanner& s, LeanFactsBuilder& b) {
+  Coded c;
+  Seen seen;
+  std::optional<Date> date;
+  bool ok = record_members(s, c, seen, [&](std::string_view key) { return key == "date" && seen.first(0) && s.date(date); });
+  if (!ok || !date) return false;
+  b.event(b.targets(c.concept_id, c.system, c.code), *date);
+  return true;
+}
+
+bool observation(Scanner& s, LeanFactsBuilder& b) {
+  Coded c;
+  Seen seen;
+  std::optional<Date> date;
+  std::optional<double> value, high, low;
+  std::string_view unit;
+  Qualitative qualitative = Qualitative::none;
+  bool ok = record_members(s, c, seen, [&](std::string_view key) {
+    double d;
+    if (key == "date") return seen.first(0) && s.date(date);
+    if (key == "unit") return seen.first(2) && s.string(unit);
+    if (key == "reference_high") return seen.first(3) && s.number(d) && (high = d, true);
+    if (key == "reference_low") return seen.first(4) && s.number(d) && (low = d, true);
+    if (key != "value" || !seen.first(1)) return false;  // "interpretation" and the rest: the loader decides
+    if (s.number(d)) {
+      value = d;
+      return true;
+    }
+    std::string_view text;
+    if (!s.string(text)) return false;
+    if (iequals(text, "positive") || iequals(text, "detected")) qualitative = Qualitative::positive;
+    else if (iequals(text, "negative") || iequals(text, "not detected")) qualitative = Qualitative::negative;
+    else return false;
+    return true;
+  });
+  if (!ok || !date || (!value && qualitative == Qualitative::none)) return false;
+  if (high && low && *low > *high) return false;
+  // The loader keeps the unit of numeric values only.
+  b.observation(b.targets(c.concept_id, c.system, c.code), *date, value, value ? unit : std::string_view(), qualitative, high);
+  return true;
+}
+
 }  // namespace
 
 struct FastProfileReader::Impl {
-  od::parser parser;
   std::vector<char> buffer;
-  std::string id;
-
-  template <class Fn>
-  bool each_object(od::value v, Fn&& fn) {
-    od::array array;
-    if (v.get_array().get(array)) return false;
-    for (auto element : array) {
-      od::object object;
-      if (element.get_object().get(object)) return false;
-      if (!fn(object)) return false;
-    }
-    return true;
-  }
-
-  // A record's fields: the coding keys go into `c`, every other key to
-  // `other(key, value)`, which returns false to decline.
-  template <class Other>
-  static bool record_fields(od::object o, Coded& c, Seen& seen, Other&& other) {
-    for (auto field : o) {
-      od::raw_json_string key;
-      if (field.key().get(key)) return false;
-      od::value v;
-      if (field.value().get(v)) return false;
-      int coded = coded_key(key, v, c, seen);
-      if (coded < 0 || (coded == 0 && !other(key, v))) return false;
-    }
-    return coded_ok(c);
-  }
-
-  // A condition or a medication: a coding, a period and a status.
-  struct Period {
-    Coded c;
-    std::optional<Date> from, to;
-    RecordStatus status = RecordStatus::active;
-  };
-  static bool period(od::object o, std::string_view from_key, std::string_view to_key,
-                     std::initializer_list<RecordStatus> allowed, Period& p) {
-    Seen seen;
-    bool ok = record_fields(o, p.c, seen, [&](od::raw_json_string key, od::value v) {
-      std::string_view s;
-      if (is(key, from_key)) return seen.first(0) && get_date(v, p.from);
-      if (is(key, to_key)) return seen.first(1) && get_date(v, p.to);
-      if (is(key, "status")) return seen.first(2) && get_string(v, s) && status_of(s, allowed, p.status);
-      return false;
-    });
-    return ok && !(p.from && p.to && *p.to < *p.from);
-  }
-
-  bool condition(od::object o, LeanFactsBuilder& b) {
-    Period p;
-    if (!period(o, "onset", "abatement", {RecordStatus::active, RecordStatus::resolved, RecordStatus::history}, p))
-      return false;
-    b.condition(b.targets(p.c.concept_id, p.c.system, p.c.code), p.status, p.from, p.to);
-    return true;
-  }
-
-  bool medication(od::object o, LeanFactsBuilder& b) {
-    Period p;
-    if (!period(o, "start", "end",
-                {RecordStatus::active, RecordStatus::stopped, RecordStatus::completed, RecordStatus::history}, p))
-      return false;
-    b.medication(b.targets(p.c.concept_id, p.c.system, p.c.code), p.status, p.from, p.to);
-    return true;
-  }
-
-  bool event(od::object o, LeanFactsBuilder& b) {
-    Coded c;
-    Seen seen;
-    std::optional<Date> date;
-    bool ok = record_fields(o, c, seen, [&](od::raw_json_string key, od::value v) {
-      return is(key, "date") && seen.first(0) && get_date(v, date);
-    });
-    if (!ok || !date) return false;
-    b.event(b.targets(c.concept_id, c.system, c.code), *date);
-    return true;
-  }
-
-  bool observation(od::object o, LeanFactsBuilder& b) {
-    Coded c;
-    Seen seen;
-    std::optional<Date> date;
-    std::optional<double> value, high, low;
-    std::string_view unit;
-    Qualitative qualitative = Qualitative::none;
-    bool ok = record_fields(o, c, seen, [&](od::raw_json_string key, od::value v) {
-      double d;
-      if (is(key, "date")) return seen.first(0) && get_date(v, date);
-      if (is(key, "unit")) return seen.first(2) && get_string(v, unit);
-      if (is(key, "reference_high")) return seen.first(3) && get_number(v, d) && (high = d, true);
-      if (is(key, "reference_low")) return seen.first(4) && get_number(v, d) && (low = d, true);
-      if (!is(key, "value") || !seen.first(1)) return false;  // "interpretation" and the rest: the loader decides
-      od::json_type t;
-      if (v.type().get(t)) return false;
-      if (t == od::json_type::number) return !v.get_double().get(d) && (value = d, true);
-      std::string_view s;
-      if (!get_string(v, s)) return false;
-      if (iequals(s, "positive") || iequals(s, "detected")) qualitative = Qualitative::positive;
-      else if (iequals(s, "negative") || iequals(s, "not detected")) qualitative = Qualitative::negative;
-      else return false;
-      return true;
-    });
-    if (!ok || !date || (!value && qualitative == Qualitative::none)) return false;
-    if (high && low && *low > *high) return false;
-    // The loader keeps the unit of numeric values only.
-    b.observation(b.targets(c.concept_id, c.system, c.code), *date, value, value ? unit : std::string_view(), qualitative, high);
-    return true;
-  }
 
   std::optional<Read> read(std::string_view line, LeanFactsBuilder& b, bool padded) {
     const char* json = line.data();
     if (!padded) {
-      buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
+      buffer.resize(line.size() + kPadding);
       std::memcpy(buffer.data(), line.data(), line.size());
       json = buffer.data();
     }
-    auto doc = parser.iterate(json, line.size(), line.size() + simdjson::SIMDJSON_PADDING);
-    od::object top;
-    if (doc.get_object().get(top)) return std::nullopt;
+    Scanner s(json, json + line.size());
+    if (!s.eat('{')) return std::nullopt;
     b.begin();
     LeanFacts& f = b.facts();
     Read out;
     Seen seen;
     bool has_id = false;
-    for (auto field : top) {
-      od::raw_json_string key;
-      if (field.key().get(key)) return std::nullopt;
-      od::value v;
-      if (field.value().get(v)) return std::nullopt;
-      std::string_view s;
-      bool ok;
-      if (is(key, "id")) {
-        ok = seen.first(0) && get_string(v, s) && !s.empty();
-        if (ok) id.assign(s);
+    bool ok = s.members([&](std::string_view key) {
+      std::string_view text;
+      if (key == "id") {
         has_id = true;
-      } else if (is(key, "birth_date")) {
-        ok = seen.first(1) && get_date(v, f.birth_date);
-      } else if (is(key, "as_of")) {
-        ok = seen.first(2) && get_date(v, out.as_of);
-      } else if (is(key, "age")) {
-        double d;
-        ok = seen.first(3) && get_number(v, d) && d >= 0 && d <= 130;
-        if (ok) f.age = d;
-      } else if (is(key, "sex")) {
-        ok = seen.first(4) && get_string(v, s);
-        if (ok) {
-          if (iequals(s, "female")) f.sex = Sex::female;
-          else if (iequals(s, "male")) f.sex = Sex::male;
-          else if (iequals(s, "other")) f.sex = Sex::other;
-          else if (iequals(s, "unknown")) f.sex = Sex::unknown;
-          else ok = false;
-        }
-      } else if (is(key, "conditions")) {
-        ok = seen.first(5) && each_object(v, [&](od::object o) { return condition(o, b); });
-      } else if (is(key, "observations")) {
-        ok = seen.first(6) && each_object(v, [&](od::object o) { return observation(o, b); });
-      } else if (is(key, "events")) {
-        ok = seen.first(7) && each_object(v, [&](od::object o) { return event(o, b); });
-      } else if (is(key, "medications")) {
-        ok = seen.first(8) && each_object(v, [&](od::object o) { return medication(o, b); });
-      } else {
-        ok = false;  // answers, resourceType, unknown keys: the loader's business
+        return seen.first(0) && s.string(out.id) && !out.id.empty();
       }
-      if (!ok) return std::nullopt;
-    }
-    // Nothing may follow the object; a location inside the buffer means something does.
-    const char* rest;
-    if (!doc.current_location().get(rest)) return std::nullopt;
-    if (!has_id) return std::nullopt;
+      if (key == "birth_date") return seen.first(1) && s.date(f.birth_date);
+      if (key == "as_of") return seen.first(2) && s.date(out.as_of);
+      if (key == "age") {
+        double d;
+        if (!seen.first(3) || !s.number(d) || d < 0 || d > 130) return false;
+        f.age = d;
+        return true;
+      }
+      if (key == "sex") {
+        if (!seen.first(4) || !s.string(text)) return false;
+        if (iequals(text, "female")) f.sex = Sex::female;
+        else if (iequals(text, "male")) f.sex = Sex::male;
+        else if (iequals(text, "other")) f.sex = Sex::other;
+        else if (iequals(text, "unknown")) f.sex = Sex::unknown;
+        else return false;
+        return true;
+      }
+      if (key == "conditions") return seen.first(5) && s.each_object([&] { return condition(s, b); });
+      if (key == "observations") return seen.first(6) && s.each_object([&] { return observation(s, b); });
+      if (key == "events") return seen.first(7) && s.each_object([&] { return event(s, b); });
+      if (key == "medications") return seen.first(8) && s.each_object([&] { return medication(s, b); });
+      return false;  // answers, resourceType, unknown keys: the loader's business
+    });
+    // Nothing may follow the object.
+    if (!ok || !s.at_end() || !has_id) return std::nullopt;
     if (f.birth_date && out.as_of && *f.birth_date > *out.as_of) return std::nullopt;
-    out.id = id;
     return out;
   }
 };
@@ -297,7 +339,7 @@ struct FastProfileReader::Impl {
 FastProfileReader::FastProfileReader() : impl_(std::make_unique<Impl>()) {}
 FastProfileReader::~FastProfileReader() = default;
 
-const std::size_t FastProfileReader::kPadding = simdjson::SIMDJSON_PADDING;
+const std::size_t FastProfileReader::kPadding = 8;
 
 std::optional<FastProfileReader::Read> FastProfileReader::read(std::string_view line, LeanFactsBuilder& builder) {
   return impl_->read(line, builder, false);

@@ -1,7 +1,8 @@
 #pragma once
 // A fast reader for the common case of batch screening: a plain trialmatch
-// profile on one line, read with simdjson's on-demand API straight into
-// LeanFacts, with no JSON tree and no Profile in between. It accepts only
+// profile on one line, read in one pass by a strict scanner written for the
+// profile's shape straight into LeanFacts, with no JSON tree and no Profile
+// in between. It accepts only
 // what the validating loader (profile.cpp) would accept without complaint
 // and declines everything else (FHIR Bundles, answers, unknown keys, nulls,
 // duplicate keys, anything invalid), which then takes the validating path,
@@ -30,8 +31,8 @@ class FastProfileReader {
   // On success the builder holds the records (call its finish()); nullopt
   // declines the line.
   std::optional<Read> read(std::string_view line, LeanFactsBuilder& builder);
-  // The same, parsing in place: the caller promises that kPadding bytes
-  // after the line are allocated memory (their content does not matter).
+  // The same, without copying the line: the caller promises that kPadding
+  // bytes after it are allocated memory (their content does not matter).
   std::optional<Read> read_padded(std::string_view line, LeanFactsBuilder& builder);
   static const std::size_t kPadding;
 

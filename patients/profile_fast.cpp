@@ -1,5 +1,6 @@
 #include "patients/profile_fast.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -22,6 +23,85 @@ bool iequals(std::string_view s, std::string_view lower) {
   return true;
 }
 
+// The keys a plain profile may hold. A key is recognised where it stands,
+// without looking for its end: the sixteen bytes after its opening quote,
+// masked, against each known key of the same first letter followed by its
+// closing quote. Any other key (or one spelled with an escape) declines.
+enum class Key : unsigned char {
+  other, id, birth_date, as_of, age, sex, conditions, observations, events, medications,
+  concept_id, code, system, display, date, unit, value, reference_high, reference_low,
+  onset, abatement, status, start, end
+};
+
+struct KeyName {
+  std::string_view name;
+  Key key;
+};
+// Per first letter, the commoner keys first.
+constexpr KeyName kKeys[] = {
+    {"id", Key::id},
+    {"birth_date", Key::birth_date},
+    {"as_of", Key::as_of},
+    {"age", Key::age},
+    {"abatement", Key::abatement},
+    {"sex", Key::sex},
+    {"system", Key::system},
+    {"status", Key::status},
+    {"start", Key::start},
+    {"conditions", Key::conditions},
+    {"code", Key::code},
+    {"concept", Key::concept_id},
+    {"observations", Key::observations},
+    {"onset", Key::onset},
+    {"events", Key::events},
+    {"end", Key::end},
+    {"medications", Key::medications},
+    {"display", Key::display},
+    {"date", Key::date},
+    {"unit", Key::unit},
+    {"value", Key::value},
+    {"reference_high", Key::reference_high},
+    {"reference_low", Key::reference_low},
+};
+
+// Up to eight bytes of `s` from `at`, little-endian, as a load gives them.
+constexpr std::uint64_t word_of(std::string_view s, std::size_t at) {
+  std::uint64_t w = 0;
+  for (std::size_t i = 0; i < 8 && at + i < s.size(); ++i) w |= std::uint64_t{static_cast<unsigned char>(s[at + i])} << (8 * i);
+  return w;
+}
+constexpr std::uint64_t low_bytes(std::size_t n) { return n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1; }
+
+struct KeyTable {
+  struct Entry {
+    std::uint64_t w0 = 0, w1 = 0, m0 = 0, m1 = 0;
+    Key key = Key::other;
+    unsigned char length = 0;  // with the closing quote
+  };
+  Entry entries[std::size(kKeys)]{};
+  unsigned char first[257]{};  // keys starting with byte c: entries [first[c], first[c + 1])
+  constexpr KeyTable() {
+    std::size_t at = 0;
+    for (std::size_t c = 0; c < 256; ++c) {
+      first[c] = static_cast<unsigned char>(at);
+      for (const auto& k : kKeys) {
+        if (static_cast<unsigned char>(k.name[0]) != c) continue;
+        const std::size_t n = k.name.size() + 1;
+        char quoted[17]{};
+        for (std::size_t i = 0; i < k.name.size(); ++i) quoted[i] = k.name[i];
+        quoted[k.name.size()] = '"';
+        const std::string_view q(quoted, n);
+        entries[at++] = {word_of(q, 0), word_of(q, 8), low_bytes(n), n > 8 ? low_bytes(n - 8) : 0, k.key,
+                         static_cast<unsigned char>(n)};
+      }
+    }
+    first[256] = static_cast<unsigned char>(at);
+  }
+};
+constexpr KeyTable kKeyTable;
+constexpr std::size_t kKeyBytes = 16;
+static_assert(std::ranges::all_of(kKeys, [](const KeyName& k) { return k.name.size() < kKeyBytes; }));
+
 // A strict, single-pass reader of the JSON a plain profile is written in.
 // Every method returns false to decline: the validating loader then reads
 // the line and says what, if anything, is wrong with it. So the scanner
@@ -29,8 +109,8 @@ bool iequals(std::string_view s, std::string_view lower) {
 // printable ASCII without escapes (a key spelled with an escape matches no
 // known key), numbers without exponents and of at most 15 significant
 // digits (those convert exactly in one division), and no true/false/null.
-// It reads up to seven bytes past the end of a string's line, which the
-// caller keeps allocated (kPadding).
+// It reads up to kKeyBytes past the end of its line, which the caller keeps
+// allocated (kPadding).
 class Scanner {
  public:
   Scanner(const char* begin, const char* end) : p_(begin), end_(end) {}
@@ -43,6 +123,10 @@ class Scanner {
   }
   // Consumes the next token if it is `c`.
   bool eat(char c) {
+    if (p_ < end_ && *p_ == c) [[likely]] {  // no whitespace before it: the common case
+      ++p_;
+      return true;
+    }
     skip_whitespace();
     if (p_ < end_ && *p_ == c) {
       ++p_;
@@ -132,14 +216,32 @@ class Scanner {
     return eat(']');
   }
 
+  // A known key and its colon (reads kKeyBytes past the opening quote).
+  Key key() {
+    if (!eat('"')) return Key::other;
+    std::uint64_t w0, w1;
+    std::memcpy(&w0, p_, 8);
+    std::memcpy(&w1, p_ + 8, 8);
+    const auto c = static_cast<unsigned char>(*p_);
+    for (unsigned i = kKeyTable.first[c]; i < kKeyTable.first[c + 1]; ++i) {
+      const auto& k = kKeyTable.entries[i];
+      if ((w0 & k.m0) == k.w0 && (w1 & k.m1) == k.w1) {
+        if (k.length > end_ - p_) return Key::other;
+        p_ += k.length;
+        return eat(':') ? k.key : Key::other;
+      }
+    }
+    return Key::other;
+  }
+
   // An object's members after its '{', through its '}': `member(key)` reads
-  // the value.
+  // the value of a known key or returns false.
   template <class Member>
   bool members(Member&& member) {
     if (eat('}')) return true;
     do {
-      std::string_view key;
-      if (!string(key) || !eat(':') || !member(key)) return false;
+      const Key k = key();
+      if (k == Key::other || !member(k)) return false;
     } while (eat(','));
     return eat('}');
   }
@@ -165,16 +267,15 @@ struct Coded {
 
 // The "concept" / "code" / "system" / "display" keys every record shares.
 // Returns 1 when handled, 0 when not one of them, -1 to decline.
-int coded_key(std::string_view key, Scanner& s, Coded& c, Seen& seen) {
-  if (key.empty() || (key[0] != 'c' && key[0] != 's' && key[0] != 'd')) return 0;
-  if (key == "concept") return seen.first(20) && s.string(c.concept_id) ? 1 : -1;
-  if (key == "code") return seen.first(21) && s.string(c.code) ? 1 : -1;
-  if (key == "system") return seen.first(22) && s.string(c.system) ? 1 : -1;
-  if (key == "display") {
-    std::string_view ignored;
-    return seen.first(23) && s.string(ignored) ? 1 : -1;
+int coded_key(Key key, Scanner& s, Coded& c, Seen& seen) {
+  std::string_view ignored;
+  switch (key) {
+    case Key::concept_id: return seen.first(20) && s.string(c.concept_id) ? 1 : -1;
+    case Key::code: return seen.first(21) && s.string(c.code) ? 1 : -1;
+    case Key::system: return seen.first(22) && s.string(c.system) ? 1 : -1;
+    case Key::display: return seen.first(23) && s.string(ignored) ? 1 : -1;
+    default: return 0;
   }
-  return 0;
 }
 
 // What the loader requires of every record's coding.
@@ -197,7 +298,7 @@ bool status_of(std::string_view s, std::initializer_list<RecordStatus> allowed, 
 // other key to `other(key)`, which reads the value or returns false.
 template <class Other>
 bool record_members(Scanner& s, Coded& c, Seen& seen, Other&& other) {
-  return s.members([&](std::string_view key) {
+  return s.members([&](Key key) {
     int coded = coded_key(key, s, c, seen);
     return coded > 0 || (coded == 0 && other(key));
   }) && coded_ok(c);
@@ -209,14 +310,13 @@ struct Period {
   std::optional<Date> from, to;
   RecordStatus status = RecordStatus::active;
 };
-bool period(Scanner& s, std::string_view from_key, std::string_view to_key, std::initializer_list<RecordStatus> allowed,
-            Period& p) {
+bool period(Scanner& s, Key from_key, Key to_key, std::initializer_list<RecordStatus> allowed, Period& p) {
   Seen seen;
-  bool ok = record_members(s, p.c, seen, [&](std::string_view key) {
+  bool ok = record_members(s, p.c, seen, [&](Key key) {
     std::string_view text;
     if (key == from_key) return seen.first(0) && s.date(p.from);
     if (key == to_key) return seen.first(1) && s.date(p.to);
-    if (key == "status") return seen.first(2) && s.string(text) && status_of(text, allowed, p.status);
+    if (key == Key::status) return seen.first(2) && s.string(text) && status_of(text, allowed, p.status);
     return false;
   });
   return ok && !(p.from && p.to && *p.to < *p.from);
@@ -224,7 +324,7 @@ bool period(Scanner& s, std::string_view from_key, std::string_view to_key, std:
 
 bool condition(Scanner& s, LeanFactsBuilder& b) {
   Period p;
-  if (!period(s, "onset", "abatement", {RecordStatus::active, RecordStatus::resolved, RecordStatus::history}, p))
+  if (!period(s, Key::onset, Key::abatement, {RecordStatus::active, RecordStatus::resolved, RecordStatus::history}, p))
     return false;
   b.condition(b.targets(p.c.concept_id, p.c.system, p.c.code), p.status, p.from, p.to);
   return true;
@@ -232,7 +332,7 @@ bool condition(Scanner& s, LeanFactsBuilder& b) {
 
 bool medication(Scanner& s, LeanFactsBuilder& b) {
   Period p;
-  if (!period(s, "start", "end", {RecordStatus::active, RecordStatus::stopped, RecordStatus::completed, RecordStatus::history},
+  if (!period(s, Key::start, Key::end, {RecordStatus::active, RecordStatus::stopped, RecordStatus::completed, RecordStatus::history},
               p))
     return false;
   b.medication(b.targets(p.c.concept_id, p.c.system, p.c.code), p.status, p.from, p.to);
@@ -243,7 +343,7 @@ bool event(Scanner& s, LeanFactsBuilder& b) {
   Coded c;
   Seen seen;
   std::optional<Date> date;
-  bool ok = record_members(s, c, seen, [&](std::string_view key) { return key == "date" && seen.first(0) && s.date(date); });
+  bool ok = record_members(s, c, seen, [&](Key key) { return key == Key::date && seen.first(0) && s.date(date); });
   if (!ok || !date) return false;
   b.event(b.targets(c.concept_id, c.system, c.code), *date);
   return true;
@@ -256,23 +356,27 @@ bool observation(Scanner& s, LeanFactsBuilder& b) {
   std::optional<double> value, high, low;
   std::string_view unit;
   Qualitative qualitative = Qualitative::none;
-  bool ok = record_members(s, c, seen, [&](std::string_view key) {
+  bool ok = record_members(s, c, seen, [&](Key key) {
     double d;
-    if (key == "date") return seen.first(0) && s.date(date);
-    if (key == "unit") return seen.first(2) && s.string(unit);
-    if (key == "reference_high") return seen.first(3) && s.number(d) && (high = d, true);
-    if (key == "reference_low") return seen.first(4) && s.number(d) && (low = d, true);
-    if (key != "value" || !seen.first(1)) return false;  // "interpretation" and the rest: the loader decides
-    if (s.number(d)) {
-      value = d;
-      return true;
-    }
     std::string_view text;
-    if (!s.string(text)) return false;
-    if (iequals(text, "positive") || iequals(text, "detected")) qualitative = Qualitative::positive;
-    else if (iequals(text, "negative") || iequals(text, "not detected")) qualitative = Qualitative::negative;
-    else return false;
-    return true;
+    switch (key) {
+      case Key::date: return seen.first(0) && s.date(date);
+      case Key::unit: return seen.first(2) && s.string(unit);
+      case Key::reference_high: return seen.first(3) && s.number(d) && (high = d, true);
+      case Key::reference_low: return seen.first(4) && s.number(d) && (low = d, true);
+      case Key::value:
+        if (!seen.first(1)) return false;
+        if (s.number(d)) {
+          value = d;
+          return true;
+        }
+        if (!s.string(text)) return false;
+        if (iequals(text, "positive") || iequals(text, "detected")) qualitative = Qualitative::positive;
+        else if (iequals(text, "negative") || iequals(text, "not detected")) qualitative = Qualitative::negative;
+        else return false;
+        return true;
+      default: return false;  // "interpretation" and the rest: the loader decides
+    }
   });
   if (!ok || !date || (!value && qualitative == Qualitative::none)) return false;
   if (high && low && *low > *high) return false;
@@ -300,34 +404,33 @@ struct FastProfileReader::Impl {
     Read out;
     Seen seen;
     bool has_id = false;
-    bool ok = s.members([&](std::string_view key) {
+    bool ok = s.members([&](Key key) {
       std::string_view text;
-      if (key == "id") {
-        has_id = true;
-        return seen.first(0) && s.string(out.id) && !out.id.empty();
+      double d;
+      switch (key) {
+        case Key::id:
+          has_id = true;
+          return seen.first(0) && s.string(out.id) && !out.id.empty();
+        case Key::birth_date: return seen.first(1) && s.date(f.birth_date);
+        case Key::as_of: return seen.first(2) && s.date(out.as_of);
+        case Key::age:
+          if (!seen.first(3) || !s.number(d) || d < 0 || d > 130) return false;
+          f.age = d;
+          return true;
+        case Key::sex:
+          if (!seen.first(4) || !s.string(text)) return false;
+          if (iequals(text, "female")) f.sex = Sex::female;
+          else if (iequals(text, "male")) f.sex = Sex::male;
+          else if (iequals(text, "other")) f.sex = Sex::other;
+          else if (iequals(text, "unknown")) f.sex = Sex::unknown;
+          else return false;
+          return true;
+        case Key::conditions: return seen.first(5) && s.each_object([&] { return condition(s, b); });
+        case Key::observations: return seen.first(6) && s.each_object([&] { return observation(s, b); });
+        case Key::events: return seen.first(7) && s.each_object([&] { return event(s, b); });
+        case Key::medications: return seen.first(8) && s.each_object([&] { return medication(s, b); });
+        default: return false;  // answers, resourceType, unknown keys: the loader's business
       }
-      if (key == "birth_date") return seen.first(1) && s.date(f.birth_date);
-      if (key == "as_of") return seen.first(2) && s.date(out.as_of);
-      if (key == "age") {
-        double d;
-        if (!seen.first(3) || !s.number(d) || d < 0 || d > 130) return false;
-        f.age = d;
-        return true;
-      }
-      if (key == "sex") {
-        if (!seen.first(4) || !s.string(text)) return false;
-        if (iequals(text, "female")) f.sex = Sex::female;
-        else if (iequals(text, "male")) f.sex = Sex::male;
-        else if (iequals(text, "other")) f.sex = Sex::other;
-        else if (iequals(text, "unknown")) f.sex = Sex::unknown;
-        else return false;
-        return true;
-      }
-      if (key == "conditions") return seen.first(5) && s.each_object([&] { return condition(s, b); });
-      if (key == "observations") return seen.first(6) && s.each_object([&] { return observation(s, b); });
-      if (key == "events") return seen.first(7) && s.each_object([&] { return event(s, b); });
-      if (key == "medications") return seen.first(8) && s.each_object([&] { return medication(s, b); });
-      return false;  // answers, resourceType, unknown keys: the loader's business
     });
     // Nothing may follow the object.
     if (!ok || !s.at_end() || !has_id) return std::nullopt;
@@ -339,7 +442,7 @@ struct FastProfileReader::Impl {
 FastProfileReader::FastProfileReader() : impl_(std::make_unique<Impl>()) {}
 FastProfileReader::~FastProfileReader() = default;
 
-const std::size_t FastProfileReader::kPadding = 8;
+const std::size_t FastProfileReader::kPadding = kKeyBytes;
 
 std::optional<FastProfileReader::Read> FastProfileReader::read(std::string_view line, LeanFactsBuilder& builder) {
   return impl_->read(line, builder, false);

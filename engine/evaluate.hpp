@@ -156,6 +156,12 @@ struct LeanProgram {
     bool fails = false, undecided = false;
     int passing = 0;
   } fixed;
+  // Up to 32 criteria the verdict is read off the two-bit codes of all of
+  // them at once: bit 2i set for criterion i when it is an inclusion (or an
+  // exclusion) criterion, and when it is also computable.
+  struct Masks {
+    std::uint64_t inclusion = 0, exclusion = 0, computable_inclusion = 0, computable_exclusion = 0;
+  } masks;
   std::vector<std::uint64_t> bits;        // any_bits / all_bits: present words, then history words
   std::vector<std::uint32_t> concepts;    // count_positive
   std::vector<LeanLimits> limits;         // measure

@@ -1,6 +1,7 @@
 #include "engine/lean_evaluate.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <climits>
 #include <cmath>
 #include <map>
@@ -482,16 +483,26 @@ double lean_score(int passing, int computable) {
 }
 
 LeanMemo::LeanMemo(const std::vector<TrialPlan>& plans) {
-  std::map<std::string_view, std::uint32_t> seen;
+  // Only rules written more than once are remembered: for the others the
+  // bookkeeping would cost more than it saves.
+  std::map<std::string_view, int> uses;
+  for (const auto& plan : plans)
+    for (std::size_t i = 0; i < plan.criteria.size(); ++i)
+      if (plan.lean.roots[i].op >= 0) ++uses[plan.criteria[i].rule_text];
+  std::map<std::string_view, std::uint32_t> shared;
   for (const auto& plan : plans) {
     auto& ids = ids_.emplace_back();
     for (std::size_t i = 0; i < plan.criteria.size(); ++i) {
-      auto [it, fresh] = seen.emplace(plan.criteria[i].rule_text, static_cast<std::uint32_t>(seen.size()));
-      ids.push_back(plan.lean.roots[i].op >= 0 ? it->second : UINT32_MAX);
+      const auto& text = plan.criteria[i].rule_text;
+      if (plan.lean.roots[i].op < 0 || uses[text] < 2) {
+        ids.push_back(UINT32_MAX);
+        continue;
+      }
+      ids.push_back(shared.emplace(text, static_cast<std::uint32_t>(shared.size())).first->second);
     }
   }
-  stamp_.assign(seen.size(), 0);
-  results_.resize(seen.size());
+  stamp_.assign(shared.size(), 0);
+  results_.resize(shared.size());
 }
 
 namespace {
@@ -527,6 +538,12 @@ struct Tally {
 }  // namespace
 
 void settle_fixed(LeanProgram& p) {
+  p.masks = {};
+  for (std::size_t i = 0; i < p.roots.size() && i < 32; ++i) {
+    const std::uint64_t bit = std::uint64_t{1} << (2 * i);
+    (p.roots[i].inclusion ? p.masks.inclusion : p.masks.exclusion) |= bit;
+    if (p.roots[i].computable) (p.roots[i].inclusion ? p.masks.computable_inclusion : p.masks.computable_exclusion) |= bit;
+  }
   Tally tally;
   p.dynamic.clear();
   for (auto& root : p.roots)
@@ -549,6 +566,25 @@ void fill_fixed(const TrialPlan& plan, std::span<LeanCriterion> out) {
     if (auto r = fixed_result(plan.lean, plan.lean.roots[i])) out[i] = tally.add(i, plan.lean.roots[i], *r);
 }
 
+namespace {
+
+// The verdict from every criterion's two-bit code (met 0, not met 1,
+// unknown 2, to confirm 3), at most 32 criteria: the Tally's rules, on all
+// criteria at once.
+LeanTrialResult verdict_of(std::uint64_t signature, const LeanProgram::Masks& m) {
+  constexpr std::uint64_t low = 0x5555555555555555ull;
+  const std::uint64_t lo = signature & low, hi = (signature >> 1) & low;
+  const std::uint64_t met = ~hi & ~lo & low, not_met = lo & ~hi, unknown = hi & ~lo;
+  const bool fails = (m.inclusion & not_met) | (m.exclusion & met);
+  LeanTrialResult result;
+  result.passing = std::popcount(m.computable_inclusion & met) + std::popcount(m.computable_exclusion & not_met);
+  result.verdict = fails ? Verdict::ineligible : unknown ? Verdict::undetermined : Verdict::eligible;
+  result.signature = signature;
+  return result;
+}
+
+}  // namespace
+
 LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, std::span<LeanCriterion> out,
                                     LeanMemo* memo, std::size_t trial, bool fixed_filled) {
   const LeanProgram& program = plan.lean;
@@ -556,9 +592,10 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
   // Answers in the profile may settle fixed criteria too: then every
   // criterion is looked at.
   const bool every = !fixed_filled || facts.answers;
-  Tally tally;
-  if (!every)
-    tally.totals = program.fixed;
+  const bool small = program.roots.size() <= 32;
+  Tally tally;  // more than 32 criteria
+  std::uint64_t signature = every ? 0 : program.fixed.signature;
+  if (!every) tally.totals = program.fixed;
   const std::size_t count = every ? program.roots.size() : program.dynamic.size();
   for (std::size_t k = 0; k < count; ++k) {
     const std::size_t i = every ? k : program.dynamic[k];
@@ -569,7 +606,7 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
     } else if (root.op >= 0) {
       const auto at = static_cast<std::uint32_t>(root.op);
       if (!quick(program, program.ops[at], facts, r)) {
-        if (!shared) {
+        if (!shared || shared[i] == UINT32_MAX) {
           r = evaluate_lean(program, at, facts);
         } else if (memo->stamp_[shared[i]] == memo->now_) {
           r = memo->results_[shared[i]];
@@ -584,13 +621,21 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
       auto it = facts.answers->find(plan.trial->id + "/" + plan.criteria[i].criterion->id);
       if (it != facts.answers->end()) r = lean(it->second);
     }
-    out[i] = tally.add(i, root, r);
+    if (small) {
+      LeanCriterion c;
+      c.outcome = outcome_of[static_cast<int>(r.truth)];
+      c.manual = r.truth == Truth::unknown && r.reason == Unknown::manual;
+      signature |= (static_cast<std::uint64_t>(c.outcome) + c.manual) << (2 * i);
+      out[i] = c;
+    } else {
+      out[i] = tally.add(i, root, r);
+    }
   }
+  if (small) return verdict_of(signature, program.masks);
   LeanTrialResult result;
   const LeanProgram::Fixed& t = tally.totals;
   result.passing = t.passing;
   result.verdict = t.fails ? Verdict::ineligible : t.undecided ? Verdict::undetermined : Verdict::eligible;
-  if (program.roots.size() <= 32) result.signature = t.signature;
   return result;
 }
 

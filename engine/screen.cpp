@@ -318,9 +318,18 @@ void Screener::compose(std::size_t t, std::string& json, std::string& csv) const
   csv += ",\n";
 }
 
+// rank(): eligible, undetermined, ineligible; then score, highest first;
+// then id. One integer key per trial, sorted by insertion (few trials).
+std::uint64_t Screener::rank_key(std::size_t t) const {
+  const auto& table = tables_.trials[t];
+  auto score = static_cast<std::uint64_t>(std::llround(table.score[static_cast<std::size_t>(results_[t].passing)] * 10000));
+  return static_cast<std::uint64_t>(results_[t].verdict) << 56 | (10000 - score) << 32 | table.id_rank;
+}
+
 void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& summary) {
   const std::size_t n = plans_.size();
   if (patterns_.size() != n) {
+    rank_keys_.resize(n);
     patterns_.resize(n);
     json_.resize(n);
     csv_.resize(n);
@@ -338,6 +347,7 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
       compose(t, fresh.json, fresh.csv);
       fresh.criteria = cs;
       fresh.verdict = results_[t].verdict;
+      fresh.rank_key = rank_key(t);
       tp.patterns.push_back(std::move(fresh));
       std::size_t mask = tp.index.size() - 1;
       std::size_t slot = (*sig * 0x9E3779B97F4A7C15ull) >> 40 & mask;
@@ -349,20 +359,14 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
       ++p->count;
       json_[t] = &p->json;
       csv_[t] = &p->csv;
+      rank_keys_[t] = p->rank_key;
     } else {
       compose(t, scratch_json_[t], scratch_csv_[t]);
       count(summary.trials[t], tables_.trials[t].inclusion, cs, results_[t].verdict, 1);
       json_[t] = &scratch_json_[t];
       csv_[t] = &scratch_csv_[t];
+      rank_keys_[t] = rank_key(t);
     }
-  }
-  // rank(): eligible, undetermined, ineligible; then score, highest first;
-  // then id. One integer key per trial, sorted by insertion (few trials).
-  rank_keys_.resize(n);
-  for (std::size_t t = 0; t < n; ++t) {
-    const auto& table = tables_.trials[t];
-    auto score = static_cast<std::uint64_t>(std::llround(table.score[static_cast<std::size_t>(results_[t].passing)] * 10000));
-    rank_keys_[t] = static_cast<std::uint64_t>(results_[t].verdict) << 56 | (10000 - score) << 32 | table.id_rank;
     order_[t] = t;
   }
   auto by_key = [&](std::size_t a, std::size_t b) { return rank_keys_[a] < rank_keys_[b]; };
@@ -442,11 +446,6 @@ class Bytes {
     resize(n);
     if (n) std::memmove(data_.get(), from, n);
   }
-  void swap(Bytes& other) noexcept {
-    std::swap(data_, other.data_);
-    std::swap(size_, other.size_);
-    std::swap(capacity_, other.capacity_);
-  }
 
  private:
   std::unique_ptr<char[]> data_;
@@ -468,8 +467,9 @@ class LineReader {
   explicit LineReader(std::istream& in) : in_(in) {}
   // Up to `max_lines` whole lines, or about `max_bytes`, into `r`.
   void fill(Round& r, std::size_t max_lines, std::size_t max_bytes) {
-    r.data.swap(carry_);
-    carry_.resize(0);
+    // The round keeps its own buffer (and so its capacity): only the
+    // partial line left over from the last fill is copied.
+    r.data.assign(carry_.data(), carry_.size());
     r.lines.clear();
     std::size_t start = 0, scan = 0;
     for (;;) {

@@ -114,6 +114,7 @@ class Screener {
     std::string json, csv;
     std::vector<LeanCriterion> criteria;
     Verdict verdict = Verdict::undetermined;
+    std::uint64_t rank_key = 0;
     std::uint64_t count = 0;
   };
   struct TrialPatterns {
@@ -132,6 +133,7 @@ class Screener {
   std::vector<std::string> scratch_json_, scratch_csv_;
   void write(std::uint64_t line_no, std::string& out, ScreenSummary& summary);
   void compose(std::size_t trial, std::string& json, std::string& csv) const;
+  std::uint64_t rank_key(std::size_t trial) const;
 };
 
 std::string csv_header();

@@ -162,7 +162,7 @@ struct LeanProgram {
   struct Masks {
     std::uint64_t inclusion = 0, exclusion = 0, computable_inclusion = 0, computable_exclusion = 0;
   } masks;
-  std::vector<std::uint64_t> bits;        // any_bits / all_bits: present words, then history words
+  std::vector<std::uint64_t> bits;        // any_bits / all_bits: (word index, present bits, history bits) triples
   std::vector<std::uint32_t> concepts;    // count_positive
   std::vector<LeanLimits> limits;         // measure
 };

@@ -175,15 +175,14 @@ LeanResult positive_or_negative(const LeanOp& n, const LeanFacts& f) {
 bool test_bits(Code code, std::uint32_t pool, std::uint32_t words, const LeanProgram& p, const LeanFacts& f) {
   const std::uint64_t* present = f.present_bits().data();
   const std::uint64_t* history = f.history_bits().data();
-  const std::uint64_t* want_present = p.bits.data() + pool;
-  const std::uint64_t* want_history = want_present + words;
+  const std::uint64_t* want = p.bits.data() + pool;  // (word, present bits, history bits) triples
   if (code == Code::all_bits) {
-    for (std::uint32_t w = 0; w < words; ++w)
-      if ((present[w] & want_present[w]) != want_present[w] || (history[w] & want_history[w]) != want_history[w]) return false;
+    for (std::uint32_t k = 0; k < words; ++k, want += 3)
+      if ((present[want[0]] & want[1]) != want[1] || (history[want[0]] & want[2]) != want[2]) return false;
     return true;
   }
-  for (std::uint32_t w = 0; w < words; ++w)
-    if ((present[w] & want_present[w]) | (history[w] & want_history[w])) return true;
+  for (std::uint32_t k = 0; k < words; ++k, want += 3)
+    if ((present[want[0]] & want[1]) | (history[want[0]] & want[2])) return true;
   return false;
 }
 
@@ -403,10 +402,11 @@ std::int32_t compile_lean(const PlanNode& n, const Lexicon& lex, LeanProgram& p)
     case Kind::any_present:
     case Kind::all_present:
       op.code = n.kind == Kind::any_present ? Code::any_bits : Code::all_bits;
+      // Only the words that name a concept: most tests touch one or two.
       op.pool = static_cast<std::uint32_t>(p.bits.size());
-      op.pool_size = static_cast<std::uint32_t>(n.present_bits.size());
-      p.bits.insert(p.bits.end(), n.present_bits.begin(), n.present_bits.end());
-      p.bits.insert(p.bits.end(), n.history_bits.begin(), n.history_bits.end());
+      for (std::size_t w = 0; w < n.present_bits.size(); ++w)
+        if (n.present_bits[w] | n.history_bits[w]) p.bits.insert(p.bits.end(), {w, n.present_bits[w], n.history_bits[w]});
+      op.pool_size = static_cast<std::uint32_t>((p.bits.size() - op.pool) / 3);
       break;
   }
   for (const auto& c : n.children) compile_lean(c, lex, p);

@@ -348,12 +348,7 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
       fresh.criteria = cs;
       fresh.verdict = results_[t].verdict;
       fresh.rank_key = rank_key(t);
-      tp.patterns.push_back(std::move(fresh));
-      std::size_t mask = tp.index.size() - 1;
-      std::size_t slot = (*sig * 0x9E3779B97F4A7C15ull) >> 40 & mask;
-      while (tp.index[slot].second != UINT32_MAX) slot = (slot + 1) & mask;
-      tp.index[slot] = {*sig, static_cast<std::uint32_t>(tp.patterns.size() - 1)};
-      p = &tp.patterns.back();
+      p = &tp.add(*sig, std::move(fresh));
     }
     if (p) {
       ++p->count;
@@ -401,16 +396,40 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
   out += "]}\n";
 }
 
+namespace {
+std::size_t slot_of(std::uint64_t signature, std::size_t mask) { return (signature * 0x9E3779B97F4A7C15ull) >> 40 & mask; }
+}  // namespace
+
 Screener::Pattern* Screener::TrialPatterns::find(std::uint64_t signature, std::span<const LeanCriterion> criteria,
                                                   bool exact) {
   const std::size_t mask = index.size() - 1;
-  for (std::size_t slot = (signature * 0x9E3779B97F4A7C15ull) >> 40 & mask; index[slot].second != UINT32_MAX;
+  for (std::size_t slot = slot_of(signature, mask); index[slot].second != UINT32_MAX;
        slot = (slot + 1) & mask) {
     if (index[slot].first != signature) continue;
     Pattern& p = patterns[index[slot].second];
     if (exact || std::equal(p.criteria.begin(), p.criteria.end(), criteria.begin(), criteria.end())) return &p;
   }
   return nullptr;
+}
+
+Screener::Pattern& Screener::TrialPatterns::add(std::uint64_t signature, Pattern pattern) {
+  patterns.push_back(std::move(pattern));
+  if (2 * patterns.size() > index.size()) {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> grown(2 * index.size(), {0, UINT32_MAX});
+    const std::size_t mask = grown.size() - 1;
+    for (const auto& entry : index)
+      if (entry.second != UINT32_MAX) {
+        std::size_t slot = slot_of(entry.first, mask);
+        while (grown[slot].second != UINT32_MAX) slot = (slot + 1) & mask;
+        grown[slot] = entry;
+      }
+    index.swap(grown);
+  }
+  const std::size_t mask = index.size() - 1;
+  std::size_t slot = slot_of(signature, mask);
+  while (index[slot].second != UINT32_MAX) slot = (slot + 1) & mask;
+  index[slot] = {signature, static_cast<std::uint32_t>(patterns.size() - 1)};
+  return patterns.back();
 }
 
 void Screener::flush(ScreenSummary& summary) {

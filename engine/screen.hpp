@@ -118,13 +118,15 @@ class Screener {
     std::uint64_t count = 0;
   };
   struct TrialPatterns {
-    // Open addressing: signature -> pattern (UINT32_MAX: an empty slot).
+    // Open addressing: signature -> pattern (UINT32_MAX: an empty slot),
+    // kept at most half full and no larger, so it stays in cache.
     std::vector<std::pair<std::uint64_t, std::uint32_t>> index =
-        std::vector<std::pair<std::uint64_t, std::uint32_t>>(8192, {0, UINT32_MAX});
+        std::vector<std::pair<std::uint64_t, std::uint32_t>>(16, {0, UINT32_MAX});
     std::vector<Pattern> patterns;
     // `criteria` is checked when the signature is a hash (trials of more
     // than 32 criteria); up to 32 the signature is the outcomes themselves.
     Pattern* find(std::uint64_t signature, std::span<const LeanCriterion> criteria, bool exact);
+    Pattern& add(std::uint64_t signature, Pattern pattern);
   };
   std::vector<TrialPatterns> patterns_;
   std::vector<std::uint64_t> rank_keys_;

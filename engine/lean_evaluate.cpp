@@ -172,7 +172,7 @@ LeanResult positive_or_negative(const LeanOp& n, const LeanFacts& f) {
   return lean(*pos == (n.code == Code::positive));
 }
 
-bool test_bits(Code code, std::uint32_t pool, std::uint32_t words, const LeanProgram& p, const LeanFacts& f) {
+[[gnu::always_inline]] inline bool test_bits(Code code, std::uint32_t pool, std::uint32_t words, const LeanProgram& p, const LeanFacts& f) {
   const std::uint64_t* present = f.present_bits().data();
   const std::uint64_t* history = f.history_bits().data();
   const std::uint64_t* want = p.bits.data() + pool;  // (word, present bits, history bits) triples

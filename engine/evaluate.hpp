@@ -151,6 +151,16 @@ struct LeanProgram {
   // Criteria whose outcome is known before any patient (manual checks, text
   // not understood) are counted once here; `dynamic` lists the others.
   std::vector<std::uint32_t> dynamic;
+  // Of those, the commonest kind, a presence test within one word of the
+  // patient's bits, decided in one tight loop without branching on the
+  // patient (trials of up to 32 criteria); `general` lists the rest.
+  struct BitRoot {
+    std::uint32_t criterion = 0, word = 0;
+    std::uint64_t present = 0, history = 0;
+    bool all = false;  // all_bits, else any_bits
+  };
+  std::vector<BitRoot> bit_roots;
+  std::vector<std::uint32_t> general;
   struct Fixed {
     std::uint64_t signature = 0;  // their two-bit codes (first 32 criteria)
     bool fails = false, undecided = false;

@@ -553,9 +553,21 @@ void settle_fixed(LeanProgram& p) {
       root.pool = op.pool;
       root.pool_size = op.pool_size;
     }
+  p.bit_roots.clear();
+  p.general.clear();
   for (std::size_t i = 0; i < p.roots.size(); ++i) {
-    if (auto r = fixed_result(p, p.roots[i])) tally.add(i, p.roots[i], *r);
-    else p.dynamic.push_back(static_cast<std::uint32_t>(i));
+    if (auto r = fixed_result(p, p.roots[i])) {
+      tally.add(i, p.roots[i], *r);
+      continue;
+    }
+    p.dynamic.push_back(static_cast<std::uint32_t>(i));
+    const auto& root = p.roots[i];
+    if ((root.code == Code::any_bits || root.code == Code::all_bits) && root.pool_size == 1 && p.roots.size() <= 32) {
+      const std::uint64_t* t = &p.bits[root.pool];
+      p.bit_roots.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(t[0]), t[1], t[2], root.code == Code::all_bits});
+    } else {
+      p.general.push_back(static_cast<std::uint32_t>(i));
+    }
   }
   p.fixed = tally.totals;
 }
@@ -596,9 +608,21 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
   Tally tally;  // more than 32 criteria
   std::uint64_t signature = every ? 0 : program.fixed.signature;
   if (!every) tally.totals = program.fixed;
-  const std::size_t count = every ? program.roots.size() : program.dynamic.size();
+  if (!every && small) {
+    const std::uint64_t* present = facts.present_bits().data();
+    const std::uint64_t* history = facts.history_bits().data();
+    for (const auto& b : program.bit_roots) {
+      const std::uint64_t p = present[b.word] & b.present, h = history[b.word] & b.history;
+      const bool holds = b.all ? ((p ^ b.present) | (h ^ b.history)) == 0 : (p | h) != 0;
+      const auto code = static_cast<std::uint64_t>(!holds);  // met 0, not met 1
+      signature |= code << (2 * b.criterion);
+      out[b.criterion] = {static_cast<Outcome>(code), false};
+    }
+  }
+  const std::vector<std::uint32_t>& listed = small ? program.general : program.dynamic;
+  const std::size_t count = every ? program.roots.size() : listed.size();
   for (std::size_t k = 0; k < count; ++k) {
-    const std::size_t i = every ? k : program.dynamic[k];
+    const std::size_t i = every ? k : listed[k];
     const LeanProgram::Root& root = program.roots[i];
     LeanResult r = lean_unknown(Unknown::unparsed);
     if (root.code == Code::any_bits || root.code == Code::all_bits) {

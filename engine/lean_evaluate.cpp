@@ -1,7 +1,6 @@
 #include "engine/lean_evaluate.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <climits>
 #include <cmath>
 #include <map>
@@ -589,7 +588,14 @@ LeanTrialResult verdict_of(std::uint64_t signature, const LeanProgram::Masks& m)
   const std::uint64_t met = ~hi & ~lo & low, not_met = lo & ~hi, unknown = hi & ~lo;
   const bool fails = (m.inclusion & not_met) | (m.exclusion & met);
   LeanTrialResult result;
-  result.passing = std::popcount(m.computable_inclusion & met) + std::popcount(m.computable_exclusion & not_met);
+  // Both counts in one: the codes' low bits are the even ones, so the
+  // exclusion criteria's move to the odd bits. Counted by hand, as the
+  // baseline x86-64 has no popcount instruction and std::popcount calls out.
+  std::uint64_t x = (m.computable_inclusion & met) | (m.computable_exclusion & not_met) << 1;
+  x = x - ((x >> 1) & low);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  result.passing = static_cast<int>((x * 0x0101010101010101ull) >> 56);
   result.verdict = fails ? Verdict::ineligible : unknown ? Verdict::undetermined : Verdict::eligible;
   result.signature = signature;
   return result;

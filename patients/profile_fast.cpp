@@ -73,34 +73,39 @@ constexpr std::uint64_t word_of(std::string_view s, std::size_t at) {
 constexpr std::uint64_t low_bytes(std::size_t n) { return n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1; }
 
 struct KeyTable {
-  struct Entry {
+  // A key's bytes with its closing quote and colon (`date":`), as two
+  // masked words; without the colon when whitespace stands before it.
+  struct Pattern {
     std::uint64_t w0 = 0, w1 = 0, m0 = 0, m1 = 0;
+    unsigned char length = 0;
+  };
+  struct Entry {
+    Pattern compact, spaced;
     Key key = Key::other;
-    unsigned char length = 0;  // with the closing quote
   };
   Entry entries[std::size(kKeys)]{};
   unsigned char first[257]{};  // keys starting with byte c: entries [first[c], first[c + 1])
+  static constexpr Pattern pattern(std::string_view name, std::string_view end) {
+    char text[18]{};
+    std::size_t n = 0;
+    for (char c : name) text[n++] = c;
+    for (char c : end) text[n++] = c;
+    const std::string_view t(text, n);
+    return {word_of(t, 0), word_of(t, 8), low_bytes(n), n > 8 ? low_bytes(n - 8) : 0, static_cast<unsigned char>(n)};
+  }
   constexpr KeyTable() {
     std::size_t at = 0;
     for (std::size_t c = 0; c < 256; ++c) {
       first[c] = static_cast<unsigned char>(at);
-      for (const auto& k : kKeys) {
-        if (static_cast<unsigned char>(k.name[0]) != c) continue;
-        const std::size_t n = k.name.size() + 1;
-        char quoted[17]{};
-        for (std::size_t i = 0; i < k.name.size(); ++i) quoted[i] = k.name[i];
-        quoted[k.name.size()] = '"';
-        const std::string_view q(quoted, n);
-        entries[at++] = {word_of(q, 0), word_of(q, 8), low_bytes(n), n > 8 ? low_bytes(n - 8) : 0, k.key,
-                         static_cast<unsigned char>(n)};
-      }
+      for (const auto& k : kKeys)
+        if (static_cast<unsigned char>(k.name[0]) == c) entries[at++] = {pattern(k.name, "\":"), pattern(k.name, "\""), k.key};
     }
     first[256] = static_cast<unsigned char>(at);
   }
 };
 constexpr KeyTable kKeyTable;
 constexpr std::size_t kKeyBytes = 16;
-static_assert(std::ranges::all_of(kKeys, [](const KeyName& k) { return k.name.size() < kKeyBytes; }));
+static_assert(std::ranges::all_of(kKeys, [](const KeyName& k) { return k.name.size() + 2 <= kKeyBytes; }));
 
 // A strict, single-pass reader of the JSON a plain profile is written in.
 // Every method returns false to decline: the validating loader then reads
@@ -217,17 +222,24 @@ class Scanner {
   }
 
   // A known key and its colon (reads kKeyBytes past the opening quote).
+  // A known key after its opening quote, through its colon (reads
+  // kKeyBytes from there).
   Key key() {
-    if (!eat('"')) return Key::other;
     std::uint64_t w0, w1;
     std::memcpy(&w0, p_, 8);
     std::memcpy(&w1, p_ + 8, 8);
     const auto c = static_cast<unsigned char>(*p_);
     for (unsigned i = kKeyTable.first[c]; i < kKeyTable.first[c + 1]; ++i) {
       const auto& k = kKeyTable.entries[i];
-      if ((w0 & k.m0) == k.w0 && (w1 & k.m1) == k.w1) {
-        if (k.length > end_ - p_) return Key::other;
-        p_ += k.length;
+      auto matches = [&](const KeyTable::Pattern& t) {
+        return (w0 & t.m0) == t.w0 && (w1 & t.m1) == t.w1 && t.length <= end_ - p_;
+      };
+      if (matches(k.compact)) {
+        p_ += k.compact.length;
+        return k.key;
+      }
+      if (matches(k.spaced)) {
+        p_ += k.spaced.length;
         return eat(':') ? k.key : Key::other;
       }
     }
@@ -239,11 +251,17 @@ class Scanner {
   template <class Member>
   bool members(Member&& member) {
     if (eat('}')) return true;
-    do {
+    if (!eat('"')) return false;
+    for (;;) {
       const Key k = key();
       if (k == Key::other || !member(k)) return false;
-    } while (eat(','));
-    return eat('}');
+      if (end_ - p_ >= 2 && p_[0] == ',' && p_[1] == '"') {  // the next key, written compact
+        p_ += 2;
+        continue;
+      }
+      if (!eat(',')) return eat('}');
+      if (!eat('"')) return false;
+    }
   }
 
  private:

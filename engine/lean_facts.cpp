@@ -84,6 +84,22 @@ std::span<const std::uint32_t> LeanFactsBuilder::targets(std::string_view concep
   });
 }
 
+const LeanFactsBuilder::MeasuredTargets& LeanFactsBuilder::measured_targets(std::string_view concept_id,
+                                                                             std::string_view system,
+                                                                             std::string_view code, std::string_view unit) {
+  key_.clear();
+  key_.append(concept_id).push_back('\x1f');
+  key_.append(system).push_back('\x1f');
+  key_.append(code).push_back('\x1f');
+  key_.append(unit);
+  return measured_cache_.get(key_, [&] {
+    MeasuredTargets m;
+    compute_targets(m.targets, concept_id, system, code);
+    for (std::uint32_t c : m.targets) m.routes.push_back(lexicon_.unit_route(lexicon_.concepts()[c], unit));
+    return m;
+  });
+}
+
 std::span<const std::uint32_t> LeanFactsBuilder::targets(const CodedRef& ref) {
   // The loader already resolved the record: its concepts, then ancestors.
   scratch_.clear();
@@ -103,17 +119,30 @@ const std::vector<Lexicon::UnitRoute>& LeanFactsBuilder::routes(std::string_view
 
 void LeanFactsBuilder::observation(std::span<const std::uint32_t> targets, Date date, std::optional<double> value,
                                    std::string_view unit, Qualitative qualitative, std::optional<double> reference_high) {
+  route_scratch_.clear();
+  if (value)
+    for (std::uint32_t c : targets) route_scratch_.push_back(routes(unit)[c]);
+  add_observation(targets, route_scratch_.data(), date, value, qualitative, reference_high);
+}
+
+void LeanFactsBuilder::observation(const MeasuredTargets& measured, Date date, double value,
+                                   std::optional<double> reference_high) {
+  add_observation(measured.targets, measured.routes.data(), date, value, Qualitative::none, reference_high);
+}
+
+void LeanFactsBuilder::add_observation(std::span<const std::uint32_t> targets, const Lexicon::UnitRoute* routes, Date date,
+                                       std::optional<double> value, Qualitative qualitative,
+                                       std::optional<double> reference_high) {
   std::uint32_t seq = seq_++;
-  const std::vector<Lexicon::UnitRoute>* by_concept = value && !targets.empty() ? &routes(unit) : nullptr;
-  for (std::uint32_t c : targets) {
-    LeanObservation o{c, date, seq};
+  for (std::size_t k = 0; k < targets.size(); ++k) {
+    LeanObservation o{targets[k], date, seq};
     o.qualitative = qualitative;
     o.has_value = value.has_value();
     o.has_reference_high = reference_high.has_value();
     o.raw_value = value.value_or(0);
     o.raw_reference_high = reference_high.value_or(0);
     if (o.has_value) {
-      const auto& r = (*by_concept)[c];
+      const auto& r = routes[k];
       o.convertible = r.ok;
       if (r.ok) {
         o.value = r.apply(o.raw_value);

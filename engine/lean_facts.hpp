@@ -189,9 +189,19 @@ class LeanFactsBuilder {
   // neither. The span is valid until the next call.
   std::span<const std::uint32_t> targets(std::string_view concept_id, std::string_view system, std::string_view code);
   std::span<const std::uint32_t> targets(const CodedRef& ref);
+  // An observation's targets together with how `unit` converts for each
+  // (one lookup for both: the pair repeats from patient to patient).
+  struct MeasuredTargets {
+    std::vector<std::uint32_t> targets;
+    std::vector<Lexicon::UnitRoute> routes;  // per target
+  };
+  const MeasuredTargets& measured_targets(std::string_view concept_id, std::string_view system, std::string_view code,
+                                          std::string_view unit);
 
   void observation(std::span<const std::uint32_t> targets, Date date, std::optional<double> value, std::string_view unit,
                    Qualitative qualitative, std::optional<double> reference_high);
+  // The same for a numeric value whose unit `measured` was looked up with.
+  void observation(const MeasuredTargets& measured, Date date, double value, std::optional<double> reference_high);
   void condition(std::span<const std::uint32_t> targets, RecordStatus status, std::optional<Date> onset,
                  std::optional<Date> abatement);
   void medication(std::span<const std::uint32_t> targets, RecordStatus status, std::optional<Date> start,
@@ -217,6 +227,10 @@ class LeanFactsBuilder {
   std::vector<RawCondition> raw_conditions_;  // one per record, mapped or not
   std::string key_;
   StringCache<std::vector<std::uint32_t>> target_cache_{4096};
+  StringCache<MeasuredTargets> measured_cache_{4096};
+  std::vector<Lexicon::UnitRoute> route_scratch_;
+  void add_observation(std::span<const std::uint32_t> targets, const Lexicon::UnitRoute* routes, Date date,
+                       std::optional<double> value, Qualitative qualitative, std::optional<double> reference_high);
   std::vector<std::uint32_t> scratch_;
   StringCache<std::vector<Lexicon::UnitRoute>> route_cache_{256};  // unit -> per concept
   // How `unit` converts for every concept (by concept index).

@@ -399,7 +399,8 @@ bool observation(Scanner& s, LeanFactsBuilder& b) {
   if (!ok || !date || (!value && qualitative == Qualitative::none)) return false;
   if (high && low && *low > *high) return false;
   // The loader keeps the unit of numeric values only.
-  b.observation(b.targets(c.concept_id, c.system, c.code), *date, value, value ? unit : std::string_view(), qualitative, high);
+  if (value) b.observation(b.measured_targets(c.concept_id, c.system, c.code, unit), *date, *value, high);
+  else b.observation(b.targets(c.concept_id, c.system, c.code), *date, std::nullopt, {}, qualitative, high);
   return true;
 }
 

@@ -13,36 +13,23 @@ std::span<const T> slice(const std::vector<T>& v, const std::uint32_t (&r)[2]) {
 
 }  // namespace
 
-std::span<const LeanObservation> LeanFacts::observations(std::uint32_t c) const {
-  auto* r = ranges_of(c);
-  return r ? slice(obs_, r->obs) : std::span<const LeanObservation>{};
-}
-std::span<const LeanCondition> LeanFacts::conditions(std::uint32_t c) const {
-  auto* r = ranges_of(c);
-  return r ? slice(cond_, r->cond) : std::span<const LeanCondition>{};
-}
-std::span<const LeanMedication> LeanFacts::medications(std::uint32_t c) const {
-  auto* r = ranges_of(c);
-  return r ? slice(med_, r->med) : std::span<const LeanMedication>{};
-}
-std::span<const LeanEvent> LeanFacts::events(std::uint32_t c) const {
-  auto* r = ranges_of(c);
-  return r ? slice(ev_, r->ev) : std::span<const LeanEvent>{};
-}
+std::span<const LeanObservation> LeanFacts::observations(std::uint32_t c) const { return slice(obs_, ranges_of(c)->obs); }
+std::span<const LeanCondition> LeanFacts::conditions(std::uint32_t c) const { return slice(cond_, ranges_of(c)->cond); }
+std::span<const LeanMedication> LeanFacts::medications(std::uint32_t c) const { return slice(med_, ranges_of(c)->med); }
+std::span<const LeanEvent> LeanFacts::events(std::uint32_t c) const { return slice(ev_, ranges_of(c)->ev); }
 
 LeanFactsBuilder::LeanFactsBuilder(const Lexicon& lexicon) : lexicon_(lexicon) {
-  facts_.slot_.assign(lexicon.concepts().size(), 0);
+  facts_.ranges_.assign(lexicon.concepts().size(), {});
   facts_.present_.assign((lexicon.concepts().size() + 63) / 64, 0);
   facts_.history_.assign(facts_.present_.size(), 0);
 }
 
 void LeanFactsBuilder::begin() {
   for (auto c : touched_) {
-    facts_.slot_[c] = 0;
+    facts_.ranges_[c] = {};
     facts_.present_[c / 64] = facts_.history_[c / 64] = 0;
   }
   touched_.clear();
-  facts_.ranges_.clear();
   facts_.obs_.clear();
   facts_.cond_.clear();
   facts_.med_.clear();
@@ -201,52 +188,58 @@ const LeanFacts& LeanFactsBuilder::finish(Date as_of) {
     return a.concept_index != b.concept_index ? a.concept_index < b.concept_index : a.date < b.date;
   });
 
-  auto ranges_for = [&](std::uint32_t c) -> LeanFacts::Ranges& {
-    if (!f.slot_[c]) {
-      f.ranges_.push_back({{0, 0}, {0, 0}, {0, 0}, {0, 0}});
-      f.slot_[c] = static_cast<std::uint32_t>(f.ranges_.size());
-      touched_.push_back(c);
-    }
-    return f.ranges_[f.slot_[c] - 1];
-  };
-  auto index = [&](const auto& v, auto member) {
-    for (std::uint32_t i = 0; i < v.size();) {
-      std::uint32_t j = i;
-      while (j < v.size() && v[j].concept_index == v[i].concept_index) ++j;
-      auto& r = ranges_for(v[i].concept_index);
-      (r.*member)[0] = i;
-      (r.*member)[1] = j;
-      i = j;
-    }
-  };
-  index(f.obs_, &LeanFacts::Ranges::obs);
-  index(f.cond_, &LeanFacts::Ranges::cond);
-  index(f.med_, &LeanFacts::Ranges::med);
-  index(f.ev_, &LeanFacts::Ranges::ev);
-
-  for (std::uint32_t c : touched_) {
-    bool present = false, history = false;
+  // Each concept's run in each list, and the bits present() and history()
+  // read: from events for an event, from medications for a medication,
+  // from conditions for the condition kinds; never for measured kinds.
+  auto reads_conditions = [&](std::uint32_t c) {
     switch (concepts[c].kind) {
-      case ConceptKind::event: present = history = !f.events(c).empty(); break;
+      case ConceptKind::event:
       case ConceptKind::medication:
-        for (const auto& m : f.medications(c)) {
-          history = true;
-          present = present || (m.status == RecordStatus::active && (!m.end || *m.end >= as_of));
-        }
-        break;
       case ConceptKind::autoantibody:
       case ConceptKind::measure:
-      case ConceptKind::group: break;  // never read from the bits
-      default:
-        for (const auto& r : f.conditions(c)) {
-          history = true;
-          present = present || (r.status == RecordStatus::active && (!r.abatement || *r.abatement > as_of));
-        }
+      case ConceptKind::group: return false;
+      default: return true;
     }
+  };
+  auto set_bits = [&](std::uint32_t c, bool present, bool history) {
     const std::uint64_t bit = std::uint64_t{1} << (c % 64);
     if (present) f.present_[c / 64] |= bit;
     if (history) f.history_[c / 64] |= bit;
-  }
+  };
+  auto runs = [&](const auto& v, auto member, auto&& per_run) {
+    for (std::uint32_t i = 0; i < v.size();) {
+      const std::uint32_t c = v[i].concept_index;
+      std::uint32_t j = i + 1;
+      while (j < v.size() && v[j].concept_index == c) ++j;
+      (f.ranges_[c].*member)[0] = i;
+      (f.ranges_[c].*member)[1] = j;
+      touched_.push_back(c);  // may repeat: begin() only clears
+      per_run(c, i, j);
+      i = j;
+    }
+  };
+  runs(f.obs_, &LeanFacts::Ranges::obs, [](std::uint32_t, std::uint32_t, std::uint32_t) {});
+  runs(f.cond_, &LeanFacts::Ranges::cond, [&](std::uint32_t c, std::uint32_t i, std::uint32_t j) {
+    if (!reads_conditions(c)) return;
+    bool present = false;
+    for (; i < j; ++i) {
+      const auto& r = f.cond_[i];
+      present = present || (r.status == RecordStatus::active && (!r.abatement || *r.abatement > as_of));
+    }
+    set_bits(c, present, true);
+  });
+  runs(f.med_, &LeanFacts::Ranges::med, [&](std::uint32_t c, std::uint32_t i, std::uint32_t j) {
+    if (concepts[c].kind != ConceptKind::medication) return;
+    bool present = false;
+    for (; i < j; ++i) {
+      const auto& m = f.med_[i];
+      present = present || (m.status == RecordStatus::active && (!m.end || *m.end >= as_of));
+    }
+    set_bits(c, present, true);
+  });
+  runs(f.ev_, &LeanFacts::Ranges::ev, [&](std::uint32_t c, std::uint32_t, std::uint32_t) {
+    if (concepts[c].kind == ConceptKind::event) set_bits(c, true, true);
+  });
   if (f.birth_date) {
     const Date b = *f.birth_date;
     f.age_in[static_cast<int>(TimeUnit::years)] = completed_years(b, as_of);

@@ -90,8 +90,7 @@ class LeanFacts {
   std::vector<LeanCondition> cond_;
   std::vector<LeanMedication> med_;
   std::vector<LeanEvent> ev_;
-  std::vector<std::uint32_t> slot_;  // concept index -> 1 + index into ranges_, 0 = nothing on record
-  std::vector<Ranges> ranges_;
+  std::vector<Ranges> ranges_;  // by concept index (a lexicon holds a few hundred concepts at most)
   std::vector<std::uint64_t> present_, history_;
   bool any_active_condition_ = false;
   struct Window {
@@ -101,10 +100,7 @@ class LeanFacts {
     Date start;
   };
   mutable Window windows_[16];
-  const Ranges* ranges_of(std::uint32_t concept_index) const {
-    std::uint32_t s = slot_[concept_index];
-    return s ? &ranges_[s - 1] : nullptr;
-  }
+  const Ranges* ranges_of(std::uint32_t concept_index) const { return &ranges_[concept_index]; }
 };
 
 // A string-keyed cache with open addressing: a lookup hashes the key once

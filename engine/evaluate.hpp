@@ -149,11 +149,10 @@ struct LeanProgram {
   std::vector<Root> roots;
   std::vector<LeanOp> ops;
   // Criteria whose outcome is known before any patient (manual checks, text
-  // not understood) are counted once here; `dynamic` lists the others.
-  std::vector<std::uint32_t> dynamic;
-  // Of those, the commonest kind, a presence test within one word of the
-  // patient's bits, decided in one tight loop without branching on the
-  // patient (trials of up to 32 criteria); `general` lists the rest.
+  // not understood) are counted once, in `fixed`. Of the others, the
+  // commonest kind, a presence test within one word of the patient's bits,
+  // is decided in one tight loop (without branching on the patient, for
+  // trials of up to 32 criteria); `general` lists the rest.
   struct BitRoot {
     std::uint32_t criterion = 0, word = 0;
     std::uint64_t present = 0, history = 0;

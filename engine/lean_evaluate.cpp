@@ -544,7 +544,6 @@ void settle_fixed(LeanProgram& p) {
     if (p.roots[i].computable) (p.roots[i].inclusion ? p.masks.computable_inclusion : p.masks.computable_exclusion) |= bit;
   }
   Tally tally;
-  p.dynamic.clear();
   for (auto& root : p.roots)
     if (root.op >= 0) {
       const LeanOp& op = p.ops[static_cast<std::size_t>(root.op)];
@@ -559,9 +558,8 @@ void settle_fixed(LeanProgram& p) {
       tally.add(i, p.roots[i], *r);
       continue;
     }
-    p.dynamic.push_back(static_cast<std::uint32_t>(i));
     const auto& root = p.roots[i];
-    if ((root.code == Code::any_bits || root.code == Code::all_bits) && root.pool_size == 1 && p.roots.size() <= 32) {
+    if ((root.code == Code::any_bits || root.code == Code::all_bits) && root.pool_size == 1) {
       const std::uint64_t* t = &p.bits[root.pool];
       p.bit_roots.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(t[0]), t[1], t[2], root.code == Code::all_bits});
     } else {
@@ -614,21 +612,24 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
   Tally tally;  // more than 32 criteria
   std::uint64_t signature = every ? 0 : program.fixed.signature;
   if (!every) tally.totals = program.fixed;
-  if (!every && small) {
+  if (!every) {
     const std::uint64_t* present = facts.present_bits().data();
     const std::uint64_t* history = facts.history_bits().data();
     for (const auto& b : program.bit_roots) {
       const std::uint64_t p = present[b.word] & b.present, h = history[b.word] & b.history;
       const bool holds = b.all ? ((p ^ b.present) | (h ^ b.history)) == 0 : (p | h) != 0;
-      const auto code = static_cast<std::uint64_t>(!holds);  // met 0, not met 1
-      signature |= code << (2 * b.criterion);
-      out[b.criterion] = {static_cast<Outcome>(code), false};
+      if (small) {
+        const auto code = static_cast<std::uint64_t>(!holds);  // met 0, not met 1
+        signature |= code << (2 * b.criterion);
+        out[b.criterion] = {static_cast<Outcome>(code), false};
+      } else {
+        out[b.criterion] = tally.add(b.criterion, program.roots[b.criterion], lean(holds));
+      }
     }
   }
-  const std::vector<std::uint32_t>& listed = small ? program.general : program.dynamic;
-  const std::size_t count = every ? program.roots.size() : listed.size();
+  const std::size_t count = every ? program.roots.size() : program.general.size();
   for (std::size_t k = 0; k < count; ++k) {
-    const std::size_t i = every ? k : listed[k];
+    const std::size_t i = every ? k : program.general[k];
     const LeanProgram::Root& root = program.roots[i];
     LeanResult r = lean_unknown(Unknown::unparsed);
     if (root.code == Code::any_bits || root.code == Code::all_bits) {

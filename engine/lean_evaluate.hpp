@@ -59,7 +59,7 @@ class LeanMemo {
   std::uint32_t now_ = 1;
 };
 
-// Fills program.dynamic and program.fixed once its roots are in.
+// Fills program.fixed, bit_roots, general and masks once its roots are in.
 void settle_fixed(LeanProgram& program);
 // Writes the outcomes known before any patient into `out`: a caller that
 // keeps `out` from patient to patient does it once, then passes

@@ -615,16 +615,19 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
   if (!every) {
     const std::uint64_t* present = facts.present_bits().data();
     const std::uint64_t* history = facts.history_bits().data();
-    for (const auto& b : program.bit_roots) {
+    auto holds = [&](const LeanProgram::BitRoot& b) {
       const std::uint64_t p = present[b.word] & b.present, h = history[b.word] & b.history;
-      const bool holds = b.all ? ((p ^ b.present) | (h ^ b.history)) == 0 : (p | h) != 0;
-      if (small) {
-        const auto code = static_cast<std::uint64_t>(!holds);  // met 0, not met 1
+      return b.all ? ((p ^ b.present) | (h ^ b.history)) == 0 : (p | h) != 0;
+    };
+    if (small) {
+      for (const auto& b : program.bit_roots) {
+        const auto code = static_cast<std::uint64_t>(!holds(b));  // met 0, not met 1
         signature |= code << (2 * b.criterion);
         out[b.criterion] = {static_cast<Outcome>(code), false};
-      } else {
-        out[b.criterion] = tally.add(b.criterion, program.roots[b.criterion], lean(holds));
       }
+    } else {
+      for (const auto& b : program.bit_roots)
+        out[b.criterion] = tally.add(b.criterion, program.roots[b.criterion], lean(holds(b)));
     }
   }
   const std::size_t count = every ? program.roots.size() : program.general.size();

@@ -256,16 +256,16 @@ void count(ScreenSummary::TrialCounts& tc, const std::vector<bool>& inclusion, s
   }
 }
 
-// Outcomes of a trial with more than 32 criteria, hashed two bits at a time.
-std::uint64_t outcome_hash(std::span<const LeanCriterion> cs) {
-  std::uint64_t h = 0x9E3779B97F4A7C15ull, word = 0;
-  for (std::size_t c = 0; c < cs.size(); ++c) {
-    word |= (static_cast<std::uint64_t>(cs[c].outcome) + cs[c].manual) << (2 * (c & 31));
-    if ((c & 31) == 31 || c + 1 == cs.size()) {
-      h = (h ^ word) * 0xBF58476D1CE4E5B9ull;
-      h ^= h >> 31;
-      word = 0;
-    }
+// Outcomes of a trial with more than 32 criteria, two bits each, packed
+// into words; returns their hash.
+std::uint64_t pack_outcomes(std::span<const LeanCriterion> cs, std::vector<std::uint64_t>& words) {
+  words.assign((cs.size() + 31) / 32, 0);
+  for (std::size_t c = 0; c < cs.size(); ++c)
+    words[c / 32] |= (static_cast<std::uint64_t>(cs[c].outcome) + cs[c].manual) << (2 * (c & 31));
+  std::uint64_t h = 0x9E3779B97F4A7C15ull;
+  for (std::uint64_t w : words) {
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
   }
   return h;
 }
@@ -339,13 +339,14 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
   for (std::size_t t = 0; t < n; ++t) {
     const auto& cs = criteria_[t];
     const bool exact = results_[t].signature.has_value();
-    const std::optional<std::uint64_t> sig = exact ? results_[t].signature : std::optional<std::uint64_t>(outcome_hash(cs));
+    const std::optional<std::uint64_t> sig = exact ? results_[t].signature : std::optional<std::uint64_t>(pack_outcomes(cs, packed_));
     TrialPatterns& tp = patterns_[t];
-    Pattern* p = tp.find(*sig, cs, exact);
+    Pattern* p = tp.find(*sig, packed_, exact);
     if (!p && tp.patterns.size() < max_patterns) {
       Pattern fresh;
       compose(t, fresh.json, fresh.csv);
       fresh.criteria = cs;
+      if (!exact) fresh.packed = packed_;
       fresh.verdict = results_[t].verdict;
       fresh.rank_key = rank_key(t);
       p = &tp.add(*sig, std::move(fresh));
@@ -400,14 +401,14 @@ namespace {
 std::size_t slot_of(std::uint64_t signature, std::size_t mask) { return (signature * 0x9E3779B97F4A7C15ull) >> 40 & mask; }
 }  // namespace
 
-Screener::Pattern* Screener::TrialPatterns::find(std::uint64_t signature, std::span<const LeanCriterion> criteria,
+Screener::Pattern* Screener::TrialPatterns::find(std::uint64_t signature, const std::vector<std::uint64_t>& packed,
                                                   bool exact) {
   const std::size_t mask = index.size() - 1;
   for (std::size_t slot = slot_of(signature, mask); index[slot].second != UINT32_MAX;
        slot = (slot + 1) & mask) {
     if (index[slot].first != signature) continue;
     Pattern& p = patterns[index[slot].second];
-    if (exact || std::equal(p.criteria.begin(), p.criteria.end(), criteria.begin(), criteria.end())) return &p;
+    if (exact || p.packed == packed) return &p;
   }
   return nullptr;
 }

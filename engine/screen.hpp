@@ -113,6 +113,7 @@ class Screener {
   struct Pattern {
     std::string json, csv;
     std::vector<LeanCriterion> criteria;
+    std::vector<std::uint64_t> packed;  // the outcomes two bits each, when more than 32
     Verdict verdict = Verdict::undetermined;
     std::uint64_t rank_key = 0;
     std::uint64_t count = 0;
@@ -123,13 +124,14 @@ class Screener {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> index =
         std::vector<std::pair<std::uint64_t, std::uint32_t>>(16, {0, UINT32_MAX});
     std::vector<Pattern> patterns;
-    // `criteria` is checked when the signature is a hash (trials of more
+    // `packed` is compared when the signature is a hash (trials of more
     // than 32 criteria); up to 32 the signature is the outcomes themselves.
-    Pattern* find(std::uint64_t signature, std::span<const LeanCriterion> criteria, bool exact);
+    Pattern* find(std::uint64_t signature, const std::vector<std::uint64_t>& packed, bool exact);
     Pattern& add(std::uint64_t signature, Pattern pattern);
   };
   std::vector<TrialPatterns> patterns_;
   std::vector<std::uint64_t> rank_keys_;
+  std::vector<std::uint64_t> packed_;  // this record's outcomes for one trial, packed
   bool refill_fixed_ = false;  // the last record's answers overwrote fixed outcomes
   std::vector<const std::string*> json_, csv_;  // this record's pieces, by trial
   std::vector<std::string> scratch_json_, scratch_csv_;

@@ -202,7 +202,7 @@ class Scanner {
     return true;
   }
 
-  bool date(std::optional<Date>& out) {
+  [[gnu::always_inline]] bool date(std::optional<Date>& out) {
     std::string_view s;
     if (!string(s)) return false;
     out = parse_iso_date(s);
@@ -285,7 +285,7 @@ struct Coded {
 
 // The "concept" / "code" / "system" / "display" keys every record shares.
 // Returns 1 when handled, 0 when not one of them, -1 to decline.
-int coded_key(Key key, Scanner& s, Coded& c, Seen& seen) {
+[[gnu::always_inline]] inline int coded_key(Key key, Scanner& s, Coded& c, Seen& seen) {
   std::string_view ignored;
   switch (key) {
     case Key::concept_id: return seen.first(20) && s.string(c.concept_id) ? 1 : -1;

@@ -150,13 +150,23 @@ struct LeanProgram {
   std::vector<LeanOp> ops;
   // Criteria whose outcome is known before any patient (manual checks, text
   // not understood) are counted once, in `fixed`. Of the others, the
-  // commonest kind, a presence test within one word of the patient's bits,
+  // commonest kind, a presence test within two words of the patient's bits,
   // is decided in one tight loop (without branching on the patient, for
   // trials of up to 32 criteria); `general` lists the rest.
   struct BitRoot {
-    std::uint32_t criterion = 0, word = 0;
-    std::uint64_t present = 0, history = 0;
+    std::uint32_t criterion = 0;
     bool all = false;  // all_bits, else any_bits
+    // Two words of the patient's bits (the same twice for a one-word test:
+    // the second then wants nothing).
+    std::uint32_t word[2] = {0, 0};
+    std::uint64_t present[2] = {0, 0}, history[2] = {0, 0};
+    // The criterion's result when the test does not hold and when it does:
+    // no and yes, or, for `test and K` / `test or K` with K an unknown known
+    // before any patient ("... and the investigator judges"), K on one side.
+    // `code` is the result's two-bit outcome code.
+    Truth truth[2] = {Truth::no, Truth::yes};
+    Unknown reason[2] = {Unknown::none, Unknown::none};
+    unsigned char code[2] = {1, 0};
   };
   std::vector<BitRoot> bit_roots;
   std::vector<std::uint32_t> general;

@@ -519,13 +519,18 @@ std::optional<LeanResult> fixed_result(const LeanProgram& p, const LeanProgram::
   return std::nullopt;
 }
 
+LeanCriterion criterion_of(LeanResult r) {
+  LeanCriterion c;
+  c.outcome = outcome_of[static_cast<int>(r.truth)];
+  c.manual = r.truth == Truth::unknown && r.reason == Unknown::manual;
+  return c;
+}
+
 // How one criterion's result counts toward its trial.
 struct Tally {
   LeanProgram::Fixed totals;
   LeanCriterion add(std::size_t i, const LeanProgram::Root& root, LeanResult r) {
-    LeanCriterion c;
-    c.outcome = outcome_of[static_cast<int>(r.truth)];
-    c.manual = r.truth == Truth::unknown && r.reason == Unknown::manual;
+    const LeanCriterion c = criterion_of(r);
     if (i < 32) totals.signature |= (static_cast<std::uint64_t>(c.outcome) + c.manual) << (2 * i);
     totals.fails |= c.outcome == (root.inclusion ? Outcome::not_met : Outcome::met);
     totals.undecided |= c.outcome == Outcome::unknown && !c.manual;
@@ -533,6 +538,54 @@ struct Tally {
     return c;
   }
 };
+
+}  // namespace
+
+namespace {
+
+bool small_bits(const LeanOp& op) {
+  return (op.code == Code::any_bits || op.code == Code::all_bits) && op.pool_size >= 1 && op.pool_size <= 2;
+}
+
+// Criterion i as a presence test of at most two words, alone or beside an
+// unknown constant under an `and` / `or`, if it is one.
+std::optional<LeanProgram::BitRoot> bit_root(const LeanProgram& p, std::size_t i) {
+  const auto& root = p.roots[i];
+  if (root.op < 0) return std::nullopt;
+  const auto at = static_cast<std::size_t>(root.op);
+  const LeanOp& op = p.ops[at];
+  const LeanOp* test = &op;
+  LeanProgram::BitRoot b;
+  if (op.code == Code::and_ || op.code == Code::or_) {
+    // Exactly two operands: the test and the constant, in either order.
+    const std::size_t first = at + 1, second = p.ops[first].end;
+    if (second >= op.end || p.ops[second].end != op.end) return std::nullopt;
+    const LeanOp* k = &p.ops[second];
+    test = &p.ops[first];
+    if (!small_bits(*test)) std::swap(test, k);
+    if (!small_bits(*test) || k->code != Code::constant || k->truth != Truth::unknown) return std::nullopt;
+    const int side = op.code == Code::and_ ? 1 : 0;  // and: K when the test holds; or: when it does not
+    b.truth[side] = k->truth;
+    b.reason[side] = k->reason;
+  } else if (!small_bits(op)) {
+    return std::nullopt;
+  }
+  b.criterion = static_cast<std::uint32_t>(i);
+  b.all = test->code == Code::all_bits;
+  for (std::uint32_t w = 0; w < 2; ++w) {
+    const std::uint64_t* t = &p.bits[test->pool + 3 * std::min(w, test->pool_size - 1)];
+    b.word[w] = static_cast<std::uint32_t>(t[0]);
+    if (w < test->pool_size) {
+      b.present[w] = t[1];
+      b.history[w] = t[2];
+    }
+  }
+  for (int h = 0; h < 2; ++h) {
+    const LeanCriterion c = criterion_of({b.truth[h], b.reason[h]});
+    b.code[h] = static_cast<unsigned char>(static_cast<unsigned>(c.outcome) + c.manual);
+  }
+  return b;
+}
 
 }  // namespace
 
@@ -558,13 +611,8 @@ void settle_fixed(LeanProgram& p) {
       tally.add(i, p.roots[i], *r);
       continue;
     }
-    const auto& root = p.roots[i];
-    if ((root.code == Code::any_bits || root.code == Code::all_bits) && root.pool_size == 1) {
-      const std::uint64_t* t = &p.bits[root.pool];
-      p.bit_roots.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(t[0]), t[1], t[2], root.code == Code::all_bits});
-    } else {
-      p.general.push_back(static_cast<std::uint32_t>(i));
-    }
+    if (auto b = bit_root(p, i)) p.bit_roots.push_back(*b);
+    else p.general.push_back(static_cast<std::uint32_t>(i));
   }
   p.fixed = tally.totals;
 }
@@ -616,18 +664,25 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
     const std::uint64_t* present = facts.present_bits().data();
     const std::uint64_t* history = facts.history_bits().data();
     auto holds = [&](const LeanProgram::BitRoot& b) {
-      const std::uint64_t p = present[b.word] & b.present, h = history[b.word] & b.history;
-      return b.all ? ((p ^ b.present) | (h ^ b.history)) == 0 : (p | h) != 0;
+      const std::uint64_t p0 = present[b.word[0]] & b.present[0], h0 = history[b.word[0]] & b.history[0];
+      const std::uint64_t p1 = present[b.word[1]] & b.present[1], h1 = history[b.word[1]] & b.history[1];
+      return b.all ? ((p0 ^ b.present[0]) | (h0 ^ b.history[0]) | (p1 ^ b.present[1]) | (h1 ^ b.history[1])) == 0
+                   : (p0 | h0 | p1 | h1) != 0;
     };
+    // The criterion an outcome code stands for.
+    static constexpr LeanCriterion by_code[4] = {
+        {Outcome::met, false}, {Outcome::not_met, false}, {Outcome::unknown, false}, {Outcome::unknown, true}};
     if (small) {
       for (const auto& b : program.bit_roots) {
-        const auto code = static_cast<std::uint64_t>(!holds(b));  // met 0, not met 1
-        signature |= code << (2 * b.criterion);
-        out[b.criterion] = {static_cast<Outcome>(code), false};
+        const unsigned code = b.code[holds(b)];
+        signature |= static_cast<std::uint64_t>(code) << (2 * b.criterion);
+        out[b.criterion] = by_code[code];
       }
     } else {
-      for (const auto& b : program.bit_roots)
-        out[b.criterion] = tally.add(b.criterion, program.roots[b.criterion], lean(holds(b)));
+      for (const auto& b : program.bit_roots) {
+        const bool h = holds(b);
+        out[b.criterion] = tally.add(b.criterion, program.roots[b.criterion], {b.truth[h], b.reason[h]});
+      }
     }
   }
   const std::size_t count = every ? program.roots.size() : program.general.size();

@@ -12,6 +12,7 @@
 #include "engine/trial_compiler.hpp"
 #include "engine/trial_loader.hpp"
 #include "patients/patient_loader.hpp"
+#include "patients/profile_fast.hpp"
 #include "patients/synthetic.hpp"
 
 using namespace trialmatch;
@@ -220,6 +221,36 @@ TEST_CASE("screen agrees with match, criterion by criterion, on real trials", "[
   check_agrees_with_match(real_profiles(), parse_iso_date("2015-06-01"), real);
 }
 
+TEST_CASE("the fast profile reader takes plain profiles and declines the rest", "[screen]") {
+  const Lexicon& lex = bundled_lexicon();
+  FastProfileReader reader;
+  LeanFactsBuilder builder(lex);
+  auto takes = [&](const std::string& line) { return reader.read(line, builder).has_value(); };
+  // Read by the scanner itself: compact or spaced, every record kind.
+  CHECK(takes(R"({"id":"T1","sex":"female","birth_date":"2001-02-03","as_of":"2026-01-01"})"));
+  CHECK(takes(" { \"id\" :\t\"T2\" , \"observations\" : [ { \"concept\" : \"hba1c\" , \"value\" : 8.25 , \"unit\" : \"%\" , \"date\" : \"2025-01-01\" } ] } "));
+  CHECK(takes(R"({"id":"T3","conditions":[{"code":"E10.9","system":"icd10","onset":"2020-01-01","status":"active"}],"medications":[{"concept":"insulin_intensive","start":"2020-01-01"}],"events":[{"concept":"severe_hypoglycemia","date":"2025-11-20"}]})"));
+  CHECK(takes(R"({"id":"T4","observations":[{"concept":"gada","value":"Positive","date":"2025-01-01"},{"concept":"c_peptide","value":0.000123456789012,"unit":"nmol/L","date":"2025-01-01","reference_high":-1.5}]})"));
+  // Left to the loader: what the scanner does not read exactly as it would.
+  for (const char* line : {
+           R"({"id":"D1","age":4e1})",                     // an exponent
+           R"({"id":"D2","age":-0})",                      // negative zero
+           R"({"id":"D3","age":0.1234567890123456})",      // 16 significant digits
+           R"({"id":"D4-é"})",                             // a byte above 0x7F
+           R"({"id":"D\u0035"})",                          // an escape
+           R"({"id":"D6","sex":null})",                    // null
+           R"({"id":"D7","dat":"2020-01-01"})",            // a key a prefix of a known one
+           R"({"id":"D8","ages":3})",                      // a key a known one is a prefix of
+           R"({"id":"D9","age":040})",                     // a leading zero
+           R"({"id":"D10",})",                             // a trailing comma
+           R"({"id":"D11"} x)",                            // something after the object
+           R"({"id":"D12","sex)",                          // cut short in a key
+           R"({"id":"D13","age":3,"age":4})",              // a duplicate key
+           R"({"id":"D14","observations":[{"concept":"hba1c","value":8,"unit":"%","date":"2025-01-01"},]})",
+       })
+    CHECK_FALSE(takes(line));
+}
+
 TEST_CASE("the fast profile reader and the validating loader give the same bytes", "[screen]") {
   // What the fast reader reads itself and what it must leave to the loader
   // (which then accepts with a warning, or rejects): either way the output
@@ -247,6 +278,15 @@ TEST_CASE("the fast profile reader and the validating loader give the same bytes
 {"id": "P": 1 ,"u" 2]}
 {"id":"E22","sex":"male" "age": 3}
 {"id":"E23","observations":[{"concept":"bmi","value":31,"date":"2025-01-01"}]}
+{ "id" : "E24" ,	"sex" : "female" , "observations" : [ { "concept" : "hba1c" , "value" : 8.25 , "unit" : "%" , "date" : "2025-01-01" } ] }
+{"id":"E25","observations":[{"concept":"hba1c","value":7.5e0,"unit":"%","date":"2025-01-01"}]}
+{"id":"E26","age":-0,"observations":[{"concept":"c_peptide","value":0.12345678901234567,"unit":"nmol/L","date":"2025-01-01"}]}
+{"id":"E27-é","sex":"female"}
+{"id":"E28","dat":"x","conditions":[{"concept":"type1_diabetes","onsets":"2020-01-01"}]}
+{"id":"E29","sex
+{"id":"E30"} x
+{"id":"E31",}
+{"id":"E32","age":040}
 )";
   std::string input = population(0, 300, 5) + edge + real_profiles();
   for (auto format : {ScreenFormat::jsonl, ScreenFormat::csv}) {
@@ -258,12 +298,18 @@ TEST_CASE("the fast profile reader and the validating loader give the same bytes
   }
   // The edge lines really do reach both paths: some read, some rejected.
   auto out = lines_of(run_screen(edge, 1));
-  REQUIRE(out.size() == 23);
+  REQUIRE(out.size() == 32);
   CHECK(json::parse(out[0])["patient"] == "E1");
   CHECK(json::parse(out[3])["patient"] == "E4");  // a duplicate key: the loader reads it
   CHECK(json::parse(out[6]).contains("error"));   // two objects on one line
   CHECK(json::parse(out[7]).contains("error"));   // 30 February
   CHECK(json::parse(out[17])["patient"] == "F1");  // FHIR Bundle
+  CHECK(json::parse(out[23])["patient"] == "E24");  // whitespace between tokens
+  CHECK(json::parse(out[24])["patient"] == "E25");  // an exponent: the loader reads it
+  CHECK(json::parse(out[25])["patient"] == "E26");  // -0 and 17 digits: the loader reads them
+  CHECK(json::parse(out[26])["patient"] == "E27-é");  // non-ASCII: the loader reads it
+  CHECK(json::parse(out[27])["patient"] == "E28");  // near-miss keys: unknown to the loader, warned about
+  for (int i : {28, 29, 30, 31}) CHECK(json::parse(out[static_cast<std::size_t>(i)]).contains("error"));
   // Escaped strings (the loader unescapes them): type 1 diabetes either way.
   auto plain = json::parse(run_screen(R"({"id":"E19","birth_date":"1990-01-01","conditions":[{"concept":"type1_diabetes","onset":"2020-01-01"}]})" "\n", 1));
   CHECK(json::parse(out[18])["results"] == plain["results"]);

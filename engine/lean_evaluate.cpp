@@ -531,7 +531,7 @@ struct Tally {
   LeanProgram::Fixed totals;
   LeanCriterion add(std::size_t i, const LeanProgram::Root& root, LeanResult r) {
     const LeanCriterion c = criterion_of(r);
-    if (i < 32) totals.signature |= (static_cast<std::uint64_t>(c.outcome) + c.manual) << (2 * i);
+    if (i < 32) totals.signature |= std::uint64_t{c.code()} << (2 * i);
     totals.fails |= c.outcome == (root.inclusion ? Outcome::not_met : Outcome::met);
     totals.undecided |= c.outcome == Outcome::unknown && !c.manual;
     totals.passing += root.computable && c.outcome == (root.inclusion ? Outcome::met : Outcome::not_met);
@@ -580,10 +580,7 @@ std::optional<LeanProgram::BitRoot> bit_root(const LeanProgram& p, std::size_t i
       b.history[w] = t[2];
     }
   }
-  for (int h = 0; h < 2; ++h) {
-    const LeanCriterion c = criterion_of({b.truth[h], b.reason[h]});
-    b.code[h] = static_cast<unsigned char>(static_cast<unsigned>(c.outcome) + c.manual);
-  }
+  for (int h = 0; h < 2; ++h) b.code[h] = static_cast<unsigned char>(criterion_of({b.truth[h], b.reason[h]}).code());
   return b;
 }
 
@@ -659,8 +656,8 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
   const bool small = program.roots.size() <= 32;
   Tally tally;  // more than 32 criteria
   std::uint64_t signature = every ? 0 : program.fixed.signature;
-  if (!every) tally.totals = program.fixed;
   if (!every) {
+    tally.totals = program.fixed;
     const std::uint64_t* present = facts.present_bits().data();
     const std::uint64_t* history = facts.history_bits().data();
     auto holds = [&](const LeanProgram::BitRoot& b) {
@@ -711,10 +708,8 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
       if (it != facts.answers->end()) r = lean(it->second);
     }
     if (small) {
-      LeanCriterion c;
-      c.outcome = outcome_of[static_cast<int>(r.truth)];
-      c.manual = r.truth == Truth::unknown && r.reason == Unknown::manual;
-      signature |= (static_cast<std::uint64_t>(c.outcome) + c.manual) << (2 * i);
+      const LeanCriterion c = criterion_of(r);
+      signature |= std::uint64_t{c.code()} << (2 * i);
       out[i] = c;
     } else {
       out[i] = tally.add(i, root, r);

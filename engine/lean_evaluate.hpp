@@ -32,6 +32,9 @@ struct LeanCriterion {
   Outcome outcome = Outcome::unknown;
   bool manual = false;  // unknown only because a person must confirm it
   bool operator==(const LeanCriterion&) const = default;
+  // Its two-bit code in trial signatures: met 0, not met 1, unknown 2, to
+  // confirm 3.
+  unsigned code() const { return static_cast<unsigned>(outcome) + manual; }
 };
 
 struct LeanTrialResult {

@@ -13,10 +13,10 @@ std::span<const T> slice(const std::vector<T>& v, const std::uint32_t (&r)[2]) {
 
 }  // namespace
 
-std::span<const LeanObservation> LeanFacts::observations(std::uint32_t c) const { return slice(obs_, ranges_of(c)->obs); }
-std::span<const LeanCondition> LeanFacts::conditions(std::uint32_t c) const { return slice(cond_, ranges_of(c)->cond); }
-std::span<const LeanMedication> LeanFacts::medications(std::uint32_t c) const { return slice(med_, ranges_of(c)->med); }
-std::span<const LeanEvent> LeanFacts::events(std::uint32_t c) const { return slice(ev_, ranges_of(c)->ev); }
+std::span<const LeanObservation> LeanFacts::observations(std::uint32_t c) const { return slice(obs_, ranges_of(c).obs); }
+std::span<const LeanCondition> LeanFacts::conditions(std::uint32_t c) const { return slice(cond_, ranges_of(c).cond); }
+std::span<const LeanMedication> LeanFacts::medications(std::uint32_t c) const { return slice(med_, ranges_of(c).med); }
+std::span<const LeanEvent> LeanFacts::events(std::uint32_t c) const { return slice(ev_, ranges_of(c).ev); }
 
 LeanFactsBuilder::LeanFactsBuilder(const Lexicon& lexicon) : lexicon_(lexicon) {
   facts_.ranges_.assign(lexicon.concepts().size(), {});
@@ -43,6 +43,12 @@ void LeanFactsBuilder::begin() {
   seq_ = 0;
 }
 
+const std::string& LeanFactsBuilder::key_of(std::initializer_list<std::string_view> parts) {
+  key_.clear();
+  for (auto part : parts) key_.append(part).push_back('\x1f');
+  return key_;
+}
+
 void LeanFactsBuilder::compute_targets(std::vector<std::uint32_t>& out, std::string_view concept_id, std::string_view system,
                                        std::string_view code) {
   // The concepts a record maps to, as the profile loader lists them: the
@@ -60,11 +66,7 @@ void LeanFactsBuilder::compute_targets(std::vector<std::uint32_t>& out, std::str
 
 std::span<const std::uint32_t> LeanFactsBuilder::targets(std::string_view concept_id, std::string_view system,
                                                           std::string_view code) {
-  key_.clear();
-  key_.append(concept_id).push_back('\x1f');
-  key_.append(system).push_back('\x1f');
-  key_.append(code);
-  return target_cache_.get(key_, [&] {
+  return target_cache_.get(key_of({concept_id, system, code}), [&] {
     std::vector<std::uint32_t> out;
     compute_targets(out, concept_id, system, code);
     return out;
@@ -74,12 +76,7 @@ std::span<const std::uint32_t> LeanFactsBuilder::targets(std::string_view concep
 const LeanFactsBuilder::MeasuredTargets& LeanFactsBuilder::measured_targets(std::string_view concept_id,
                                                                              std::string_view system,
                                                                              std::string_view code, std::string_view unit) {
-  key_.clear();
-  key_.append(concept_id).push_back('\x1f');
-  key_.append(system).push_back('\x1f');
-  key_.append(code).push_back('\x1f');
-  key_.append(unit);
-  return measured_cache_.get(key_, [&] {
+  return measured_cache_.get(key_of({concept_id, system, code, unit}), [&] {
     MeasuredTargets m;
     compute_targets(m.targets, concept_id, system, code);
     for (std::uint32_t c : m.targets) m.routes.push_back(lexicon_.unit_route(lexicon_.concepts()[c], unit));

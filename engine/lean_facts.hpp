@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <span>
@@ -100,7 +101,7 @@ class LeanFacts {
     Date start;
   };
   mutable Window windows_[16];
-  const Ranges* ranges_of(std::uint32_t concept_index) const { return &ranges_[concept_index]; }
+  const Ranges& ranges_of(std::uint32_t concept_index) const { return ranges_[concept_index]; }
 };
 
 // A string-keyed cache with open addressing: a lookup hashes the key once
@@ -221,7 +222,9 @@ class LeanFactsBuilder {
     std::optional<Date> onset, abatement;
   };
   std::vector<RawCondition> raw_conditions_;  // one per record, mapped or not
-  std::string key_;
+  std::string key_;  // scratch for key_of
+  // The cache key for several strings, kept apart by a separator byte.
+  const std::string& key_of(std::initializer_list<std::string_view> parts);
   StringCache<std::vector<std::uint32_t>> target_cache_{4096};
   StringCache<MeasuredTargets> measured_cache_{4096};
   std::vector<Lexicon::UnitRoute> route_scratch_;

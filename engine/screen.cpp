@@ -264,7 +264,7 @@ void count(ScreenSummary::TrialCounts& tc, const std::vector<bool>& inclusion, s
 std::uint64_t pack_outcomes(std::span<const LeanCriterion> cs, std::vector<std::uint64_t>& words) {
   words.assign((cs.size() + 31) / 32, 0);
   for (std::size_t c = 0; c < cs.size(); ++c)
-    words[c / 32] |= (static_cast<std::uint64_t>(cs[c].outcome) + cs[c].manual) << (2 * (c & 31));
+    words[c / 32] |= std::uint64_t{cs[c].code()} << (2 * (c & 31));
   std::uint64_t h = 0x9E3779B97F4A7C15ull;
   for (std::uint64_t w : words) {
     h = (h ^ w) * 0xBF58476D1CE4E5B9ull;

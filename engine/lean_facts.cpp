@@ -43,12 +43,6 @@ void LeanFactsBuilder::begin() {
   seq_ = 0;
 }
 
-const std::string& LeanFactsBuilder::key_of(std::initializer_list<std::string_view> parts) {
-  key_.clear();
-  for (auto part : parts) key_.append(part).push_back('\x1f');
-  return key_;
-}
-
 void LeanFactsBuilder::compute_targets(std::vector<std::uint32_t>& out, std::string_view concept_id, std::string_view system,
                                        std::string_view code) {
   // The concepts a record maps to, as the profile loader lists them: the
@@ -66,7 +60,7 @@ void LeanFactsBuilder::compute_targets(std::vector<std::uint32_t>& out, std::str
 
 std::span<const std::uint32_t> LeanFactsBuilder::targets(std::string_view concept_id, std::string_view system,
                                                           std::string_view code) {
-  return target_cache_.get(key_of({concept_id, system, code}), [&] {
+  return target_cache_.get(key_of(concept_id, system, code), [&] {
     std::vector<std::uint32_t> out;
     compute_targets(out, concept_id, system, code);
     return out;
@@ -76,7 +70,7 @@ std::span<const std::uint32_t> LeanFactsBuilder::targets(std::string_view concep
 const LeanFactsBuilder::MeasuredTargets& LeanFactsBuilder::measured_targets(std::string_view concept_id,
                                                                              std::string_view system,
                                                                              std::string_view code, std::string_view unit) {
-  return measured_cache_.get(key_of({concept_id, system, code, unit}), [&] {
+  return measured_cache_.get(key_of(concept_id, system, code, unit), [&] {
     MeasuredTargets m;
     compute_targets(m.targets, concept_id, system, code);
     for (std::uint32_t c : m.targets) m.routes.push_back(lexicon_.unit_route(lexicon_.concepts()[c], unit));

@@ -7,7 +7,6 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
-#include <initializer_list>
 #include <map>
 #include <optional>
 #include <span>
@@ -223,8 +222,13 @@ class LeanFactsBuilder {
   };
   std::vector<RawCondition> raw_conditions_;  // one per record, mapped or not
   std::string key_;  // scratch for key_of
-  // The cache key for several strings, kept apart by a separator byte.
-  const std::string& key_of(std::initializer_list<std::string_view> parts);
+  // The cache key for several strings, each ended by a separator byte.
+  template <class... Parts>
+  const std::string& key_of(const Parts&... parts) {
+    key_.clear();
+    ((key_.append(parts).push_back('\x1f')), ...);
+    return key_;
+  }
   StringCache<std::vector<std::uint32_t>> target_cache_{4096};
   StringCache<MeasuredTargets> measured_cache_{4096};
   std::vector<Lexicon::UnitRoute> route_scratch_;

@@ -104,34 +104,85 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
   return out;
 }
 
+namespace {
+
+// Every phrase of the lexicon, sorted, with the range of each first byte:
+// the longest phrase at a point is found by narrowing that range one byte
+// at a time. (An X3 symbol table did the same, but its node-per-byte tree
+// cost more to build and to free than a whole screening of 10⁴ patients.)
+class PhraseTable {
+ public:
+  // The first phrase added wins: concepts first, filler last.
+  void add(std::string key, Entry e) {
+    if (!key.empty()) pending_.push_back({std::move(key), std::move(e)});
+  }
+  void seal() {
+    std::stable_sort(pending_.begin(), pending_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& p : pending_)
+      if (entries_.empty() || entries_.back().first != p.first) entries_.push_back(std::move(p));
+    pending_.clear();
+    pending_.shrink_to_fit();
+    for (std::uint32_t i = 0; i < entries_.size(); ++i) {
+      auto& r = first_[static_cast<unsigned char>(entries_[i].first[0])];
+      if (r.second == 0) r.first = i;
+      r.second = i + 1;
+    }
+  }
+  const Entry* find(std::string_view key) const {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), key, [](const auto& e, std::string_view k) { return e.first < k; });
+    return it != entries_.end() && it->first == key ? &it->second : nullptr;
+  }
+  // The longest phrase that [p, limit) starts with; its end goes to *end.
+  const Entry* longest(const char* p, const char* limit, const char** end) const {
+    if (p == limit) return nullptr;
+    auto [lo, hi] = first_[static_cast<unsigned char>(*p)];
+    const Entry* best = nullptr;
+    // Phrases in [lo, hi) share their first i bytes with p; a phrase of
+    // exactly i bytes sorts first.
+    for (std::size_t i = 1; lo < hi; ++i) {
+      if (entries_[lo].first.size() == i) {
+        best = &entries_[lo].second;
+        *end = p + i;
+        ++lo;
+      }
+      if (p + i == limit) break;
+      const auto c = static_cast<unsigned char>(p[i]);
+      auto byte = [i](const std::pair<std::string, Entry>& e) { return static_cast<unsigned char>(e.first[i]); };
+      auto first = entries_.begin() + lo, last = entries_.begin() + hi;
+      first = std::partition_point(first, last, [&](const auto& e) { return byte(e) < c; });
+      last = std::partition_point(first, last, [&](const auto& e) { return byte(e) == c; });
+      lo = static_cast<std::uint32_t>(first - entries_.begin());
+      hi = static_cast<std::uint32_t>(last - entries_.begin());
+    }
+    return best;
+  }
+
+ private:
+  std::vector<std::pair<std::string, Entry>> pending_, entries_;
+  std::pair<std::uint32_t, std::uint32_t> first_[256] = {};
+};
+
+}  // namespace
+
 struct CriteriaLexer::Tables {
-  x3::symbols<Entry> phrases;
+  PhraseTable phrases;
   std::vector<std::string> pathology;
 };
 
 namespace {
-// Later tables never override a phrase an earlier one holds: concepts first,
-// filler last.
-void add_table(x3::symbols<Entry>& syms, const PhraseTables& tables, const std::string& name, Tok kind) {
+void add_table(PhraseTable& syms, const PhraseTables& tables, const std::string& name, Tok kind) {
   auto it = tables.find(name);
   if (it == tables.end()) return;
-  for (const auto& [phrase, value] : it->second) {
-    std::vector<int> ignored;
-    std::string key = normalise_criterion(phrase, ignored);
-    if (!key.empty() && !syms.find(key)) syms.add(key, Entry{kind, value});
-  }
+  std::vector<int> ignored;
+  for (const auto& [phrase, value] : it->second) syms.add(normalise_criterion(phrase, ignored), Entry{kind, value});
 }
 }  // namespace
 
 CriteriaLexer::CriteriaLexer(const Lexicon& lexicon) : tables_(std::make_unique<Tables>()) {
   auto& syms = tables_->phrases;
   std::vector<int> ignored;
-  for (const auto& c : lexicon.concepts()) {
-    for (const auto& s : c.synonyms) {
-      std::string key = normalise_criterion(s, ignored);
-      if (!key.empty() && !syms.find(key)) syms.add(key, Entry{Tok::concept_ref, c.id});
-    }
-  }
+  for (const auto& c : lexicon.concepts())
+    for (const auto& s : c.synonyms) syms.add(normalise_criterion(s, ignored), Entry{Tok::concept_ref, c.id});
   const auto& t = lexicon.phrases();
   add_table(syms, t, "comparator", Tok::comparator);
   add_table(syms, t, "post_comparator", Tok::post_comparator);
@@ -153,11 +204,10 @@ CriteriaLexer::CriteriaLexer(const Lexicon& lexicon) : tables_(std::make_unique<
            auto all = in.synonyms;
            all.push_back(in.phrase);
            return all;
-         }()) {
-      std::string key = normalise_criterion(phrase, ignored);
-      if (!key.empty() && !syms.find(key)) syms.add(key, Entry{Tok::cue, "interpret:" + in.phrase});
-    }
+         }())
+      syms.add(normalise_criterion(phrase, ignored), Entry{Tok::cue, "interpret:" + in.phrase});
   }
+  syms.seal();
 }
 
 CriteriaLexer::~CriteriaLexer() = default;
@@ -205,8 +255,9 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
       bool matched = false;
       while (true) {
         const char* q = p;
-        Entry e;
-        if (!x3::parse(q, limit, tables_->phrases, e) || q == p) break;
+        const Entry* found = tables_->phrases.longest(p, limit, &q);
+        if (!found) break;
+        const Entry& e = *found;
         bool boundary = q == end || !is_alnum(q[-1]) || !is_alnum(*q);
         if (!boundary) {
           const char* b = q - 1;

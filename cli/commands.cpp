@@ -298,12 +298,7 @@ int screen_command(const std::vector<std::string>& args, std::ostream& out, std:
   auto trials = trials_from(o.trial_paths, lex);
   std::vector<TrialPlan> plans;
   for (const auto& t : trials) plans.push_back(plan_trial(t, lex));
-  std::ifstream file;
-  std::istream* in = &std::cin;
   if (input != "-") {
-    file.open(input, std::ios::binary);
-    if (!file) throw InputError({Severity::error, input, 0, 0, "", "cannot open file"});
-    in = &file;
     so.input_name = input;
     std::error_code ec;
     so.input_size = std::filesystem::file_size(input, ec);
@@ -318,9 +313,7 @@ int screen_command(const std::vector<std::string>& args, std::ostream& out, std:
   }
   bool quiet = vm.count("quiet") > 0;
   if (!quiet && ::isatty(STDERR_FILENO) == 1 && &err == &std::cerr) so.progress = &err;
-  std::vector<char> buffer(1 << 20);
-  in->rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-  ScreenSummary summary = screen(*in, *dest, plans, lex, so);
+  ScreenSummary summary = input == "-" ? screen(std::cin, *dest, plans, lex, so) : screen(input, *dest, plans, lex, so);
   if (!summary_path.empty()) {
     std::ofstream s(summary_path);
     if (!s) throw InputError({Severity::error, summary_path, 0, 0, "", "cannot write file"});

@@ -12,7 +12,12 @@
 #include <cstdio>
 #include <thread>
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include "engine/json_util.hpp"
 #include "patients/patient_loader.hpp"
@@ -498,36 +503,59 @@ class Bytes {
   std::size_t size_ = 0, capacity_ = 0;
 };
 
-// A round of input lines, owned, so the next round can be read while this
-// one is screened.
+// A round of input lines, so the next round can be read while this one is
+// screened: either copied into `data` (a stream) or a view of a mapped file.
 struct Round {
   Bytes data;
+  const char* base = nullptr;  // lines are offsets from here
   std::vector<std::pair<std::size_t, std::size_t>> lines;  // offset, length (no newline)
+  // Lines from this one on are not followed by FastProfileReader::kPadding
+  // readable bytes (the end of a mapped file), so the reader copies them.
+  std::size_t unpadded_from = 0;
+  std::size_t bytes = 0;  // input bytes the round covers
   std::uint64_t first_line = 0;
   std::size_t batches = 0;
   std::vector<std::string> outputs;  // one per batch, in order
 };
 
-class LineReader {
+// Where rounds come from.
+class LineSource {
  public:
-  explicit LineReader(std::istream& in) : in_(in) {}
-  // Up to `max_lines` whole lines, or about `max_bytes`, into `r`.
-  void fill(Round& r, std::size_t max_lines, std::size_t max_bytes) {
+  virtual ~LineSource() = default;
+  // Up to `max_lines` whole lines, or about `max_bytes`, into `r`; no lines
+  // at the end of the input.
+  virtual void fill(Round& r, std::size_t max_lines, std::size_t max_bytes) = 0;
+  // Every round before `r` and `r` itself have been written.
+  virtual void done(const Round&) {}
+};
+
+// Finds the lines in [from, end) from offset `start` on, as `fill` asks;
+// returns where the next line starts.
+std::size_t split_lines(Round& r, const char* from, std::size_t start, std::size_t end, std::size_t max_lines,
+                        std::size_t max_bytes) {
+  while (r.lines.size() < max_lines && start < max_bytes && start < end) {
+    const void* nl = std::memchr(from + start, '\n', end - start);
+    if (!nl) break;
+    std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nl) - from);
+    r.lines.emplace_back(start, at - start);
+    start = at + 1;
+  }
+  return start;
+}
+
+class StreamSource final : public LineSource {
+ public:
+  StreamSource(std::istream& in, std::size_t reserve) : in_(in), reserve_(reserve) {}
+  void fill(Round& r, std::size_t max_lines, std::size_t max_bytes) override {
     // The round keeps its own buffer (and so its capacity): only the
     // partial line left over from the last fill is copied.
+    r.data.reserve(reserve_);
     r.data.assign(carry_.data(), carry_.size());
     r.lines.clear();
-    std::size_t start = 0, scan = 0;
+    std::size_t start = 0;
     for (;;) {
-      while (r.lines.size() < max_lines && start < max_bytes && scan < r.data.size()) {
-        const void* nl = std::memchr(r.data.data() + scan, '\n', r.data.size() - scan);
-        if (!nl) break;
-        std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nl) - r.data.data());
-        r.lines.emplace_back(start, at - start);
-        start = scan = at + 1;
-      }
+      start = split_lines(r, r.data.data(), start, r.data.size(), max_lines, max_bytes);
       if (r.lines.size() >= max_lines || start >= max_bytes) break;
-      scan = r.data.size();
       if (eof_) {
         if (start < r.data.size()) r.lines.emplace_back(start, r.data.size() - start);  // no final newline
         start = r.data.size();
@@ -543,18 +571,78 @@ class LineReader {
     }
     carry_.assign(r.data.data() + start, r.data.size() - start);
     r.data.resize(start);
+    r.base = r.data.data();
+    r.bytes = start;
+    r.unpadded_from = r.lines.size();
   }
 
  private:
   std::istream& in_;
+  std::size_t reserve_;
   Bytes carry_;
   bool eof_ = false;
 };
 
-}  // namespace
+// A regular file, mapped: lines are read where they lie, with no copy, and
+// the pages of rounds already written are given back, so memory stays flat
+// however large the file.
+class MappedSource final : public LineSource {
+ public:
+  MappedSource(const char* data, std::size_t size) : data_(data), size_(size) {
+    // Bytes past the end of the file are readable up to the end of its last
+    // page; a line that ends closer to the end of the mapping than the
+    // reader reads ahead is copied by the reader instead.
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    readable_ = (size_ + page - 1) / page * page;
+    page_ = page;
+  }
+  void fill(Round& r, std::size_t max_lines, std::size_t max_bytes) override {
+    r.lines.clear();
+    r.base = data_ + pos_;
+    const std::size_t left = size_ - pos_;
+    const std::size_t end = std::min(left, max_bytes + (std::size_t{1} << 20));
+    std::size_t next = split_lines(r, r.base, 0, end, max_lines, max_bytes);
+    if (r.lines.size() < max_lines && next < max_bytes && next < end) {
+      if (end == left) {
+        r.lines.emplace_back(next, left - next);  // no final newline
+        next = left;
+      } else if (r.lines.empty()) {
+        // One line longer than a round: it is the round.
+        const void* nl = std::memchr(r.base + end, '\n', left - end);
+        const std::size_t at = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - r.base) : left;
+        r.lines.emplace_back(0, at);
+        next = std::min(at + 1, left);
+      }
+    }
+    r.bytes = next;
+    r.unpadded_from = r.lines.size();
+    while (r.unpadded_from > 0) {
+      const auto& [offset, length] = r.lines[r.unpadded_from - 1];
+      if (pos_ + offset + length + FastProfileReader::kPadding <= readable_) break;
+      --r.unpadded_from;
+    }
+    pos_ += next;
+  }
+  void done(const Round& r) override {
+    // Whole pages below the round's end are no longer needed.
+    const std::size_t upto = static_cast<std::size_t>(r.base + r.bytes - data_) / page_ * page_;
+    if (upto > released_) {
+      ::madvise(const_cast<char*>(data_) + released_, upto - released_, MADV_DONTNEED);
+      released_ = upto;
+    }
+  }
 
-ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<TrialPlan>& plans, const Lexicon& lexicon,
-                     const ScreenOptions& options) {
+ private:
+  const char* data_;
+  std::size_t size_, readable_ = 0, page_ = 4096, pos_ = 0, released_ = 0;
+};
+
+// The round size in bytes: a round holds up to this and the line that
+// crossed it.
+constexpr std::size_t kRoundBytes = std::size_t{8} << 20;
+
+ScreenSummary screen_lines(LineSource& source, std::ostream& out, const std::vector<TrialPlan>& plans,
+                           const Lexicon& lexicon, const ScreenOptions& options) {
   static_assert(Bytes::slack >= 64);
   if (FastProfileReader::kPadding > Bytes::slack) throw std::logic_error("the profile reader needs more padding than the line buffer keeps");
   const std::size_t threads = static_cast<std::size_t>(std::max(1, options.threads));
@@ -574,18 +662,14 @@ ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<Tria
   // ones more memory touched for the first time (page faults showed in
   // the time of runs of 10⁵ patients at 32).
   const std::size_t round_lines = batch * threads * 16;
-  const std::size_t round_bytes = std::size_t{8} << 20;
 
   Round rounds[2];
-  // A round holds up to round_bytes and the block that crossed it.
-  for (auto& r : rounds) r.data.reserve(round_bytes + (std::size_t{1} << 19));
-  LineReader reader(in);
   std::uint64_t line_no = 0, bytes = 0;
   auto load = [&](Round& r) {
-    reader.fill(r, round_lines, round_bytes);
+    source.fill(r, round_lines, kRoundBytes);
     r.first_line = line_no + 1;
     line_no += r.lines.size();
-    bytes += r.data.size();
+    bytes += r.bytes;
     r.batches = (r.lines.size() + batch - 1) / batch;
     if (r.outputs.size() < r.batches) r.outputs.resize(r.batches);
   };
@@ -607,8 +691,8 @@ ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<Tria
       o.clear();
       std::size_t end = std::min(r.lines.size(), (b + 1) * batch);
       for (std::size_t k = b * batch; k < end; ++k)
-        screener.screen_line(std::string_view(r.data.data() + r.lines[k].first, r.lines[k].second), r.first_line + k, o,
-                             summary, true);
+        screener.screen_line(std::string_view(r.base + r.lines[k].first, r.lines[k].second), r.first_line + k, o,
+                             summary, k < r.unpadded_from);
     }
   };
   std::vector<std::thread> pool;
@@ -651,6 +735,7 @@ ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<Tria
       finished.wait(lock, [&] { return workers_done == threads - 1; });
     }
     for (std::size_t b = 0; b < r.batches; ++b) out.write(r.outputs[b].data(), static_cast<std::streamsize>(r.outputs[b].size()));
+    source.done(r);
     const bool last = rounds[k ^ 1].lines.empty();
     if (options.progress) {
       auto now = std::chrono::steady_clock::now();
@@ -685,6 +770,44 @@ ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<Tria
   ScreenSummary total = empty_summary(plans);
   for (const auto& s : summaries) total.merge(s);
   return total;
+}
+
+}  // namespace
+
+ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<TrialPlan>& plans, const Lexicon& lexicon,
+                     const ScreenOptions& options) {
+  // A round holds up to kRoundBytes and the block that crossed it.
+  StreamSource source(in, kRoundBytes + (std::size_t{1} << 19));
+  return screen_lines(source, out, plans, lexicon, options);
+}
+
+ScreenSummary screen(const std::string& path, std::ostream& out, const std::vector<TrialPlan>& plans,
+                     const Lexicon& lexicon, const ScreenOptions& options) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw InputError({Severity::error, path, 0, 0, "", "cannot open file"});
+  struct stat st {};
+  void* map = MAP_FAILED;
+  std::size_t size = 0;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    size = static_cast<std::size_t>(st.st_size);
+    map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  }
+  if (map == MAP_FAILED) {
+    // A pipe, a terminal, an empty file, or no address space: a stream.
+    ::close(fd);
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw InputError({Severity::error, path, 0, 0, "", "cannot open file"});
+    return screen(file, out, plans, lexicon, options);
+  }
+  ::close(fd);  // the mapping keeps the file
+  struct Unmap {
+    void* p;
+    std::size_t n;
+    ~Unmap() { ::munmap(p, n); }
+  } unmap{map, size};
+  ::madvise(map, size, MADV_SEQUENTIAL);
+  MappedSource source(static_cast<const char*>(map), size);
+  return screen_lines(source, out, plans, lexicon, options);
 }
 
 }  // namespace trialmatch

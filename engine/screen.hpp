@@ -57,6 +57,10 @@ struct ScreenSummary {
 
 ScreenSummary screen(std::istream& in, std::ostream& out, const std::vector<TrialPlan>& plans, const Lexicon& lexicon,
                      const ScreenOptions& options);
+// The same from a file: a regular file is mapped and its lines read where
+// they lie, without a copy; anything else (a pipe) is read as a stream.
+ScreenSummary screen(const std::string& path, std::ostream& out, const std::vector<TrialPlan>& plans,
+                     const Lexicon& lexicon, const ScreenOptions& options);
 
 // What screening writes for each trial, worked out once: escaped ids, the
 // criteria's kinds and the score for every possible count of passes.

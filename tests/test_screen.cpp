@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
+
+#include <unistd.h>
 
 #include "cli/commands.hpp"
 #include "datasets.hpp"
@@ -103,6 +106,61 @@ TEST_CASE("the same bytes whatever the thread count and batch size", "[screen]")
   CHECK(one == run_screen(input, 2));
   CHECK(one == run_screen(input, 3, ScreenFormat::jsonl, nullptr, 7));
   CHECK(run_screen(input, 1, ScreenFormat::csv) == run_screen(input, 2, ScreenFormat::csv));
+}
+
+TEST_CASE("a file is mapped and read in place: the same bytes as a stream", "[screen]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("trialmatch_mapped_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  auto check = [&](const std::string& name, const std::string& input) {
+    INFO(name);
+    const std::string path = (dir / name).string();
+    {
+      std::ofstream f(path, std::ios::binary);
+      f << input;
+    }
+    for (int threads : {1, 2}) {
+      for (std::size_t batch : {std::size_t{3}, std::size_t{64}}) {
+        std::istringstream in(input);
+        std::ostringstream streamed, mapped;
+        ScreenOptions o;
+        o.threads = threads;
+        o.batch_lines = batch;
+        o.input_name = "pop.jsonl";
+        auto a = screen(in, streamed, plans(), bundled_lexicon(), o);
+        auto b = screen(path, mapped, plans(), bundled_lexicon(), o);
+        CHECK(streamed.str() == mapped.str());
+        CHECK(a.to_json() == b.to_json());
+      }
+    }
+    std::ostringstream mapped;
+    ScreenOptions o;
+    o.input_name = "pop.jsonl";
+    screen(path, mapped, plans(), bundled_lexicon(), o);
+    return lines_of(mapped.str()).size();
+  };
+  const std::string pop = population(0, 200);
+  CHECK(check("plain.jsonl", pop) == 200);
+  CHECK(check("unterminated.jsonl", pop.substr(0, pop.size() - 1)) == 200);
+  CHECK(check("empty.jsonl", "") == 0);
+  CHECK(check("blank-lines.jsonl", "\n\r\n" + population(0, 3) + "\n") == 6);
+  std::string crlf;
+  for (const auto& l : lines_of(population(0, 50))) crlf += l + "\r\n";
+  CHECK(check("crlf.jsonl", crlf) == 50);
+  // The last line ends where the file's last page does: nothing readable
+  // follows it, so the reader must not read ahead there.
+  for (std::string last : {std::string(R"({"id":"LAST","sex":"male","birth_date":"1990-01-01"})"), std::string("{\"id\":\"LAST\"}\n")}) {
+    std::string head = population(0, 20);
+    std::string fill = R"({"id":"FILL","sex":"female","x":")";
+    const std::size_t target = (head.size() + fill.size() + last.size() + 3 + page) / page * page;
+    head += fill + std::string(target - head.size() - fill.size() - last.size() - 3, 'x') + "\"}\n";
+    REQUIRE((head + last).size() % page == 0);
+    CHECK(check("page-end.jsonl", head + last) == 22);
+  }
+  // A line longer than a whole round (megabytes) is a round of its own.
+  std::string huge = population(0, 5) + R"({"id":"HUGE","sex":"female","x":")" + std::string(10u << 20, 'y') + "\"}\n" + population(5, 5);
+  CHECK(check("huge.jsonl", huge) == 11);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("screening chunks separately and concatenating equals screening the whole", "[screen]") {

@@ -516,6 +516,8 @@ struct Round {
   std::uint64_t first_line = 0;
   std::size_t batches = 0;
   std::vector<std::string> outputs;  // one per batch, in order
+  std::atomic<std::size_t> next{0};  // the next batch to take
+  std::size_t left = 0;              // workers done with the round (under the mutex)
 };
 
 // Where rounds come from.
@@ -674,23 +676,22 @@ ScreenSummary screen_lines(LineSource& source, std::ostream& out, const std::vec
     if (r.outputs.size() < r.batches) r.outputs.resize(r.batches);
   };
 
-  // Workers 1.. wait for a round, take batches until none is left, and
-  // report back; worker 0 is this thread, which also reads and writes.
+  // Round n is read into rounds[n % 2] once round n - 2 is written, and
+  // published; every thread takes its batches until none is left. Workers
+  // 1.. then go straight on to round n + 1 (already read, as a rule) while
+  // worker 0, this thread, waits for round n's last batch and writes it.
   std::mutex mutex;
   std::condition_variable wake, finished;
-  Round* current = nullptr;
-  std::uint64_t generation = 0;
-  std::size_t workers_done = 0;
-  bool stop = false;
-  std::atomic<std::size_t> next{0};
+  std::uint64_t published = 0;  // rounds published so far
+  bool end = false;             // no round after the last published one
   auto run = [&](std::size_t worker, Round& r) {
     Screener& screener = *screeners[worker];
     ScreenSummary& summary = summaries[worker];
-    for (std::size_t b; (b = next.fetch_add(1)) < r.batches;) {
+    for (std::size_t b; (b = r.next.fetch_add(1)) < r.batches;) {
       std::string& o = r.outputs[b];
       o.clear();
-      std::size_t end = std::min(r.lines.size(), (b + 1) * batch);
-      for (std::size_t k = b * batch; k < end; ++k)
+      std::size_t last = std::min(r.lines.size(), (b + 1) * batch);
+      for (std::size_t k = b * batch; k < last; ++k)
         screener.screen_line(std::string_view(r.base + r.lines[k].first, r.lines[k].second), r.first_line + k, o,
                              summary, k < r.unpadded_from);
     }
@@ -698,41 +699,43 @@ ScreenSummary screen_lines(LineSource& source, std::ostream& out, const std::vec
   std::vector<std::thread> pool;
   for (std::size_t w = 1; w < threads; ++w)
     pool.emplace_back([&, w] {
-      std::uint64_t seen = 0;
-      for (;;) {
-        Round* r;
+      for (std::uint64_t n = 0;; ++n) {
         {
           std::unique_lock lock(mutex);
-          wake.wait(lock, [&] { return stop || generation != seen; });
-          if (stop) return;
-          seen = generation;
-          r = current;
+          wake.wait(lock, [&] { return published > n || end; });
+          if (published <= n) return;
         }
-        run(w, *r);
+        Round& r = rounds[n % 2];
+        run(w, r);
+        // Left after a failed take: every batch this worker took is done.
         std::lock_guard lock(mutex);
-        if (++workers_done == threads - 1) finished.notify_one();
+        if (++r.left == threads - 1) finished.notify_one();
       }
     });
+  auto publish = [&](Round& r) {
+    r.next = 0;
+    r.left = 0;
+    {
+      std::lock_guard lock(mutex);
+      if (r.lines.empty()) end = true;
+      else ++published;
+    }
+    wake.notify_all();
+  };
 
   auto start = std::chrono::steady_clock::now();
   auto last_draw = start;
   int k = 0;
   load(rounds[0]);
+  publish(rounds[0]);
   while (!rounds[k].lines.empty()) {
     Round& r = rounds[k];
-    next = 0;
-    {
-      std::lock_guard lock(mutex);
-      current = &r;
-      workers_done = 0;
-      ++generation;
-    }
-    wake.notify_all();
     load(rounds[k ^ 1]);
+    publish(rounds[k ^ 1]);
     run(0, r);
     {
       std::unique_lock lock(mutex);
-      finished.wait(lock, [&] { return workers_done == threads - 1; });
+      finished.wait(lock, [&] { return r.left == threads - 1; });
     }
     for (std::size_t b = 0; b < r.batches; ++b) out.write(r.outputs[b].data(), static_cast<std::streamsize>(r.outputs[b].size()));
     source.done(r);
@@ -758,11 +761,6 @@ ScreenSummary screen_lines(LineSource& source, std::ostream& out, const std::vec
     }
     k ^= 1;
   }
-  {
-    std::lock_guard lock(mutex);
-    stop = true;
-  }
-  wake.notify_all();
   for (auto& t : pool) t.join();
   for (std::size_t w = 0; w < threads; ++w) screeners[w]->flush(summaries[w]);
   if (options.progress) *options.progress << "\n";

@@ -20,6 +20,7 @@
 #include "patients/synthetic.hpp"
 #include "patients/patient_loader.hpp"
 #include "engine/lexicon.hpp"
+#include "engine/parallel.hpp"
 #include "engine/trial_compiler.hpp"
 #include "engine/trial_loader.hpp"
 #include "engine/trial_output.hpp"
@@ -296,8 +297,8 @@ int screen_command(const std::vector<std::string>& args, std::ostream& out, std:
   so.format = o.format == "csv" ? ScreenFormat::csv : ScreenFormat::jsonl;
   const Lexicon& lex = lexicon_from(o.lexicon_paths);
   auto trials = trials_from(o.trial_paths, lex);
-  std::vector<TrialPlan> plans;
-  for (const auto& t : trials) plans.push_back(plan_trial(t, lex));
+  std::vector<TrialPlan> plans(trials.size());
+  parallel_for(trials.size(), [&](std::size_t i) { plans[i] = plan_trial(trials[i], lex); });
   if (input != "-") {
     so.input_name = input;
     std::error_code ec;

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "engine/lexicon.hpp"
+#include "engine/parallel.hpp"
 #include "grammar/criteria_compiler.hpp"
 #include "grammar/rule_parser.hpp"
 
@@ -71,7 +72,9 @@ void check_concepts(const ast::Expr& e, const Lexicon& lex, const RuleOverride& 
 
 void compile_trials(std::vector<Trial>& trials, const Lexicon& lexicon) {
   grammar::CriteriaCompiler compiler(lexicon);
-  for (auto& t : trials) {
+  // Trials compile independently (the compiler is read-only once built).
+  parallel_for(trials.size(), [&](std::size_t i) {
+    Trial& t = trials[i];
     for (auto& c : t.criteria) {
       c.compiled = compiler.compile(c.text, c.kind == CriterionKind::exclusion);
       c.curated = false;
@@ -90,7 +93,7 @@ void compile_trials(std::vector<Trial>& trials, const Lexicon& lexicon) {
       it->compiled = std::move(compiled);
       it->curated = true;
     }
-  }
+  });
 }
 
 }  // namespace trialmatch

@@ -8,6 +8,7 @@
 #include "engine/criteria_splitter.hpp"
 #include "engine/embedded.hpp"
 #include "engine/json_util.hpp"
+#include "engine/parallel.hpp"
 
 namespace trialmatch {
 
@@ -340,10 +341,11 @@ std::vector<Trial> load_trials(const std::vector<std::string>& paths) {
       if (ec) throw InputError({Severity::error, p, 0, 0, "", "cannot list directory: " + ec.message()});
       std::sort(files.begin(), files.end());
       if (files.empty()) throw InputError({Severity::error, p, 0, 0, "", "directory holds no trial files (*.json)"});
-      for (const auto& f : files) {
-        auto trials = load_trial_file(f);
+      // Files are read and split independently, then kept in name order.
+      std::vector<std::vector<Trial>> loaded(files.size());
+      parallel_for(files.size(), [&](std::size_t i) { loaded[i] = load_trial_file(files[i]); });
+      for (auto& trials : loaded)
         out.insert(out.end(), std::make_move_iterator(trials.begin()), std::make_move_iterator(trials.end()));
-      }
     } else if (fs::exists(p, ec)) {
       auto trials = load_trial_file(p);
       out.insert(out.end(), std::make_move_iterator(trials.begin()), std::make_move_iterator(trials.end()));

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -157,6 +158,34 @@ TEST_CASE("trial directories read *.json in name order and skip other files", "[
   write("c.json", study(kElig, "NCT00000001").dump());
   CHECK_THAT(error_of([&] { load_trials({dir.string()}); }), Catch::Contains("duplicate trial id NCT00000001"));
   CHECK_THAT(error_of([&] { load_trials({(dir / "missing.json").string()}); }), Catch::Contains("no such file or directory"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a directory of many trials loads in name order, and its first bad file is the one reported", "[native]") {
+  // Files are read on several threads: neither the order nor the error may
+  // depend on which finishes first.
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("trialmatch_test_many_trials_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& body) { std::ofstream(dir / name) << body; };
+  for (int i = 40; i > 0; --i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "NCT%08d", i);
+    write(std::string(id) + ".json", study(kElig, id).dump());
+  }
+  auto trials = load_trials({dir.string()});
+  REQUIRE(trials.size() == 40);
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "NCT%08d", static_cast<int>(i + 1));
+    CHECK(trials[i].id == id);
+  }
+  write("NCT00000031.json", "{\"broken\": ");
+  write("NCT00000007.json", "[1, 2");
+  write("NCT00000019.json", "{}");
+  for (int run = 0; run < 5; ++run)
+    CHECK_THAT(error_of([&] { load_trials({dir.string()}); }), Catch::Contains("NCT00000007.json"));
   fs::remove_all(dir);
 }
 

@@ -786,7 +786,12 @@ ScreenSummary screen(const std::string& path, std::ostream& out, const std::vect
   struct stat st {};
   void* map = MAP_FAILED;
   std::size_t size = 0;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+  const bool stat_ok = ::fstat(fd, &st) == 0;
+  if (stat_ok && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    throw InputError({Severity::error, path, 0, 0, "", "is a directory, not a patients file"});
+  }
+  if (stat_ok && S_ISREG(st.st_mode) && st.st_size > 0) {
     size = static_cast<std::size_t>(st.st_size);
     map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   }

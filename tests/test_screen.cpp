@@ -424,6 +424,11 @@ TEST_CASE("screen from the command line: stdin, --out, --summary", "[screen][cli
   std::ostringstream out, err;
   CHECK(cli::run({"screen", "/nonexistent.jsonl"}, out, err) == 1);
   CHECK_THAT(err.str(), Catch::Contains("/nonexistent.jsonl: error: cannot open file"));
+  std::ostringstream o1, e1;
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  CHECK(cli::run({"screen", dir}, o1, e1) == 1);
+  CHECK_THAT(e1.str(), Catch::Contains(dir + ": error: is a directory, not a patients file"));
+  CHECK(o1.str().empty());
   std::ostringstream o2, e2;
   CHECK(cli::run({"screen"}, o2, e2) == 2);
   std::ostringstream o3, e3;

@@ -1,6 +1,7 @@
 #include "engine/json_util.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -9,6 +10,10 @@
 namespace trialmatch {
 
 std::string read_file(const std::string& path) {
+  // A directory opens like a file on Linux and reads as empty.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError({Severity::error, path, 0, 0, "", "is a directory, not a file"});
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError({Severity::error, path, 0, 0, "", "cannot open file"});
   std::ostringstream buf;

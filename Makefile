@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build demo test asan fuzz bench clean
+.PHONY: all deps configure build demo test asan tsan fuzz bench clean
 
 all: build
 
@@ -54,6 +54,14 @@ asan: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The code that runs on several threads (screening, parallel start-up)
+# under ThreadSanitizer: the screening and trial-loading tests (not those
+# over whole datasets, which take minutes instrumented and add no threads).
+tsan: deps
+	cmake -S . -B build-tsan -DTRIALMATCH_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+	cmake --build build-tsan -j $(JOBS) --target trialmatch_tests
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/trialmatch_tests "[screen]~[datasets],[native]"
+
 # libFuzzer targets (clang, ASan+UBSan), each run for FUZZ_SECONDS.
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRIALMATCH_FUZZ=ON \
@@ -71,4 +79,4 @@ bench: deps
 	bench/screen_bench.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-bench build-fuzz
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-bench build-fuzz build-tsan

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "engine/json_util.hpp"
+#include "engine/lexicon.hpp"
+#include "engine/trial_compiler.hpp"
 #include "engine/trial_loader.hpp"
 #include "engine/trial_output.hpp"
 
@@ -172,7 +174,11 @@ TEST_CASE("a directory of many trials loads in name order, and its first bad fil
   for (int i = 40; i > 0; --i) {
     char id[16];
     std::snprintf(id, sizeof id, "NCT%08d", i);
-    write(std::string(id) + ".json", study(kElig, id).dump());
+    json elig = kElig;
+    elig["eligibilityCriteria"] = "Inclusion Criteria:\n\n* HbA1c \\>= " + std::to_string(6 + i % 5) +
+                                  "%\n* C-peptide > 0." + std::to_string(i) + " nmol/L\n\nExclusion Criteria:\n\n* BMI > " +
+                                  std::to_string(25 + i) + " kg/m2";
+    write(std::string(id) + ".json", study(elig, id).dump());
   }
   auto trials = load_trials({dir.string()});
   REQUIRE(trials.size() == 40);
@@ -181,6 +187,15 @@ TEST_CASE("a directory of many trials loads in name order, and its first bad fil
     std::snprintf(id, sizeof id, "NCT%08d", static_cast<int>(i + 1));
     CHECK(trials[i].id == id);
   }
+  // Compiled together (in parallel) as each alone.
+  auto together = trials;
+  compile_trials(together, bundled_lexicon());
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    std::vector<Trial> alone{trials[i]};
+    compile_trials(alone, bundled_lexicon());
+    CHECK(compile_json(alone) == compile_json(std::vector<Trial>{together[i]}));
+  }
+  CHECK(compile_json(std::vector<Trial>{together[4]}).dump().find("c_peptide > 0.5 nmol/L") != std::string::npos);
   write("NCT00000031.json", "{\"broken\": ");
   write("NCT00000007.json", "[1, 2");
   write("NCT00000019.json", "{}");

@@ -106,10 +106,15 @@ struct CriterionPlan {
 struct LeanOp {
   enum class Code : unsigned char {
     constant, age, measure, sex, count_positive, count_events, duration, since, present, history,
-    positive, negative, not_, and_, or_, any_bits, all_bits
+    positive, negative, not_, and_, or_, any_bits, all_bits,
+    // `x op threshold and/or x op2 threshold2` for one age or measure x
+    // ("aged 18-65", "BMI < 14 or > 35"): x is read once.
+    age_pair, measure_pair
   };
   Code code = Code::constant;
   ast::CmpOp op = ast::CmpOp::eq;
+  ast::CmpOp op2 = ast::CmpOp::eq;         // age_pair, measure_pair
+  bool both = false;                       // age_pair, measure_pair: and, else or
   TimeUnit unit = TimeUnit::years;         // age, duration, since
   TimeUnit window_unit = TimeUnit::days;   // count_events, present, history; look-back for measure
   bool has_window = false;                 // a window (count, presence) or look-back (measure)
@@ -126,6 +131,7 @@ struct LeanOp {
   int n = 0;
   int window = 0;                          // amount of the window or look-back
   double threshold = 0;
+  double threshold2 = 0;                   // age_pair, measure_pair
 };
 
 // A measure's limits, kept apart so operations stay small.

@@ -33,9 +33,8 @@ std::optional<bool> positivity(const LeanObservation& o) {
   return std::nullopt;
 }
 
-// Completed units of age, as eval_compare counts them.
-LeanResult age(const LeanOp& n, const LeanFacts& f) {
-  double age = 0;
+// Completed units of age, as eval_compare counts them; false when unknown.
+[[gnu::always_inline]] inline bool age_of(const LeanOp& n, const LeanFacts& f, double& age) {
   if (f.birth_date) {
     age = f.age_in[static_cast<int>(n.unit)];
   } else if (f.age) {
@@ -47,31 +46,55 @@ LeanResult age(const LeanOp& n, const LeanFacts& f) {
       case TimeUnit::days: age = std::floor(years * 365.25); break;
     }
   } else {
-    return lean_unknown(Unknown::missing_data);
+    return false;
   }
-  return lean(compare_numbers(age, n.op, n.threshold));
+  return true;
 }
 
-// The newest value within the concept's look-back, converted, plausible,
-// against the threshold (times the upper limit of normal when so written).
-LeanResult measure(const LeanOp& n, const LeanProgram& p, const LeanFacts& f) {
+LeanResult age(const LeanOp& n, const LeanFacts& f) {
+  double a;
+  if (!age_of(n, f, a)) return lean_unknown(Unknown::missing_data);
+  return lean(compare_numbers(a, n.op, n.threshold));
+}
+
+// The two comparisons of a pair, combined as `and` / `or` would combine
+// them: both are known or both unknown for the same reason.
+LeanResult pair(const LeanOp& n, double x) {
+  const bool first = compare_numbers(x, n.op, n.threshold), second = compare_numbers(x, n.op2, n.threshold2);
+  return lean(n.both ? first && second : first || second);
+}
+
+// The newest value within the concept's look-back, converted and
+// plausible; null with the reason when there is none.
+[[gnu::always_inline]] inline const LeanObservation* measured(const LeanOp& n, const LeanProgram& p, const LeanFacts& f, Unknown& why) {
   const LeanObservation* o = nullptr;
   for (const auto& r : f.observations(n.concept_index))
     if (r.has_value) {
       o = &r;
       break;
     }
-  if (!o) return lean_unknown(Unknown::missing_data);
-  if (n.has_window && o->date < f.before_as_of(n.window, n.window_unit)) return lean_unknown(Unknown::missing_data);
-  if (!o->convertible) return lean_unknown(Unknown::unit_mismatch);
+  why = Unknown::missing_data;
+  if (!o) return nullptr;
+  if (n.has_window && o->date < f.before_as_of(n.window, n.window_unit)) return nullptr;
+  why = Unknown::unit_mismatch;
+  if (!o->convertible) return nullptr;
   const LeanLimits& limits = p.limits[n.pool];
-  if (n.has_plausible && (o->value < limits.plausible_low || o->value > limits.plausible_high))
-    return lean_unknown(Unknown::missing_data);
+  why = Unknown::missing_data;
+  if (n.has_plausible && (o->value < limits.plausible_low || o->value > limits.plausible_high)) return nullptr;
+  return o;
+}
+
+// The newest value within the concept's look-back, converted, plausible,
+// against the threshold (times the upper limit of normal when so written).
+LeanResult measure(const LeanOp& n, const LeanProgram& p, const LeanFacts& f) {
+  Unknown why;
+  const LeanObservation* o = measured(n, p, f, why);
+  if (!o) return lean_unknown(why);
   double threshold = n.threshold;
   if (n.uln) {
     double uln;
     if (o->has_reference_high) uln = o->reference_high;
-    else if (n.has_uln_default) uln = limits.uln_default;
+    else if (n.has_uln_default) uln = p.limits[n.pool].uln_default;
     else return lean_unknown(Unknown::missing_data);
     threshold *= uln;
   }
@@ -313,7 +336,33 @@ PlanNode lean_plan(const PlanNode& node, const Lexicon& lexicon) {
   return out;
 }
 
+namespace {
+
+// For `a and b` / `a or b` comparing one age (in one unit) or one measure
+// (no multiple of the ULN) twice, b; else null.
+const PlanNode* paired_compare(const PlanNode& n) {
+  if ((n.kind != Kind::and_ && n.kind != Kind::or_) || n.children.size() != 2) return nullptr;
+  const PlanNode &a = n.children[0], &b = n.children[1];
+  auto plain = [](const PlanNode& c) {
+    return c.kind == Kind::compare && c.concept_ref && c.unit_error.empty() && !c.uln;
+  };
+  if (!plain(a) || !plain(b) || a.concept_ref != b.concept_ref || a.special != b.special) return nullptr;
+  if (a.special == PlanNode::Special::age) return a.unit == b.unit ? &b : nullptr;
+  return a.special == PlanNode::Special::none && a.lookback == b.lookback ? &b : nullptr;
+}
+
+}  // namespace
+
 std::int32_t compile_lean(const PlanNode& n, const Lexicon& lex, LeanProgram& p) {
+  if (const PlanNode* second = paired_compare(n)) {
+    const std::int32_t at = compile_lean(n.children.front(), lex, p);
+    LeanOp& op = p.ops[static_cast<std::size_t>(at)];
+    op.code = op.code == Code::age ? Code::age_pair : Code::measure_pair;
+    op.op2 = second->op;
+    op.threshold2 = second->threshold;
+    op.both = n.kind == Kind::and_;
+    return at;
+  }
   const auto at = static_cast<std::uint32_t>(p.ops.size());
   p.ops.emplace_back();
   LeanOp op;
@@ -439,6 +488,15 @@ LeanResult evaluate_lean(const LeanProgram& p, std::uint32_t i, const LeanFacts&
     case Code::all_bits: return lean(test_bits(n.code, n.pool, n.pool_size, p, f));
     case Code::age: return age(n, f);
     case Code::measure: return measure(n, p, f);
+    case Code::age_pair: {
+      double a;
+      return age_of(n, f, a) ? pair(n, a) : lean_unknown(Unknown::missing_data);
+    }
+    case Code::measure_pair: {
+      Unknown why;
+      const LeanObservation* o = measured(n, p, f, why);
+      return o ? pair(n, o->value) : lean_unknown(why);
+    }
     case Code::sex:
       if (f.sex == Sex::unknown) return lean_unknown(Unknown::missing_data);
       return lean(n.op == CmpOp::ne ? n.sex != f.sex : n.sex == f.sex);

@@ -279,6 +279,64 @@ TEST_CASE("screen agrees with match, criterion by criterion, on real trials", "[
   check_agrees_with_match(real_profiles(), parse_iso_date("2015-06-01"), real);
 }
 
+TEST_CASE("two comparisons of one age or one measure are read once, with the outcomes of both", "[screen]") {
+  // "Aged 18-65" and "BMI < 14 or > 35" become one operation each that reads
+  // the age or the newest value once; mixed units and multiples of the ULN
+  // stay two. Every boundary, a missing, stale, implausible or unconvertible
+  // value, and an age given only in years must give what match gives.
+  json doc = {{"trialmatch_trial", 1},
+              {"id", "T-PAIR"},
+              {"criteria",
+               "Inclusion Criteria:\n- Aged 18-65 years\n- HbA1c between 7% and 10%\n"
+               "- Age from 6 months to 17 years\n"
+               "Exclusion Criteria:\n- BMI < 14 or > 35 kg/m2\n- ALT > 3 x ULN or ALT < 5 U/L\n"}};
+  static std::vector<Trial> trials = load_trial_document(doc, "pair.json");
+  compile_trials(trials, bundled_lexicon());
+  const std::vector<TrialPlan> pair_plans = {plan_trial(trials.front(), bundled_lexicon())};
+  int pairs = 0;
+  for (const auto& op : pair_plans.front().lean.ops)
+    pairs += op.code == LeanOp::Code::age_pair || op.code == LeanOp::Code::measure_pair;
+  CHECK(pairs == 3);  // I1, I2, E1
+
+  const std::vector<json> births = {"2008-01-15", "2008-01-16", "1960-01-15", "1960-01-16", "2025-07-15", "2025-07-16",
+                                    nullptr};
+  const std::vector<json> ages = {nullptr, 17.9, 18, 65.5, 66};
+  const std::vector<std::pair<json, std::string>> hba1c = {
+      {7, "%"},     {6.99, "%"}, {10, "%"},     {10.01, "%"},       {53, "mmol/mol"}, {86, "mmol/mol"},
+      {8, "mg/dL"}, {40, "%"},   {nullptr, ""}, {8, "% (stale)"}};
+  const std::vector<json> bmi = {13.9, 14, 35, 35.1, 5, nullptr};
+  const std::vector<json> alt = {4, 5, 130, nullptr};
+  std::string input;
+  for (std::size_t i = 0; i < 140; ++i) {
+    json p = {{"id", "P" + std::to_string(i)}, {"as_of", "2026-01-15"}, {"sex", "female"}};
+    const json& birth = births[i % births.size()];
+    if (!birth.is_null()) p["birth_date"] = birth;
+    else if (!ages[i / births.size() % ages.size()].is_null()) p["age"] = ages[i / births.size() % ages.size()];
+    json obs = json::array();
+    const auto& [a1c, unit] = hba1c[i % hba1c.size()];
+    if (!a1c.is_null()) {
+      const bool stale = unit == "% (stale)";
+      obs.push_back({{"concept", "hba1c"}, {"value", a1c}, {"unit", stale ? "%" : unit}, {"date", stale ? "2020-01-01" : "2025-12-01"}});
+    }
+    if (const json& b = bmi[i % bmi.size()]; !b.is_null())
+      obs.push_back({{"concept", "bmi"}, {"value", b}, {"unit", "kg/m2"}, {"date", "2025-11-01"}});
+    if (const json& v = alt[i / 7 % alt.size()]; !v.is_null()) {
+      json o = {{"concept", "alt"}, {"value", v}, {"unit", "U/L"}, {"date", "2025-12-20"}};
+      if (i % 3 == 0) o["reference_high"] = 40;
+      obs.push_back(o);
+    }
+    p["observations"] = obs;
+    input += p.dump() + "\n";
+  }
+  check_agrees_with_match(input, std::nullopt, pair_plans);
+  // And the outcomes themselves, for a few: P0 is 18 on the day, HbA1c 7 %.
+  auto out = lines_of(run_screen(input, 1, ScreenFormat::jsonl, nullptr, 64, true, std::nullopt, &pair_plans));
+  auto first = json::parse(out[0])["results"][0];
+  CHECK(first["not_met"] == json::array({"I3"}));
+  auto second = json::parse(out[1])["results"][0];  // a day short of 18; HbA1c 6.99 %
+  CHECK(second["not_met"] == json::array({"I1", "I2"}));
+}
+
 TEST_CASE("the fast profile reader takes plain profiles and declines the rest", "[screen]") {
   const Lexicon& lex = bundled_lexicon();
   FastProfileReader reader;

@@ -174,7 +174,8 @@ struct LeanProgram {
     Unknown reason[2] = {Unknown::none, Unknown::none};
     unsigned char code[2] = {1, 0};
   };
-  std::vector<BitRoot> bit_roots;
+  std::vector<BitRoot> bit_roots;  // those testing one word first
+  std::size_t one_word = 0;        // how many test one word
   std::vector<std::uint32_t> general;
   struct Fixed {
     std::uint64_t signature = 0;  // their two-bit codes (first 32 criteria)

@@ -669,6 +669,10 @@ void settle_fixed(LeanProgram& p) {
     if (auto b = bit_root(p, i)) p.bit_roots.push_back(*b);
     else p.general.push_back(static_cast<std::uint32_t>(i));
   }
+  auto second_word = [](const LeanProgram::BitRoot& b) { return (b.present[1] | b.history[1]) != 0; };
+  p.one_word = static_cast<std::size_t>(
+      std::stable_partition(p.bit_roots.begin(), p.bit_roots.end(), [&](const auto& b) { return !second_word(b); }) -
+      p.bit_roots.begin());
   p.fixed = tally.totals;
 }
 
@@ -728,7 +732,15 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
     static constexpr LeanCriterion by_code[4] = {
         {Outcome::met, false}, {Outcome::not_met, false}, {Outcome::unknown, false}, {Outcome::unknown, true}};
     if (small) {
-      for (const auto& b : program.bit_roots) {
+      const LeanProgram::BitRoot* b = program.bit_roots.data();
+      for (const LeanProgram::BitRoot* end = b + program.one_word; b != end; ++b) {
+        const std::uint64_t p0 = present[b->word[0]] & b->present[0], h0 = history[b->word[0]] & b->history[0];
+        const bool h = b->all ? ((p0 ^ b->present[0]) | (h0 ^ b->history[0])) == 0 : (p0 | h0) != 0;
+        const unsigned code = b->code[h];
+        signature |= static_cast<std::uint64_t>(code) << (2 * b->criterion);
+        out[b->criterion] = by_code[code];
+      }
+      for (const auto& b : std::span(program.bit_roots).subspan(program.one_word)) {
         const unsigned code = b.code[holds(b)];
         signature |= static_cast<std::uint64_t>(code) << (2 * b.criterion);
         out[b.criterion] = by_code[code];

@@ -222,6 +222,7 @@ void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::st
     if (options_.fast_reader) {
       if (auto read = padded ? reader_.read_padded(trimmed, builder_) : reader_.read(trimmed, builder_)) {
         id_.assign(read->id);
+        id_plain_ = true;
         facts = &builder_.finish(options_.as_of ? *options_.as_of : read->as_of ? *read->as_of : today_);
       }
     }
@@ -230,6 +231,7 @@ void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::st
       Diagnostics warnings;  // unknown keys and the like do not stop a batch
       profile_ = load_patient(doc, options_.input_name, lexicon_, warnings);
       id_ = profile_.id;
+      id_plain_ = false;
       Date as_of = options_.as_of ? *options_.as_of : profile_.as_of ? *profile_.as_of : today_;
       facts = &builder_.from_profile(profile_, as_of);
     }
@@ -393,16 +395,39 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
     }
     return;
   }
-  out += "{\"patient\":";
-  json_escape(out, id_);
-  out += ",\"results\":[";
-  bool first = true;
-  for (std::size_t t : order_) {
-    if (!first) out += ',';
-    first = false;
-    out += *json_[t];
+  if (!id_plain_) {
+    out += "{\"patient\":";
+    json_escape(out, id_);
+    out += ",\"results\":[";
+    bool first = true;
+    for (std::size_t t : order_) {
+      if (!first) out += ',';
+      first = false;
+      out += *json_[t];
+    }
+    out += "]}\n";
+    return;
   }
-  out += "]}\n";
+  // The common case in one piece: sized first, then copied in (a dozen
+  // appends, each checking capacity, cost more than the copying).
+  static constexpr std::string_view head = "{\"patient\":\"", middle = "\",\"results\":[", tail = "]}\n";
+  std::size_t size = head.size() + id_.size() + middle.size() + tail.size() + (n ? n - 1 : 0);
+  for (std::size_t t = 0; t < n; ++t) size += json_[t]->size();
+  const std::size_t at = out.size();
+  out.resize(at + size);
+  char* w = out.data() + at;
+  auto put = [&w](std::string_view s) {
+    std::memcpy(w, s.data(), s.size());
+    w += s.size();
+  };
+  put(head);
+  put(id_);
+  put(middle);
+  for (std::size_t k = 0; k < n; ++k) {
+    if (k) *w++ = ',';
+    put(*json_[order_[k]]);
+  }
+  put(tail);
 }
 
 namespace {

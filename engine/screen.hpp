@@ -111,6 +111,7 @@ class Screener {
   std::vector<std::size_t> order_;
   Profile profile_;  // the validating path's profile, alive while evaluated
   std::string id_;
+  bool id_plain_ = false;  // id_ needs no JSON escaping (the fast reader takes no other)
   // A population shows few distinct outcome patterns per trial: each
   // pattern's output is composed once, and its summary counts are kept as
   // one number until flush().

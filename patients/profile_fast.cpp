@@ -37,31 +37,33 @@ struct KeyName {
   std::string_view name;
   Key key;
 };
-// Per first letter, the commoner keys first.
+// Per first letter, the commoner keys first: those of every record (code,
+// system, date, unit, value) before those of one record kind, and those
+// before the profile's own, which come once a line.
 constexpr KeyName kKeys[] = {
-    {"id", Key::id},
-    {"birth_date", Key::birth_date},
-    {"as_of", Key::as_of},
-    {"age", Key::age},
-    {"abatement", Key::abatement},
-    {"sex", Key::sex},
+    {"code", Key::code},
+    {"concept", Key::concept_id},
+    {"conditions", Key::conditions},
     {"system", Key::system},
     {"status", Key::status},
     {"start", Key::start},
-    {"conditions", Key::conditions},
-    {"code", Key::code},
-    {"concept", Key::concept_id},
-    {"observations", Key::observations},
-    {"onset", Key::onset},
-    {"events", Key::events},
-    {"end", Key::end},
-    {"medications", Key::medications},
-    {"display", Key::display},
+    {"sex", Key::sex},
     {"date", Key::date},
+    {"display", Key::display},
     {"unit", Key::unit},
     {"value", Key::value},
     {"reference_high", Key::reference_high},
     {"reference_low", Key::reference_low},
+    {"onset", Key::onset},
+    {"observations", Key::observations},
+    {"end", Key::end},
+    {"events", Key::events},
+    {"abatement", Key::abatement},
+    {"as_of", Key::as_of},
+    {"age", Key::age},
+    {"id", Key::id},
+    {"birth_date", Key::birth_date},
+    {"medications", Key::medications},
 };
 
 // Up to eight bytes of `s` from `at`, little-endian, as a load gives them.
@@ -229,20 +231,21 @@ class Scanner {
     std::memcpy(&w0, p_, 8);
     std::memcpy(&w1, p_ + 8, 8);
     const auto c = static_cast<unsigned char>(*p_);
-    for (unsigned i = kKeyTable.first[c]; i < kKeyTable.first[c + 1]; ++i) {
-      const auto& k = kKeyTable.entries[i];
-      auto matches = [&](const KeyTable::Pattern& t) {
-        return (w0 & t.m0) == t.w0 && (w1 & t.m1) == t.w1 && t.length <= end_ - p_;
-      };
-      if (matches(k.compact)) {
-        p_ += k.compact.length;
-        return k.key;
+    auto matches = [&](const KeyTable::Pattern& t) {
+      return (w0 & t.m0) == t.w0 && (w1 & t.m1) == t.w1 && t.length <= end_ - p_;
+    };
+    const unsigned from = kKeyTable.first[c], to = kKeyTable.first[c + 1];
+    for (unsigned i = from; i < to; ++i)
+      if (matches(kKeyTable.entries[i].compact)) {
+        p_ += kKeyTable.entries[i].compact.length;
+        return kKeyTable.entries[i].key;
       }
-      if (matches(k.spaced)) {
-        p_ += k.spaced.length;
-        return eat(':') ? k.key : Key::other;
+    // Whitespace before the colon: rare.
+    for (unsigned i = from; i < to; ++i)
+      if (matches(kKeyTable.entries[i].spaced)) {
+        p_ += kKeyTable.entries[i].spaced.length;
+        return eat(':') ? kKeyTable.entries[i].key : Key::other;
       }
-    }
     return Key::other;
   }
 

@@ -176,6 +176,22 @@ struct LeanProgram {
   };
   std::vector<BitRoot> bit_roots;  // those testing one word first
   std::size_t one_word = 0;        // how many test one word
+  // A criterion that reads nothing of the patient but at most four presence
+  // tests (under and / or / not, beside unknowns known before any patient)
+  // is a function of those tests: tabulated once, looked up per patient.
+  struct TableRoot {
+    std::uint32_t criterion = 0;
+    std::uint32_t tests = 0;
+    struct Test {
+      LeanOp::Code code = LeanOp::Code::any_bits;
+      std::uint32_t pool = 0, pool_size = 0;
+    } test[4];
+    // By the tests' outcomes, bit k for test k: the result and its two-bit code.
+    Truth truth[16] = {};
+    Unknown reason[16] = {};
+    unsigned char code[16] = {};
+  };
+  std::vector<TableRoot> table_roots;
   std::vector<std::uint32_t> general;
   struct Fixed {
     std::uint64_t signature = 0;  // their two-bit codes (first 32 criteria)

@@ -642,6 +642,49 @@ std::optional<LeanProgram::BitRoot> bit_root(const LeanProgram& p, std::size_t i
   return b;
 }
 
+// Criterion i as a table of at most four presence tests, if it is one.
+std::optional<LeanProgram::TableRoot> table_root(const LeanProgram& p, std::size_t i) {
+  const auto& root = p.roots[i];
+  if (root.op < 0) return std::nullopt;
+  const auto first = static_cast<std::uint32_t>(root.op), end = p.ops[first].end;
+  LeanProgram::TableRoot t;
+  t.criterion = static_cast<std::uint32_t>(i);
+  std::uint32_t leaf[4];
+  for (std::uint32_t k = first; k < end; ++k) {
+    switch (p.ops[k].code) {
+      case Code::constant:
+      case Code::not_:
+      case Code::and_:
+      case Code::or_: break;
+      case Code::any_bits:
+      case Code::all_bits:
+        if (t.tests == 4) return std::nullopt;
+        leaf[t.tests] = k;
+        t.test[t.tests++] = {p.ops[k].code, p.ops[k].pool, p.ops[k].pool_size};
+        break;
+      default: return std::nullopt;
+    }
+  }
+  if (t.tests == 0) return std::nullopt;
+  // Each combination evaluated as the patient's would be: the tests
+  // replaced by constants, the rest of the rule as it stands.
+  LeanProgram fixed = p;
+  const LeanFacts none;
+  for (unsigned combination = 0; combination < (1u << t.tests); ++combination) {
+    for (std::uint32_t k = 0; k < t.tests; ++k) {
+      LeanOp& op = fixed.ops[leaf[k]];
+      op.code = Code::constant;
+      op.truth = combination >> k & 1 ? Truth::yes : Truth::no;
+      op.reason = Unknown::none;
+    }
+    const LeanResult r = evaluate_lean(fixed, first, none);
+    t.truth[combination] = r.truth;
+    t.reason[combination] = r.reason;
+    t.code[combination] = static_cast<unsigned char>(criterion_of(r).code());
+  }
+  return t;
+}
+
 }  // namespace
 
 void settle_fixed(LeanProgram& p) {
@@ -660,6 +703,7 @@ void settle_fixed(LeanProgram& p) {
       root.pool_size = op.pool_size;
     }
   p.bit_roots.clear();
+  p.table_roots.clear();
   p.general.clear();
   for (std::size_t i = 0; i < p.roots.size(); ++i) {
     if (auto r = fixed_result(p, p.roots[i])) {
@@ -667,6 +711,7 @@ void settle_fixed(LeanProgram& p) {
       continue;
     }
     if (auto b = bit_root(p, i)) p.bit_roots.push_back(*b);
+    else if (auto t = table_root(p, i)) p.table_roots.push_back(*t);
     else p.general.push_back(static_cast<std::uint32_t>(i));
   }
   auto second_word = [](const LeanProgram::BitRoot& b) { return (b.present[1] | b.history[1]) != 0; };
@@ -749,6 +794,18 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
       for (const auto& b : program.bit_roots) {
         const bool h = holds(b);
         out[b.criterion] = tally.add(b.criterion, program.roots[b.criterion], {b.truth[h], b.reason[h]});
+      }
+    }
+    for (const auto& t : program.table_roots) {
+      unsigned combination = 0;
+      for (std::uint32_t k = 0; k < t.tests; ++k)
+        combination |= static_cast<unsigned>(test_bits(t.test[k].code, t.test[k].pool, t.test[k].pool_size, program, facts)) << k;
+      if (small) {
+        const unsigned code = t.code[combination];
+        signature |= static_cast<std::uint64_t>(code) << (2 * t.criterion);
+        out[t.criterion] = by_code[code];
+      } else {
+        out[t.criterion] = tally.add(t.criterion, program.roots[t.criterion], {t.truth[combination], t.reason[combination]});
       }
     }
   }

@@ -196,6 +196,9 @@ class Parser {
 
   std::vector<Item> scan(int b, int e);
   std::optional<Expr> combine(std::vector<Item> items, bool top = false);
+  // The index in items[from..] of a comma and "and" that close an "or"
+  // list begun at `from` (no bare comma before it), else items.size().
+  static std::size_t closing_and(const std::vector<Item>& items, std::size_t from);
   std::optional<Expr> sentence(int b, int e);
 
   const Lexicon& lex_;
@@ -1287,6 +1290,22 @@ bool has_leaf(const std::vector<Item>& items) {
   return false;
 }
 
+std::size_t Parser::closing_and(const std::vector<Item>& items, std::size_t from) {
+  bool alternatives = false;
+  for (std::size_t k = from; k < items.size(); ++k) {
+    if (items[k].kind != Item::conn) continue;
+    const std::string& v = items[k].value;
+    if (v == "or") alternatives = true;
+    if (v != "comma") continue;
+    std::size_t next = k + 1;
+    while (next < items.size() && items[next].kind == Item::ignorable) ++next;
+    const bool then_and = next < items.size() && items[next].kind == Item::conn && items[next].value == "and";
+    if (!then_and) return items.size();  // a bare comma: a list, not closed here
+    if (alternatives) return k;
+  }
+  return items.size();
+}
+
 std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   // A label before a colon ("Islet function failure: ...") names what follows.
   for (std::size_t k = 0; k < items.size(); ++k) {
@@ -1421,7 +1440,13 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     }
     if ((v == "negation" || v == "negation_history") && combine_depth_ < kMaxCombineDepth) {
       ++combine_depth_;
-      std::vector<Item> rest(std::make_move_iterator(items.begin() + k + 1), std::make_move_iterator(items.end()));
+      // The negation covers the rest of its clause, up to a ", and" that
+      // closes an "or" list ("must not be pregnant or breastfeeding, and
+      // must ..."): what follows is outside it.
+      const std::size_t close = closing_and(items, k + 1);
+      std::vector<Item> rest(std::make_move_iterator(items.begin() + k + 1),
+                             std::make_move_iterator(items.begin() + close));
+      std::vector<Item> after(std::make_move_iterator(items.begin() + close), std::make_move_iterator(items.end()));
       items.erase(items.begin() + k, items.end());
       if (auto inner = combine(std::move(rest))) {
         Item n;
@@ -1430,7 +1455,9 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         items.push_back(std::move(n));
       }
       --combine_depth_;
-      break;
+      if (after.empty()) break;
+      items.insert(items.end(), std::make_move_iterator(after.begin()), std::make_move_iterator(after.end()));
+      continue;
     }
     if (v == "negation_prefix") {
       for (std::size_t m = k + 1; m < items.size(); ++m)
@@ -1449,11 +1476,16 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   };
   std::vector<Operand> ops;
   std::vector<std::string> seps;  // seps[i] joins ops[i] and ops[i+1]
+  std::vector<bool> after_comma;  // seps[i] was a comma and then "and" / "or"
   std::string pending;
+  bool comma_then = false;
   for (auto& it : items) {
     if (it.kind == Item::conn) {
       // "," then "or" reads as "or"; "and" then "or" stays "or".
-      if (pending.empty() || pending == "comma" || it.value == "or") pending = it.value;
+      if (pending.empty() || pending == "comma" || it.value == "or") {
+        comma_then = comma_then || (pending == "comma" && (it.value == "and" || it.value == "or"));
+        pending = it.value;
+      }
       continue;
     }
     std::optional<Expr> e;
@@ -1467,43 +1499,85 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       ignore(it.tb, it.te, "no decidable meaning");
     }
     if (!e) continue;
-    if (!ops.empty()) seps.push_back(pending.empty() ? "adjacent" : pending);
+    if (!ops.empty()) {
+      seps.push_back(pending.empty() ? "adjacent" : pending);
+      after_comma.push_back(comma_then && (pending == "and" || pending == "or"));
+    }
     pending.clear();
+    comma_then = false;
     ops.push_back({*e, it.kind == Item::leaf && it.condition});
   }
   if (ops.empty()) return std::nullopt;
-  // A comma takes the meaning of the next explicit connective in its list.
-  for (std::size_t k = 0; k < seps.size(); ++k) {
-    if (seps[k] != "comma") continue;
-    std::string meaning = "and";
-    for (std::size_t m = k + 1; m < seps.size(); ++m)
-      if (seps[m] == "or" || seps[m] == "and") {
-        meaning = seps[m];
-        break;
-      }
-    seps[k] = meaning == "or" ? "or" : "comma_and";
-  }
-  // "or" binds loosest. Within an alternative, an "and"-list of conditions in
-  // an exclusion excludes on any of them.
-  std::vector<Expr> alternatives;
-  std::size_t start = 0;
-  for (std::size_t k = 0; k <= seps.size(); ++k) {
-    if (k < seps.size() && seps[k] != "or") continue;
-    std::vector<Expr> conj;
-    bool all_conditions = true, list_joins = true;
-    for (std::size_t m = start; m <= k; ++m) {
-      conj.push_back(ops[m].expr);
-      all_conditions = all_conditions && ops[m].condition;
-      if (m > start) list_joins = list_joins && (seps[m - 1] == "and" || seps[m - 1] == "comma_and" || seps[m - 1] == "also");
+  auto explicit_conn = [&](std::size_t k) { return seps[k] == "and" || seps[k] == "or"; };
+  // ", and" after operands joined only by "or" closes them: "male or
+  // non-pregnant female, and aged 18 or over" is (male or non-pregnant
+  // female) and aged 18 or over. After a comma list ("A, B, and C";
+  // "nausea and vomiting, diarrhoea, and ...") it is the list's own "and",
+  // as before; ", or" needs nothing, "or" binding loosest anyway.
+  std::vector<std::size_t> splits;
+  for (std::size_t k = 0, from = 0; k < seps.size(); ++k) {
+    if (!after_comma[k] || seps[k] != "and") continue;
+    bool alternatives = false, list = false;
+    for (std::size_t m = from; m < k; ++m) {
+      alternatives = alternatives || seps[m] == "or";
+      list = list || seps[m] == "comma";
     }
-    dedupe(conj);
-    bool as_any = exclusion_ && all_conditions && list_joins && conj.size() > 1;
-    alternatives.push_back(ast::make_nary(as_any ? Logic::or_ : Logic::and_, conj));
-    start = k + 1;
+    if (alternatives && !list) {
+      splits.push_back(k);
+      from = k + 1;
+    }
   }
-  dedupe(alternatives);
+  // ops[lo..hi] as one list: an Expr, and whether every operand is a condition.
+  auto list = [&](std::size_t lo, std::size_t hi) {
+    // A comma takes the meaning of the next explicit connective in its list.
+    for (std::size_t k = lo; k < hi; ++k) {
+      if (seps[k] != "comma") continue;
+      std::string meaning = "and";
+      for (std::size_t m = k + 1; m < hi; ++m)
+        if (explicit_conn(m)) {
+          meaning = seps[m];
+          break;
+        }
+      seps[k] = meaning == "or" ? "or" : "comma_and";
+    }
+    // "or" binds loosest. Within an alternative, an "and"-list of conditions in
+    // an exclusion excludes on any of them.
+    std::vector<Expr> alternatives;
+    bool conditions = true;
+    std::size_t start = lo;
+    for (std::size_t k = lo; k <= hi; ++k) {
+      if (k < hi && seps[k] != "or") continue;
+      std::vector<Expr> conj;
+      bool all_conditions = true, list_joins = true;
+      for (std::size_t m = start; m <= k; ++m) {
+        conj.push_back(ops[m].expr);
+        all_conditions = all_conditions && ops[m].condition;
+        if (m > start) list_joins = list_joins && (seps[m - 1] == "and" || seps[m - 1] == "comma_and" || seps[m - 1] == "also");
+      }
+      conditions = conditions && all_conditions;
+      dedupe(conj);
+      bool as_any = exclusion_ && all_conditions && list_joins && conj.size() > 1;
+      alternatives.push_back(ast::make_nary(as_any ? Logic::or_ : Logic::and_, conj));
+      start = k + 1;
+    }
+    dedupe(alternatives);
+    return std::pair{ast::make_nary(Logic::or_, alternatives), conditions};
+  };
   (void)top;
-  return ast::make_nary(Logic::or_, alternatives);
+  if (splits.empty()) return list(0, ops.size() - 1).first;
+  // The closed lists are operands one level up, joined by "and" (in an
+  // exclusion, conditions alone exclude on any of them, as in a list).
+  std::vector<Expr> conj;
+  bool all_conditions = true;
+  std::size_t lo = 0;
+  for (std::size_t p = 0; p <= splits.size(); ++p) {
+    auto [e, conditions] = list(lo, p < splits.size() ? splits[p] : ops.size() - 1);
+    conj.push_back(e);
+    all_conditions = all_conditions && conditions;
+    if (p < splits.size()) lo = splits[p] + 1;
+  }
+  dedupe(conj);
+  return ast::make_nary(exclusion_ && all_conditions ? Logic::or_ : Logic::and_, conj);
 }
 
 // One sentence: its manual checks are kept apart from what data can decide,

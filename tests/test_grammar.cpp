@@ -142,6 +142,21 @@ TEST_CASE("connectives: and, or, and/or, brackets", "[grammar]") {
         "count(positive(gada, ia2a, iaa, ica, znt8a)) >= 1 or c_peptide_fasting <= 300 pmol/L");
   CHECK(rule("fasting C-peptide < 0.1 nmol/L, 2-hour postprandial C-peptide < 0.2 nmol/L, and HbA1c ≥ 7%") ==
         "c_peptide_fasting < 0.1 nmol/L and c_peptide_2h < 0.2 nmol/L and hba1c >= 7 %");
+  // ", and" after alternatives joined by "or" closes them; after a comma
+  // list it is the list's own "and", and ", or" changes nothing.
+  CHECK(rule("Type 1 diabetes or type 2 diabetes, and HbA1c ≥ 7%") ==
+        "(type1_diabetes or type2_diabetes) and hba1c >= 7 %");
+  CHECK(rule("Type 1 diabetes or type 2 diabetes and HbA1c ≥ 7%") ==
+        "type1_diabetes or (type2_diabetes and hba1c >= 7 %)");
+  CHECK(rule("Type 1 diabetes, type 2 diabetes, or HbA1c ≥ 7%") ==
+        "type1_diabetes or type2_diabetes or hba1c >= 7 %");
+  CHECK(rule("HbA1c ≥ 7% and type 1 diabetes, or type 2 diabetes") ==
+        "(hba1c >= 7 % and type1_diabetes) or type2_diabetes");
+  // The same ", and" ends a negation's reach.
+  CHECK(rule("Must not be pregnant or breastfeeding, and HbA1c ≥ 7%") ==
+        "not (pregnancy or breastfeeding) and hba1c >= 7 %");
+  // In an exclusion, conditions alone still exclude on any of them.
+  CHECK(rule("Pregnant or breastfeeding, and HIV", true) == "pregnancy or breastfeeding or hiv");
 }
 
 TEST_CASE("negation", "[grammar]") {

@@ -339,20 +339,24 @@ TEST_CASE("two comparisons of one age or one measure are read once, with the out
 
 TEST_CASE("a rule over a few presence tests is read off a table made from the rule itself", "[screen]") {
   // I1: type1_diabetes or (type2_diabetes and not pregnancy), three tests;
-  // E1: (viral_hepatitis and unparsed) or hiv, two tests and an unknown.
+  // I2: (type1_diabetes or type2_diabetes) and not pregnancy, two (the
+  // pair under "or" is one bit test); E1: (viral_hepatitis and unparsed)
+  // or hiv, two tests and an unknown.
   json doc = {{"trialmatch_trial", 1},
               {"id", "T-TABLE"},
               {"criteria",
-               "Inclusion Criteria:\n- Type 1 diabetes or type 2 diabetes, and not pregnant\n"
+               "Inclusion Criteria:\n- Type 1 diabetes, or type 2 diabetes and not pregnant\n"
+               "- Type 1 diabetes or type 2 diabetes, and not pregnant\n"
                "Exclusion Criteria:\n- Active hepatitis B or HIV infection, unless pregnant, or celiac disease as "
                "judged by the investigator\n"}};
   static std::vector<Trial> trials = load_trial_document(doc, "table.json");
   compile_trials(trials, bundled_lexicon());
   const std::vector<TrialPlan> table_plans = {plan_trial(trials.front(), bundled_lexicon())};
   const auto& lean = table_plans.front().lean;
-  REQUIRE(lean.table_roots.size() == 2);
+  REQUIRE(lean.table_roots.size() == 3);
   CHECK(lean.table_roots[0].tests == 3);
   CHECK(lean.table_roots[1].tests == 2);
+  CHECK(lean.table_roots[2].tests == 2);
   CHECK(lean.general.empty());
 
   // Every combination of the five conditions, active or resolved.
@@ -369,7 +373,8 @@ TEST_CASE("a rule over a few presence tests is read off a table made from the ru
   auto out = lines_of(run_screen(input, 1, ScreenFormat::jsonl, nullptr, 64, true, std::nullopt, &table_plans));
   auto result = [&](unsigned on) { return json::parse(out[2 * on])["results"][0]; };  // active
   CHECK(result(0b00001)["verdict"] == "eligible");                                    // type 1
-  CHECK(result(0b00110)["not_met"] == json::array({"I1"}));                           // type 2, pregnant
+  CHECK(result(0b00110)["not_met"] == json::array({"I1", "I2"}));                     // type 2, pregnant
+  CHECK(result(0b00010)["verdict"] == "eligible");                                    // type 2
   CHECK(result(0b01001)["unknown"] == json::array({"E1"}));                           // hepatitis: B unread
   CHECK(result(0b11001)["excluded_by"] == json::array({"E1"}));                       // HIV
 }

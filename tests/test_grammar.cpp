@@ -155,6 +155,8 @@ TEST_CASE("connectives: and, or, and/or, brackets", "[grammar]") {
   // The same ", and" ends a negation's reach.
   CHECK(rule("Must not be pregnant or breastfeeding, and HbA1c ≥ 7%") ==
         "not (pregnancy or breastfeeding) and hba1c >= 7 %");
+  CHECK(rule("History of positive test for hepatitis B or hepatitis C, and ALT above 3 x ULN", true) ==
+        "history(viral_hepatitis) and alt > 3 xULN");
   // In an exclusion, conditions alone still exclude on any of them.
   CHECK(rule("Pregnant or breastfeeding, and HIV", true) == "pregnancy or breastfeeding or hiv");
 }

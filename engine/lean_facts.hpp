@@ -221,10 +221,36 @@ class LeanFactsBuilder {
     std::optional<Date> onset, abatement;
   };
   std::vector<RawCondition> raw_conditions_;  // one per record, mapped or not
-  std::string key_;  // scratch for key_of
+  std::string key_;  // scratch for key_of, for keys too long for key_bytes_
+  char key_bytes_[256];
+  // Up to 16 bytes as at most two overlapping copies of a power of two:
+  // reads only `s`, and a part's length repeats from record to record, so
+  // the branches are predicted (appending each part to a string cost a
+  // call and a capacity check apiece, a sixth of reading a profile).
+  static void put_short(char*& w, std::string_view s) {
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    if (n >= 8) {
+      std::memcpy(w, p, 8);
+      std::memcpy(w + n - 8, p + n - 8, 8);
+    } else if (n >= 4) {
+      std::memcpy(w, p, 4);
+      std::memcpy(w + n - 4, p + n - 4, 4);
+    } else if (n > 0) {
+      w[0] = p[0];
+      w[n / 2] = p[n / 2];
+      w[n - 1] = p[n - 1];
+    }
+    w += n;
+  }
   // The cache key for several strings, each ended by a separator byte.
   template <class... Parts>
-  const std::string& key_of(const Parts&... parts) {
+  std::string_view key_of(const Parts&... parts) {
+    if (((parts.size() <= 16) && ...)) {
+      char* w = key_bytes_;
+      ((put_short(w, parts), *w++ = '\x1f'), ...);
+      return {key_bytes_, static_cast<std::size_t>(w - key_bytes_)};
+    }
     key_.clear();
     ((key_.append(parts).push_back('\x1f')), ...);
     return key_;

@@ -148,6 +148,25 @@ TEST_CASE("the hand-written date reader agrees with std::chrono on every day, va
   CHECK(checked == 19 * 14 * 33);
 }
 
+TEST_CASE("the date reader refuses every byte but a digit or the two dashes, wherever it stands", "[date]") {
+  const std::string good = "2024-02-29";
+  REQUIRE(parse_iso_date(good));
+  int refused = 0;
+  for (std::size_t at = 0; at < good.size(); ++at)
+    for (int c = 0; c < 256; ++c) {
+      std::string text = good;
+      text[at] = static_cast<char>(c);
+      const bool dash = at == 4 || at == 7;
+      const bool fits = dash ? c == '-' : c >= '0' && c <= '9';
+      INFO(at << " " << c);
+      if (!fits) {
+        CHECK_FALSE(parse_iso_date(text));
+        ++refused;
+      }
+    }
+  CHECK(refused == 10 * 256 - 8 * 10 - 2);
+}
+
 TEST_CASE("dates are exact", "[date]") {
   CHECK(parse_iso_date("2024-02-29"));
   CHECK_FALSE(parse_iso_date("2023-02-29"));

@@ -200,6 +200,9 @@ class Parser {
   // list begun at `from` (no bare comma before it), else items.size().
   static std::size_t closing_and(const std::vector<Item>& items, std::size_t from);
   std::optional<Expr> sentence(int b, int e);
+  // A sentence with its conditional clauses: "if X, Y" / "if X must Y".
+  std::optional<Expr> conditional_sentence(int b, int e);
+  bool word_is(int i, std::string_view w) const { return i >= 0 && i < n_ && t_[i].text == w; }
 
   const Lexicon& lex_;
   const CriteriaLexer& lexer_;
@@ -1619,6 +1622,85 @@ std::optional<Expr> Parser::sentence(int b, int e) {
   return ast::make_nary(Logic::and_, all);
 }
 
+// "If X, Y" and "..., and if X must Y": Y is required only when X holds,
+// so the clause reads `not X or Y` (a patient for whom X is false meets
+// it; one for whom X is unknown is undecided unless Y holds). The "if"
+// opens a clause (the sentence's start, or after a comma, a colon or
+// ", and"); X runs to the next comma or "must"/"should"; Y runs to the
+// next such clause or the end. Where X holds nothing data can decide
+// ("if female", "if applicable") or Y is empty, the sentence reads as
+// before.
+std::optional<Expr> Parser::conditional_sentence(int b, int e) {
+  auto depth_at = [&](int from, int to) {
+    int d = 0;
+    for (int k = from; k < to; ++k) {
+      if (is(k, Tok::open)) ++d;
+      if (is(k, Tok::close) && d > 0) --d;
+    }
+    return d;
+  };
+  // The token index of an "if" that opens a clause in [from, e), else e;
+  // `joiner` receives where the words joining it to what precedes begin.
+  auto next_if = [&](int from, int& joiner) {
+    int d = depth_at(b, from);
+    for (int i = from; i < e; ++i) {
+      if (is(i, Tok::open)) ++d;
+      if (is(i, Tok::close) && d > 0) --d;
+      if (d != 0 || !is(i, Tok::word) || !word_is(i, "if")) continue;
+      if (i == b) {
+        joiner = i;
+        return i;
+      }
+      if (is(i - 1, Tok::comma) || is(i - 1, Tok::colon)) {
+        joiner = i - 1;
+        return i;
+      }
+      if (conn(i - 1, "and") && is(i - 2, Tok::comma)) {
+        joiner = i - 2;
+        return i;
+      }
+    }
+    joiner = e;
+    return e;
+  };
+  for (int from = b;;) {
+    int joiner = e;
+    const int i = next_if(from, joiner);
+    if (i >= e) break;
+    from = i + 1;
+    // The condition: to a comma or "must"/"should" at its own depth.
+    int c = i + 1;
+    for (int d = 0; c < e; ++c) {
+      if (is(c, Tok::open)) ++d;
+      if (is(c, Tok::close) && d > 0) --d;
+      if (d == 0 && (is(c, Tok::comma) || word_is(c, "must") || word_is(c, "should"))) break;
+    }
+    if (c >= e || c == i + 1) continue;
+    const int y_begin = is(c, Tok::comma) ? c + 1 : c;
+    int next_joiner = e;
+    next_if(y_begin, next_joiner);
+    const int y_end = next_joiner;
+    if (y_end <= y_begin) continue;
+    auto x = sentence(i + 1, c);
+    if (!x) continue;
+    if (const Status xs = status_of(*x); xs != Status::computable && xs != Status::partial) continue;
+    auto y = sentence(y_begin, y_end);
+    if (!y) continue;
+    std::vector<Expr> parts;
+    if (joiner > b)
+      if (auto before = sentence(b, joiner)) parts.push_back(*before);
+    parts.push_back(ast::make_nary(Logic::or_, {ast::make_not(*x), *y}));
+    if (y_end < e) {
+      // What follows, with any conditional clause of its own.
+      int rest = y_end;
+      while (rest < e && (is(rest, Tok::comma) || conn(rest, "and"))) ++rest;
+      if (auto after = conditional_sentence(rest, e)) parts.push_back(*after);
+    }
+    return ast::make_nary(Logic::and_, parts);
+  }
+  return sentence(b, e);
+}
+
 std::optional<Expr> Parser::run() {
   // "None", "N/A": an empty list item restricts nothing. An exclusion that
   // excludes no one is false; an inclusion everyone meets is true.
@@ -1663,7 +1745,7 @@ std::optional<Expr> Parser::run() {
   std::vector<Expr> parts;
   std::vector<Expr> alternatives;
   for (std::size_t s = 0; s < sentences.size(); ++s) {
-    auto e = sentence(sentences[s].first, sentences[s].second);
+    auto e = conditional_sentence(sentences[s].first, sentences[s].second);
     if (!e) continue;
     if (any_enumerated) alternatives.push_back(*e);
     else parts.push_back(*e);

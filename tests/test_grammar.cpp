@@ -161,6 +161,20 @@ TEST_CASE("connectives: and, or, and/or, brackets", "[grammar]") {
   CHECK(rule("Pregnant or breastfeeding, and HIV", true) == "pregnancy or breastfeeding or hiv");
 }
 
+TEST_CASE("conditions: \"if X, Y\" requires Y only when X holds", "[grammar]") {
+  CHECK(rule("If HbA1c is above 9%, must have C-peptide below 0.3 nmol/L") == "not hba1c > 9 % or c_peptide < 0.3 nmol/L");
+  CHECK(rule("If a subject is diabetic, HbA1c at Screening is < 9.0%") == "not diabetes or hba1c < 9 %");
+  CHECK(rule("Type 1 diabetes; if HbA1c above 9%, C-peptide below 0.3 nmol/L") ==
+        "type1_diabetes and (not hba1c > 9 % or c_peptide < 0.3 nmol/L)");
+  // Mid-sentence, after ", and"; what comes before stands on its own.
+  CHECK(rule("Must not be pregnant or breastfeeding, and if ≥ 8 years of age must have a negative pregnancy test") ==
+        "not (pregnancy or breastfeeding) and (not age >= 8 years or manual(procedure))");
+  // A condition with nothing data can decide leaves the sentence as it was.
+  CHECK(rule("If applicable, negative pregnancy test") == "manual(procedure)");
+  CHECK(rule("If female and of childbearing potential, must use an effective method of contraception") ==
+        "manual(contraception)");
+}
+
 TEST_CASE("negation", "[grammar]") {
   CHECK(rule("No history of acute pancreatitis") == "not history(acute_pancreatitis)");
   CHECK(rule("Type 1 diabetes without diabetic ketoacidosis") == "type1_diabetes and not diabetic_ketoacidosis");

@@ -1631,22 +1631,19 @@ std::optional<Expr> Parser::sentence(int b, int e) {
 // ("if female", "if applicable") or Y is empty, the sentence reads as
 // before.
 std::optional<Expr> Parser::conditional_sentence(int b, int e) {
-  auto depth_at = [&](int from, int to) {
-    int d = 0;
-    for (int k = from; k < to; ++k) {
-      if (is(k, Tok::open)) ++d;
-      if (is(k, Tok::close) && d > 0) --d;
-    }
-    return d;
-  };
+  // Bracket depth before each token, once: the scans below only go forward.
+  std::vector<int> depth(static_cast<std::size_t>(e - b + 1), 0);
+  for (int k = b, d = 0; k < e; ++k) {
+    depth[static_cast<std::size_t>(k - b)] = d;
+    if (is(k, Tok::open)) ++d;
+    if (is(k, Tok::close) && d > 0) --d;
+  }
+  auto depth_of = [&](int k) { return depth[static_cast<std::size_t>(k - b)]; };
   // The token index of an "if" that opens a clause in [from, e), else e;
   // `joiner` receives where the words joining it to what precedes begin.
   auto next_if = [&](int from, int& joiner) {
-    int d = depth_at(b, from);
     for (int i = from; i < e; ++i) {
-      if (is(i, Tok::open)) ++d;
-      if (is(i, Tok::close) && d > 0) --d;
-      if (d != 0 || !is(i, Tok::word) || !word_is(i, "if")) continue;
+      if (depth_of(i) != 0 || !is(i, Tok::word) || !word_is(i, "if")) continue;
       if (i == b) {
         joiner = i;
         return i;
@@ -1663,42 +1660,39 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     joiner = e;
     return e;
   };
+  // Clauses are taken in turn (a loop, not recursion: a criterion may hold
+  // many); `begin` is where the words not yet read start.
+  std::vector<Expr> parts;
+  int begin = b;
   for (int from = b;;) {
     int joiner = e;
     const int i = next_if(from, joiner);
     if (i >= e) break;
     from = i + 1;
-    // The condition: to a comma or "must"/"should" at its own depth.
+    // The condition: to a comma or "must"/"should" outside brackets.
     int c = i + 1;
-    for (int d = 0; c < e; ++c) {
-      if (is(c, Tok::open)) ++d;
-      if (is(c, Tok::close) && d > 0) --d;
-      if (d == 0 && (is(c, Tok::comma) || word_is(c, "must") || word_is(c, "should"))) break;
-    }
+    while (c < e && !(depth_of(c) == 0 && (is(c, Tok::comma) || word_is(c, "must") || word_is(c, "should")))) ++c;
     if (c >= e || c == i + 1) continue;
-    const int y_begin = is(c, Tok::comma) ? c + 1 : c;
-    int next_joiner = e;
-    next_if(y_begin, next_joiner);
-    const int y_end = next_joiner;
-    if (y_end <= y_begin) continue;
     auto x = sentence(i + 1, c);
     if (!x) continue;
     if (const Status xs = status_of(*x); xs != Status::computable && xs != Status::partial) continue;
+    const int y_begin = is(c, Tok::comma) ? c + 1 : c;
+    int y_end = e;
+    next_if(y_begin, y_end);
+    if (y_end <= y_begin) continue;
     auto y = sentence(y_begin, y_end);
     if (!y) continue;
-    std::vector<Expr> parts;
-    if (joiner > b)
-      if (auto before = sentence(b, joiner)) parts.push_back(*before);
+    if (joiner > begin)
+      if (auto before = sentence(begin, joiner)) parts.push_back(*before);
     parts.push_back(ast::make_nary(Logic::or_, {ast::make_not(*x), *y}));
-    if (y_end < e) {
-      // What follows, with any conditional clause of its own.
-      int rest = y_end;
-      while (rest < e && (is(rest, Tok::comma) || conn(rest, "and"))) ++rest;
-      if (auto after = conditional_sentence(rest, e)) parts.push_back(*after);
-    }
-    return ast::make_nary(Logic::and_, parts);
+    begin = y_end;
+    while (begin < e && (is(begin, Tok::comma) || conn(begin, "and"))) ++begin;
+    from = begin;
   }
-  return sentence(b, e);
+  if (parts.empty()) return sentence(b, e);
+  if (begin < e)
+    if (auto rest = sentence(begin, e)) parts.push_back(*rest);
+  return ast::make_nary(Logic::and_, parts);
 }
 
 std::optional<Expr> Parser::run() {

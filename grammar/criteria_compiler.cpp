@@ -202,6 +202,10 @@ class Parser {
   std::optional<Expr> sentence(int b, int e);
   // A sentence with its conditional clauses: "if X, Y" / "if X must Y".
   std::optional<Expr> conditional_sentence(int b, int e);
+  // "female", "a male subject", "the patient is a woman": `sex = female` /
+  // `sex = male` when [b, e) names one sex and nothing else but people
+  // and filler words.
+  std::optional<Expr> sex_condition(int b, int e) const;
   bool word_is(int i, std::string_view w) const { return i >= 0 && i < n_ && t_[i].text == w; }
 
   const Lexicon& lex_;
@@ -1622,14 +1626,35 @@ std::optional<Expr> Parser::sentence(int b, int e) {
   return ast::make_nary(Logic::and_, all);
 }
 
-// "If X, Y" and "..., and if X must Y": Y is required only when X holds,
-// so the clause reads `not X or Y` (a patient for whom X is false meets
-// it; one for whom X is unknown is undecided unless Y holds). The "if"
+// "If X, Y" and "..., and if X must Y": in an inclusion Y is required only
+// when X holds, so the clause reads `not X or Y` (a patient for whom X is
+// false meets it; one for whom X is unknown is undecided unless Y holds);
+// in an exclusion it excludes those for whom both hold, `X and Y`. The "if"
 // opens a clause (the sentence's start, or after a comma, a colon or
 // ", and"); X runs to the next comma or "must"/"should"; Y runs to the
-// next such clause or the end. Where X holds nothing data can decide
-// ("if female", "if applicable") or Y is empty, the sentence reads as
-// before.
+// next such clause or the end. X may also be a sex ("if female"). Where X
+// holds nothing data can decide ("if applicable") or Y is empty, the
+// sentence reads as before.
+std::optional<Expr> Parser::sex_condition(int b, int e) const {
+  std::string sex;
+  for (int k = b; k < e; ++k) {
+    const char* named = cue(k, "female_noun") ? "female" : cue(k, "male_noun") ? "male" : nullptr;
+    if (named) {
+      if (!sex.empty() && sex != named) return std::nullopt;
+      sex = named;
+    } else if (!is(k, Tok::filler) && !is(k, Tok::person)) {
+      return std::nullopt;
+    }
+  }
+  if (sex.empty()) return std::nullopt;
+  ast::Comparison c;
+  c.concept_id = "sex";
+  c.op = CmpOp::eq;
+  c.word = sex;
+  c.span = span(b, e);
+  return Expr(c);
+}
+
 std::optional<Expr> Parser::conditional_sentence(int b, int e) {
   // Bracket depth before each token, once: the scans below only go forward.
   std::vector<int> depth(static_cast<std::size_t>(e - b + 1), 0);
@@ -1674,8 +1699,8 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     while (c < e && !(depth_of(c) == 0 && (is(c, Tok::comma) || word_is(c, "must") || word_is(c, "should")))) ++c;
     if (c >= e || c == i + 1) continue;
     auto x = sentence(i + 1, c);
+    if (!x || (status_of(*x) != Status::computable && status_of(*x) != Status::partial)) x = sex_condition(i + 1, c);
     if (!x) continue;
-    if (const Status xs = status_of(*x); xs != Status::computable && xs != Status::partial) continue;
     const int y_begin = is(c, Tok::comma) ? c + 1 : c;
     int y_end = e;
     next_if(y_begin, y_end);
@@ -1684,7 +1709,9 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     if (!y) continue;
     if (joiner > begin)
       if (auto before = sentence(begin, joiner)) parts.push_back(*before);
-    parts.push_back(ast::make_nary(Logic::or_, {ast::make_not(*x), *y}));
+    // An exclusion names whom it excludes: those for whom X and Y hold.
+    parts.push_back(exclusion_ ? ast::make_nary(Logic::and_, {*x, *y})
+                               : ast::make_nary(Logic::or_, {ast::make_not(*x), *y}));
     begin = y_end;
     while (begin < e && (is(begin, Tok::comma) || conn(begin, "and"))) ++begin;
     from = begin;

@@ -169,6 +169,12 @@ TEST_CASE("conditions: \"if X, Y\" requires Y only when X holds", "[grammar]") {
   // Mid-sentence, after ", and"; what comes before stands on its own.
   CHECK(rule("Must not be pregnant or breastfeeding, and if ≥ 8 years of age must have a negative pregnancy test") ==
         "not (pregnancy or breastfeeding) and (not age >= 8 years or manual(procedure))");
+  // A sex gates a clause too.
+  CHECK(rule("If female, hemoglobin ≥ 12 g/dL") == "not sex = female or hemoglobin >= 12 g/dL");
+  CHECK(rule("If male, subjects must be willing to use effective birth control") == "not sex = male or manual(willingness)");
+  // An exclusion excludes those for whom both hold.
+  CHECK(rule("If female, is pregnant or lactating", true) == "sex = female and (pregnancy or breastfeeding)");
+  CHECK(rule("If HbA1c is above 9%, C-peptide below 0.3 nmol/L", true) == "hba1c > 9 % and c_peptide < 0.3 nmol/L");
   // A condition with nothing data can decide leaves the sentence as it was.
   CHECK(rule("If applicable, negative pregnancy test") == "manual(procedure)");
   CHECK(rule("If female and of childbearing potential, must use an effective method of contraception") ==

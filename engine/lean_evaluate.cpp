@@ -52,7 +52,7 @@ std::optional<bool> positivity(const LeanObservation& o) {
 }
 
 LeanResult age(const LeanOp& n, const LeanFacts& f) {
-  double a;
+  double a = 0;
   if (!age_of(n, f, a)) return lean_unknown(Unknown::missing_data);
   return lean(compare_numbers(a, n.op, n.threshold));
 }
@@ -489,7 +489,7 @@ LeanResult evaluate_lean(const LeanProgram& p, std::uint32_t i, const LeanFacts&
     case Code::age: return age(n, f);
     case Code::measure: return measure(n, p, f);
     case Code::age_pair: {
-      double a;
+      double a = 0;
       return age_of(n, f, a) ? pair(n, a) : lean_unknown(Unknown::missing_data);
     }
     case Code::measure_pair: {
@@ -667,8 +667,10 @@ std::optional<LeanProgram::TableRoot> table_root(const LeanProgram& p, std::size
   }
   if (t.tests == 0) return std::nullopt;
   // Each combination evaluated as the patient's would be: the tests
-  // replaced by constants, the rest of the rule as it stands.
-  LeanProgram fixed = p;
+  // replaced by constants, the rest of the rule as it stands (constants
+  // and logic read nothing but the operations).
+  LeanProgram fixed;
+  fixed.ops = p.ops;
   const LeanFacts none;
   for (unsigned combination = 0; combination < (1u << t.tests); ++combination) {
     for (std::uint32_t k = 0; k < t.tests; ++k) {
@@ -714,10 +716,9 @@ void settle_fixed(LeanProgram& p) {
     else if (auto t = table_root(p, i)) p.table_roots.push_back(*t);
     else p.general.push_back(static_cast<std::uint32_t>(i));
   }
-  auto second_word = [](const LeanProgram::BitRoot& b) { return (b.present[1] | b.history[1]) != 0; };
-  p.one_word = static_cast<std::size_t>(
-      std::stable_partition(p.bit_roots.begin(), p.bit_roots.end(), [&](const auto& b) { return !second_word(b); }) -
-      p.bit_roots.begin());
+  auto one_word = [](const LeanProgram::BitRoot& b) { return (b.present[1] | b.history[1]) == 0; };
+  p.one_word = static_cast<std::size_t>(std::stable_partition(p.bit_roots.begin(), p.bit_roots.end(), one_word) -
+                                        p.bit_roots.begin());
   p.fixed = tally.totals;
 }
 

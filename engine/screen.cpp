@@ -395,23 +395,19 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
     }
     return;
   }
+  // In one piece: sized first, then copied in (a dozen appends, each
+  // checking capacity, cost more than the copying). An id from the fast
+  // reader needs no escaping; any other is escaped first.
+  std::string_view id = id_;
+  std::string_view quote = "\"";
   if (!id_plain_) {
-    out += "{\"patient\":";
-    json_escape(out, id_);
-    out += ",\"results\":[";
-    bool first = true;
-    for (std::size_t t : order_) {
-      if (!first) out += ',';
-      first = false;
-      out += *json_[t];
-    }
-    out += "]}\n";
-    return;
+    escaped_id_.clear();
+    json_escape(escaped_id_, id_);  // quotes included
+    id = escaped_id_;
+    quote = {};
   }
-  // The common case in one piece: sized first, then copied in (a dozen
-  // appends, each checking capacity, cost more than the copying).
-  static constexpr std::string_view head = "{\"patient\":\"", middle = "\",\"results\":[", tail = "]}\n";
-  std::size_t size = head.size() + id_.size() + middle.size() + tail.size() + (n ? n - 1 : 0);
+  static constexpr std::string_view head = "{\"patient\":", middle = ",\"results\":[", tail = "]}\n";
+  std::size_t size = head.size() + 2 * quote.size() + id.size() + middle.size() + tail.size() + (n ? n - 1 : 0);
   for (std::size_t t = 0; t < n; ++t) size += json_[t]->size();
   const std::size_t at = out.size();
   out.resize(at + size);
@@ -421,7 +417,9 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
     w += s.size();
   };
   put(head);
-  put(id_);
+  put(quote);
+  put(id);
+  put(quote);
   put(middle);
   for (std::size_t k = 0; k < n; ++k) {
     if (k) *w++ = ',';

@@ -112,6 +112,7 @@ class Screener {
   Profile profile_;  // the validating path's profile, alive while evaluated
   std::string id_;
   bool id_plain_ = false;  // id_ needs no JSON escaping (the fast reader takes no other)
+  std::string escaped_id_;  // id_ escaped, when it is not plain
   // A population shows few distinct outcome patterns per trial: each
   // pattern's output is composed once, and its summary counts are kept as
   // one number until flush().

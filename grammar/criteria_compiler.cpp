@@ -1516,9 +1516,10 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   }
   if (ops.empty()) return std::nullopt;
   auto explicit_conn = [&](std::size_t k) { return seps[k] == "and" || seps[k] == "or"; };
-  // ", and" after operands joined only by "or" closes them: "male or
-  // non-pregnant female, and aged 18 or over" is (male or non-pregnant
-  // female) and aged 18 or over. After a comma list ("A, B, and C";
+  // ", and" after operands joined only by "or" closes them: "type 1 or
+  // type 2 diabetes, and HbA1c >= 7%" is (type1 or type2) and hba1c. The
+  // same rule, on items, ends a negation's reach (closing_and). After a
+  // comma list ("A, B, and C";
   // "nausea and vomiting, diarrhoea, and ...") it is the list's own "and",
   // as before; ", or" needs nothing, "or" binding loosest anyway.
   std::vector<std::size_t> splits;
@@ -1626,15 +1627,6 @@ std::optional<Expr> Parser::sentence(int b, int e) {
   return ast::make_nary(Logic::and_, all);
 }
 
-// "If X, Y" and "..., and if X must Y": in an inclusion Y is required only
-// when X holds, so the clause reads `not X or Y` (a patient for whom X is
-// false meets it; one for whom X is unknown is undecided unless Y holds);
-// in an exclusion it excludes those for whom both hold, `X and Y`. The "if"
-// opens a clause (the sentence's start, or after a comma, a colon or
-// ", and"); X runs to the next comma or "must"/"should"; Y runs to the
-// next such clause or the end. X may also be a sex ("if female"). Where X
-// holds nothing data can decide ("if applicable") or Y is empty, the
-// sentence reads as before.
 std::optional<Expr> Parser::sex_condition(int b, int e) const {
   std::string sex;
   for (int k = b; k < e; ++k) {
@@ -1655,6 +1647,15 @@ std::optional<Expr> Parser::sex_condition(int b, int e) const {
   return Expr(c);
 }
 
+// "If X, Y" and "..., and if X must Y": in an inclusion Y is required only
+// when X holds, so the clause reads `not X or Y` (a patient for whom X is
+// false meets it; one for whom X is unknown is undecided unless Y holds);
+// in an exclusion it excludes those for whom both hold, `X and Y`. The "if"
+// opens a clause (the sentence's start, or after a comma, a colon or
+// ", and"); X runs to the next comma or "must"/"should"; Y runs to the
+// next such clause or the end. X may also be a sex ("if female"). Where X
+// holds nothing data can decide ("if applicable") or Y is empty, the
+// sentence reads as before.
 std::optional<Expr> Parser::conditional_sentence(int b, int e) {
   // Bracket depth before each token, once: the scans below only go forward.
   std::vector<int> depth(static_cast<std::size_t>(e - b + 1), 0);
@@ -1699,7 +1700,8 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     while (c < e && !(depth_of(c) == 0 && (is(c, Tok::comma) || word_is(c, "must") || word_is(c, "should")))) ++c;
     if (c >= e || c == i + 1) continue;
     auto x = sentence(i + 1, c);
-    if (!x || (status_of(*x) != Status::computable && status_of(*x) != Status::partial)) x = sex_condition(i + 1, c);
+    const bool decidable = x && (status_of(*x) == Status::computable || status_of(*x) == Status::partial);
+    if (!decidable) x = sex_condition(i + 1, c);
     if (!x) continue;
     const int y_begin = is(c, Tok::comma) ? c + 1 : c;
     int y_end = e;

@@ -404,7 +404,7 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
     escaped_id_.clear();
     json_escape(escaped_id_, id_);  // quotes included
     id = escaped_id_;
-    quote = {};
+    quote = "";  // a literal: memcpy must not be given a null pointer, even for no bytes
   }
   static constexpr std::string_view head = "{\"patient\":", middle = ",\"results\":[", tail = "]}\n";
   std::size_t size = head.size() + 2 * quote.size() + id.size() + middle.size() + tail.size() + (n ? n - 1 : 0);

@@ -169,6 +169,7 @@ ScreenTables::ScreenTables(const std::vector<TrialPlan>& plans) {
   for (std::size_t t = 0; t < plans.size(); ++t) by_id[t] = t;
   std::stable_sort(by_id.begin(), by_id.end(), [&](auto a, auto b) { return plans[a].trial->id < plans[b].trial->id; });
   trials.resize(plans.size());
+  trial_of_rank = by_id;
   for (std::size_t r = 0; r < by_id.size(); ++r) trials[by_id[r]].id_rank = r;
   for (std::size_t t = 0; t < plans.size(); ++t) {
     TrialTable& tt = trials[t];
@@ -373,15 +374,18 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
       csv_[t] = &scratch_csv_[t];
       rank_keys_[t] = rank_key(t);
     }
-    order_[t] = t;
   }
-  auto by_key = [&](std::size_t a, std::size_t b) { return rank_keys_[a] < rank_keys_[b]; };
+  // The keys are sorted themselves, not indices by key (no indirection):
+  // each ends in its trial's id rank, so they are distinct and name their
+  // trial.
+  sorted_keys_.assign(rank_keys_.begin(), rank_keys_.end());
   if (n > 16) {
-    std::sort(order_.begin(), order_.end(), by_key);
+    std::sort(sorted_keys_.begin(), sorted_keys_.end());
   } else {
     for (std::size_t a = 1; a < n; ++a)
-      for (std::size_t b = a; b > 0 && by_key(order_[b], order_[b - 1]); --b) std::swap(order_[b], order_[b - 1]);
+      for (std::size_t b = a; b > 0 && sorted_keys_[b] < sorted_keys_[b - 1]; --b) std::swap(sorted_keys_[b], sorted_keys_[b - 1]);
   }
+  for (std::size_t k = 0; k < n; ++k) order_[k] = tables_.trial_of_rank[sorted_keys_[k] & 0xffffffffu];
   if (options_.format == ScreenFormat::csv) {
     char number[24];
     auto [end, ec] = std::to_chars(number, number + sizeof number, line_no);

@@ -78,6 +78,7 @@ struct ScreenTables {
     std::vector<std::string> json_verdict_score[3];
   };
   std::vector<TrialTable> trials;
+  std::vector<std::size_t> trial_of_rank;  // id rank -> trial
   ScreenTables(const std::vector<TrialPlan>& plans);
 };
 
@@ -136,7 +137,7 @@ class Screener {
     Pattern& add(std::uint64_t signature, Pattern pattern);
   };
   std::vector<TrialPatterns> patterns_;
-  std::vector<std::uint64_t> rank_keys_;
+  std::vector<std::uint64_t> rank_keys_, sorted_keys_;
   std::vector<std::uint64_t> packed_;  // this record's outcomes for one trial, packed
   bool refill_fixed_ = false;  // the last record's answers overwrote fixed outcomes
   std::vector<const std::string*> json_, csv_;  // this record's pieces, by trial

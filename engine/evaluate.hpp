@@ -193,17 +193,17 @@ struct LeanProgram {
   };
   std::vector<TableRoot> table_roots;
   std::vector<std::uint32_t> general;
-  struct Fixed {
-    std::uint64_t signature = 0;  // their two-bit codes (first 32 criteria)
-    bool fails = false, undecided = false;
-    int passing = 0;
-  } fixed;
-  // Up to 32 criteria the verdict is read off the two-bit codes of all of
-  // them at once: bit 2i set for criterion i when it is an inclusion (or an
+  // The two-bit outcome codes (met 0, not met 1, unknown 2, to confirm 3)
+  // of the criteria known before any patient, 32 to a word, 0 elsewhere:
+  // each patient's codes start from these.
+  std::vector<std::uint64_t> fixed_codes;
+  // The verdict is read off the two-bit codes of 32 criteria at once: per
+  // word, bit 2i set for criterion i when it is an inclusion (or an
   // exclusion) criterion, and when it is also computable.
   struct Masks {
     std::uint64_t inclusion = 0, exclusion = 0, computable_inclusion = 0, computable_exclusion = 0;
-  } masks;
+  };
+  std::vector<Masks> masks;
   std::vector<std::uint64_t> bits;        // any_bits / all_bits: (word index, present bits, history bits) triples
   std::vector<std::uint32_t> concepts;    // count_positive
   std::vector<LeanLimits> limits;         // measure

@@ -584,18 +584,10 @@ LeanCriterion criterion_of(LeanResult r) {
   return c;
 }
 
-// How one criterion's result counts toward its trial.
-struct Tally {
-  LeanProgram::Fixed totals;
-  LeanCriterion add(std::size_t i, const LeanProgram::Root& root, LeanResult r) {
-    const LeanCriterion c = criterion_of(r);
-    if (i < 32) totals.signature |= std::uint64_t{c.code()} << (2 * i);
-    totals.fails |= c.outcome == (root.inclusion ? Outcome::not_met : Outcome::met);
-    totals.undecided |= c.outcome == Outcome::unknown && !c.manual;
-    totals.passing += root.computable && c.outcome == (root.inclusion ? Outcome::met : Outcome::not_met);
-    return c;
-  }
-};
+// Criterion i's two-bit code into its word of `codes`.
+void put_code(std::uint64_t* codes, std::size_t i, unsigned code) {
+  codes[i / 32] |= std::uint64_t{code} << (2 * (i % 32));
+}
 
 }  // namespace
 
@@ -690,13 +682,15 @@ std::optional<LeanProgram::TableRoot> table_root(const LeanProgram& p, std::size
 }  // namespace
 
 void settle_fixed(LeanProgram& p) {
-  p.masks = {};
-  for (std::size_t i = 0; i < p.roots.size() && i < 32; ++i) {
-    const std::uint64_t bit = std::uint64_t{1} << (2 * i);
-    (p.roots[i].inclusion ? p.masks.inclusion : p.masks.exclusion) |= bit;
-    if (p.roots[i].computable) (p.roots[i].inclusion ? p.masks.computable_inclusion : p.masks.computable_exclusion) |= bit;
+  const std::size_t words = (p.roots.size() + 31) / 32;
+  p.masks.assign(words, {});
+  p.fixed_codes.assign(words, 0);
+  for (std::size_t i = 0; i < p.roots.size(); ++i) {
+    const std::uint64_t bit = std::uint64_t{1} << (2 * (i % 32));
+    LeanProgram::Masks& m = p.masks[i / 32];
+    (p.roots[i].inclusion ? m.inclusion : m.exclusion) |= bit;
+    if (p.roots[i].computable) (p.roots[i].inclusion ? m.computable_inclusion : m.computable_exclusion) |= bit;
   }
-  Tally tally;
   for (auto& root : p.roots)
     if (root.op >= 0) {
       const LeanOp& op = p.ops[static_cast<std::size_t>(root.op)];
@@ -709,7 +703,7 @@ void settle_fixed(LeanProgram& p) {
   p.general.clear();
   for (std::size_t i = 0; i < p.roots.size(); ++i) {
     if (auto r = fixed_result(p, p.roots[i])) {
-      tally.add(i, p.roots[i], *r);
+      put_code(p.fixed_codes.data(), i, criterion_of(*r).code());
       continue;
     }
     if (auto b = bit_root(p, i)) p.bit_roots.push_back(*b);
@@ -719,95 +713,104 @@ void settle_fixed(LeanProgram& p) {
   auto one_word = [](const LeanProgram::BitRoot& b) { return (b.present[1] | b.history[1]) == 0; };
   p.one_word = static_cast<std::size_t>(std::stable_partition(p.bit_roots.begin(), p.bit_roots.end(), one_word) -
                                         p.bit_roots.begin());
-  p.fixed = tally.totals;
 }
 
 void fill_fixed(const TrialPlan& plan, std::span<LeanCriterion> out) {
-  Tally tally;
   for (std::size_t i = 0; i < plan.lean.roots.size(); ++i)
-    if (auto r = fixed_result(plan.lean, plan.lean.roots[i])) out[i] = tally.add(i, plan.lean.roots[i], *r);
+    if (auto r = fixed_result(plan.lean, plan.lean.roots[i])) out[i] = criterion_of(*r);
 }
 
 namespace {
 
 // The verdict from every criterion's two-bit code (met 0, not met 1,
-// unknown 2, to confirm 3), at most 32 criteria: the Tally's rules, on all
-// criteria at once.
-LeanTrialResult verdict_of(std::uint64_t signature, const LeanProgram::Masks& m) {
+// unknown 2, to confirm 3), 32 criteria a word: a trial fails on an
+// inclusion not met or an exclusion met, else is undetermined on an
+// unknown, else eligible; the score counts the computable criteria passed.
+LeanTrialResult verdict_of(const std::uint64_t* codes, const std::vector<LeanProgram::Masks>& masks) {
   constexpr std::uint64_t low = 0x5555555555555555ull;
-  const std::uint64_t lo = signature & low, hi = (signature >> 1) & low;
-  const std::uint64_t met = ~hi & ~lo & low, not_met = lo & ~hi, unknown = hi & ~lo;
-  const bool fails = (m.inclusion & not_met) | (m.exclusion & met);
+  bool fails = false, undecided = false;
+  int passing = 0;
+  for (std::size_t k = 0; k < masks.size(); ++k) {
+    const LeanProgram::Masks& m = masks[k];
+    const std::uint64_t lo = codes[k] & low, hi = (codes[k] >> 1) & low;
+    const std::uint64_t met = ~hi & ~lo & low, not_met = lo & ~hi, unknown = hi & ~lo;
+    fails |= ((m.inclusion & not_met) | (m.exclusion & met)) != 0;
+    undecided |= unknown != 0;
+    // Both counts in one: the codes' low bits are the even ones, so the
+    // exclusion criteria's move to the odd bits. Counted by hand, as the
+    // baseline x86-64 has no popcount instruction and std::popcount calls out.
+    std::uint64_t x = (m.computable_inclusion & met) | (m.computable_exclusion & not_met) << 1;
+    x = x - ((x >> 1) & low);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    passing += static_cast<int>((x * 0x0101010101010101ull) >> 56);
+  }
   LeanTrialResult result;
-  // Both counts in one: the codes' low bits are the even ones, so the
-  // exclusion criteria's move to the odd bits. Counted by hand, as the
-  // baseline x86-64 has no popcount instruction and std::popcount calls out.
-  std::uint64_t x = (m.computable_inclusion & met) | (m.computable_exclusion & not_met) << 1;
-  x = x - ((x >> 1) & low);
-  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
-  result.passing = static_cast<int>((x * 0x0101010101010101ull) >> 56);
-  result.verdict = fails ? Verdict::ineligible : unknown ? Verdict::undetermined : Verdict::eligible;
-  result.signature = signature;
+  result.passing = passing;
+  result.verdict = fails ? Verdict::ineligible : undecided ? Verdict::undetermined : Verdict::eligible;
+  if (masks.size() == 1) {
+    result.signature = codes[0];
+  } else {
+    std::uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (std::size_t k = 0; k < masks.size(); ++k) {
+      h = (h ^ codes[k]) * 0xBF58476D1CE4E5B9ull;
+      h ^= h >> 31;
+    }
+    result.signature = h;
+  }
   return result;
 }
 
 }  // namespace
 
 LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, std::span<LeanCriterion> out,
-                                    LeanMemo* memo, std::size_t trial, bool fixed_filled) {
+                                    LeanMemo* memo, std::size_t trial, bool fixed_filled,
+                                    std::vector<std::uint64_t>* codes) {
   const LeanProgram& program = plan.lean;
   const std::uint32_t* shared = memo ? memo->ids_[trial].data() : nullptr;
   // Answers in the profile may settle fixed criteria too: then every
   // criterion is looked at.
   const bool every = !fixed_filled || facts.answers;
-  const bool small = program.roots.size() <= 32;
-  Tally tally;  // more than 32 criteria
-  std::uint64_t signature = every ? 0 : program.fixed.signature;
+  // Up to 32 criteria the codes are one word, kept in a register.
+  std::uint64_t one = 0;
+  std::vector<std::uint64_t> local;
+  std::uint64_t* words = &one;
+  if (program.masks.size() > 1 || codes) {
+    std::vector<std::uint64_t>& w = codes ? *codes : local;
+    if (every) w.assign(program.masks.size(), 0);
+    else w.assign(program.fixed_codes.begin(), program.fixed_codes.end());
+    words = w.data();
+  } else if (!every && !program.fixed_codes.empty()) {
+    one = program.fixed_codes[0];
+  }
+  // The criterion an outcome code stands for.
+  static constexpr LeanCriterion by_code[4] = {
+      {Outcome::met, false}, {Outcome::not_met, false}, {Outcome::unknown, false}, {Outcome::unknown, true}};
+  auto put = [&](std::uint32_t i, unsigned code) {
+    put_code(words, i, code);
+    out[i] = by_code[code];
+  };
   if (!every) {
-    tally.totals = program.fixed;
     const std::uint64_t* present = facts.present_bits().data();
     const std::uint64_t* history = facts.history_bits().data();
-    auto holds = [&](const LeanProgram::BitRoot& b) {
+    const LeanProgram::BitRoot* b = program.bit_roots.data();
+    for (const LeanProgram::BitRoot* end = b + program.one_word; b != end; ++b) {
+      const std::uint64_t p0 = present[b->word[0]] & b->present[0], h0 = history[b->word[0]] & b->history[0];
+      const bool h = b->all ? ((p0 ^ b->present[0]) | (h0 ^ b->history[0])) == 0 : (p0 | h0) != 0;
+      put(b->criterion, b->code[h]);
+    }
+    for (const auto& b : std::span(program.bit_roots).subspan(program.one_word)) {
       const std::uint64_t p0 = present[b.word[0]] & b.present[0], h0 = history[b.word[0]] & b.history[0];
       const std::uint64_t p1 = present[b.word[1]] & b.present[1], h1 = history[b.word[1]] & b.history[1];
-      return b.all ? ((p0 ^ b.present[0]) | (h0 ^ b.history[0]) | (p1 ^ b.present[1]) | (h1 ^ b.history[1])) == 0
-                   : (p0 | h0 | p1 | h1) != 0;
-    };
-    // The criterion an outcome code stands for.
-    static constexpr LeanCriterion by_code[4] = {
-        {Outcome::met, false}, {Outcome::not_met, false}, {Outcome::unknown, false}, {Outcome::unknown, true}};
-    if (small) {
-      const LeanProgram::BitRoot* b = program.bit_roots.data();
-      for (const LeanProgram::BitRoot* end = b + program.one_word; b != end; ++b) {
-        const std::uint64_t p0 = present[b->word[0]] & b->present[0], h0 = history[b->word[0]] & b->history[0];
-        const bool h = b->all ? ((p0 ^ b->present[0]) | (h0 ^ b->history[0])) == 0 : (p0 | h0) != 0;
-        const unsigned code = b->code[h];
-        signature |= static_cast<std::uint64_t>(code) << (2 * b->criterion);
-        out[b->criterion] = by_code[code];
-      }
-      for (const auto& b : std::span(program.bit_roots).subspan(program.one_word)) {
-        const unsigned code = b.code[holds(b)];
-        signature |= static_cast<std::uint64_t>(code) << (2 * b.criterion);
-        out[b.criterion] = by_code[code];
-      }
-    } else {
-      for (const auto& b : program.bit_roots) {
-        const bool h = holds(b);
-        out[b.criterion] = tally.add(b.criterion, program.roots[b.criterion], {b.truth[h], b.reason[h]});
-      }
+      const bool h = b.all ? ((p0 ^ b.present[0]) | (h0 ^ b.history[0]) | (p1 ^ b.present[1]) | (h1 ^ b.history[1])) == 0
+                           : (p0 | h0 | p1 | h1) != 0;
+      put(b.criterion, b.code[h]);
     }
     for (const auto& t : program.table_roots) {
       unsigned combination = 0;
       for (std::uint32_t k = 0; k < t.tests; ++k)
         combination |= static_cast<unsigned>(test_bits(t.test[k].code, t.test[k].pool, t.test[k].pool_size, program, facts)) << k;
-      if (small) {
-        const unsigned code = t.code[combination];
-        signature |= static_cast<std::uint64_t>(code) << (2 * t.criterion);
-        out[t.criterion] = by_code[code];
-      } else {
-        out[t.criterion] = tally.add(t.criterion, program.roots[t.criterion], {t.truth[combination], t.reason[combination]});
-      }
+      put(t.criterion, t.code[combination]);
     }
   }
   const std::size_t count = every ? program.roots.size() : program.general.size();
@@ -835,20 +838,9 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
       auto it = facts.answers->find(plan.trial->id + "/" + plan.criteria[i].criterion->id);
       if (it != facts.answers->end()) r = lean(it->second);
     }
-    if (small) {
-      const LeanCriterion c = criterion_of(r);
-      signature |= std::uint64_t{c.code()} << (2 * i);
-      out[i] = c;
-    } else {
-      out[i] = tally.add(i, root, r);
-    }
+    put(static_cast<std::uint32_t>(i), criterion_of(r).code());
   }
-  if (small) return verdict_of(signature, program.masks);
-  LeanTrialResult result;
-  const LeanProgram::Fixed& t = tally.totals;
-  result.passing = t.passing;
-  result.verdict = t.fails ? Verdict::ineligible : t.undecided ? Verdict::undetermined : Verdict::eligible;
-  return result;
+  return verdict_of(words, program.masks);
 }
 
 }  // namespace trialmatch

@@ -40,9 +40,10 @@ struct LeanCriterion {
 struct LeanTrialResult {
   Verdict verdict = Verdict::undetermined;
   int passing = 0;      // computable criteria that pass (the score's numerator)
-  // Every criterion's outcome, two bits each (met 0, not met 1, unknown 2,
-  // to confirm 3), when the trial has at most 32 criteria.
-  std::optional<std::uint64_t> signature;
+  // Up to 32 criteria, every criterion's two-bit outcome code (met 0, not
+  // met 1, unknown 2, to confirm 3), criterion i at bit 2i; beyond, a hash
+  // of those codes' words.
+  std::uint64_t signature = 0;
 };
 
 // Trials share criteria ("pregnancy", an age range): a rule written the same
@@ -55,14 +56,15 @@ class LeanMemo {
 
  private:
   friend LeanTrialResult evaluate_trial_lean(const TrialPlan&, const LeanFacts&, std::span<LeanCriterion>, LeanMemo*,
-                                             std::size_t, bool);
+                                             std::size_t, bool, std::vector<std::uint64_t>*);
   std::vector<std::vector<std::uint32_t>> ids_;  // trial -> criterion -> shared rule
   std::vector<std::uint32_t> stamp_;
   std::vector<LeanResult> results_;
   std::uint32_t now_ = 1;
 };
 
-// Fills program.fixed, bit_roots, general and masks once its roots are in.
+// Fills program.fixed_codes, masks, bit_roots, table_roots and general
+// once its roots are in.
 void settle_fixed(LeanProgram& program);
 // Writes the outcomes known before any patient into `out`: a caller that
 // keeps `out` from patient to patient does it once, then passes
@@ -70,9 +72,11 @@ void settle_fixed(LeanProgram& program);
 void fill_fixed(const TrialPlan& plan, std::span<LeanCriterion> out);
 
 // Evaluates every criterion of `plan` into `out` (one slot per criterion);
-// with a memo, `trial` is the plan's index in the memo's plans.
+// with a memo, `trial` is the plan's index in the memo's plans. `codes`,
+// if given, receives the outcome codes, 32 criteria to a word.
 LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& facts, std::span<LeanCriterion> out,
-                                    LeanMemo* memo = nullptr, std::size_t trial = 0, bool fixed_filled = false);
+                                    LeanMemo* memo = nullptr, std::size_t trial = 0, bool fixed_filled = false,
+                                    std::vector<std::uint64_t>* codes = nullptr);
 
 // The score evaluate_trial() gives for `passing` of `computable`.
 double lean_score(int passing, int computable);

@@ -205,6 +205,7 @@ Screener::Screener(const std::vector<TrialPlan>& plans, const ScreenTables& tabl
     fill_fixed(plans[t], criteria_[t]);
   }
   results_.resize(plans.size());
+  codes_.resize(plans.size());
   order_.resize(plans.size());
 }
 
@@ -243,7 +244,8 @@ void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::st
     }
     refill_fixed_ = facts->answers != nullptr;
     for (std::size_t t = 0; t < plans_.size(); ++t)
-      results_[t] = evaluate_trial_lean(plans_[t], *facts, criteria_[t], &memo_, t, true);
+      results_[t] = evaluate_trial_lean(plans_[t], *facts, criteria_[t], &memo_, t, true,
+                                        plans_[t].lean.masks.size() > 1 ? &codes_[t] : nullptr);
   } catch (const InputError& e) {
     // Name the input, the line and the field: "patients.jsonl:17: error: /sex: ...".
     Diagnostic d = e.diagnostic();
@@ -265,20 +267,6 @@ void count(ScreenSummary::TrialCounts& tc, const std::vector<bool>& inclusion, s
     if (inclusion[c] ? cs[c].outcome == Outcome::not_met : cs[c].outcome == Outcome::met) tc.criteria[c].failed += times;
     if (cs[c].outcome == Outcome::unknown && !cs[c].manual) tc.criteria[c].unknown += times;
   }
-}
-
-// Outcomes of a trial with more than 32 criteria, two bits each, packed
-// into words; returns their hash.
-std::uint64_t pack_outcomes(std::span<const LeanCriterion> cs, std::vector<std::uint64_t>& words) {
-  words.assign((cs.size() + 31) / 32, 0);
-  for (std::size_t c = 0; c < cs.size(); ++c)
-    words[c / 32] |= std::uint64_t{cs[c].code()} << (2 * (c & 31));
-  std::uint64_t h = 0x9E3779B97F4A7C15ull;
-  for (std::uint64_t w : words) {
-    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 31;
-  }
-  return h;
 }
 
 constexpr std::size_t max_patterns = 4096;  // per trial and thread: memory stays bounded (index: twice as many slots)
@@ -349,18 +337,18 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
   }
   for (std::size_t t = 0; t < n; ++t) {
     const auto& cs = criteria_[t];
-    const bool exact = results_[t].signature.has_value();
-    const std::optional<std::uint64_t> sig = exact ? results_[t].signature : std::optional<std::uint64_t>(pack_outcomes(cs, packed_));
+    const bool exact = plans_[t].lean.masks.size() <= 1;
+    const std::uint64_t sig = results_[t].signature;
     TrialPatterns& tp = patterns_[t];
-    Pattern* p = tp.find(*sig, packed_, exact);
+    Pattern* p = tp.find(sig, codes_[t], exact);
     if (!p && tp.patterns.size() < max_patterns) {
       Pattern fresh;
       compose(t, fresh.json, fresh.csv);
       fresh.criteria = cs;
-      if (!exact) fresh.packed = packed_;
+      if (!exact) fresh.packed = codes_[t];
       fresh.verdict = results_[t].verdict;
       fresh.rank_key = rank_key(t);
-      p = &tp.add(*sig, std::move(fresh));
+      p = &tp.add(sig, std::move(fresh));
     }
     if (p) {
       ++p->count;

@@ -120,7 +120,7 @@ class Screener {
   struct Pattern {
     std::string json, csv;
     std::vector<LeanCriterion> criteria;
-    std::vector<std::uint64_t> packed;  // the outcomes two bits each, when more than 32
+    std::vector<std::uint64_t> packed;  // the outcome codes, when more than 32 criteria
     Verdict verdict = Verdict::undetermined;
     std::uint64_t rank_key = 0;
     std::uint64_t count = 0;
@@ -138,7 +138,9 @@ class Screener {
   };
   std::vector<TrialPatterns> patterns_;
   std::vector<std::uint64_t> rank_keys_, sorted_keys_;
-  std::vector<std::uint64_t> packed_;  // this record's outcomes for one trial, packed
+  // This record's outcome codes, by trial, for trials of more than 32
+  // criteria (the others' are their signatures).
+  std::vector<std::vector<std::uint64_t>> codes_;
   bool refill_fixed_ = false;  // the last record's answers overwrote fixed outcomes
   std::vector<const std::string*> json_, csv_;  // this record's pieces, by trial
   std::vector<std::string> scratch_json_, scratch_csv_;

@@ -821,16 +821,16 @@ LeanTrialResult evaluate_trial_lean(const TrialPlan& plan, const LeanFacts& fact
     if (root.code == Code::any_bits || root.code == Code::all_bits) {
       r = lean(test_bits(root.code, root.pool, root.pool_size, program, facts));
     } else if (root.op >= 0) {
+      // The memo first: a rule another trial decided for this patient is
+      // not read again (its operations are as likely as not out of cache).
       const auto at = static_cast<std::uint32_t>(root.op);
-      if (!quick(program, program.ops[at], facts, r)) {
-        if (!shared || shared[i] == UINT32_MAX) {
-          r = evaluate_lean(program, at, facts);
-        } else if (memo->stamp_[shared[i]] == memo->now_) {
-          r = memo->results_[shared[i]];
-        } else {
-          r = memo->results_[shared[i]] = evaluate_lean(program, at, facts);
-          memo->stamp_[shared[i]] = memo->now_;
-        }
+      if (!shared || shared[i] == UINT32_MAX) {
+        r = evaluate_lean(program, at, facts);
+      } else if (memo->stamp_[shared[i]] == memo->now_) {
+        r = memo->results_[shared[i]];
+      } else {
+        r = memo->results_[shared[i]] = evaluate_lean(program, at, facts);
+        memo->stamp_[shared[i]] = memo->now_;
       }
     }
     // A manual answer in the profile replaces a manual or unparsed unknown.

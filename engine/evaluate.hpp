@@ -155,10 +155,10 @@ struct LeanProgram {
   std::vector<Root> roots;
   std::vector<LeanOp> ops;
   // Criteria whose outcome is known before any patient (manual checks, text
-  // not understood) are counted once, in `fixed`. Of the others, the
+  // not understood) are settled once, in `fixed_codes`. Of the others, the
   // commonest kind, a presence test within two words of the patient's bits,
-  // is decided in one tight loop (without branching on the patient, for
-  // trials of up to 32 criteria); `general` lists the rest.
+  // is decided in one tight loop without branching on the patient;
+  // `table_roots` and `general` hold the rest.
   struct BitRoot {
     std::uint32_t criterion = 0;
     bool all = false;  // all_bits, else any_bits

@@ -161,10 +161,15 @@ void Lexicon::add_document(const nlohmann::json& doc, const std::string& file) {
       if (u != c.unit) uln->fail("unit", "the default upper limit must be in the canonical unit " + c.unit);
     }
     c.complication_concept = cr.string("complication_concept").value_or("");
+    if (auto sex = cr.string("sex")) {
+      if (*sex != "female" && *sex != "male") cr.fail("sex", "expected \"female\" or \"male\", found \"" + *sex + "\"");
+      c.sex = *sex;
+      c.sex_source = *cr.string("sex_source", true);
+    }
     if (c.kind == ConceptKind::group && c.members.empty()) cr.fail("members", "a group needs its members");
     cr.warn_unknown_keys({"id", "kind", "label", "synonyms", "codes", "unit", "conversions", "lookback",
                           "plausible", "plausible_source", "members", "includes", "uln_default", "caused_concept",
-                          "complication_concept", "source"});
+                          "complication_concept", "sex", "sex_source", "source"});
     index_.emplace(c.id, concepts_.size());
     concepts_.push_back(std::move(c));
   }
@@ -184,6 +189,8 @@ void Lexicon::validate(const std::string& file) const {
     for (const auto& linked : {c.caused_concept, c.complication_concept})
       if (!linked.empty() && !find(linked))
         throw InputError({Severity::error, file, 0, 0, where, "links to unknown concept \"" + linked + "\""});
+    if (!c.sex.empty() && !sources_.count(c.sex_source))
+      throw InputError({Severity::error, file, 0, 0, where + "/sex_source", "cites unknown source \"" + c.sex_source + "\""});
     for (const auto& u : c.conversions)
       if (!sources_.count(u.source))
         throw InputError({Severity::error, file, 0, 0, where + "/conversions", "conversion to " + u.unit + " cites unknown source \"" + u.source + "\""});

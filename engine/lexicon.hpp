@@ -53,6 +53,8 @@ struct Concept {
   std::string uln_source;
   std::string caused_concept;        // "diabetes caused by X" means this concept
   std::string complication_concept;  // "complications of diabetes" means this concept
+  std::string sex;                   // "female" / "male": only that sex can be in this state (pregnancy)
+  std::string sex_source;
   std::string source;
 };
 

@@ -206,6 +206,9 @@ class Parser {
   // `sex = male` when [b, e) names one sex and nothing else but people
   // and filler words.
   std::optional<Expr> sex_condition(int b, int e) const;
+  // "Female, 18-45 years", "Male subjects aged 18-55", "Men only": a
+  // criterion whose subject is one sex gives `sex = X and <rule>`.
+  std::optional<Expr> with_sex_subject(std::optional<Expr> rule) const;
   bool word_is(int i, std::string_view w) const { return i >= 0 && i < n_ && t_[i].text == w; }
 
   const Lexicon& lex_;
@@ -1724,6 +1727,68 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
   return ast::make_nary(Logic::and_, parts);
 }
 
+// Who the criterion is about, when its first words name one sex and only
+// people ("Female", "Male subjects,", "Men only"): that sex alone is
+// admitted (or, in an exclusion, named), `sex = X and <the rest>`. An
+// inclusion is read so only when it also states an age ("Women aged
+// 18-45", "Male, 25-85 years old"): there the sex is the population's,
+// while "Women of childbearing potential who are not pregnant" sets a
+// requirement for some women and admits men too. Left as it was where the
+// sex is the condition of a requirement ("Female subjects must have a
+// negative pregnancy test", "will", "agree", "unwilling", a heading "Female
+// participants who:" over sub-items), where a second sex or a qualifier
+// joins the first ("Male or non-pregnant female", "Males/females", "Male
+// participants with ... or female participants with ..."), where the rest
+// decides nothing ("Male partner sterilization ...": whose sex?), and
+// where the rest names a state only that sex can be in ("Females who are
+// pregnant": the lexicon's `sex` of a concept).
+std::optional<Expr> Parser::with_sex_subject(std::optional<Expr> rule) const {
+  const char* sex = cue(0, "female_noun") ? "female" : cue(0, "male_noun") ? "male" : nullptr;
+  if (!sex) return rule;
+  int j = 1;
+  while (j < n_ && (is(j, Tok::person) || word_is(j, "only") || is(j, Tok::comma))) ++j;
+  if (j < n_ && (is(j, Tok::connective) || is(j, Tok::punct))) return rule;
+  static constexpr std::string_view requirement[] = {"must", "should", "will", "shall", "need", "needs", "required",
+                                                     "agree", "agrees", "willing", "unwilling", "able", "unable",
+                                                     "if", "unless", "ensure"};
+  for (int k = 1; k < n_; ++k) {
+    if (cue(k, "female_noun") || cue(k, "male_noun") || cue(k, "female") || cue(k, "male") || is(k, Tok::colon))
+      return rule;
+    // Whole words of the token's text ("must agree to use" is one token).
+    std::string_view text = t_[k].text;
+    for (std::size_t at = 0; at < text.size();) {
+      std::size_t stop = text.find(' ', at);
+      if (stop == std::string_view::npos) stop = text.size();
+      const std::string_view word = text.substr(at, stop - at);
+      for (std::string_view w : requirement)
+        if (word == w) return rule;
+      at = stop + 1;
+    }
+  }
+  ast::Comparison c;
+  c.concept_id = "sex";
+  c.op = CmpOp::eq;
+  c.word = sex;
+  c.span = span(0, 1);
+  // Nothing but the sex and people ("Male patients."): the sex alone.
+  int rest = j;
+  while (rest < n_ && is(rest, Tok::period)) ++rest;
+  if (rest >= n_) return Expr(c);
+  if (!rule || (status_of(*rule) != Status::computable && status_of(*rule) != Status::partial)) return rule;
+  bool names_sex = false, implies_sex = false, has_age = false;
+  walk(*rule, false, [&](const Expr& e, bool) {
+    std::string id;
+    if (auto* cmp = boost::get<ast::Comparison>(&e.get())) id = cmp->concept_id;
+    else if (auto* p = boost::get<ast::Predicate>(&e.get())) id = p->concept_id;
+    else if (auto* d = boost::get<ast::Duration>(&e.get())) id = d->concept_id;
+    names_sex = names_sex || id == "sex";
+    has_age = has_age || id == "age";
+    if (const Concept* concept_ = id.empty() ? nullptr : lex_.find(id)) implies_sex = implies_sex || concept_->sex == sex;
+  });
+  if (names_sex || implies_sex || (!exclusion_ && !has_age)) return rule;
+  return ast::make_nary(Logic::and_, {Expr(c), *rule});
+}
+
 std::optional<Expr> Parser::run() {
   // "None", "N/A": an empty list item restricts nothing. An exclusion that
   // excludes no one is false; an inclusion everyone meets is true.
@@ -1775,8 +1840,8 @@ std::optional<Expr> Parser::run() {
   }
   if (any_enumerated) parts.push_back(ast::make_nary(Logic::or_, alternatives));
   dedupe(parts);
-  if (parts.empty()) return std::nullopt;
-  return ast::make_nary(Logic::and_, parts);
+  if (parts.empty()) return with_sex_subject(std::nullopt);
+  return with_sex_subject(ast::make_nary(Logic::and_, parts));
 }
 
 }  // namespace

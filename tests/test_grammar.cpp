@@ -181,6 +181,33 @@ TEST_CASE("conditions: \"if X, Y\" requires Y only when X holds", "[grammar]") {
         "manual(contraception)");
 }
 
+TEST_CASE("one sex as the criterion's subject restricts the sex", "[grammar]") {
+  // The population's sex, beside its age.
+  CHECK(rule("Women aged 18-45 years") == "sex = female and age >= 18 years and age <= 45 years");
+  CHECK(rule("Male subjects aged 18-55") == "sex = male and age >= 18 years and age <= 55 years");
+  CHECK(rule("Male, T2DM patients aged 20-60 years") == "sex = male and type2_diabetes and age >= 20 years and age <= 60 years");
+  // The sex alone.
+  CHECK(rule("Female") == "sex = female");
+  CHECK(rule("Men only") == "sex = male");
+  CHECK(rule("Male patients.", true) == "sex = male");
+  // An exclusion names whom it excludes.
+  CHECK(rule("Women who require treatment for tuberculosis", true) == "sex = female and tuberculosis");
+  // Both sexes, or a sex beside a qualifier: no restriction.
+  CHECK(rule("Male or female, 18 years or older") == "age >= 18 years");
+  CHECK(rule("Male or non-pregnant female aged 18 or older") == "not pregnancy and age >= 18 years");
+  // A requirement for one sex, not a restriction to it.
+  CHECK(rule("Females must not be pregnant") == "not pregnancy");
+  CHECK(rule("Female subjects <=65 years of age must have a negative serum pregnancy test") ==
+        "age <= 65 years and manual(procedure)");
+  CHECK(rule("Women of childbearing potential who are not pregnant or nursing") ==
+        "unparsed(\"of childbearing potential who are\") and not (pregnancy or breastfeeding)");
+  // A state only that sex can be in already says it (the lexicon's `sex`).
+  CHECK(rule("Females who are pregnant or lactating", true) == "pregnancy or breastfeeding");
+  // Thresholds by sex keep their own reading.
+  CHECK(rule("Male participants with creatinine > 1.5 mg/dL or female participants with creatinine > 1.4 mg/dL", true)
+            .find("sex = male and") == std::string::npos);
+}
+
 TEST_CASE("negation", "[grammar]") {
   CHECK(rule("No history of acute pancreatitis") == "not history(acute_pancreatitis)");
   CHECK(rule("Type 1 diabetes without diabetic ketoacidosis") == "type1_diabetes and not diabetic_ketoacidosis");

@@ -89,6 +89,23 @@ TEST_CASE("a bad lexicon file names the field", "[lexicon][errors]") {
   Lexicon l2;
   l2.add_document(bad_src, "lex.json");
   CHECK_THROWS_WITH(l2.validate("lex.json"), Catch::Contains("cites unknown source \"nowhere\""));
+  // A state only one sex can be in names that sex, and its source.
+  Lexicon l3;
+  CHECK_THROWS_WITH(l3.add_document(nlohmann::json::parse(
+                        R"({"trialmatch_lexicon": 1, "concepts": [{"id": "p", "kind": "state", "sex": "women", "sex_source": "s"}]})"),
+                                    "lex.json"),
+                    Catch::Contains("/concepts/0/sex: expected \"female\" or \"male\""));
+  Lexicon l4;
+  CHECK_THROWS_WITH(l4.add_document(nlohmann::json::parse(
+                        R"({"trialmatch_lexicon": 1, "concepts": [{"id": "p", "kind": "state", "sex": "female"}]})"),
+                                    "lex.json"),
+                    Catch::Contains("/concepts/0/sex_source"));
+  Lexicon l5;
+  l5.add_document(nlohmann::json::parse(
+                      R"({"trialmatch_lexicon": 1, "concepts": [{"id": "p", "kind": "state", "sex": "female", "sex_source": "nowhere"}]})"),
+                  "lex.json");
+  CHECK_THROWS_WITH(l5.validate("lex.json"), Catch::Contains("cites unknown source \"nowhere\""));
+  CHECK(bundled_lexicon().find("pregnancy")->sex == "female");
   CHECK(parse_window("12 months")->amount == 12);
   CHECK_FALSE(parse_window("12 fortnights"));
 }

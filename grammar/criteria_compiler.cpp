@@ -41,6 +41,41 @@ void walk(const Expr& e, bool negated, const F& f) {
 
 bool is_manual_leaf(const Expr& e) { return boost::get<ast::Manual>(&e.get()) != nullptr; }
 
+const std::string* sex_of(const Expr& e) {
+  auto* c = boost::get<ast::Comparison>(&e.get());
+  return c && c->concept_id == "sex" && c->op == CmpOp::eq ? &c->word : nullptr;
+}
+
+// "creatinine > 1.4 mg/dL in women and creatinine > 1.5 mg/dL in men": two
+// comparisons, each for one sex, joined by "and", flatten into one
+// conjunction that names both sexes, which no patient can meet. Each sex
+// takes its own operands as one alternative: `... and ((sex = female and
+// A) or (sex = male and B))`. The second sex takes as many operands as the
+// first; what follows is common to both again.
+Expr regroup_sexes(const Expr& e) {
+  if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&e.get())) return ast::make_not(regroup_sexes(n->get().operand));
+  auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get());
+  if (!a) return e;
+  std::vector<Expr> children;
+  for (const auto& o : a->get().operands) children.push_back(regroup_sexes(o));
+  std::vector<std::size_t> sexes;
+  for (std::size_t k = 0; k < children.size(); ++k)
+    if (sex_of(children[k])) sexes.push_back(k);
+  if (a->get().op != Logic::and_ || sexes.size() != 2 || *sex_of(children[sexes[0]]) == *sex_of(children[sexes[1]]))
+    return ast::make_nary(a->get().op, std::move(children));
+  const std::size_t first = sexes[0], second = sexes[1];
+  const std::size_t end = std::min(children.size(), second + (second - first));
+  std::vector<Expr> out(children.begin(), children.begin() + static_cast<std::ptrdiff_t>(first));
+  out.push_back(ast::make_nary(
+      Logic::or_,
+      {ast::make_nary(Logic::and_, std::vector<Expr>(children.begin() + static_cast<std::ptrdiff_t>(first),
+                                                     children.begin() + static_cast<std::ptrdiff_t>(second))),
+       ast::make_nary(Logic::and_, std::vector<Expr>(children.begin() + static_cast<std::ptrdiff_t>(second),
+                                                     children.begin() + static_cast<std::ptrdiff_t>(end)))}));
+  out.insert(out.end(), children.begin() + static_cast<std::ptrdiff_t>(end), children.end());
+  return ast::make_nary(Logic::and_, std::move(out));
+}
+
 }  // namespace
 
 Status status_of(const ast::Expr& rule) {
@@ -260,7 +295,8 @@ int Parser::read_window(int i, int end, ast::Window& w) const {
 // ------------------------------------------------------------------ thresholds
 
 int Parser::skip_alt_units(int i, int end) const {
-  // "(53-75 mmol/mol)", "(110 g/L)": the same value in another unit.
+  // "(53-75 mmol/mol)", "(110 g/L)": the same value in another unit, or
+  // the unit alone in its symbol.
   if (!is(i, Tok::open)) return i;
   int close = close_of(i, end);
   bool numbers_only = close < end;
@@ -269,6 +305,8 @@ int Parser::skip_alt_units(int i, int end) const {
                    is(k, Tok::filler) || is(k, Tok::word);
   bool has_number = false;
   for (int k = i + 1; k < close; ++k) has_number = has_number || is(k, Tok::number);
+  // "1.5 milligrams per deciliter (mg/dL)": the unit restated.
+  if (close == i + 2 && is(i + 1, Tok::unit)) return close + 1;
   return numbers_only && has_number ? close + 1 : i;
 }
 
@@ -425,12 +463,47 @@ int Parser::read_thresholds(int i, int end, bool time_units, std::vector<Thresho
     } else if (k == j) {
       break;
     }
+    // "at least 60 kg for men and 48 kg for women": a bare value for the
+    // other sex takes the comparator of the one before.
+    if (!out.empty() && !out.back().sex.empty() && is(k, Tok::number)) {
+      int m = k + 1;
+      std::string unit = out.back().unit;
+      if (is(m, Tok::unit)) unit = t_[m++].value;
+      m = skip_alt_units(m, end);
+      if ((cue(m, "male") || cue(m, "female")) && t_[m].value != out.back().sex) {
+        Threshold th = out.back();
+        th.value = t_[k].number;
+        th.unit = unit;
+        th.sex = t_[m].value;
+        th.or_before = is_or;
+        out.push_back(th);
+        j = m + 1;
+        continue;
+      }
+    }
     if (!(is(k, Tok::comparator) || cue(k, "between") || (is(k, Tok::number) && (is(k + 1, Tok::post_comparator) ||
                                                                                   cue(k + 1, "dash") || cue(k + 1, "to")))))
       break;
     std::size_t before = out.size();
     int next = read_one_threshold(k, end, time_units, out);
     if (next < 0) break;
+    // "≤ 2.5 x ULN or ≤ 5 x ULN if liver metastases are present", "... for
+    // patients with Gilbert's syndrome", "... in the presence of liver
+    // metastases": the alternative holds only for some patients, so it is
+    // not one more threshold of the list.
+    auto people = [&](int m) {  // "patients", "subjects with" (a filler), ...
+      if (is(m, Tok::person)) return true;
+      if (m >= n_) return false;
+      for (std::string_view w : {"patients", "patient", "subjects", "subject", "participants", "those"})
+        if (t_[m].text.rfind(w, 0) == 0) return true;
+      return false;
+    };
+    const bool in_presence = word_is(next, "in") && next + 2 < n_ && t_[next + 1].text == "the" &&
+                             t_[next + 2].text.rfind("presence", 0) == 0;
+    if (is_or && (word_is(next, "if") || in_presence || ((word_is(next, "for") || word_is(next, "in")) && people(next + 1)))) {
+      out.resize(before);
+      break;
+    }
     out[before].or_before = is_or;
     j = next;
   }
@@ -1340,6 +1413,14 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     if (items[k].kind != Item::group) continue;
     Item& g = items[k];
     Item* prev = k > 0 ? &items[k - 1] : nullptr;
+    // "(mg/dL)" after a unit spelled out: the unit restated, not a
+    // definition of the words before it.
+    if (g.te - g.tb == 3 && is(g.tb, Tok::open) && is(g.tb + 1, Tok::unit)) {
+      ignore(g.tb, g.te, "the unit restated");
+      g.children.clear();
+      g.kind = Item::ignorable;
+      continue;
+    }
     bool starts_including = !g.children.empty() && g.children.front().kind == Item::including;
     std::optional<Expr> inner;
     if (starts_including) g.children.erase(g.children.begin());
@@ -1841,7 +1922,7 @@ std::optional<Expr> Parser::run() {
   if (any_enumerated) parts.push_back(ast::make_nary(Logic::or_, alternatives));
   dedupe(parts);
   if (parts.empty()) return with_sex_subject(std::nullopt);
-  return with_sex_subject(ast::make_nary(Logic::and_, parts));
+  return with_sex_subject(regroup_sexes(ast::make_nary(Logic::and_, parts)));
 }
 
 }  // namespace

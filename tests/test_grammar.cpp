@@ -181,6 +181,33 @@ TEST_CASE("conditions: \"if X, Y\" requires Y only when X holds", "[grammar]") {
         "manual(contraception)");
 }
 
+TEST_CASE("units spelled out, units restated, thresholds by sex", "[grammar]") {
+  // Spelled out, the unit is read (it was "g", or the measure's own unit).
+  CHECK(rule("Hemoglobin <8 grams per deciliter (g/dL)", true) == "hemoglobin < 8 g/dL");
+  CHECK(rule("Blood glucose <50 milligrams per deciliter (mg/dL)", true) == "glucose < 50 mg/dL");
+  CHECK(rule("eGFR ≥ 60 milliliters per minute per 1.73 square meter (mL/min/1.73 m²)") == "egfr >= 60 mL/min/1.73m2");
+  // "(ULN)" after "upper limit of normal" restates the unit: no residue.
+  CHECK(rule("Total bilirubin ≤ 1.5 x upper limit of normal (ULN)") == "bilirubin_total <= 1.5 xULN");
+  // A restated unit is not a definition of the words before it.
+  CHECK(rule("Fasting triglyceride level >750 milligrams per deciliter (mg/dL) at screening", true) ==
+        "unparsed(\"Fasting triglyceride level >750 milligrams per deciliter\")");
+  // The other sex's value takes the comparator before it.
+  CHECK(rule("Weight: At least 60 kg (132 lbs) for men and 48 kg (106 lbs) for women") ==
+        "(sex = male and weight >= 60 kg) or (sex = female and weight >= 48 kg)");
+  CHECK(rule("Serum creatinine ≥ 1.5 milligrams per deciliter (mg/dL) for males and ≥ 1.4 mg/dL for females", true) ==
+        "(sex = male and creatinine >= 1.5 mg/dL) or (sex = female and creatinine >= 1.4 mg/dL)");
+  // A measure restated for each sex: one alternative per sex, not both at once.
+  CHECK(rule("Renal impairment defined with creatinine >1.4 mg/dL in women and creatinine >1.5 mg/dL in men", true) ==
+        "kidney_disease and unparsed(\"defined\") and ((sex = female and creatinine > 1.4 mg/dL) or "
+        "(sex = male and creatinine > 1.5 mg/dL))");
+  // An alternative for some patients only is not one more threshold.
+  CHECK(rule("AST and ALT ≤ 2.5 x ULN or ≤ 5 x ULN if hepatic metastases are present") ==
+        "all(ast <= 2.5 xULN, alt <= 2.5 xULN) or unparsed(\"≤ 5 x ULN if hepatic metastases are present\")");
+  CHECK(rule("Total bilirubin ≤ 2 x ULN or < 3 x ULN for patients with Gilbert syndrome") ==
+        "bilirubin_total <= 2 xULN or (unparsed(\"< 3 x ULN\") and unparsed(\"patients with Gilbert syndrome\"))");
+  CHECK(rule("BMI < 14 or > 35 kg/m2") == "bmi < 14 kg/m2 or bmi > 35 kg/m2");
+}
+
 TEST_CASE("one sex as the criterion's subject restricts the sex", "[grammar]") {
   // The population's sex, beside its age.
   CHECK(rule("Women aged 18-45 years") == "sex = female and age >= 18 years and age <= 45 years");

@@ -223,6 +223,7 @@ class Parser {
   std::optional<std::pair<Expr, int>> reverse_measure(int i, int end);
   std::optional<std::pair<Expr, int>> antibody_construct(int i, int end);
   std::optional<std::pair<Expr, int>> count_construct(int i, int end);
+  std::optional<std::pair<Expr, int>> pair_construct(int i, int end);
   std::optional<std::pair<Expr, int>> duration_construct(int i, int end);
   std::optional<std::pair<Expr, int>> interpretation(int i, int end);
   std::optional<std::pair<Expr, int>> concept_mention(int i, int end, bool& condition);
@@ -896,6 +897,46 @@ std::optional<std::pair<Expr, int>> Parser::antibody_construct(int i, int end) {
   return std::make_pair(ast::make_nary(Logic::and_, leaves), k);
 }
 
+// "blood pressure ≥ 140/90 mmHg", "BP > 160/100": two measures written as
+// one value, named by the cue (the language table's "pair:systolic_bp,
+// diastolic_bp"). A pair is above its threshold when either value is
+// (`>`, `>=`: systolic or diastolic), below it when both are (`<`, `<=`),
+// as blood pressure categories are read (docs/grammar.md).
+std::optional<std::pair<Expr, int>> Parser::pair_construct(int i, int end) {
+  if (!is(i, Tok::cue) || t_[i].value.rfind("pair:", 0) != 0) return std::nullopt;
+  const std::string& v = t_[i].value;
+  const auto comma = v.find(',');
+  if (comma == std::string::npos) return std::nullopt;
+  const std::string first = v.substr(5, comma - 5), second = v.substr(comma + 1);
+  const Concept* a = lex_.find(first);
+  const Concept* b = lex_.find(second);
+  if (!a || !b) return std::nullopt;
+  int j = skip_soft(i + 1, end, 3);
+  if (!is(j, Tok::comparator)) return std::nullopt;
+  const CmpOp op = op_from(t_[j].value);
+  if (op == CmpOp::eq || op == CmpOp::ne) return std::nullopt;
+  ++j;
+  // The slash between the values may have been read as "or".
+  if (!is(j, Tok::number) || j + 1 >= n_ || t_[j + 1].text != "/" || !is(j + 2, Tok::number))
+    return std::nullopt;
+  ast::Comparison x, y;
+  x.concept_id = a->id;
+  y.concept_id = b->id;
+  x.op = y.op = op;
+  x.value = t_[j].number;
+  y.value = t_[j + 2].number;
+  x.unit = a->unit;
+  y.unit = b->unit;
+  j += 3;
+  if (is(j, Tok::unit)) {
+    if (t_[j].value != a->unit || t_[j].value != b->unit) return std::nullopt;
+    ++j;
+  }
+  x.span = y.span = span(i, j);
+  const bool above = op == CmpOp::gt || op == CmpOp::ge;
+  return std::make_pair(ast::make_nary(above ? Logic::or_ : Logic::and_, {Expr(x), Expr(y)}), j);
+}
+
 std::optional<std::pair<Expr, int>> Parser::count_construct(int i, int end) {
   int j = i;
   CmpOp op = CmpOp::ge;
@@ -1207,6 +1248,7 @@ std::vector<Item> Parser::scan(int b, int e) {
     if (!r) r = measure_construct(i, e);
     if (!r) r = antibody_construct(i, e);
     if (!r) r = count_construct(i, e);
+    if (!r) r = pair_construct(i, e);
     if (!r) r = duration_construct(i, e);
     if (!r) r = reverse_measure(i, e);
     if (r && r->second > i) {
@@ -1216,6 +1258,33 @@ std::vector<Item> Parser::scan(int b, int e) {
     }
     if (tk.kind == Tok::cue) {
       const std::string& v = tk.value;
+      // "a decrease in systolic blood pressure ≥ 20 mmHg": a change of a
+      // measure, not its value; the measure and its threshold are kept as
+      // residue, like an age at onset. Before anything but a measure
+      // ("change in dosage") the words read as usual.
+      if (v == "change_of") {
+        const int m = skip_soft(i + 1, e, 2);
+        if (measure_at(m) || (is(m, Tok::cue) && t_[m].value.rfind("pair:", 0) == 0)) {
+          int stop = m + 1;
+          if (auto read = measure_construct(m, e)) stop = std::max(stop, read->second);
+          if (auto read = pair_construct(m, e)) stop = std::max(stop, read->second);
+          for (int k = i; k < stop; ++k) push_residue(k);
+          items.back().meaningful = true;
+          i = stop;
+          continue;
+        }
+        push_residue(i);
+        ++i;
+        continue;
+      }
+      // "high blood pressure", "blood pressure control": a pair of measures
+      // named with no values to compare stays as residue.
+      if (v.rfind("pair:", 0) == 0) {
+        push_residue(i);
+        items.back().meaningful = true;
+        ++i;
+        continue;
+      }
       if (v == "not_age") {  // "age at onset 25-70": not the patient's age; keep it as residue
         int stop = segment_end(i, e);
         for (int k = i; k < stop; ++k) push_residue(k);

@@ -175,7 +175,42 @@ class BundleReader {
     p.conditions.push_back(std::move(c));
   }
 
+  // A panel (blood pressure, LOINC 85354-9) carries its values as coded
+  // components, each an observation of its own on the panel's date.
+  void read_components(const json& r, std::size_t i, Profile& p) {
+    const json* comps = member(r, "component");
+    if (!comps || !comps->is_array()) return;
+    std::optional<Date> d;
+    for (std::size_t k = 0; k < comps->size(); ++k) {
+      const json& c = (*comps)[k];
+      if (!c.is_object()) continue;
+      ObservationRecord o;
+      o.what = coded(member(c, "code"));
+      if (o.what.concepts.empty()) continue;
+      const std::string at = "/component/" + std::to_string(k);
+      const json* q = member(c, "valueQuantity");
+      if (!q || !q->is_object()) continue;
+      const json* v = member(*q, "value");
+      if (!v || !v->is_number()) {
+        warn(i, at + "/valueQuantity/value", "no numeric value; skipped");
+        continue;
+      }
+      if (!d) d = date_of(r, {"effectiveDateTime", "effectivePeriod", "issued"});
+      if (!d) {
+        warn(i, "/effectiveDateTime", "observation without a readable date; skipped");
+        return;
+      }
+      o.field = ptr(i, at);
+      o.date = *d;
+      o.value = v->get<double>();
+      std::string ucum = str(*q, "system") == "http://unitsofmeasure.org" ? str(*q, "code") : std::string();
+      o.unit = lex_.canonical_unit_spelling(ucum.empty() ? str(*q, "unit") : ucum);
+      p.observations.push_back(std::move(o));
+    }
+  }
+
   void read_observation(const json& r, std::size_t i, Profile& p) {
+    read_components(r, i, p);
     ObservationRecord o;
     o.what = coded(member(r, "code"));
     if (o.what.concepts.empty()) return;

@@ -367,4 +367,12 @@ TEST_CASE("every Synthea bundle loads and evaluates; facts picked by hand", "[ev
   CHECK(eval("hba1c < 5.65 %", p, "2000-12-31").truth == Truth::yes);
   CHECK(eval("hba1c < 5.64 %", p, "2000-12-31").truth == Truth::no);
   CHECK(eval("age = 58 years", p, "2000-12-31").truth == Truth::yes);
+  // Blood pressure comes as the components of a panel (LOINC 55284-4): last
+  // 171.82 / 109.38 mm[Hg] on 2000-07-29.
+  CHECK(eval("systolic_bp > 171.8 mmHg", p, "2000-12-31").truth == Truth::yes);
+  CHECK(eval("systolic_bp > 171.9 mmHg", p, "2000-12-31").truth == Truth::no);
+  CHECK(eval("diastolic_bp < 109.4 mmHg", p, "2000-12-31").truth == Truth::yes);
+  CHECK(eval("diastolic_bp < 109.3 mmHg", p, "2000-12-31").truth == Truth::no);
+  // Beyond the twelve-month look-back nothing is known.
+  CHECK(eval("systolic_bp > 100 mmHg", p, "2001-08-01").truth == Truth::unknown);
 }

@@ -208,6 +208,19 @@ TEST_CASE("units spelled out, units restated, thresholds by sex", "[grammar]") {
   CHECK(rule("BMI < 14 or > 35 kg/m2") == "bmi < 14 kg/m2 or bmi > 35 kg/m2");
 }
 
+TEST_CASE("blood pressure: each value, a pair, a change", "[grammar]") {
+  CHECK(rule("SBP ≥ 140 mm Hg", true) == "systolic_bp >= 140 mmHg");
+  CHECK(rule("Systolic blood pressure > 160 mmHg or diastolic blood pressure > 100 mmHg", true) ==
+        "systolic_bp > 160 mmHg or diastolic_bp > 100 mmHg");
+  // A pair is above its threshold when either value is, below it when both are.
+  CHECK(rule("Blood pressure ≥ 140/90 mmHg", true) == "systolic_bp >= 140 mmHg or diastolic_bp >= 90 mmHg");
+  CHECK(rule("BP < 140/90") == "systolic_bp < 140 mmHg and diastolic_bp < 90 mmHg");
+  CHECK(rule("Uncontrolled hypertension (BP > 160/100 mmHg)", true) == "systolic_bp > 160 mmHg or diastolic_bp > 100 mmHg");
+  // A change of a measure is not its value.
+  CHECK(status("a decrease in systolic blood pressure ≥ 20 mmHg within 3 minutes of standing", true) == Status::unparsed);
+  CHECK(status("an increase in HbA1c of more than 1%", true) == Status::unparsed);
+}
+
 TEST_CASE("one sex as the criterion's subject restricts the sex", "[grammar]") {
   // The population's sex, beside its age.
   CHECK(rule("Women aged 18-45 years") == "sex = female and age >= 18 years and age <= 45 years");

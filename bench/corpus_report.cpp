@@ -3,6 +3,7 @@
 //  2. the share of the Leaf corpus's annotated comparisons whose operator,
 //     value and unit trialmatch extracts as an atom of the same line.
 //   make bench && build/bench/corpus_report
+#include <cctype>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -50,6 +51,9 @@ std::string unit_key(std::string u) {
   if (u == "week") u = "weeks";
   if (u == "day") u = "days";
   if (u == "x uln" || u == "xuln" || u == "x upper limit of normal" || u == "times uln") u = "xuln";
+  // Leaf's unit spans of counts stop at the slash ("cells" of "cells/mm3",
+  // "mm3" of "/mm3"); per mm3 is per uL.
+  if (u == "mm3" || u == "mm^3" || u == "cells" || u == "cells/mm3" || u == "ul" || u == "µl" || u == "/mm3") u = "/ul";
   return u;
 }
 
@@ -114,7 +118,18 @@ int main() {
       continue;
     std::string norm = j["Operator"][0].contains("normalized") ? str(j["Operator"][0]["normalized"], "Eq-Operator-Value") : "";
     std::vector<std::pair<std::string, double>> want;
-    auto num = [](const nlohmann::json& v) { return std::atof(str(v, "text").c_str()); };
+    auto num = [](const nlohmann::json& v) {
+      std::string t = str(v, "text");
+      // "20,000": a thousands separator (a decimal comma has other than three digits after it).
+      for (std::size_t c = t.find(','); c != std::string::npos; c = t.find(',', c))
+        if (c + 3 < t.size() + 1 && t.size() - c - 1 >= 3 && std::isdigit(static_cast<unsigned char>(t[c + 1])) &&
+            std::isdigit(static_cast<unsigned char>(t[c + 2])) && std::isdigit(static_cast<unsigned char>(t[c + 3])) &&
+            (c + 4 == t.size() || !std::isdigit(static_cast<unsigned char>(t[c + 4]))))
+          t.erase(c, 1);
+        else
+          ++c;
+      return std::atof(t.c_str());
+    };
     if (norm == "BETWEEN" && j["Value"].size() >= 2) {
       want = {{">=", num(j["Value"][0])}, {"<=", num(j["Value"][1])}};
     } else if (!op_of(norm).empty()) {

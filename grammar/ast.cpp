@@ -1,3 +1,4 @@
+#include <cmath>
 #include "grammar/ast.hpp"
 
 #include <charconv>
@@ -58,7 +59,11 @@ Expr make_not(Expr operand) { return Expr(Not{std::move(operand)}); }
 
 std::string format_number(double v) {
   char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  // Whole numbers in full ("100000", not the shorter "1e+05"): counts are
+  // written so in criteria. Others in the shortest form that reads back.
+  const bool whole = std::abs(v) < 1e15 && v == std::trunc(v);
+  auto [end, ec] = whole ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                         : std::to_chars(buf, buf + sizeof buf, v);
   return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
 }
 

@@ -514,12 +514,28 @@ int Parser::read_thresholds(int i, int end, bool time_units, std::vector<Thresho
 std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts,
                                             const std::string& default_unit) const {
   if (ts.empty()) return std::nullopt;
+  // No unit written: the canonical unit, unless the value is implausible
+  // in it and plausible in one of the measure's other units ("ANC > 1500"
+  // is per uL, "HbA1c > 75" mmol/mol); the lexicon's ranges decide.
+  const Concept* measure = lex_.find(concept_id);
+  auto unit_for = [&](double value) {
+    if (!measure || !measure->plausible || measure->unit != default_unit) return default_unit;
+    auto plausible = [&](double v) { return v >= measure->plausible->first && v <= measure->plausible->second; };
+    if (plausible(value)) return default_unit;
+    for (const auto& u : measure->conversions)
+      if (plausible(u.to_canonical(value))) {
+        out_.notes.push_back("no unit written: " + ast::format_number(value) + " read in " + u.unit +
+                             ", the unit in which it is plausible for " + measure->label);
+        return u.unit;
+      }
+    return default_unit;
+  };
   auto leaf = [&](const Threshold& th) {
     ast::Comparison c;
     c.concept_id = concept_id;
     c.op = th.op;
     c.value = th.value;
-    c.unit = th.unit.empty() ? default_unit : th.unit;
+    c.unit = th.unit.empty() ? unit_for(th.value) : th.unit;
     return Expr(c);
   };
   bool any_sex = std::any_of(ts.begin(), ts.end(), [](auto& t) { return !t.sex.empty(); });

@@ -375,4 +375,13 @@ TEST_CASE("every Synthea bundle loads and evaluates; facts picked by hand", "[ev
   CHECK(eval("diastolic_bp < 109.3 mmHg", p, "2000-12-31").truth == Truth::no);
   // Beyond the twelve-month look-back nothing is known.
   CHECK(eval("systolic_bp > 100 mmHg", p, "2001-08-01").truth == Truth::unknown);
+  // Blood counts in 10*3/uL (= 10^9/L): Abdul Koepp's platelets 296.66 and
+  // leukocytes 8.78 on 2017-11-17, compared in the unit a criterion writes.
+  Profile k = load_patient_file(dir + "/Abdul_Koepp_e925b0f3-8006-43f6-aa31-94bd215e55e7.json", lex(), w);
+  CHECK(eval("platelets > 296.6 x10^9/L", k, "2017-12-31").truth == Truth::yes);
+  CHECK(eval("platelets > 296.7 x10^9/L", k, "2017-12-31").truth == Truth::no);
+  CHECK(eval("platelets >= 100000 /uL", k, "2017-12-31").truth == Truth::yes);
+  CHECK(eval("platelets < 296000 /uL", k, "2017-12-31").truth == Truth::no);
+  CHECK(eval("wbc < 8.79 x10^9/L", k, "2017-12-31").truth == Truth::yes);
+  CHECK(eval("wbc < 8780 /uL", k, "2017-12-31").truth == Truth::no);
 }

@@ -208,6 +208,23 @@ TEST_CASE("units spelled out, units restated, thresholds by sex", "[grammar]") {
   CHECK(rule("BMI < 14 or > 35 kg/m2") == "bmi < 14 kg/m2 or bmi > 35 kg/m2");
 }
 
+TEST_CASE("blood counts in their units, and a bare count in the unit it is plausible in", "[grammar]") {
+  CHECK(rule("Platelet count ≥ 100,000/mm3") == "platelets >= 100000 /uL");
+  CHECK(rule("Platelets ≥ 100 x 10^9/L") == "platelets >= 100 x10^9/L");
+  CHECK(rule("Absolute neutrophil count (ANC) ≥ 1.5 × 10^9/L") == "neutrophils >= 1.5 x10^9/L");
+  CHECK(rule("WBC ≥ 3,000/mm³") == "wbc >= 3000 /uL");
+  CHECK(rule("platelet count below 50 x 10e9 per liter", true) == "platelets < 50 x10^9/L");
+  // No unit: the canonical unit where the value is plausible in it, else the
+  // unit where it is, with a note.
+  CHECK(rule("ANC ≥ 1.5") == "neutrophils >= 1.5 x10^9/L");
+  auto r = compiler().compile("ANC > 1500", false);
+  CHECK(ast::print(*r.rule) == "neutrophils > 1500 /uL");
+  REQUIRE(r.notes.size() == 1);
+  CHECK_THAT(r.notes[0], Catch::Contains("no unit written: 1500 read in /uL"));
+  CHECK(rule("HbA1c > 75") == "hba1c > 75 mmol/mol");
+  CHECK(rule("HbA1c > 7.5") == "hba1c > 7.5 %");
+}
+
 TEST_CASE("blood pressure: each value, a pair, a change", "[grammar]") {
   CHECK(rule("SBP ≥ 140 mm Hg", true) == "systolic_bp >= 140 mmHg");
   CHECK(rule("Systolic blood pressure > 160 mmHg or diastolic blood pressure > 100 mmHg", true) ==
@@ -266,12 +283,12 @@ TEST_CASE("manual criteria", "[grammar]") {
 }
 
 TEST_CASE("what is not understood stays as residue with its offsets", "[grammar]") {
-  std::string text = "Platelets > 100,000/mm3 and HbA1c < 9%";
+  std::string text = "Serum albumin > 3.5 g/dL and HbA1c < 9%";
   auto r = compiler().compile(text, false);
   CHECK(r.status == Status::partial);
   REQUIRE(!r.unparsed.empty());
   CHECK(text.substr(r.unparsed[0].begin, r.unparsed[0].end - r.unparsed[0].begin) == r.unparsed[0].text);
-  CHECK_THAT(r.unparsed[0].text, Catch::Contains("Platelets"));
+  CHECK_THAT(r.unparsed[0].text, Catch::Contains("albumin"));
   auto none = compiler().compile("Tanner stage greater than or equal to 3", false);
   CHECK(none.status == Status::unparsed);
   // Set-aside text is listed with why, never dropped silently.

@@ -384,4 +384,13 @@ TEST_CASE("every Synthea bundle loads and evaluates; facts picked by hand", "[ev
   CHECK(eval("platelets < 296000 /uL", k, "2017-12-31").truth == Truth::no);
   CHECK(eval("wbc < 8.79 x10^9/L", k, "2017-12-31").truth == Truth::yes);
   CHECK(eval("wbc < 8780 /uL", k, "2017-12-31").truth == Truth::no);
+  // Lipids on 2018-11-23: total 173.81, LDL 84.99, HDL 60.97, triglycerides
+  // 139.29 mg/dL; in mmol/L by the cited factors (38.67, 88.57).
+  CHECK(eval("cholesterol_total < 173.82 mg/dL", k, "2018-12-31").truth == Truth::yes);
+  CHECK(eval("cholesterol_total < 173.8 mg/dL", k, "2018-12-31").truth == Truth::no);
+  CHECK(eval("ldl_cholesterol < 2.2 mmol/L", k, "2018-12-31").truth == Truth::yes);   // 84.99 / 38.67 = 2.198
+  CHECK(eval("ldl_cholesterol < 2.19 mmol/L", k, "2018-12-31").truth == Truth::no);
+  CHECK(eval("hdl_cholesterol > 60 mg/dL", k, "2018-12-31").truth == Truth::yes);
+  CHECK(eval("triglycerides > 1.57 mmol/L", k, "2018-12-31").truth == Truth::yes);    // 139.29 / 88.57 = 1.573
+  CHECK(eval("triglycerides > 1.58 mmol/L", k, "2018-12-31").truth == Truth::no);
 }

@@ -189,8 +189,8 @@ TEST_CASE("units spelled out, units restated, thresholds by sex", "[grammar]") {
   // "(ULN)" after "upper limit of normal" restates the unit: no residue.
   CHECK(rule("Total bilirubin ≤ 1.5 x upper limit of normal (ULN)") == "bilirubin_total <= 1.5 xULN");
   // A restated unit is not a definition of the words before it.
-  CHECK(rule("Fasting triglyceride level >750 milligrams per deciliter (mg/dL) at screening", true) ==
-        "unparsed(\"Fasting triglyceride level >750 milligrams per deciliter\")");
+  CHECK(rule("Serum albumin < 3.0 grams per deciliter (g/dL)", true) ==
+        "unparsed(\"Serum albumin < 3.0 grams per deciliter\")");
   // The other sex's value takes the comparator before it.
   CHECK(rule("Weight: At least 60 kg (132 lbs) for men and 48 kg (106 lbs) for women") ==
         "(sex = male and weight >= 60 kg) or (sex = female and weight >= 48 kg)");
@@ -223,6 +223,14 @@ TEST_CASE("blood counts in their units, and a bare count in the unit it is plaus
   CHECK_THAT(r.notes[0], Catch::Contains("no unit written: 1500 read in /uL"));
   CHECK(rule("HbA1c > 75") == "hba1c > 75 mmol/mol");
   CHECK(rule("HbA1c > 7.5") == "hba1c > 7.5 %");
+}
+
+TEST_CASE("lipids in mg/dL or mmol/L", "[grammar]") {
+  CHECK(rule("Fasting triglycerides > 500 mg/dL", true) == "triglycerides > 500 mg/dL");
+  CHECK(rule("LDL-C > 4.9 mmol/L", true) == "ldl_cholesterol > 4.9 mmol/L");
+  CHECK(rule("HDL < 35 mg/dL", true) == "hdl_cholesterol < 35 mg/dL");
+  CHECK(rule("Total cholesterol ≥ 300 mg/dl", true) == "cholesterol_total >= 300 mg/dL");
+  CHECK(rule("Triglycerides > 5.65", true) == "triglycerides > 5.65 mmol/L");
 }
 
 TEST_CASE("blood pressure: each value, a pair, a change", "[grammar]") {

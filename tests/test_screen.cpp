@@ -308,7 +308,9 @@ TEST_CASE("two comparisons of one age or one measure are read once, with the out
   const std::vector<json> alt = {4, 5, 130, nullptr};
   std::string input;
   for (std::size_t i = 0; i < 140; ++i) {
-    json p = {{"id", "P" + std::to_string(i)}, {"as_of", "2026-01-15"}, {"sex", "female"}};
+    std::string id = "P";  // appended, not "P" + string: g++ 12 warns falsely (-Wrestrict) on that
+    id += std::to_string(i);
+    json p = {{"id", id}, {"as_of", "2026-01-15"}, {"sex", "female"}};
     const json& birth = births[i % births.size()];
     if (!birth.is_null()) p["birth_date"] = birth;
     else if (!ages[i / births.size() % ages.size()].is_null()) p["age"] = ages[i / births.size() % ages.size()];

@@ -1,7 +1,7 @@
-#include <cmath>
 #include "grammar/ast.hpp"
 
 #include <charconv>
+#include <cmath>
 
 namespace trialmatch::ast {
 

@@ -174,6 +174,9 @@ class Parser {
     return c && c->kind == ConceptKind::event;
   }
   bool number_at(int i) const { return is(i, Tok::number) || is(i, Tok::number_word); }
+  // A cue naming two measures written as one value ("blood pressure":
+  // "pair:systolic_bp,diastolic_bp").
+  bool pair_cue(int i) const { return is(i, Tok::cue) && t_[i].value.rfind("pair:", 0) == 0; }
   bool soft(int i) const {  // words that may stand between the parts of a construct
     return is(i, Tok::filler) || is(i, Tok::person) || cue(i, "result") || cue(i, "history_adj") || cue(i, "reference_weak");
   }
@@ -443,6 +446,13 @@ int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Thre
 // One or more thresholds on one measure: "< 14 or > 35", "≥ 7.7% and ≤ 11.0%",
 // "< 8 g/dL in males, < 7 g/dL in females".
 int Parser::read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between) const {
+  auto people = [&](int m) {  // "patients", "subjects with" (a filler), ...
+    if (is(m, Tok::person)) return true;
+    if (m >= n_) return false;
+    for (std::string_view w : {"patients", "patient", "subjects", "subject", "participants", "those"})
+      if (t_[m].text.rfind(w, 0) == 0) return true;
+    return false;
+  };
   int j = read_one_threshold(i, end, time_units, out, between);
   if (j < 0) return -1;
   while (j < end) {
@@ -492,13 +502,6 @@ int Parser::read_thresholds(int i, int end, bool time_units, std::vector<Thresho
     // patients with Gilbert's syndrome", "... in the presence of liver
     // metastases": the alternative holds only for some patients, so it is
     // not one more threshold of the list.
-    auto people = [&](int m) {  // "patients", "subjects with" (a filler), ...
-      if (is(m, Tok::person)) return true;
-      if (m >= n_) return false;
-      for (std::string_view w : {"patients", "patient", "subjects", "subject", "participants", "those"})
-        if (t_[m].text.rfind(w, 0) == 0) return true;
-      return false;
-    };
     const bool in_presence = word_is(next, "in") && next + 2 < n_ && t_[next + 1].text == "the" &&
                              t_[next + 2].text.rfind("presence", 0) == 0;
     if (is_or && (word_is(next, "if") || in_presence || ((word_is(next, "for") || word_is(next, "in")) && people(next + 1)))) {
@@ -919,7 +922,7 @@ std::optional<std::pair<Expr, int>> Parser::antibody_construct(int i, int end) {
 // (`>`, `>=`: systolic or diastolic), below it when both are (`<`, `<=`),
 // as blood pressure categories are read (docs/grammar.md).
 std::optional<std::pair<Expr, int>> Parser::pair_construct(int i, int end) {
-  if (!is(i, Tok::cue) || t_[i].value.rfind("pair:", 0) != 0) return std::nullopt;
+  if (!pair_cue(i)) return std::nullopt;
   const std::string& v = t_[i].value;
   const auto comma = v.find(',');
   if (comma == std::string::npos) return std::nullopt;
@@ -1280,7 +1283,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       // ("change in dosage") the words read as usual.
       if (v == "change_of") {
         const int m = skip_soft(i + 1, e, 2);
-        if (measure_at(m) || (is(m, Tok::cue) && t_[m].value.rfind("pair:", 0) == 0)) {
+        if (measure_at(m) || pair_cue(m)) {
           int stop = m + 1;
           if (auto read = measure_construct(m, e)) stop = std::max(stop, read->second);
           if (auto read = pair_construct(m, e)) stop = std::max(stop, read->second);
@@ -1295,7 +1298,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       }
       // "high blood pressure", "blood pressure control": a pair of measures
       // named with no values to compare stays as residue.
-      if (v.rfind("pair:", 0) == 0) {
+      if (pair_cue(i)) {
         push_residue(i);
         items.back().meaningful = true;
         ++i;

@@ -203,10 +203,15 @@ class BundleReader {
       o.field = ptr(i, at);
       o.date = *d;
       o.value = v->get<double>();
-      std::string ucum = str(*q, "system") == "http://unitsofmeasure.org" ? str(*q, "code") : std::string();
-      o.unit = lex_.canonical_unit_spelling(ucum.empty() ? str(*q, "unit") : ucum);
+      o.unit = unit_of(*q);
       p.observations.push_back(std::move(o));
     }
+  }
+
+  // The UCUM code is the precise unit; the display unit is a fallback.
+  std::string unit_of(const json& quantity) const {
+    std::string ucum = str(quantity, "system") == "http://unitsofmeasure.org" ? str(quantity, "code") : std::string();
+    return lex_.canonical_unit_spelling(ucum.empty() ? str(quantity, "unit") : ucum);
   }
 
   void read_observation(const json& r, std::size_t i, Profile& p) {
@@ -228,9 +233,7 @@ class BundleReader {
         return;
       }
       o.value = v->get<double>();
-      // The UCUM code is the precise unit; the display unit is a fallback.
-      std::string ucum = str(*q, "system") == "http://unitsofmeasure.org" ? str(*q, "code") : std::string();
-      o.unit = lex_.canonical_unit_spelling(ucum.empty() ? str(*q, "unit") : ucum);
+      o.unit = unit_of(*q);
     } else if (const json* cc = member(r, "valueCodeableConcept"); cc && cc->is_object()) {
       o.qualitative = qualitative(*cc);
     } else if (const json* s = member(r, "valueString"); s && s->is_string()) {

@@ -338,6 +338,16 @@ TEST_CASE("ranking: eligible, undetermined, ineligible; then score; then id", "[
   CHECK(rs[3].trial->id == "B");
 }
 
+TEST_CASE("a panel's components are observations; a bad one is skipped with a warning, its sibling kept", "[evaluate][fhir]") {
+  Diagnostics w;
+  Profile p = load_patient_file(std::string(TRIALMATCH_SOURCE_DIR) + "/tests/bad_input/fhir-bp-component.json", lex(), w);
+  REQUIRE(w.size() == 1);
+  CHECK(w[0].field == "/entry/1/resource/component/1/valueQuantity/value");
+  CHECK(eval("systolic_bp >= 150 mmHg", p).truth == Truth::yes);
+  CHECK(eval("systolic_bp > 150 mmHg", p).truth == Truth::no);
+  CHECK(eval("diastolic_bp < 90 mmHg", p).truth == Truth::unknown);
+}
+
 TEST_CASE("every Synthea bundle loads and evaluates; facts picked by hand", "[evaluate][fhir][datasets]") {
   std::string dir = std::string(TRIALMATCH_DATASETS_DIR) + "/synthea_smart_r4/bundles";
   if (!std::filesystem::exists(dir)) return;

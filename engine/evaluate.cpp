@@ -310,7 +310,8 @@ std::optional<bool> positivity(const ObservationRecord& o) {
 
 Result eval_compare(const PlanNode& n, const PatientFacts& f, const Lexicon& lex) {
   const Concept& c = *n.concept_ref;
-  std::string target = std::string(ast::to_string(n.op)) + " ";
+  // "ecog 1 is 1", "is not 3", "is other than 2": no symbol where words read better.
+  std::string target = n.op == CmpOp::eq ? "" : n.op == CmpOp::ne ? "other than " : std::string(ast::to_string(n.op)) + " ";
   if (!n.unit_error.empty()) return unknown(Unknown::unit_mismatch, n.unit_error, c.id + " with a convertible unit");
   if (c.id == "age") {
     const Profile& p = f.profile();

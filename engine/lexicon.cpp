@@ -232,10 +232,20 @@ void Lexicon::add_counted_as(const Concept& c, std::vector<std::uint32_t>& out) 
     if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(static_cast<std::uint32_t>(i));
 }
 
+namespace {
+// UCUM: an annotation alone ({score}) and "1" are the unit one.
+bool dimensionless(std::string_view unit) {
+  return unit == "1" || (unit.size() >= 2 && unit.front() == '{' && unit.back() == '}');
+}
+}  // namespace
+
 Lexicon::UnitRoute Lexicon::unit_route(const Concept& c, std::string_view unit) const {
   auto alias = unit_aliases_.find(unit);
   std::string_view u = alias == unit_aliases_.end() ? unit : std::string_view(alias->second);
   if (u == c.unit) return {true, nullptr};
+  // A score ({score}, UCUM's annotation of the unit 1) is often recorded with
+  // no unit at all, and nothing else could be meant.
+  if (u.empty() && dimensionless(c.unit)) return {true, nullptr};
   for (const auto& conv : c.conversions)
     if (conv.unit == u) return {true, &conv};
   return {};

@@ -217,6 +217,7 @@ class Parser {
   // ---- constructs
   int read_window(int i, int end, ast::Window& w) const;
   int read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
+  int read_value_list(int i, int end, std::vector<Threshold>& out) const;
   int read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
   std::optional<Expr> thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts, const std::string& default_unit) const;
   int skip_alt_units(int i, int end) const;
@@ -241,6 +242,8 @@ class Parser {
   std::optional<Expr> sentence(int b, int e);
   // A sentence with its conditional clauses: "if X, Y" / "if X must Y".
   std::optional<Expr> conditional_sentence(int b, int e);
+  // A sentence whose clauses hold for age groups: "X for patients > 16 years".
+  std::optional<Expr> population_sentence(int b, int e);
   // "female", "a male subject", "the patient is a woman": `sex = female` /
   // `sex = male` when [b, e) names one sex and nothing else but people
   // and filler words.
@@ -427,6 +430,8 @@ int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Thre
       first.op = op_from(t_[j + 1].value);
       j += 2;
       got = {first};
+    } else if (int next = read_value_list(j - 1, end, got); next > 0) {
+      j = next;
     } else {
       return -1;
     }
@@ -440,6 +445,39 @@ int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Thre
     ++j;
   }
   out.insert(out.end(), got.begin(), got.end());
+  return j;
+}
+
+// "0 or 1", "0, 1, or 2", "3/4": whole numbers, each a value the measure
+// may take (a score's grades), so each is an equality and they are
+// alternatives. A unit after the last applies to all. A single bare number
+// is not read: "ECOG 2" could as well name a grade as a count.
+int Parser::read_value_list(int i, int end, std::vector<Threshold>& out) const {
+  auto whole = [&](int k) {
+    return k < end && is(k, Tok::number) && t_[k].number == std::floor(t_[k].number) &&
+           !(is(k + 1, Tok::word) && t_[k + 1].begin == t_[k].end) && !is(k + 1, Tok::time_unit) &&
+           !is(k + 1, Tok::post_comparator) && !cue(k + 1, "dash") && !cue(k + 1, "to");
+  };
+  if (!whole(i)) return -1;
+  std::vector<int> values{i};
+  bool has_or = false;
+  int j = i + 1;
+  while (j < end) {
+    int k = j;
+    if (is(k, Tok::comma)) ++k;
+    if (conn(k, "or")) {
+      has_or = true;
+      ++k;
+    }
+    if (k == j || !whole(k)) break;
+    values.push_back(k);
+    j = k + 1;
+  }
+  if (!has_or && values.size() < 3) return -1;
+  std::string unit;
+  if (is(j, Tok::unit)) unit = t_[j++].value;
+  for (std::size_t v = 0; v < values.size(); ++v)
+    out.push_back(Threshold{CmpOp::eq, t_[values[v]].number, unit, "", v > 0});
   return j;
 }
 
@@ -1819,6 +1857,119 @@ std::optional<Expr> Parser::sex_condition(int b, int e) const {
   return Expr(c);
 }
 
+// "Karnofsky ≥ 50% for patients > 16 years of age and Lansky ≥ 50 for
+// patients ≤ 16 years", "X (for participants aged > 16 years)", "For
+// patients aged 7 months or below, X": a clause that holds for an age group
+// only. In an inclusion it is required of that group, `not A or X`; joined
+// by "or", or in an exclusion, it names that group, `A and X` (an
+// exclusion's groups are alternatives when every clause has one). Without
+// such a clause the sentence reads as before.
+std::optional<Expr> Parser::population_sentence(int b, int e) {
+  struct Piece {
+    int begin, end;
+    std::optional<Expr> group;
+    bool or_before = false;
+  };
+  // The age group introduced at i ("for"/"in" and people, or "for" and a
+  // comparator), as its rule and where it ends.
+  auto group_at = [&](int i, int end) -> std::optional<std::pair<Expr, int>> {
+    if (!(word_is(i, "for") || word_is(i, "in"))) return std::nullopt;
+    int p = i + 1;
+    const bool people = is(p, Tok::person);
+    if (!people && !(word_is(i, "for") && is(p, Tok::comparator))) return std::nullopt;
+    auto r = age_construct(p, end);
+    if (!r) return std::nullopt;
+    bool ages_only = true;
+    walk(r->first, false, [&](const Expr& x, bool) {
+      if (auto* c = boost::get<ast::Comparison>(&x.get())) ages_only = ages_only && c->concept_id == "age";
+      else ages_only = false;
+    });
+    if (!ages_only) return std::nullopt;
+    int k = r->second;
+    while (k < end && (cue(k, "age_after") || cue(k, "inclusive"))) ++k;
+    return std::make_pair(r->first, k);
+  };
+  std::vector<Piece> pieces;
+  int start = b, depth = 0;
+  // After a group: its joiner to the next clause, which starts there.
+  auto next_clause = [&](int k) {
+    if (is(k, Tok::comma)) ++k;
+    const bool is_or = conn(k, "or");
+    if (is_or || conn(k, "and")) ++k;
+    start = k;
+    if (start < e) pieces.push_back({start, start, std::nullopt, is_or});  // a joiner marker
+    return k;
+  };
+  // The clause [start, i) holds for `group`; "X or Y for children", Y a
+  // measure, gives the group to Y alone.
+  auto push_clause = [&](int i, const Expr& group) {
+    int last_or = -1;
+    for (int k = start, d = 0; k < i; ++k) {
+      if (is(k, Tok::open)) ++d;
+      if (is(k, Tok::close) && d > 0) --d;
+      if (d == 0 && conn(k, "or") && k > start && k + 1 < i && (measure_at(k + 1) || (is(k + 1, Tok::filler) && measure_at(k + 2))))
+        last_or = k;
+    }
+    if (last_or >= 0) {
+      pieces.push_back({start, last_or, std::nullopt});
+      pieces.push_back({last_or + 1, last_or + 1, std::nullopt, true});
+      pieces.push_back({last_or + 1, i, group});
+    } else {
+      pieces.push_back({start, i, group});
+    }
+  };
+  for (int i = b; i < e; ++i) {
+    if (depth == 0 && is(i, Tok::open) && word_is(i + 1, "for") && i > start) {  // "(for participants aged > 16 years)"
+      const int close = close_of(i, e);
+      if (auto g = group_at(i + 1, close); g && g->second == close) {
+        push_clause(i, g->first);
+        i = next_clause(close + 1) - 1;
+        continue;
+      }
+    }
+    if (is(i, Tok::open)) ++depth;
+    if (is(i, Tok::close) && depth > 0) --depth;
+    if (depth > 0) continue;
+    auto g = group_at(i, e);
+    if (!g) continue;
+    if (i == b) {  // "For patients aged 7 months or below, X"
+      if (!is(g->second, Tok::comma)) return sentence(b, e);
+      pieces.push_back({g->second + 1, e, g->first});
+      start = e;
+      break;
+    }
+    if (i == start) continue;  // no clause before the group
+    push_clause(i, g->first);
+    i = next_clause(g->second) - 1;
+  }
+  if (pieces.empty()) return sentence(b, e);
+  // Fold the joiner markers into the pieces that follow them.
+  std::vector<Piece> joined;
+  bool pending_or = false;
+  for (auto& p : pieces) {
+    if (p.begin == p.end && !p.group) {
+      pending_or = p.or_before;
+      continue;
+    }
+    p.or_before = pending_or;
+    pending_or = false;
+    joined.push_back(std::move(p));
+  }
+  if (start < e) joined.push_back({start, e, std::nullopt, pending_or});
+  const bool any_or = std::any_of(joined.begin(), joined.end(), [](auto& p) { return p.or_before; });
+  const bool all_groups = std::all_of(joined.begin(), joined.end(), [](auto& p) { return p.group.has_value(); });
+  std::vector<Expr> parts;
+  for (auto& p : joined) {
+    auto x = sentence(p.begin, p.end);
+    if (!x) continue;
+    if (!p.group) parts.push_back(*x);
+    else if (exclusion_ || any_or) parts.push_back(ast::make_nary(Logic::and_, {*p.group, *x}));
+    else parts.push_back(ast::make_nary(Logic::or_, {ast::make_not(*p.group), *x}));
+  }
+  if (parts.empty()) return std::nullopt;
+  return ast::make_nary(any_or || (exclusion_ && all_groups) ? Logic::or_ : Logic::and_, parts);
+}
+
 // "If X, Y" and "..., and if X must Y": in an inclusion Y is required only
 // when X holds, so the clause reads `not X or Y` (a patient for whom X is
 // false meets it; one for whom X is unknown is undecided unless Y holds);
@@ -1890,9 +2041,9 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     while (begin < e && (is(begin, Tok::comma) || conn(begin, "and"))) ++begin;
     from = begin;
   }
-  if (parts.empty()) return sentence(b, e);
+  if (parts.empty()) return population_sentence(b, e);
   if (begin < e)
-    if (auto rest = sentence(begin, e)) parts.push_back(*rest);
+    if (auto rest = population_sentence(begin, e)) parts.push_back(*rest);
   return ast::make_nary(Logic::and_, parts);
 }
 

@@ -234,6 +234,8 @@ class BundleReader {
       }
       o.value = v->get<double>();
       o.unit = unit_of(*q);
+    } else if (const json* n = member(r, "valueInteger"); n && n->is_number_integer()) {
+      o.value = n->get<double>();  // a score (ECOG in mCODE): no unit
     } else if (const json* cc = member(r, "valueCodeableConcept"); cc && cc->is_object()) {
       o.qualitative = qualitative(*cc);
     } else if (const json* s = member(r, "valueString"); s && s->is_string()) {

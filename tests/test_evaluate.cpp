@@ -348,6 +348,30 @@ TEST_CASE("a panel's components are observations; a bad one is skipped with a wa
   CHECK(eval("diastolic_bp < 90 mmHg", p).truth == Truth::unknown);
 }
 
+TEST_CASE("a score needs no unit: ECOG as a bare number, or as FHIR valueInteger (mCODE)", "[evaluate][fhir]") {
+  Profile p = profile(json::parse(R"({"id": "S", "birth_date": "1970-01-01", "as_of": "2026-11-01", "observations": [
+    {"concept": "ecog", "value": 1, "date": "2026-10-01"},
+    {"code": "89243-0", "system": "loinc", "value": 70, "unit": "%", "date": "2026-10-01"},
+    {"concept": "hba1c", "value": 7, "date": "2026-10-01"}]})"));
+  CHECK(eval("ecog = 1 {score}", p).truth == Truth::yes);
+  CHECK(eval("ecog = 0 {score} or ecog = 2 {score}", p).truth == Truth::no);
+  CHECK(eval("ecog <= 1 {score}", p).why == "ecog 1 {score} (2026-10-01) is <= 1 {score}");
+  CHECK(eval("ecog = 1 {score}", p).why == "ecog 1 {score} (2026-10-01) is 1 {score}");
+  CHECK(eval("karnofsky >= 70 %", p).truth == Truth::yes);
+  // A measure with a unit of its own still needs it written.
+  CHECK(eval("hba1c < 8 %", p).reason == Unknown::unit_mismatch);
+
+  Diagnostics w;
+  Profile f = load_patient(json::parse(R"({"resourceType": "Bundle", "type": "collection", "entry": [
+    {"resource": {"resourceType": "Patient", "id": "F", "birthDate": "1970-01-01"}},
+    {"resource": {"resourceType": "Observation", "status": "final",
+      "code": {"coding": [{"system": "http://loinc.org", "code": "89247-1"}]},
+      "effectiveDateTime": "2026-10-01", "valueInteger": 2}}]})"), "f.json", lex(), w);
+  CHECK(w.empty());
+  CHECK(eval("ecog = 2 {score}", f).truth == Truth::yes);
+  CHECK(eval("ecog <= 1 {score}", f).truth == Truth::no);
+}
+
 TEST_CASE("every Synthea bundle loads and evaluates; facts picked by hand", "[evaluate][fhir][datasets]") {
   std::string dir = std::string(TRIALMATCH_DATASETS_DIR) + "/synthea_smart_r4/bundles";
   if (!std::filesystem::exists(dir)) return;

@@ -246,6 +246,50 @@ TEST_CASE("blood pressure: each value, a pair, a change", "[grammar]") {
   CHECK(status("an increase in HbA1c of more than 1%", true) == Status::unparsed);
 }
 
+TEST_CASE("performance status: ECOG grades as a list or a range, Karnofsky and Lansky in percent", "[grammar]") {
+  // A list of whole numbers: each a grade the score may take.
+  CHECK(rule("Eastern Cooperative Oncology Group (ECOG) performance status of 0 or 1") == "ecog = 0 {score} or ecog = 1 {score}");
+  CHECK(rule("Patients must have an ECOG performance status of 0, 1, or 2.") ==
+        "ecog = 0 {score} or ecog = 1 {score} or ecog = 2 {score}");
+  CHECK(rule("ECOG 3 or 4", true) == "ecog = 3 {score} or ecog = 4 {score}");
+  CHECK(rule("ECOG PS 0-2") == "ecog >= 0 {score} and ecog <= 2 {score}");
+  CHECK(rule("Performance status (PS) <= 2 (ECOG scale).") == "ecog <= 2 {score}");
+  CHECK(rule("Have a performance status of less than or equal to 2 on the Eastern Cooperative Oncology Group (ECOG) scale") ==
+        "ecog <= 2 {score}");
+  CHECK(rule("ECOG performance status 2 or less") == "ecog <= 2 {score}");
+  CHECK(rule("Karnofsky performance status >= 70%") == "karnofsky >= 70 %");
+  CHECK(rule("KPS >= 60") == "karnofsky >= 60 {score}");
+  CHECK(rule("Lansky play-performance scale >= 50") == "lansky >= 50 {score}");
+  // A cross-reference in brackets is not part of the criterion.
+  CHECK(rule("ECOG performance status <= 2 (see Appendix A)") == "ecog <= 2 {score}");
+  // Not a list: a count with "or more", a single number, numbers with a time.
+  CHECK(rule("HbA1c 7 or more") == "hba1c >= 7 %");
+  CHECK(status("ECOG 2") != Status::computable);
+  CHECK(rule("Severe hypoglycaemia 1 or 2 years ago", true).find(" = ") == std::string::npos);
+}
+
+TEST_CASE("a clause for an age group holds for that group only", "[grammar]") {
+  // Joined by "and": each group's requirement applies to that group.
+  CHECK(rule("Karnofsky >= 50% for patients > 16 years of age and Lansky >= 50 for patients <= 16 years of age") ==
+        "(not age > 16 years or karnofsky >= 50 %) and (not age <= 16 years or lansky >= 50 {score})");
+  CHECK(rule("A Karnofsky performance status of >=50% (for participants aged >16 years) and a Lansky performance "
+             "status of >=50% (for participants aged <=16 years).") ==
+        "(not age > 16 years or karnofsky >= 50 %) and (not age <= 16 years or lansky >= 50 %)");
+  // Joined by "or": the groups are alternatives.
+  CHECK(rule("Karnofsky performance status > 50% for patients >16 years of age, or Lansky performance status > 50% for "
+             "patients < 16 years of age.") ==
+        "(age > 16 years and karnofsky > 50 %) or (age < 16 years and lansky > 50 %)");
+  // "X or Y for children": the group is Y's alone.
+  CHECK(rule("Karnofsky performance status of at least 70% or Lansky performance status of at least 70% for participants "
+             "less than 16 years old") == "karnofsky >= 70 % or (age < 16 years and lansky >= 70 %)");
+  // The group first.
+  CHECK(rule("For patients aged 2-55 years, HbA1c > 8%") == "not (age >= 2 years and age <= 55 years) or hba1c > 8 %");
+  // An exclusion names the group it excludes.
+  CHECK(rule("HbA1c > 10% for patients over 60 years of age", true) == "age > 60 years and hba1c > 10 %");
+  // A group that is not an age is not read so.
+  CHECK(rule("HbA1c < 8% in patients with diabetes") == "hba1c < 8 % and diabetes");
+}
+
 TEST_CASE("one sex as the criterion's subject restricts the sex", "[grammar]") {
   // The population's sex, beside its age.
   CHECK(rule("Women aged 18-45 years") == "sex = female and age >= 18 years and age <= 45 years");

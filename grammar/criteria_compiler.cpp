@@ -1547,6 +1547,41 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       g.kind = Item::ignorable;
       continue;
     }
+    // "(≤ 1.5 x ULN if alkaline phosphatase is > 2.5 x ULN)", "(isolated
+    // bilirubin > 1.5 x ULN is acceptable if ...)": a threshold or a verdict
+    // for some patients, as after "or ... if" (read_thresholds); not read,
+    // so it stays residue rather than a requirement of its condition.
+    bool conditional = false;
+    {
+      const int first = conn(g.tb + 1, "or") ? g.tb + 2 : g.tb + 1;
+      bool nested = false;
+      for (int m = g.tb + 1; m + 1 < g.te; ++m) nested = nested || is(m, Tok::open);
+      for (int m = first + 1; m + 1 < g.te && !conditional && !nested; ++m) {
+        if (!word_is(m, "if")) continue;
+        const std::string& before = t_[m - 1].text;
+        conditional = is(first, Tok::comparator) || before == "eligible" || before == "acceptable" ||
+                      before == "allowed" || before == "permitted";
+      }
+    }
+    if (conditional) {
+      // "(or < 9% if on insulin)" is an alternative to what precedes it.
+      const bool alternative = conn(g.tb + 1, "or");
+      g.children.clear();
+      g.kind = Item::residue;
+      g.tb += alternative ? 2 : 1;
+      g.te -= 1;
+      g.meaningful = true;
+      if (alternative && k > 0) {
+        Item o;
+        o.kind = Item::conn;
+        o.value = "or";
+        o.tb = g.tb - 1;
+        o.te = g.tb;
+        items.insert(items.begin() + static_cast<std::ptrdiff_t>(k), std::move(o));
+        ++k;
+      }
+      continue;
+    }
     bool starts_including = !g.children.empty() && g.children.front().kind == Item::including;
     std::optional<Expr> inner;
     if (starts_including) g.children.erase(g.children.begin());
@@ -1878,6 +1913,11 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     const bool people = is(p, Tok::person);
     if (!people && !(word_is(i, "for") && is(p, Tok::comparator))) return std::nullopt;
     auto r = age_construct(p, end);
+    if (!r) {  // "in patients < 10 years of age and > 45% in ...": the age ends at the joiner
+      int stop = p + 1;
+      while (stop < end && !conn(stop, "and") && !conn(stop, "or") && !is(stop, Tok::comma)) ++stop;
+      if (stop < end) r = age_construct(p, stop);
+    }
     if (!r) return std::nullopt;
     bool ages_only = true;
     walk(r->first, false, [&](const Expr& x, bool) {

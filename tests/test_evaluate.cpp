@@ -427,4 +427,11 @@ TEST_CASE("every Synthea bundle loads and evaluates; facts picked by hand", "[ev
   CHECK(eval("hdl_cholesterol > 60 mg/dL", k, "2018-12-31").truth == Truth::yes);
   CHECK(eval("triglycerides > 1.57 mmol/L", k, "2018-12-31").truth == Truth::yes);    // 139.29 / 88.57 = 1.573
   CHECK(eval("triglycerides > 1.58 mmol/L", k, "2018-12-31").truth == Truth::no);
+  // Josue Sipes on 2021-03-13: albumin 5.2896 g/dL (52.896 g/L), alkaline
+  // phosphatase 113.298 U/L, against the cited default ULN of 96 U/L (1.1802 x ULN).
+  Profile j = load_patient_file(dir + "/Josue_Sipes_7d27f180-98d6-456d-98c0-d91df32cd023.json", lex(), w);
+  CHECK(eval("albumin > 52.8 g/L", j, "2021-04-01").truth == Truth::yes);
+  CHECK(eval("albumin > 52.9 g/L", j, "2021-04-01").truth == Truth::no);
+  CHECK(eval("alkaline_phosphatase > 1.18 xULN", j, "2021-04-01").truth == Truth::yes);
+  CHECK(eval("alkaline_phosphatase > 1.19 xULN", j, "2021-04-01").truth == Truth::no);
 }

@@ -269,6 +269,21 @@ TEST_CASE("performance status: ECOG grades as a list or a range, Karnofsky and L
   CHECK(rule("Severe hypoglycaemia 1 or 2 years ago", true).find(" = ") == std::string::npos);
 }
 
+TEST_CASE("QTc, LVEF, INR, albumin, alkaline phosphatase; a bracketed alternative for some patients", "[grammar]") {
+  CHECK(rule("QTc > 450 msec", true) == "qtc > 450 ms");
+  CHECK(rule("QTcF > 450 ms for males and > 470 ms for females", true) ==
+        "(sex = male and qtc > 450 ms) or (sex = female and qtc > 470 ms)");
+  CHECK(rule("Left ventricular ejection fraction (LVEF) ≥ 50% by echocardiogram") == "lvef >= 50 %");
+  CHECK(rule("INR ≤ 1.5") == "inr <= 1.5 {INR}");
+  CHECK(rule("Albumin < 30 g/L", true) == "albumin < 30 g/L");
+  CHECK(rule("Alkaline phosphatase ≤ 2.5 x ULN") == "alkaline_phosphatase <= 2.5 xULN");
+  // A stricter threshold for some patients: required of them, so residue beside the rule.
+  CHECK(rule("AST ≤ 2.5 x ULN (≤ 1.5 x ULN if alkaline phosphatase is > 2.5 x ULN)") ==
+        "ast <= 2.5 xULN and unparsed(\"≤ 1.5 x ULN if alkaline phosphatase is > 2.5 x ULN\")");
+  // A looser one: an alternative, so a patient who meets the rule is not held up.
+  CHECK(rule("HbA1c < 8% (or < 9% if on insulin)") == "hba1c < 8 % or unparsed(\"< 9% if on insulin\")");
+}
+
 TEST_CASE("a clause for an age group holds for that group only", "[grammar]") {
   // Joined by "and": each group's requirement applies to that group.
   CHECK(rule("Karnofsky >= 50% for patients > 16 years of age and Lansky >= 50 for patients <= 16 years of age") ==

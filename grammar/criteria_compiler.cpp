@@ -76,6 +76,32 @@ Expr regroup_sexes(const Expr& e) {
   return ast::make_nary(Logic::and_, std::move(out));
 }
 
+// "History of myocardial infarction, unstable angina, or revascularization
+// within the past 6 months": a window after the last of an "or" list under
+// "history of" belongs to every item. Without "history of" the list is left
+// as read ("type 1 diabetes or DKA within 6 months" dates the DKA alone).
+Expr share_history_window(const Expr& e) {
+  if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&e.get())) return ast::make_not(share_history_window(n->get().operand));
+  auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get());
+  if (!a) return e;
+  std::vector<Expr> children;
+  for (const auto& o : a->get().operands) children.push_back(share_history_window(o));
+  auto history = [](const Expr& x) {
+    auto* p = boost::get<ast::Predicate>(&x.get());
+    return p && p->function == "history" ? p : nullptr;
+  };
+  const ast::Predicate* last = children.empty() ? nullptr : history(children.back());
+  bool shared = a->get().op == Logic::or_ && children.size() > 1 && last && last->window;
+  for (std::size_t k = 0; shared && k + 1 < children.size(); ++k) shared = history(children[k]) && !history(children[k])->window;
+  if (shared)
+    for (std::size_t k = 0; k + 1 < children.size(); ++k) {
+      ast::Predicate p = *history(children[k]);
+      p.window = last->window;
+      children[k] = Expr(p);
+    }
+  return ast::make_nary(a->get().op, std::move(children));
+}
+
 }  // namespace
 
 Status status_of(const ast::Expr& rule) {
@@ -2201,7 +2227,7 @@ std::optional<Expr> Parser::run() {
   if (any_enumerated) parts.push_back(ast::make_nary(Logic::or_, alternatives));
   dedupe(parts);
   if (parts.empty()) return with_sex_subject(std::nullopt);
-  return with_sex_subject(regroup_sexes(ast::make_nary(Logic::and_, parts)));
+  return with_sex_subject(share_history_window(regroup_sexes(ast::make_nary(Logic::and_, parts))));
 }
 
 }  // namespace

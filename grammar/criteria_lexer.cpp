@@ -64,6 +64,13 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
         }
       }
     }
+    // "stroke(s)", "product(s)": a plural ending glued to its word reads as the word.
+    if (c == '(' && !space && !out.empty() && std::isalpha(static_cast<unsigned char>(out.back())) && i + 2 < text.size() &&
+        (text[i + 1] == 's' || text[i + 1] == 'S') && text[i + 2] == ')' &&
+        (i + 3 == text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 3])))) {
+      i += 3;
+      continue;
+    }
     if (rep.empty() && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) rep = " ";
     if (rep == " ") {
       space = !out.empty();

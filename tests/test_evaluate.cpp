@@ -107,7 +107,7 @@ TEST_CASE("truth tables of and / or / not, written in the rule language", "[eval
     }
 }
 
-TEST_CASE("unknowns carry their reason; a person's check dominates", "[evaluate]") {
+TEST_CASE("unknowns carry their reason, a person's check dominates", "[evaluate]") {
   auto p = profile(kBase);
   CHECK(eval("unparsed(\"x\")", p).reason == Unknown::unparsed);
   CHECK(eval("manual(consent)", p).reason == Unknown::manual);
@@ -320,7 +320,7 @@ TEST_CASE("manual answers in the profile decide manual criteria", "[evaluate]") 
   CHECK(r2.verdict == Verdict::eligible);  // manual criteria are listed, they do not block
 }
 
-TEST_CASE("ranking: eligible, undetermined, ineligible; then score; then id", "[evaluate]") {
+TEST_CASE("ranking: eligible, undetermined, ineligible, then score, then id", "[evaluate]") {
   Trial a, b, c, d;
   a.id = "B";
   b.id = "A";
@@ -338,7 +338,7 @@ TEST_CASE("ranking: eligible, undetermined, ineligible; then score; then id", "[
   CHECK(rs[3].trial->id == "B");
 }
 
-TEST_CASE("a panel's components are observations; a bad one is skipped with a warning, its sibling kept", "[evaluate][fhir]") {
+TEST_CASE("a panel's components are observations, a bad one is skipped with a warning, its sibling kept", "[evaluate][fhir]") {
   Diagnostics w;
   Profile p = load_patient_file(std::string(TRIALMATCH_SOURCE_DIR) + "/tests/bad_input/fhir-bp-component.json", lex(), w);
   REQUIRE(w.size() == 1);
@@ -372,7 +372,7 @@ TEST_CASE("a score needs no unit: ECOG as a bare number, or as FHIR valueInteger
   CHECK(eval("ecog <= 1 {score}", f).truth == Truth::no);
 }
 
-TEST_CASE("every Synthea bundle loads and evaluates; facts picked by hand", "[evaluate][fhir][datasets]") {
+TEST_CASE("every Synthea bundle loads and evaluates, facts picked by hand", "[evaluate][fhir][datasets]") {
   std::string dir = std::string(TRIALMATCH_DATASETS_DIR) + "/synthea_smart_r4/bundles";
   if (!std::filesystem::exists(dir)) return;
   auto trials = bundled_trials();

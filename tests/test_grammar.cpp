@@ -269,7 +269,7 @@ TEST_CASE("performance status: ECOG grades as a list or a range, Karnofsky and L
   CHECK(rule("Severe hypoglycaemia 1 or 2 years ago", true).find(" = ") == std::string::npos);
 }
 
-TEST_CASE("QTc, LVEF, INR, albumin, alkaline phosphatase; a bracketed alternative for some patients", "[grammar]") {
+TEST_CASE("QTc, LVEF, INR, albumin, alkaline phosphatase and a bracketed alternative for some patients", "[grammar]") {
   CHECK(rule("QTc > 450 msec", true) == "qtc > 450 ms");
   CHECK(rule("QTcF > 450 ms for males and > 470 ms for females", true) ==
         "(sex = male and qtc > 450 ms) or (sex = female and qtc > 470 ms)");
@@ -282,6 +282,26 @@ TEST_CASE("QTc, LVEF, INR, albumin, alkaline phosphatase; a bracketed alternativ
         "ast <= 2.5 xULN and unparsed(\"≤ 1.5 x ULN if alkaline phosphatase is > 2.5 x ULN\")");
   // A looser one: an alternative, so a patient who meets the rule is not held up.
   CHECK(rule("HbA1c < 8% (or < 9% if on insulin)") == "hba1c < 8 % or unparsed(\"< 9% if on insulin\")");
+}
+
+TEST_CASE("cardiovascular events, impaired awareness of hypoglycaemia, a plural ending in brackets", "[grammar]") {
+  // The window after a list under "history of" dates every item.
+  CHECK(rule("History of myocardial infarction, unstable angina, or revascularization within the past 6 months.", true) ==
+        "history(myocardial_infarction) within 6 months or history(unstable_angina) within 6 months or "
+        "history(coronary_revascularization) within 6 months");
+  CHECK(rule("History of alcohol or drug abuse in the past year", true) ==
+        "history(alcohol_abuse) within 1 year or history(drug_abuse) within 1 year");
+  // Without it, the list is left as read.
+  CHECK(rule("Acute pancreatitis or diabetic ketoacidosis within the past 6 months", true) ==
+        "acute_pancreatitis or history(diabetic_ketoacidosis) within 6 months");
+  CHECK(rule("Acute coronary syndrome, stroke or Transient Ischaemic Attack (TIA) within last 3 months", true).find("stroke") !=
+        std::string::npos);
+  CHECK(rule("History of cerebrovascular accident (CVA)", true) == "history(stroke)");
+  CHECK(rule("Has a history of hypoglycemia unawareness", true) == "history(hypoglycemia_unawareness)");
+  CHECK(rule("Hypoglycaemic unawareness", true) == "hypoglycemia_unawareness");
+  // "(s)" glued to a word is its plural, not a bracket of its own.
+  CHECK(rule("History of myocardial infarction(s) within 6 months", true) == "history(myocardial_infarction) within 6 months");
+  CHECK(rule("Signed Informed Consent Form(s)") == "manual(consent)");
 }
 
 TEST_CASE("a clause for an age group holds for that group only", "[grammar]") {

@@ -434,4 +434,17 @@ TEST_CASE("every Synthea bundle loads and evaluates, facts picked by hand", "[ev
   CHECK(eval("albumin > 52.9 g/L", j, "2021-04-01").truth == Truth::no);
   CHECK(eval("alkaline_phosphatase > 1.18 xULN", j, "2021-04-01").truth == Truth::yes);
   CHECK(eval("alkaline_phosphatase > 1.19 xULN", j, "2021-04-01").truth == Truth::no);
+  // His stroke (SNOMED 230690007) began on 2019-01-26.
+  CHECK(eval("history(stroke)", j, "2021-04-01").truth == Truth::yes);
+  CHECK(eval("history(stroke) within 3 years", j, "2021-04-01").truth == Truth::yes);
+  CHECK(eval("history(stroke) within 2 years", j, "2021-04-01").truth == Truth::no);
+  CHECK(eval("history(myocardial_infarction)", j, "2021-04-01").truth == Truth::no);
+  // Tarsha Stokes: a myocardial infarction (22298006) and a percutaneous
+  // coronary intervention (a Procedure, 415070008) on 2017-01-13.
+  Profile t = load_patient_file(dir + "/Tarsha_Stokes_fd04234a-e56d-4362-88a5-bbaa47addb6b.json", lex(), w);
+  CHECK(eval("history(myocardial_infarction) within 6 months", t, "2017-06-01").truth == Truth::yes);
+  CHECK(eval("history(coronary_revascularization) within 6 months", t, "2017-06-01").truth == Truth::yes);
+  CHECK(eval("history(coronary_revascularization) within 6 months", t, "2017-08-01").truth == Truth::no);
+  // Heart disease includes a myocardial infarction, whatever code names it.
+  CHECK(eval("heart_disease", t, "2017-06-01").truth == Truth::yes);
 }

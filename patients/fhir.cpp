@@ -234,7 +234,11 @@ class BundleReader {
       }
       o.value = v->get<double>();
       o.unit = unit_of(*q);
-    } else if (const json* n = member(r, "valueInteger"); n && n->is_number_integer()) {
+    } else if (const json* n = member(r, "valueInteger")) {
+      if (!n->is_number_integer()) {
+        warn(i, "/valueInteger", "not an integer; skipped");
+        return;
+      }
       o.value = n->get<double>();  // a score (ECOG in mCODE): no unit
     } else if (const json* cc = member(r, "valueCodeableConcept"); cc && cc->is_object()) {
       o.qualitative = qualitative(*cc);

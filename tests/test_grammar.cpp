@@ -304,6 +304,15 @@ TEST_CASE("cardiovascular events, impaired awareness of hypoglycaemia, a plural 
   CHECK(rule("Signed Informed Consent Form(s)") == "manual(consent)");
 }
 
+TEST_CASE("an allergy to a drug is for a person to confirm", "[grammar]") {
+  // No profile holds allergies to a study drug: a person checks them. The
+  // drugs named are what the check covers, not treatments of the patient.
+  CHECK(rule("Known hypersensitivity to insulin glargine or excipients of the study drug", true) == "manual(allergy)");
+  CHECK(rule("Intolerance or allergy to study drug", true) == "manual(allergy)");
+  // A severe allergy is a condition the lexicon knows.
+  CHECK(rule("History of anaphylaxis", true) == "history(severe_allergy)");
+}
+
 TEST_CASE("a clause for an age group holds for that group only", "[grammar]") {
   // Joined by "and": each group's requirement applies to that group.
   CHECK(rule("Karnofsky >= 50% for patients > 16 years of age and Lansky >= 50 for patients <= 16 years of age") ==

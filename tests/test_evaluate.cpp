@@ -447,4 +447,9 @@ TEST_CASE("every Synthea bundle loads and evaluates, facts picked by hand", "[ev
   CHECK(eval("history(coronary_revascularization) within 6 months", t, "2017-08-01").truth == Truth::no);
   // Heart disease includes a myocardial infarction, whatever code names it.
   CHECK(eval("heart_disease", t, "2017-06-01").truth == Truth::yes);
+  // Parker Casper: chronic congestive heart failure (SNOMED 88805009) since 2020-08-02.
+  Profile c = load_patient_file(dir + "/Parker_Casper_6d0c6969-6843-47e1-9921-d9bf11b1df31.json", lex(), w);
+  CHECK(eval("heart_failure", c, "2021-01-01").truth == Truth::yes);
+  CHECK(eval("heart_disease", c, "2021-01-01").truth == Truth::yes);
+  CHECK(eval("heart_failure", c, "2020-07-01").truth == Truth::no);
 }

@@ -299,6 +299,9 @@ TEST_CASE("cardiovascular events, impaired awareness of hypoglycaemia, a plural 
   CHECK(rule("History of cerebrovascular accident (CVA)", true) == "history(stroke)");
   CHECK(rule("Has a history of hypoglycemia unawareness", true) == "history(hypoglycemia_unawareness)");
   CHECK(rule("Hypoglycaemic unawareness", true) == "hypoglycemia_unawareness");
+  CHECK(rule("Symptomatic congestive heart failure", true) == "unparsed(\"Symptomatic\") and heart_failure");
+  CHECK(rule("Evidence of hepatic, renal or cardiac failure", true) == "liver_disease or kidney_disease or heart_failure");
+  CHECK(rule("History of asthma or schizophrenia", true) == "history(asthma) or history(schizophrenia)");
   // "(s)" glued to a word is its plural, not a bracket of its own.
   CHECK(rule("History of myocardial infarction(s) within 6 months", true) == "history(myocardial_infarction) within 6 months");
   CHECK(rule("Signed Informed Consent Form(s)") == "manual(consent)");

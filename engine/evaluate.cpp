@@ -124,6 +124,8 @@ PlanNode plan_node(const ast::Expr& e, const Lexicon& lex) {
                                          : Kind::present;
     n.concept_ref = lex.find(p->concept_id);
     n.window = p->window ? std::optional<ast::Window>(*p->window) : std::nullopt;
+    for (const auto& id : p->except)
+      if (const Concept* x = lex.find(id)) n.except.push_back(x);
     return n;
   }
   if (auto* m = boost::get<ast::Manual>(&v)) {
@@ -159,6 +161,8 @@ void resolve_words(PlanNode& n, const Lexicon& lex) {
     n.concept_index = static_cast<std::uint32_t>(n.concept_ref - lex.concepts().data());
     if (n.concept_ref->id == "age") n.special = PlanNode::Special::age;
     if (n.concept_ref->id == "healthy_volunteer") n.special = PlanNode::Special::healthy_volunteer;
+    n.except_index.clear();
+    for (const Concept* x : n.except) n.except_index.push_back(static_cast<std::uint32_t>(x - lex.concepts().data()));
     const auto& lb = n.concept_ref->lookback;
     if (lb && !lb->any) n.lookback = std::make_pair(lb->amount, time_unit_of(lb->unit));
   }
@@ -526,17 +530,31 @@ Result eval_presence(const PlanNode& n, const PatientFacts& f) {
     bool healthy = !f.any_active_condition();
     return truth(healthy, healthy ? "no active condition on record" : "has an active condition on record", {});
   }
+  // "except(type1_diabetes)": a record that is also one of these does not count.
+  auto excepted = [&](auto&& records_of, const auto& record, auto&& same) {
+    for (const Concept* x : n.except)
+      for (const auto& r : records_of(*x))
+        if (same(r, record)) return true;
+    return false;
+  };
+  auto same_pointer = [](const auto* a, const auto* b) { return a == b; };
+  auto same_occurrence = [](const PatientFacts::Occurrence& a, const PatientFacts::Occurrence& b) {
+    return a.field == b.field && a.date == b.date;
+  };
+  std::string but;
+  for (const Concept* x : n.except) but += (but.empty() ? " other than " : " or ") + x->id;
   switch (c.kind) {
     case ConceptKind::event: {
       for (const auto& o : f.events(c))
-        if (!from || o.date > *from) {
+        if ((!from || o.date > *from) && !excepted([&](const Concept& x) -> const auto& { return f.events(x); }, o, same_occurrence)) {
           Evidence e{c.id, "event", std::nullopt, "", format_iso_date(o.date), "", o.field};
           return yes(c.id + " on " + e.date, {e});
         }
-      return no("no record of " + c.id + in);
+      return no("no record of " + c.id + but + in);
     }
     case ConceptKind::medication: {
       for (auto* m : f.medications(c)) {
+        if (excepted([&](const Concept& x) -> const auto& { return f.medications(x); }, m, same_pointer)) continue;
         bool active = medication_active(*m, as_of);
         bool in_window = from ? (!m->end || *m->end >= *from) : (history || active);
         if (in_window) {
@@ -545,7 +563,7 @@ Result eval_presence(const PlanNode& n, const PatientFacts& f) {
           return yes(c.id + (active ? " active" : " on record") + (m->start ? " since " + format_iso_date(*m->start) : ""), {e});
         }
       }
-      return no("no record of " + c.id + in);
+      return no("no record of " + c.id + but + in);
     }
     case ConceptKind::autoantibody:
     case ConceptKind::measure:
@@ -553,6 +571,7 @@ Result eval_presence(const PlanNode& n, const PatientFacts& f) {
       return unknown(Unknown::unparsed, c.id + " named without a threshold");
     default: {
       for (auto* r : f.conditions(c)) {
+        if (excepted([&](const Concept& x) -> const auto& { return f.conditions(x); }, r, same_pointer)) continue;
         bool active = condition_active(*r, as_of);
         bool counts = history || active;
         if (from) counts = !r->abatement || *r->abatement >= *from;
@@ -563,7 +582,7 @@ Result eval_presence(const PlanNode& n, const PatientFacts& f) {
       }
       // Closed world: no record means no.
       bool resolved_only = !history && !f.conditions(c).empty();
-      return no((resolved_only ? "no active " : "no record of ") + c.id + in);
+      return no((resolved_only ? "no active " : "no record of ") + c.id + but + in);
     }
   }
 }

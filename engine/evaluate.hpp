@@ -76,6 +76,8 @@ struct PlanNode {
   std::string time_unit;      // age thresholds compare completed years / months / days
   std::string unit_error;     // set when the written unit cannot be converted
   std::optional<ast::Window> window;
+  std::vector<const Concept*> except;  // a present/history record counts only when it is none of these
+  std::vector<std::uint32_t> except_index;  // theirs in the lexicon (resolve_words)
   int n = 0;
   std::string text;           // the rule as written, for explanations
   bool value = true;          // literal
@@ -127,7 +129,8 @@ struct LeanOp {
   std::optional<Sex> sex;
   std::uint32_t concept_index = 0;
   std::uint32_t end = 0;                   // one past this op's subtree
-  std::uint32_t pool = 0, pool_size = 0;   // bit words, concept indices or measure limits in the program's pools
+  std::uint32_t pool = 0, pool_size = 0;   // bit words, concept indices (count_positive; present/history: the
+                                           // exceptions) or measure limits in the program's pools
   int n = 0;
   int window = 0;                          // amount of the window or look-back
   double threshold = 0;
@@ -205,7 +208,7 @@ struct LeanProgram {
   };
   std::vector<Masks> masks;
   std::vector<std::uint64_t> bits;        // any_bits / all_bits: (word index, present bits, history bits) triples
-  std::vector<std::uint32_t> concepts;    // count_positive
+  std::vector<std::uint32_t> concepts;    // count_positive, and the exceptions of present / history
   std::vector<LeanLimits> limits;         // measure
 };
 

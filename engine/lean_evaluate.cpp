@@ -157,20 +157,31 @@ LeanResult duration(const LeanOp& n, const LeanFacts& f) {
   return lean(false);
 }
 
-LeanResult presence(const LeanOp& n, const LeanFacts& f) {
+LeanResult presence(const LeanOp& n, const LeanProgram& p, const LeanFacts& f) {
   const bool history = n.code == Code::history;
   const Date as_of = f.as_of;
   std::optional<Date> from;
   if (n.has_window) from = f.before_as_of(n.window, n.window_unit);
   if (n.healthy_volunteer) return lean(!f.any_active_condition());
+  // "except(type1_diabetes)": a record that is also one of these does not
+  // count (its copies for each concept share its sequence number).
+  const std::span<const std::uint32_t> except(p.concepts.data() + n.pool, n.pool_size);
+  auto excepted = [&](auto&& records_of, std::uint32_t seq) {
+    for (std::uint32_t x : except)
+      for (const auto& r : records_of(x))
+        if (r.seq == seq) return true;
+    return false;
+  };
   switch (n.concept_kind) {
     case ConceptKind::event:
       for (const auto& e : f.events(n.concept_index))
-        if (!from || e.date > *from) return lean(true);
+        if ((!from || e.date > *from) && !excepted([&](std::uint32_t x) { return f.events(x); }, e.seq)) return lean(true);
       return lean(false);
     case ConceptKind::medication:
       for (const auto& m : f.medications(n.concept_index))
-        if (from ? (!m.end || *m.end >= *from) : (history || medication_active(m, as_of))) return lean(true);
+        if ((from ? (!m.end || *m.end >= *from) : (history || medication_active(m, as_of))) &&
+            !excepted([&](std::uint32_t x) { return f.medications(x); }, m.seq))
+          return lean(true);
       return lean(false);
     case ConceptKind::autoantibody:
     case ConceptKind::measure:
@@ -180,7 +191,7 @@ LeanResult presence(const LeanOp& n, const LeanFacts& f) {
       // Closed world: no record means no.
       for (const auto& r : f.conditions(n.concept_index)) {
         bool counts = from ? (!r.abatement || *r.abatement >= *from) : (history || condition_active(r, as_of));
-        if (counts) return lean(true);
+        if (counts && !excepted([&](std::uint32_t x) { return f.conditions(x); }, r.seq)) return lean(true);
       }
       return lean(false);
   }
@@ -210,7 +221,7 @@ LeanResult positive_or_negative(const LeanOp& n, const LeanFacts& f) {
 
 // present(c) / history(c) with no window on a concept read from the bits.
 bool reads_bits(const PlanNode& n) {
-  if ((n.kind != Kind::present && n.kind != Kind::history) || !n.concept_ref || n.window ||
+  if ((n.kind != Kind::present && n.kind != Kind::history) || !n.concept_ref || n.window || !n.except.empty() ||
       n.special != PlanNode::Special::none)
     return false;
   auto k = n.concept_ref->kind;
@@ -433,6 +444,9 @@ std::int32_t compile_lean(const PlanNode& n, const Lexicon& lex, LeanProgram& p)
       else {
         op.code = n.kind == Kind::history ? Code::history : Code::present;
         op.healthy_volunteer = n.special == PlanNode::Special::healthy_volunteer;
+        op.pool = static_cast<std::uint32_t>(p.concepts.size());
+        op.pool_size = static_cast<std::uint32_t>(n.except_index.size());
+        p.concepts.insert(p.concepts.end(), n.except_index.begin(), n.except_index.end());
       }
       break;
     case Kind::positive:
@@ -505,7 +519,7 @@ LeanResult evaluate_lean(const LeanProgram& p, std::uint32_t i, const LeanFacts&
     case Code::duration:
     case Code::since: return duration(n, f);
     case Code::present:
-    case Code::history: return presence(n, f);
+    case Code::history: return presence(n, p, f);
     case Code::positive:
     case Code::negative: return positive_or_negative(n, f);
     case Code::not_: {

@@ -145,7 +145,8 @@ void LeanFactsBuilder::medication(std::span<const std::uint32_t> targets, Record
 }
 
 void LeanFactsBuilder::event(std::span<const std::uint32_t> targets, Date date) {
-  for (std::uint32_t c : targets) facts_.ev_.push_back({c, date});
+  std::uint32_t seq = seq_++;
+  for (std::uint32_t c : targets) facts_.ev_.push_back({c, date, seq});
 }
 
 const LeanFacts& LeanFactsBuilder::finish(Date as_of) {
@@ -159,7 +160,7 @@ const LeanFacts& LeanFactsBuilder::finish(Date as_of) {
   // A condition coded as an event (E16.0 severe hypoglycaemia) is one.
   const auto& concepts = lexicon_.concepts();
   for (const auto& c : f.cond_)
-    if (c.onset && concepts[c.concept_index].kind == ConceptKind::event) f.ev_.push_back({c.concept_index, *c.onset});
+    if (c.onset && concepts[c.concept_index].kind == ConceptKind::event) f.ev_.push_back({c.concept_index, *c.onset, c.seq});
   for (const auto& c : raw_conditions_)
     if (c.status == RecordStatus::active && (!c.onset || *c.onset <= as_of) && (!c.abatement || *c.abatement > as_of))
       f.any_active_condition_ = true;

@@ -49,6 +49,7 @@ struct LeanMedication {
 struct LeanEvent {
   std::uint32_t concept_index;
   Date date;
+  std::uint32_t seq = 0;  // the record's, shared by its copies for each concept it counts for
 };
 
 class LeanFacts {

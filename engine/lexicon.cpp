@@ -166,10 +166,11 @@ void Lexicon::add_document(const nlohmann::json& doc, const std::string& file) {
       c.sex = *sex;
       c.sex_source = *cr.string("sex_source", true);
     }
+    c.codes_source = cr.string("codes_source").value_or("");
     if (c.kind == ConceptKind::group && c.members.empty()) cr.fail("members", "a group needs its members");
     cr.warn_unknown_keys({"id", "kind", "label", "synonyms", "codes", "unit", "conversions", "lookback",
                           "plausible", "plausible_source", "members", "includes", "uln_default", "caused_concept",
-                          "complication_concept", "sex", "sex_source", "source"});
+                          "complication_concept", "sex", "sex_source", "codes_source", "source"});
     index_.emplace(c.id, concepts_.size());
     concepts_.push_back(std::move(c));
   }
@@ -189,6 +190,8 @@ void Lexicon::validate(const std::string& file) const {
     for (const auto& linked : {c.caused_concept, c.complication_concept})
       if (!linked.empty() && !find(linked))
         throw InputError({Severity::error, file, 0, 0, where, "links to unknown concept \"" + linked + "\""});
+    if (!c.codes_source.empty() && !sources_.count(c.codes_source))
+      throw InputError({Severity::error, file, 0, 0, where + "/codes_source", "cites unknown source \"" + c.codes_source + "\""});
     if (!c.sex.empty() && !sources_.count(c.sex_source))
       throw InputError({Severity::error, file, 0, 0, where + "/sex_source", "cites unknown source \"" + c.sex_source + "\""});
     for (const auto& u : c.conversions)

@@ -55,6 +55,7 @@ struct Concept {
   std::string complication_concept;  // "complications of diabetes" means this concept
   std::string sex;                   // "female" / "male": only that sex can be in this state (pregnancy)
   std::string sex_source;
+  std::string codes_source;  // where codes beyond those of `source` come from ("" = `source`)
   std::string source;
 };
 

@@ -58,7 +58,10 @@ void check_concepts(const ast::Expr& e, const Lexicon& lex, const RuleOverride& 
     if (auto* c = boost::get<ast::Comparison>(&x.get())) ids.push_back(c->concept_id);
     if (auto* c = boost::get<ast::Count>(&x.get())) ids.insert(ids.end(), c->concepts.begin(), c->concepts.end());
     if (auto* c = boost::get<ast::Duration>(&x.get())) ids.push_back(c->concept_id);
-    if (auto* c = boost::get<ast::Predicate>(&x.get())) ids.push_back(c->concept_id);
+    if (auto* c = boost::get<ast::Predicate>(&x.get())) {
+      ids.push_back(c->concept_id);
+      ids.insert(ids.end(), c->except.begin(), c->except.end());
+    }
   };
   visit(e);
   for (const auto& id : ids) {

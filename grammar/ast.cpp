@@ -108,7 +108,9 @@ struct Printer {
   }
   std::string operator()(const Predicate& p) const {
     std::string core = p.function.empty() ? p.concept_id : p.function + "(" + p.concept_id + ")";
-    return core + window_text(p.window);
+    std::string except;
+    for (const auto& id : p.except) except += (except.empty() ? " except(" : ", ") + id;
+    return core + window_text(p.window) + (except.empty() ? "" : except + ")");
   }
   std::string operator()(const Manual& m) const { return "manual(" + m.kind + ")"; }
   std::string operator()(const Unparsed& u) const { return "unparsed(" + quote(u.text) + ")"; }

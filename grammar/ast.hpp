@@ -76,9 +76,12 @@ struct Predicate {
   std::string function;  // "" (current), "history", "positive", "negative"
   std::string concept_id;
   boost::optional<Window> window;
+  // "diabetes other than type 1 diabetes": a record of the concept counts
+  // only when it is not also a record of one of these (concepts it includes).
+  std::vector<std::string> except;
   Span span;
   bool operator==(const Predicate& o) const {
-    return function == o.function && concept_id == o.concept_id && window == o.window;
+    return function == o.function && concept_id == o.concept_id && window == o.window && except == o.except;
   }
 };
 

@@ -1387,6 +1387,61 @@ std::vector<Item> Parser::scan(int b, int e) {
       }
       if (v == "exception") {
         int stop = segment_end(i, e, false);
+        // "Diabetes other than type 1 diabetes", "antidiabetic drugs other
+        // than insulin": the exception names concepts the one before it
+        // includes, so its records do not count (`diabetes
+        // except(type1_diabetes)`). Set aside, the exception made the
+        // rule exclude every patient with type 1 diabetes. Other
+        // exceptions (a kind of cancer the lexicon does not hold) are set
+        // aside as before.
+        ast::Predicate* before = items.empty() || items.back().kind != Item::leaf
+                                     ? nullptr
+                                     : boost::get<ast::Predicate>(&items.back().expr.get());
+        if (before && (before->function.empty() || before->function == "history")) {
+          std::vector<std::string> except;
+          for (int k = i + 1; k < stop; ++k) {
+            // Examples after it ("other than COPD (e.g., asthma ...)", "such
+            // as ...") are not exceptions.
+            if (is(k, Tok::open) || cue(k, "including")) break;
+            if (!is(k, Tok::concept_ref) || t_[k].value == before->concept_id) continue;
+            // A concept word with a qualifier before it ("lung cancer",
+            // "non-melanoma skin cancer") names less than the concept: a
+            // record of the concept is not one of the exception.
+            if (k - 1 != i && !is(k - 1, Tok::connective) && !is(k - 1, Tok::comma) && !is(k - 1, Tok::filler) &&
+                !is(k - 1, Tok::cue))
+              continue;
+            // ... and so does one with a qualifier after it ("cancer cured by
+            // surgery", "metformin monotherapy").
+            if (k + 1 < stop && (is(k + 1, Tok::word) || is(k + 1, Tok::organ) || is(k + 1, Tok::number))) continue;
+            auto up = lex_.with_ancestors(t_[k].value);
+            if (std::find(up.begin(), up.end(), before->concept_id) != up.end() &&
+                std::find(except.begin(), except.end(), t_[k].value) == except.end())
+              except.push_back(t_[k].value);
+          }
+          // One named with a concept that includes it says nothing more
+          // ("insulin including insulin pump").
+          std::erase_if(except, [&](const std::string& y) {
+            auto up = lex_.with_ancestors(y);
+            return std::any_of(except.begin(), except.end(),
+                               [&](const std::string& z) { return z != y && std::find(up.begin(), up.end(), z) != up.end(); });
+          });
+          if (!except.empty()) {
+            before->except = std::move(except);
+            // "... other than insulin in the 3 months prior to visit 1": the
+            // window after the exception dates the concept.
+            for (int k = i + 1; k < stop && !before->window; ++k) {
+              ast::Window w;
+              if (read_window(k, stop, w) < 0) continue;
+              const Concept* info = lex_.find(before->concept_id);
+              if (info && info->kind == ConceptKind::state) break;
+              before->window = w;
+              if (info && info->kind == ConceptKind::condition) before->function = "history";
+            }
+            items.back().te = stop;
+            i = stop;
+            continue;
+          }
+        }
         ignore(i, stop, "exception");
         i = stop;
         continue;

@@ -56,7 +56,7 @@ const x3::rule<class unary_class, ast::Expr> unary = "rule term";
 const x3::rule<class and_class, ast::Expr> and_expr = "rule";
 const expr_type expr = "rule";
 
-const auto keyword = kw("and") | kw("or") | kw("not") | kw("within");
+const auto keyword = kw("and") | kw("or") | kw("not") | kw("within") | kw("except");
 
 const auto ident_def = lexeme[!keyword >> (ascii::lower | char_('_')) >> *(ascii::lower | ascii::digit | char_('_'))];
 const auto unit_def = lexeme[!keyword >> +(~char_(" \t\r\n,()\""))];
@@ -115,9 +115,10 @@ const auto duration_def = dur_fn[set_function] >> lit('(') > ident[set_concept] 
                           lit(')') > cmp_op[set_op] > number[set_value] > time_unit[set_window_unit];
 
 const auto predicate_window = [](auto& ctx) { _val(ctx).window = _attr(ctx); };
+const auto predicate_except = [](auto& ctx) { _val(ctx).except.push_back(_attr(ctx)); };
 const auto predicate_def =
     ((pred_fn[set_function] >> lit('(') > ident[set_concept] > lit(')')) | ident[set_concept]) >>
-    -window[predicate_window];
+    -window[predicate_window] >> -(kw("except") > lit('(') > (ident[predicate_except] % ',') > lit(')'));
 
 const auto set_kind = [](auto& ctx) { _val(ctx).kind = _attr(ctx); };
 const auto manual_def = kw("manual") >> lit('(') > ident[set_kind] > lit(')');

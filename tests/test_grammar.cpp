@@ -316,6 +316,22 @@ TEST_CASE("an allergy to a drug is for a person to confirm", "[grammar]") {
   CHECK(rule("History of anaphylaxis", true) == "history(severe_allergy)");
 }
 
+TEST_CASE("an exception naming what the concept includes is read as except", "[grammar]") {
+  // Set aside, these excluded every patient with type 1 diabetes, or on insulin.
+  CHECK(rule("Diabetes mellitus (DM) other than T1DM", true) == "diabetes except(type1_diabetes)");
+  CHECK(rule("Use of antidiabetic agent other than insulin or insulin analog at the time of screening.", true) ==
+        "antidiabetic except(insulin)");
+  CHECK(rule("Treatment with any anti-diabetic medication other than insulin including insulin pump within 4 weeks of trial start",
+             true) == "antidiabetic within 4 weeks except(insulin)");
+  CHECK(rule("Psychiatric disorder other than schizophrenia", true) == "mental_illness except(schizophrenia)");
+  // A qualified concept names less than the concept ("lung cancer"), and
+  // examples after the exception are not exceptions: set aside as before.
+  CHECK(rule("Previous tumor other than lung cancer", true) == "neoplasm");
+  CHECK(rule("Respiratory disease other than COPD (e.g., asthma, tuberculosis)", true) == "respiratory_disease");
+  // An exception that is no part of the concept is set aside too.
+  CHECK(rule("Any malignancy except basal cell carcinoma", true) == "malignancy");
+}
+
 TEST_CASE("a clause for an age group holds for that group only", "[grammar]") {
   // Joined by "and": each group's requirement applies to that group.
   CHECK(rule("Karnofsky >= 50% for patients > 16 years of age and Lansky >= 50 for patients <= 16 years of age") ==

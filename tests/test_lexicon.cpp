@@ -105,6 +105,12 @@ TEST_CASE("a bad lexicon file names the field", "[lexicon][errors]") {
                       R"({"trialmatch_lexicon": 1, "concepts": [{"id": "p", "kind": "state", "sex": "female", "sex_source": "nowhere"}]})"),
                   "lex.json");
   CHECK_THROWS_WITH(l5.validate("lex.json"), Catch::Contains("cites unknown source \"nowhere\""));
+  // Codes from elsewhere than the concept's source name theirs.
+  Lexicon l6;
+  l6.add_document(nlohmann::json::parse(
+                      R"({"trialmatch_lexicon": 1, "concepts": [{"id": "m", "kind": "medication", "codes_source": "nowhere"}]})"),
+                  "lex.json");
+  CHECK_THROWS_WITH(l6.validate("lex.json"), Catch::Contains("/concepts/0/codes_source: cites unknown source \"nowhere\""));
   CHECK(bundled_lexicon().find("pregnancy")->sex == "female");
   CHECK(parse_window("12 months")->amount == 12);
   CHECK_FALSE(parse_window("12 fortnights"));

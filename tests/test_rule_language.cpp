@@ -29,6 +29,8 @@ TEST_CASE("the spec's rule examples parse and print back unchanged", "[rules]") 
            "not (hiv or syphilis)",
            "all(alt <= 3 xULN, ast <= 3 xULN)",
            "true and false",
+           "diabetes except(type1_diabetes) and not pregnancy",
+           "antidiabetic within 3 months except(insulin, metformin)",
        }) {
     INFO(r);
     CHECK(round(r) == r);
@@ -57,6 +59,7 @@ TEST_CASE("bad rules say where and what was expected", "[rules][errors]") {
   CHECK(round("count(x) >= y") == "error at 12: expected whole number");
   CHECK(round("foo bar") == "error at 4: expected \"and\", \"or\" or the end of the rule");
   CHECK(round("(hiv or syphilis") == "error at 16: expected ')'");
+  CHECK(round("diabetes except()").rfind("error at 16", 0) == 0);
   std::string shown = grammar::format_rule_error("t.json", 7, 20, "  \"I3\": \"hba1c >= \"", "expected number");
   CHECK(shown == "t.json:7:20: error: expected number\n    \"I3\": \"hba1c >= \"\n                     ^");
 }

@@ -339,6 +339,42 @@ TEST_CASE("two comparisons of one age or one measure are read once, with the out
   CHECK(second["not_met"] == json::array({"I1", "I2"}));
 }
 
+TEST_CASE("a record counts for X except(Y) only when it is not also a record of Y, in both evaluators", "[screen]") {
+  json doc = {{"trialmatch_trial", 1},
+              {"id", "T-EXCEPT"},
+              {"criteria",
+               "Exclusion Criteria:\n- Diabetes mellitus (DM) other than T1DM\n"
+               "- Use of antidiabetic agent other than insulin or insulin analog at the time of screening.\n"
+               "- Treatment with antidiabetic drug other than insulin in the 3 months prior to visit 1\n"
+               "- Severe hypoglycaemia or any cardiovascular event other than a stroke\n"}};
+  static std::vector<Trial> trials = load_trial_document(doc, "except.json");
+  compile_trials(trials, bundled_lexicon());
+  REQUIRE(trials.front().criteria[0].compiled.rule);
+  CHECK(ast::print(*trials.front().criteria[0].compiled.rule) == "diabetes except(type1_diabetes)");
+  CHECK(ast::print(*trials.front().criteria[2].compiled.rule) == "antidiabetic within 3 months except(insulin)");
+  const std::vector<TrialPlan> except_plans = {plan_trial(trials.front(), bundled_lexicon())};
+  const std::string input =
+      // Type 1 diabetes on insulin only: none of the exclusions.
+      R"({"id":"A","as_of":"2026-11-01","conditions":[{"concept":"type1_diabetes","onset":"2010-01-01"}],)"
+      R"("medications":[{"concept":"insulin","start":"2010-01-01"}]})" "\n"
+      // Type 1 diabetes (a code) on insulin and, for two months, metformin (ATC codes).
+      R"({"id":"B","as_of":"2026-11-01","conditions":[{"code":"E10.9","system":"icd10","onset":"2010-01-01"}],)"
+      R"("medications":[{"code":"A10AB05","system":"atc","start":"2010-01-01"},{"code":"A10BA02","system":"atc","start":"2026-09-01"}]})" "\n"
+      // Both types on record; metformin stopped ten months ago.
+      R"({"id":"C","as_of":"2026-11-01","conditions":[{"code":"E11.9","system":"icd10","onset":"2010-01-01"},)"
+      R"({"code":"E10.9","system":"icd10","onset":"2010-01-01"}],)"
+      R"("medications":[{"concept":"metformin","start":"2020-01-01","end":"2026-01-01","status":"stopped"}]})" "\n"
+      // A severe hypoglycaemia event, and a stroke coded as a condition (an event).
+      R"({"id":"D","as_of":"2026-11-01","events":[{"concept":"severe_hypoglycemia","date":"2026-10-01"}],)"
+      R"("conditions":[{"code":"I63.9","system":"icd10","onset":"2026-05-01"}]})" "\n";
+  check_agrees_with_match(input, std::nullopt, except_plans);
+  auto out = lines_of(run_screen(input, 1, ScreenFormat::jsonl, nullptr, 64, true, std::nullopt, &except_plans));
+  REQUIRE(out.size() == 4);
+  CHECK(json::parse(out[0])["results"][0]["excluded_by"] == json::array());
+  CHECK(json::parse(out[1])["results"][0]["excluded_by"] == json::array({"E2", "E3"}));
+  CHECK(json::parse(out[2])["results"][0]["excluded_by"] == json::array({"E1"}));
+}
+
 TEST_CASE("a rule over a few presence tests is read off a table made from the rule itself", "[screen]") {
   // I1: type1_diabetes or (type2_diabetes and not pregnancy), three tests;
   // I2: (type1_diabetes or type2_diabetes) and not pregnancy, two (the

@@ -46,6 +46,18 @@ const std::string* sex_of(const Expr& e) {
   return c && c->concept_id == "sex" && c->op == CmpOp::eq ? &c->word : nullptr;
 }
 
+// Rebuilds a rule bottom-up: each and/or list, its operands rebuilt first,
+// becomes what `f(op, operands)` makes of it; "not" keeps its place.
+template <class F>
+Expr rebuild_lists(const Expr& e, const F& f) {
+  if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&e.get())) return ast::make_not(rebuild_lists(n->get().operand, f));
+  auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get());
+  if (!a) return e;
+  std::vector<Expr> children;
+  for (const auto& o : a->get().operands) children.push_back(rebuild_lists(o, f));
+  return f(a->get().op, std::move(children));
+}
+
 // "creatinine > 1.4 mg/dL in women and creatinine > 1.5 mg/dL in men": two
 // comparisons, each for one sex, joined by "and", flatten into one
 // conjunction that names both sexes, which no patient can meet. Each sex
@@ -53,27 +65,21 @@ const std::string* sex_of(const Expr& e) {
 // A) or (sex = male and B))`. The second sex takes as many operands as the
 // first; what follows is common to both again.
 Expr regroup_sexes(const Expr& e) {
-  if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&e.get())) return ast::make_not(regroup_sexes(n->get().operand));
-  auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get());
-  if (!a) return e;
-  std::vector<Expr> children;
-  for (const auto& o : a->get().operands) children.push_back(regroup_sexes(o));
-  std::vector<std::size_t> sexes;
-  for (std::size_t k = 0; k < children.size(); ++k)
-    if (sex_of(children[k])) sexes.push_back(k);
-  if (a->get().op != Logic::and_ || sexes.size() != 2 || *sex_of(children[sexes[0]]) == *sex_of(children[sexes[1]]))
-    return ast::make_nary(a->get().op, std::move(children));
-  const std::size_t first = sexes[0], second = sexes[1];
-  const std::size_t end = std::min(children.size(), second + (second - first));
-  std::vector<Expr> out(children.begin(), children.begin() + static_cast<std::ptrdiff_t>(first));
-  out.push_back(ast::make_nary(
-      Logic::or_,
-      {ast::make_nary(Logic::and_, std::vector<Expr>(children.begin() + static_cast<std::ptrdiff_t>(first),
-                                                     children.begin() + static_cast<std::ptrdiff_t>(second))),
-       ast::make_nary(Logic::and_, std::vector<Expr>(children.begin() + static_cast<std::ptrdiff_t>(second),
-                                                     children.begin() + static_cast<std::ptrdiff_t>(end)))}));
-  out.insert(out.end(), children.begin() + static_cast<std::ptrdiff_t>(end), children.end());
-  return ast::make_nary(Logic::and_, std::move(out));
+  return rebuild_lists(e, [](Logic op, std::vector<Expr> children) {
+    std::vector<std::size_t> sexes;
+    for (std::size_t k = 0; k < children.size(); ++k)
+      if (sex_of(children[k])) sexes.push_back(k);
+    if (op != Logic::and_ || sexes.size() != 2 || *sex_of(children[sexes[0]]) == *sex_of(children[sexes[1]]))
+      return ast::make_nary(op, std::move(children));
+    const std::size_t first = sexes[0], second = sexes[1];
+    const std::size_t end = std::min(children.size(), second + (second - first));
+    auto at = [&](std::size_t k) { return children.begin() + static_cast<std::ptrdiff_t>(k); };
+    std::vector<Expr> out(children.begin(), at(first));
+    out.push_back(ast::make_nary(Logic::or_, {ast::make_nary(Logic::and_, std::vector<Expr>(at(first), at(second))),
+                                              ast::make_nary(Logic::and_, std::vector<Expr>(at(second), at(end)))}));
+    out.insert(out.end(), at(end), children.end());
+    return ast::make_nary(Logic::and_, std::move(out));
+  });
 }
 
 // "History of myocardial infarction, unstable angina, or revascularization
@@ -81,25 +87,24 @@ Expr regroup_sexes(const Expr& e) {
 // "history of" belongs to every item. Without "history of" the list is left
 // as read ("type 1 diabetes or DKA within 6 months" dates the DKA alone).
 Expr share_history_window(const Expr& e) {
-  if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&e.get())) return ast::make_not(share_history_window(n->get().operand));
-  auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get());
-  if (!a) return e;
-  std::vector<Expr> children;
-  for (const auto& o : a->get().operands) children.push_back(share_history_window(o));
-  auto history = [](const Expr& x) {
-    auto* p = boost::get<ast::Predicate>(&x.get());
-    return p && p->function == "history" ? p : nullptr;
-  };
-  const ast::Predicate* last = children.empty() ? nullptr : history(children.back());
-  bool shared = a->get().op == Logic::or_ && children.size() > 1 && last && last->window;
-  for (std::size_t k = 0; shared && k + 1 < children.size(); ++k) shared = history(children[k]) && !history(children[k])->window;
-  if (shared)
-    for (std::size_t k = 0; k + 1 < children.size(); ++k) {
-      ast::Predicate p = *history(children[k]);
-      p.window = last->window;
-      children[k] = Expr(p);
+  return rebuild_lists(e, [](Logic op, std::vector<Expr> children) {
+    auto history = [](const Expr& x) {
+      auto* p = boost::get<ast::Predicate>(&x.get());
+      return p && p->function == "history" ? p : nullptr;
+    };
+    const ast::Predicate* last = children.empty() ? nullptr : history(children.back());
+    bool shared = op == Logic::or_ && children.size() > 1 && last && last->window;
+    for (std::size_t k = 0; shared && k + 1 < children.size(); ++k) shared = history(children[k]) && !history(children[k])->window;
+    if (shared) {
+      const auto window = last->window;
+      for (std::size_t k = 0; k + 1 < children.size(); ++k) {
+        ast::Predicate p = *history(children[k]);
+        p.window = window;
+        children[k] = Expr(p);
+      }
     }
-  return ast::make_nary(a->get().op, std::move(children));
+    return ast::make_nary(op, std::move(children));
+  });
 }
 
 }  // namespace

@@ -1423,6 +1423,31 @@ std::vector<Item> Parser::scan(int b, int e) {
                 std::find(except.begin(), except.end(), t_[k].value) == except.end())
               except.push_back(t_[k].value);
           }
+          // "Diabetes other than Type 1": the words begin a name of exactly
+          // one concept the one before includes ("type 1 diabetes").
+          if (except.empty()) {
+            int end_words = i + 1;
+            while (end_words < stop && (is(end_words, Tok::word) || is(end_words, Tok::number) || is(end_words, Tok::filler)))
+              ++end_words;
+            std::string words;
+            for (int k = i + 1; k < end_words; ++k) words += (words.empty() ? "" : " ") + t_[k].text;
+            std::vector<std::string> named;
+            std::vector<int> ignored_offsets;
+            for (const auto& y : lex_.concepts()) {
+              if (words.empty() || end_words != stop) break;
+              if (y.id == before->concept_id) continue;
+              auto up = lex_.with_ancestors(y.id);
+              if (std::find(up.begin(), up.end(), before->concept_id) == up.end()) continue;
+              for (const auto& syn : y.synonyms) {
+                std::string n = normalise_criterion(syn, ignored_offsets);
+                if (n.size() > words.size() && n.compare(0, words.size(), words) == 0 && n[words.size()] == ' ') {
+                  named.push_back(y.id);
+                  break;
+                }
+              }
+            }
+            if (named.size() == 1) except = named;
+          }
           // One named with a concept that includes it says nothing more
           // ("insulin including insulin pump").
           std::erase_if(except, [&](const std::string& y) {

@@ -324,6 +324,10 @@ TEST_CASE("an exception naming what the concept includes is read as except", "[g
   CHECK(rule("Treatment with any anti-diabetic medication other than insulin including insulin pump within 4 weeks of trial start",
              true) == "antidiabetic within 4 weeks except(insulin)");
   CHECK(rule("Psychiatric disorder other than schizophrenia", true) == "mental_illness except(schizophrenia)");
+  // Words that begin the name of exactly one included concept name it.
+  CHECK(rule("Diabetes other than Type 1", true) == "diabetes except(type1_diabetes)");
+  CHECK(rule("Diabetes mellitus other than type 2", true) == "diabetes except(type2_diabetes)");
+  CHECK(rule("Any diabetes other than type", true) == "diabetes");
   // A qualified concept names less than the concept ("lung cancer"), and
   // examples after the exception are not exceptions: set aside as before.
   CHECK(rule("Previous tumor other than lung cancer", true) == "neoplasm");

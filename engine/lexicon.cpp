@@ -167,10 +167,11 @@ void Lexicon::add_document(const nlohmann::json& doc, const std::string& file) {
       c.sex_source = *cr.string("sex_source", true);
     }
     c.codes_source = cr.string("codes_source").value_or("");
+    c.narrower = cr.strings("narrower");
     if (c.kind == ConceptKind::group && c.members.empty()) cr.fail("members", "a group needs its members");
     cr.warn_unknown_keys({"id", "kind", "label", "synonyms", "codes", "unit", "conversions", "lookback",
                           "plausible", "plausible_source", "members", "includes", "uln_default", "caused_concept",
-                          "complication_concept", "sex", "sex_source", "codes_source", "source"});
+                          "complication_concept", "sex", "sex_source", "codes_source", "narrower", "source"});
     index_.emplace(c.id, concepts_.size());
     concepts_.push_back(std::move(c));
   }

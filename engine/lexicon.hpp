@@ -56,6 +56,9 @@ struct Concept {
   std::string sex;                   // "female" / "male": only that sex can be in this state (pregnancy)
   std::string sex_source;
   std::string codes_source;  // where codes beyond those of `source` come from ("" = `source`)
+  // Names of a part of the concept ("sitagliptin" of DPP-4 inhibitors): read
+  // as the concept, but an exception naming one excepts less than all of it.
+  std::vector<std::string> narrower;
   std::string source;
 };
 

@@ -271,6 +271,7 @@ class Parser {
   // list begun at `from` (no bare comma before it), else items.size().
   static std::size_t closing_and(const std::vector<Item>& items, std::size_t from);
   std::optional<Expr> sentence(int b, int e);
+  bool read_exception(std::vector<Item>& items, int i, int stop);
   // A sentence with its conditional clauses: "if X, Y" / "if X must Y".
   std::optional<Expr> conditional_sentence(int b, int e);
   // A sentence whose clauses hold for age groups: "X for patients > 16 years".
@@ -1251,6 +1252,102 @@ std::optional<std::pair<Expr, int>> Parser::concept_mention(int i, int end, bool
   return std::make_pair(e, j);
 }
 
+// An exception after a concept: when it names concepts the concept
+// includes, they become the predicate's `except` and the exception is read
+// (true); otherwise the caller sets it aside.
+bool Parser::read_exception(std::vector<Item>& items, int i, int stop) {
+  // "Diabetes other than type 1 diabetes", "antidiabetic drugs other
+  // than insulin": the exception names concepts the one before it
+  // includes, so its records do not count (`diabetes
+  // except(type1_diabetes)`). Set aside, the exception made the
+  // rule exclude every patient with type 1 diabetes. Other
+  // exceptions (a kind of cancer the lexicon does not hold) are set
+  // aside as before.
+  ast::Predicate* before = items.empty() || items.back().kind != Item::leaf
+                               ? nullptr
+                               : boost::get<ast::Predicate>(&items.back().expr.get());
+  if (before && (before->function.empty() || before->function == "history")) {
+    std::vector<std::string> except;
+    for (int k = i + 1; k < stop; ++k) {
+      // Examples after it ("other than COPD (e.g., asthma ...)", "such
+      // as ...") are not exceptions.
+      if (is(k, Tok::open) || cue(k, "including")) break;
+      if (!is(k, Tok::concept_ref) || t_[k].value == before->concept_id) continue;
+      // A concept word with a qualifier before it ("lung cancer",
+      // "non-melanoma skin cancer") names less than the concept: a
+      // record of the concept is not one of the exception.
+      if (k - 1 != i && !is(k - 1, Tok::connective) && !is(k - 1, Tok::comma) && !is(k - 1, Tok::filler) &&
+          !is(k - 1, Tok::cue))
+        continue;
+      // ... and so does one with a qualifier after it ("cancer cured by
+      // surgery", "cancer in situ", "metformin monotherapy").
+      int after = k + 1;
+      while (after < stop && is(after, Tok::filler)) ++after;
+      if (after + 1 < stop && is(after, Tok::cue) && is(after + 1, Tok::word)) ++after;  // "in situ"
+      if (after < stop && (is(after, Tok::word) || is(after, Tok::organ) || is(after, Tok::number))) continue;
+      // ... and a name of a part of it ("linagliptin" of DPP-4 inhibitors).
+      if (const Concept* y = lex_.find(t_[k].value)) {
+        std::vector<int> offsets;
+        if (std::any_of(y->narrower.begin(), y->narrower.end(),
+                        [&](const std::string& name) { return normalise_criterion(name, offsets) == t_[k].text; }))
+          continue;
+      }
+      auto up = lex_.with_ancestors(t_[k].value);
+      if (std::find(up.begin(), up.end(), before->concept_id) != up.end() &&
+          std::find(except.begin(), except.end(), t_[k].value) == except.end())
+        except.push_back(t_[k].value);
+    }
+    // "Diabetes other than Type 1": the words begin a name of exactly
+    // one concept the one before includes ("type 1 diabetes").
+    if (except.empty()) {
+      int end_words = i + 1;
+      while (end_words < stop && (is(end_words, Tok::word) || is(end_words, Tok::number) || is(end_words, Tok::filler)))
+        ++end_words;
+      std::string words;
+      for (int k = i + 1; k < end_words; ++k) words += (words.empty() ? "" : " ") + t_[k].text;
+      std::vector<std::string> named;
+      std::vector<int> ignored_offsets;
+      for (const auto& y : lex_.concepts()) {
+        if (words.empty() || end_words != stop) break;
+        if (y.id == before->concept_id) continue;
+        auto up = lex_.with_ancestors(y.id);
+        if (std::find(up.begin(), up.end(), before->concept_id) == up.end()) continue;
+        for (const auto& syn : y.synonyms) {
+          std::string n = normalise_criterion(syn, ignored_offsets);
+          if (n.size() > words.size() && n.compare(0, words.size(), words) == 0 && n[words.size()] == ' ') {
+            named.push_back(y.id);
+            break;
+          }
+        }
+      }
+      if (named.size() == 1) except = named;
+    }
+    // One named with a concept that includes it says nothing more
+    // ("insulin including insulin pump").
+    std::erase_if(except, [&](const std::string& y) {
+      auto up = lex_.with_ancestors(y);
+      return std::any_of(except.begin(), except.end(),
+                         [&](const std::string& z) { return z != y && std::find(up.begin(), up.end(), z) != up.end(); });
+    });
+    if (!except.empty()) {
+      before->except = std::move(except);
+      // "... other than insulin in the 3 months prior to visit 1": the
+      // window after the exception dates the concept.
+      for (int k = i + 1; k < stop && !before->window; ++k) {
+        ast::Window w;
+        if (read_window(k, stop, w) < 0) continue;
+        const Concept* info = lex_.find(before->concept_id);
+        if (info && info->kind == ConceptKind::state) break;
+        before->window = w;
+        if (info && info->kind == ConceptKind::condition) before->function = "history";
+      }
+      items.back().te = stop;
+      return true;
+    }
+  }
+  return false;
+}
+
 // ------------------------------------------------------------------ scanning
 
 std::vector<Item> Parser::scan(int b, int e) {
@@ -1291,6 +1388,13 @@ std::vector<Item> Parser::scan(int b, int e) {
     }
     if (tk.kind == Tok::open) {
       int close = close_of(i, e);
+      // "any antidiabetic medication (other than insulin)": the exception
+      // in brackets is read as one outside them.
+      if (close < e && cue(i + 1, "exception") && read_exception(items, i + 1, close)) {
+        items.back().te = close + 1;
+        i = close + 1;
+        continue;
+      }
       bool definition = false;
       for (int k = i + 1; k < close && !definition; ++k) definition = cue(k, "definition");
       if (definition) {  // "(severe hypoglycemia defined as ...)"
@@ -1392,87 +1496,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       }
       if (v == "exception") {
         int stop = segment_end(i, e, false);
-        // "Diabetes other than type 1 diabetes", "antidiabetic drugs other
-        // than insulin": the exception names concepts the one before it
-        // includes, so its records do not count (`diabetes
-        // except(type1_diabetes)`). Set aside, the exception made the
-        // rule exclude every patient with type 1 diabetes. Other
-        // exceptions (a kind of cancer the lexicon does not hold) are set
-        // aside as before.
-        ast::Predicate* before = items.empty() || items.back().kind != Item::leaf
-                                     ? nullptr
-                                     : boost::get<ast::Predicate>(&items.back().expr.get());
-        if (before && (before->function.empty() || before->function == "history")) {
-          std::vector<std::string> except;
-          for (int k = i + 1; k < stop; ++k) {
-            // Examples after it ("other than COPD (e.g., asthma ...)", "such
-            // as ...") are not exceptions.
-            if (is(k, Tok::open) || cue(k, "including")) break;
-            if (!is(k, Tok::concept_ref) || t_[k].value == before->concept_id) continue;
-            // A concept word with a qualifier before it ("lung cancer",
-            // "non-melanoma skin cancer") names less than the concept: a
-            // record of the concept is not one of the exception.
-            if (k - 1 != i && !is(k - 1, Tok::connective) && !is(k - 1, Tok::comma) && !is(k - 1, Tok::filler) &&
-                !is(k - 1, Tok::cue))
-              continue;
-            // ... and so does one with a qualifier after it ("cancer cured by
-            // surgery", "metformin monotherapy").
-            if (k + 1 < stop && (is(k + 1, Tok::word) || is(k + 1, Tok::organ) || is(k + 1, Tok::number))) continue;
-            auto up = lex_.with_ancestors(t_[k].value);
-            if (std::find(up.begin(), up.end(), before->concept_id) != up.end() &&
-                std::find(except.begin(), except.end(), t_[k].value) == except.end())
-              except.push_back(t_[k].value);
-          }
-          // "Diabetes other than Type 1": the words begin a name of exactly
-          // one concept the one before includes ("type 1 diabetes").
-          if (except.empty()) {
-            int end_words = i + 1;
-            while (end_words < stop && (is(end_words, Tok::word) || is(end_words, Tok::number) || is(end_words, Tok::filler)))
-              ++end_words;
-            std::string words;
-            for (int k = i + 1; k < end_words; ++k) words += (words.empty() ? "" : " ") + t_[k].text;
-            std::vector<std::string> named;
-            std::vector<int> ignored_offsets;
-            for (const auto& y : lex_.concepts()) {
-              if (words.empty() || end_words != stop) break;
-              if (y.id == before->concept_id) continue;
-              auto up = lex_.with_ancestors(y.id);
-              if (std::find(up.begin(), up.end(), before->concept_id) == up.end()) continue;
-              for (const auto& syn : y.synonyms) {
-                std::string n = normalise_criterion(syn, ignored_offsets);
-                if (n.size() > words.size() && n.compare(0, words.size(), words) == 0 && n[words.size()] == ' ') {
-                  named.push_back(y.id);
-                  break;
-                }
-              }
-            }
-            if (named.size() == 1) except = named;
-          }
-          // One named with a concept that includes it says nothing more
-          // ("insulin including insulin pump").
-          std::erase_if(except, [&](const std::string& y) {
-            auto up = lex_.with_ancestors(y);
-            return std::any_of(except.begin(), except.end(),
-                               [&](const std::string& z) { return z != y && std::find(up.begin(), up.end(), z) != up.end(); });
-          });
-          if (!except.empty()) {
-            before->except = std::move(except);
-            // "... other than insulin in the 3 months prior to visit 1": the
-            // window after the exception dates the concept.
-            for (int k = i + 1; k < stop && !before->window; ++k) {
-              ast::Window w;
-              if (read_window(k, stop, w) < 0) continue;
-              const Concept* info = lex_.find(before->concept_id);
-              if (info && info->kind == ConceptKind::state) break;
-              before->window = w;
-              if (info && info->kind == ConceptKind::condition) before->function = "history";
-            }
-            items.back().te = stop;
-            i = stop;
-            continue;
-          }
-        }
-        ignore(i, stop, "exception");
+        if (!read_exception(items, i, stop)) ignore(i, stop, "exception");
         i = stop;
         continue;
       }

@@ -189,7 +189,8 @@ CriteriaLexer::CriteriaLexer(const Lexicon& lexicon) : tables_(std::make_unique<
   auto& syms = tables_->phrases;
   std::vector<int> ignored;
   for (const auto& c : lexicon.concepts())
-    for (const auto& s : c.synonyms) syms.add(normalise_criterion(s, ignored), Entry{Tok::concept_ref, c.id});
+    for (const auto* names : {&c.synonyms, &c.narrower})
+      for (const auto& s : *names) syms.add(normalise_criterion(s, ignored), Entry{Tok::concept_ref, c.id});
   const auto& t = lexicon.phrases();
   add_table(syms, t, "comparator", Tok::comparator);
   add_table(syms, t, "post_comparator", Tok::post_comparator);

@@ -332,6 +332,12 @@ TEST_CASE("an exception naming what the concept includes is read as except", "[g
   // examples after the exception are not exceptions: set aside as before.
   CHECK(rule("Previous tumor other than lung cancer", true) == "neoplasm");
   CHECK(rule("Respiratory disease other than COPD (e.g., asthma, tuberculosis)", true) == "respiratory_disease");
+  CHECK(rule("Other primary tumor within last 5 years (except for cancer in situ)", true) ==
+        "unparsed(\"Other primary\") and history(neoplasm) within 5 years");
+  // A drug named within a class excepts that drug, not the class: set aside.
+  CHECK(rule("Use of anti-diabetic medications other than liraglutide or metformin", true) == "antidiabetic except(metformin)");
+  // In brackets as outside them.
+  CHECK(rule("Taking any antidiabetic medication (other than insulin)", true) == "antidiabetic except(insulin)");
   // An exception that is no part of the concept is set aside too.
   CHECK(rule("Any malignancy except basal cell carcinoma", true) == "malignancy");
 }
@@ -388,7 +394,8 @@ TEST_CASE("one sex as the criterion's subject restricts the sex", "[grammar]") {
 TEST_CASE("negation", "[grammar]") {
   CHECK(rule("No history of acute pancreatitis") == "not history(acute_pancreatitis)");
   CHECK(rule("Type 1 diabetes without diabetic ketoacidosis") == "type1_diabetes and not diabetic_ketoacidosis");
-  CHECK(rule("Diabetes other than type 1", true) == "diabetes");
+  // The exception names a part of the concept: those records do not count.
+  CHECK(rule("Diabetes other than type 1", true) == "diabetes except(type1_diabetes)");
 }
 
 TEST_CASE("manual criteria", "[grammar]") {

@@ -272,6 +272,76 @@ class Parser {
   static std::size_t closing_and(const std::vector<Item>& items, std::size_t from);
   std::optional<Expr> sentence(int b, int e);
   bool read_exception(std::vector<Item>& items, int i, int stop);
+  static bool after_concept(const std::vector<Item>& items) {
+    return !items.empty() && items.back().kind == Item::leaf && boost::get<ast::Predicate>(&items.back().expr.get());
+  }
+  // An exception after a threshold an inclusion requires relaxes it
+  // ("bilirubin ≤ 1.5 x ULN unless due to Gilbert's syndrome": met when
+  // either holds); anywhere else it narrows what precedes it ("malignancy
+  // except basal cell carcinoma": the malignancy and not the exception).
+  bool relaxes(const std::vector<Item>& items) const {
+    auto last = std::find_if(items.rbegin(), items.rend(), [](const Item& it) { return it.kind != Item::conn; });
+    if (exclusion_ || last == items.rend() || last->kind != Item::leaf) return false;
+    // "No current or prior malignancy, other than non-melanoma skin cancer":
+    // after a comma the exception relaxes the negation read before it, `not
+    // X or ...`. (Without the comma it falls inside the negation's scope:
+    // `not (X and ...)`.)
+    if (boost::get<x3::forward_ast<ast::Not>>(&last->expr.get())) return true;
+    bool thresholds = true;
+    walk(last->expr, false, [&](const Expr& x, bool) { thresholds = thresholds && boost::get<ast::Comparison>(&x.get()); });
+    return thresholds;
+  }
+  // "Active hepatitis B or HIV infection, unless pregnant": a state of the
+  // patient, alone in the exception, is read: in an exclusion `... and not
+  // pregnancy`; after a threshold an inclusion requires, `... or pregnancy`.
+  // The exception ends at its first comma ("unless pregnant, or celiac
+  // disease ..."); returns where reading goes on, or -1.
+  int read_state_exception(std::vector<Item>& items, int i, int stop) {
+    for (int k = i + 1; k < stop; ++k)
+      if (is(k, Tok::comma)) stop = k;
+    int state = -1;
+    for (int k = i + 1; k < stop; ++k) {
+      if (is(k, Tok::filler) || is(k, Tok::person)) continue;
+      const Concept* c = is(k, Tok::concept_ref) ? lex_.find(t_[k].value) : nullptr;
+      if (!c || c->kind != ConceptKind::state || state >= 0) return -1;
+      state = k;
+    }
+    if (state < 0) return -1;
+    ast::Predicate p;
+    p.concept_id = t_[state].value;
+    p.span = span(state, state + 1);
+    const bool alternative = relaxes(items);
+    if (alternative) {
+      Item o;
+      o.kind = Item::conn;
+      o.value = "or";
+      o.tb = o.te = i;
+      items.push_back(std::move(o));
+    }
+    Item leaf;
+    leaf.kind = Item::leaf;
+    leaf.expr = alternative ? Expr(p) : ast::make_not(Expr(p));
+    leaf.tb = i;
+    leaf.te = stop;
+    items.push_back(std::move(leaf));
+    return stop;
+  }
+  static void push_exception_residue(std::vector<Item>& items, int tb, int te, bool as_alternative) {
+    if (as_alternative) {
+      Item o;
+      o.kind = Item::conn;
+      o.value = "or";
+      o.tb = tb;
+      o.te = tb;
+      items.push_back(std::move(o));
+    }
+    Item r;
+    r.kind = Item::residue;
+    r.tb = tb;
+    r.te = te;
+    r.meaningful = true;
+    items.push_back(std::move(r));
+  }
   // A sentence with its conditional clauses: "if X, Y" / "if X must Y".
   std::optional<Expr> conditional_sentence(int b, int e);
   // A sentence whose clauses hold for age groups: "X for patients > 16 years".
@@ -1258,45 +1328,46 @@ std::optional<std::pair<Expr, int>> Parser::concept_mention(int i, int end, bool
 bool Parser::read_exception(std::vector<Item>& items, int i, int stop) {
   // "Diabetes other than type 1 diabetes", "antidiabetic drugs other
   // than insulin": the exception names concepts the one before it
-  // includes, so its records do not count (`diabetes
-  // except(type1_diabetes)`). Set aside, the exception made the
-  // rule exclude every patient with type 1 diabetes. Other
-  // exceptions (a kind of cancer the lexicon does not hold) are set
-  // aside as before.
+  // includes, so their records do not count (`diabetes
+  // except(type1_diabetes)`). Set aside, the exception made the rule
+  // exclude every patient with type 1 diabetes. An exception that names
+  // less than such a concept ("lung cancer", "linagliptin"), or something
+  // the lexicon cannot place, is not read: the caller keeps it as residue.
   ast::Predicate* before = items.empty() || items.back().kind != Item::leaf
                                ? nullptr
                                : boost::get<ast::Predicate>(&items.back().expr.get());
   if (before && (before->function.empty() || before->function == "history")) {
     std::vector<std::string> except;
+    bool partly = false;  // a related concept named only in part
     for (int k = i + 1; k < stop; ++k) {
       // Examples after it ("other than COPD (e.g., asthma ...)", "such
       // as ...") are not exceptions.
       if (is(k, Tok::open) || cue(k, "including")) break;
       if (!is(k, Tok::concept_ref) || t_[k].value == before->concept_id) continue;
-      // A concept word with a qualifier before it ("lung cancer",
-      // "non-melanoma skin cancer") names less than the concept: a
-      // record of the concept is not one of the exception.
-      if (k - 1 != i && !is(k - 1, Tok::connective) && !is(k - 1, Tok::comma) && !is(k - 1, Tok::filler) &&
-          !is(k - 1, Tok::cue))
-        continue;
-      // ... and so does one with a qualifier after it ("cancer cured by
-      // surgery", "cancer in situ", "metformin monotherapy").
+      auto up = lex_.with_ancestors(t_[k].value);
+      if (std::find(up.begin(), up.end(), before->concept_id) == up.end()) continue;
+      // A qualifier before it ("lung cancer", "bolus insulin") or after it
+      // ("cancer cured by surgery", "cancer in situ", "metformin
+      // monotherapy") narrows it; so does a name of a part of it
+      // ("linagliptin" of DPP-4 inhibitors).
+      bool narrowed = k - 1 != i && !is(k - 1, Tok::connective) && !is(k - 1, Tok::comma) && !is(k - 1, Tok::filler) &&
+                      !is(k - 1, Tok::cue);
       int after = k + 1;
       while (after < stop && is(after, Tok::filler)) ++after;
       if (after + 1 < stop && is(after, Tok::cue) && is(after + 1, Tok::word)) ++after;  // "in situ"
-      if (after < stop && (is(after, Tok::word) || is(after, Tok::organ) || is(after, Tok::number))) continue;
-      // ... and a name of a part of it ("linagliptin" of DPP-4 inhibitors).
-      if (const Concept* y = lex_.find(t_[k].value)) {
+      narrowed = narrowed || (after < stop && (is(after, Tok::word) || is(after, Tok::organ) || is(after, Tok::number)));
+      if (const Concept* y = lex_.find(t_[k].value); y && !narrowed) {
         std::vector<int> offsets;
-        if (std::any_of(y->narrower.begin(), y->narrower.end(),
-                        [&](const std::string& name) { return normalise_criterion(name, offsets) == t_[k].text; }))
-          continue;
+        narrowed = std::any_of(y->narrower.begin(), y->narrower.end(),
+                               [&](const std::string& name) { return normalise_criterion(name, offsets) == t_[k].text; });
       }
-      auto up = lex_.with_ancestors(t_[k].value);
-      if (std::find(up.begin(), up.end(), before->concept_id) != up.end() &&
-          std::find(except.begin(), except.end(), t_[k].value) == except.end())
-        except.push_back(t_[k].value);
+      if (narrowed) {
+        partly = true;
+        continue;
+      }
+      if (std::find(except.begin(), except.end(), t_[k].value) == except.end()) except.push_back(t_[k].value);
     }
+    if (partly) return false;
     // "Diabetes other than Type 1": the words begin a name of exactly
     // one concept the one before includes ("type 1 diabetes").
     if (except.empty()) {
@@ -1390,8 +1461,9 @@ std::vector<Item> Parser::scan(int b, int e) {
       int close = close_of(i, e);
       // "any antidiabetic medication (other than insulin)": the exception
       // in brackets is read as one outside them.
-      if (close < e && cue(i + 1, "exception") && read_exception(items, i + 1, close)) {
-        items.back().te = close + 1;
+      if (close < e && cue(i + 1, "exception") && after_concept(items)) {
+        if (read_exception(items, i + 1, close)) items.back().te = close + 1;
+        else push_exception_residue(items, i + 1, close, false);
         i = close + 1;
         continue;
       }
@@ -1496,7 +1568,42 @@ std::vector<Item> Parser::scan(int b, int e) {
       }
       if (v == "exception") {
         int stop = segment_end(i, e, false);
-        if (!read_exception(items, i, stop)) ignore(i, stop, "exception");
+        // ", and must have ..." opens the next clause.
+        for (int k = i + 1; k + 1 < stop; ++k)
+          if (is(k, Tok::comma) && conn(k + 1, "and")) {
+            stop = k;
+            break;
+          }
+        // An exception to a concept that is not read stays as residue: set
+        // aside, "Liver disease other than CHB" excluded the patients a
+        // hepatitis B trial is for. Elsewhere it is set aside.
+        if (!read_exception(items, i, stop)) {
+          // "Active hepatitis B or HIV infection, unless pregnant": after a
+          // comma the exception is to all that precedes it.
+          while (!items.empty() && items.back().kind == Item::conn) items.pop_back();
+          if (i > b && is(i - 1, Tok::comma) && items.size() > 1) {
+            const int from = items.front().tb;
+            if (auto all = combine(std::move(items))) {
+              items.clear();
+              Item whole;
+              whole.kind = Item::leaf;
+              whole.expr = *all;
+              whole.tb = from;
+              whole.te = i;
+              items.push_back(std::move(whole));
+            } else {
+              items.clear();
+            }
+          }
+          if (items.empty()) {
+            ignore(i, stop, "exception");
+          } else if (int next = read_state_exception(items, i, stop); next >= 0) {
+            i = next;
+            continue;
+          } else {
+            push_exception_residue(items, i, stop, relaxes(items));
+          }
+        }
         i = stop;
         continue;
       }

@@ -327,19 +327,48 @@ TEST_CASE("an exception naming what the concept includes is read as except", "[g
   // Words that begin the name of exactly one included concept name it.
   CHECK(rule("Diabetes other than Type 1", true) == "diabetes except(type1_diabetes)");
   CHECK(rule("Diabetes mellitus other than type 2", true) == "diabetes except(type2_diabetes)");
-  CHECK(rule("Any diabetes other than type", true) == "diabetes");
+  CHECK(rule("Any diabetes other than type", true) == "diabetes and unparsed(\"other than type\")");
   // A qualified concept names less than the concept ("lung cancer"), and
-  // examples after the exception are not exceptions: set aside as before.
-  CHECK(rule("Previous tumor other than lung cancer", true) == "neoplasm");
-  CHECK(rule("Respiratory disease other than COPD (e.g., asthma, tuberculosis)", true) == "respiratory_disease");
+  // examples after the exception are not exceptions: the exception is not
+  // read, and stays as residue (a person checks which tumour it was).
+  CHECK(rule("Previous tumor other than lung cancer", true) == "neoplasm and unparsed(\"other than lung cancer\")");
+  CHECK(rule("Respiratory disease other than COPD (e.g., asthma, tuberculosis)", true) ==
+        "respiratory_disease and unparsed(\"other than COPD (e.g., asthma, tuberculosis)\")");
   CHECK(rule("Other primary tumor within last 5 years (except for cancer in situ)", true) ==
-        "unparsed(\"Other primary\") and history(neoplasm) within 5 years");
-  // A drug named within a class excepts that drug, not the class: set aside.
-  CHECK(rule("Use of anti-diabetic medications other than liraglutide or metformin", true) == "antidiabetic except(metformin)");
+        "unparsed(\"Other primary\") and history(neoplasm) within 5 years and unparsed(\"except for cancer in situ\")");
+  // A drug named within a class excepts that drug, not the class: not read.
+  CHECK(rule("Use of anti-diabetic medications other than liraglutide or metformin", true) ==
+        "antidiabetic and unparsed(\"other than liraglutide or metformin\")");
   // In brackets as outside them.
   CHECK(rule("Taking any antidiabetic medication (other than insulin)", true) == "antidiabetic except(insulin)");
-  // An exception that is no part of the concept is set aside too.
-  CHECK(rule("Any malignancy except basal cell carcinoma", true) == "malignancy");
+  // Nor is one the lexicon cannot place. Set aside, it made "Liver disease
+  // other than CHB" exclude the patients a hepatitis B trial is for.
+  CHECK(rule("Any malignancy except basal cell carcinoma", true) == "malignancy and unparsed(\"except basal cell carcinoma\")");
+  CHECK(rule("Liver disease other than CHB", true) == "liver_disease and unparsed(\"other than CHB\")");
+}
+
+TEST_CASE("an exception not read stays as residue, narrowing a concept or relaxing a requirement", "[grammar]") {
+  // Narrowing: the concept and not the exception, which a person checks.
+  CHECK(rule("History of malignancy within 5 years, except for basal cell carcinoma of the skin", true) ==
+        "history(malignancy) within 5 years and unparsed(\"except for basal cell carcinoma of the skin\")");
+  CHECK(rule("No history of malignancy except basal cell carcinoma") ==
+        "not (history(malignancy) and unparsed(\"except basal cell carcinoma\"))");
+  // Relaxing what an inclusion requires: met when either holds.
+  CHECK(rule("Total bilirubin <= 1.5 x ULN unless due to Gilbert syndrome") ==
+        "bilirubin_total <= 1.5 xULN or unparsed(\"unless due to Gilbert syndrome\")");
+  CHECK(rule("The subject has no current or prior malignancy, other than non-melanoma skin cancer") ==
+        "not malignancy or unparsed(\"other than non-melanoma skin cancer\")");
+  // In an exclusion a threshold's exception narrows it.
+  CHECK(rule("AST > 2.5 x ULN unless related to primary disease", true) ==
+        "ast > 2.5 xULN and unparsed(\"unless related to primary disease\")");
+  // A state of the patient alone is read; after a comma the exception is to
+  // all before it, and it ends at its own comma.
+  CHECK(rule("Active hepatitis B or HIV infection, unless pregnant, or celiac disease as judged by the investigator", true) ==
+        "((viral_hepatitis and unparsed(\"B\")) or hiv) and not pregnancy and manual(judgement)");
+  CHECK(rule("HbA1c < 8%, unless pregnant") == "hba1c < 8 % or pregnancy");
+  // ", and" opens the next clause.
+  CHECK(rule("Life expectancy of 5 years, excluding their diagnosis of cancer, and an ECOG performance status of 0 or 1")
+            .find("ecog = 0 {score} or ecog = 1 {score}") != std::string::npos);
 }
 
 TEST_CASE("a clause for an age group holds for that group only", "[grammar]") {

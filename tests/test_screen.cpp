@@ -378,8 +378,9 @@ TEST_CASE("a record counts for X except(Y) only when it is not also a record of 
 TEST_CASE("a rule over a few presence tests is read off a table made from the rule itself", "[screen]") {
   // I1: type1_diabetes or (type2_diabetes and not pregnancy), three tests;
   // I2: (type1_diabetes or type2_diabetes) and not pregnancy, two (the
-  // pair under "or" is one bit test); E1: (viral_hepatitis and unparsed)
-  // or hiv, two tests and an unknown.
+  // pair under "or" is one bit test); E1: ((viral_hepatitis and unparsed)
+  // or hiv) and not pregnancy and manual(judgement), three tests and two
+  // unknowns.
   json doc = {{"trialmatch_trial", 1},
               {"id", "T-TABLE"},
               {"criteria",
@@ -394,7 +395,7 @@ TEST_CASE("a rule over a few presence tests is read off a table made from the ru
   REQUIRE(lean.table_roots.size() == 3);
   CHECK(lean.table_roots[0].tests == 3);
   CHECK(lean.table_roots[1].tests == 2);
-  CHECK(lean.table_roots[2].tests == 2);
+  CHECK(lean.table_roots[2].tests == 3);
   CHECK(lean.general.empty());
 
   // Every combination of the five conditions, active or resolved.
@@ -413,8 +414,10 @@ TEST_CASE("a rule over a few presence tests is read off a table made from the ru
   CHECK(result(0b00001)["verdict"] == "eligible");                                    // type 1
   CHECK(result(0b00110)["not_met"] == json::array({"I1", "I2"}));                     // type 2, pregnant
   CHECK(result(0b00010)["verdict"] == "eligible");                                    // type 2
-  CHECK(result(0b01001)["unknown"] == json::array({"E1"}));                           // hepatitis: B unread
-  CHECK(result(0b11001)["excluded_by"] == json::array({"E1"}));                       // HIV
+  CHECK(result(0b01001)["to_confirm"] == json::array({"E1"}));                        // hepatitis: B unread, a person judges
+  CHECK(result(0b11001)["to_confirm"] == json::array({"E1"}));                        // HIV, not pregnant: a person judges
+  CHECK(result(0b11101)["excluded_by"] == json::array());                             // HIV, pregnant: the exception
+  CHECK(result(0b11101)["to_confirm"] == json::array());
 }
 
 TEST_CASE("the fast profile reader takes plain profiles and declines the rest", "[screen]") {

@@ -434,6 +434,14 @@ TEST_CASE("every Synthea bundle loads and evaluates, facts picked by hand", "[ev
   CHECK(eval("albumin > 52.9 g/L", j, "2021-04-01").truth == Truth::no);
   CHECK(eval("alkaline_phosphatase > 1.18 xULN", j, "2021-04-01").truth == Truth::yes);
   CHECK(eval("alkaline_phosphatase > 1.19 xULN", j, "2021-04-01").truth == Truth::no);
+  // Electrolytes in the units criteria write: 1 mEq/L of potassium is 1 mmol/L,
+  // 1 mmol/L of calcium 4.008 mg/dL (cited).
+  Profile e = profile(json::parse(R"({"id": "E", "as_of": "2026-11-01", "observations": [
+    {"concept": "potassium", "value": 3.4, "unit": "mEq/L", "date": "2026-10-01"},
+    {"concept": "calcium", "value": 2.5, "unit": "mmol/L", "date": "2026-10-01"}]})"));
+  CHECK(eval("potassium < 3.5 mmol/L", e).truth == Truth::yes);
+  CHECK(eval("calcium > 10.01 mg/dL", e).truth == Truth::yes);  // 2.5 x 4.008 = 10.02
+  CHECK(eval("calcium > 10.03 mg/dL", e).truth == Truth::no);
   // His stroke (SNOMED 230690007) began on 2019-01-26.
   CHECK(eval("history(stroke)", j, "2021-04-01").truth == Truth::yes);
   CHECK(eval("history(stroke) within 3 years", j, "2021-04-01").truth == Truth::yes);

@@ -284,6 +284,18 @@ TEST_CASE("QTc, LVEF, INR, albumin, alkaline phosphatase and a bracketed alterna
   CHECK(rule("HbA1c < 8% (or < 9% if on insulin)") == "hba1c < 8 % or unparsed(\"< 9% if on insulin\")");
 }
 
+TEST_CASE("electrolytes, hematocrit and PSA in their units", "[grammar]") {
+  CHECK(rule("Serum potassium < 3.5 mEq/L", true) == "potassium < 3.5 mEq/L");
+  CHECK(rule("Sodium < 130 mmol/L", true) == "sodium < 130 mmol/L");
+  CHECK(rule("Corrected serum calcium > 11 mg/dL", true) == "calcium > 11 mg/dL");
+  CHECK(rule("Hematocrit of less than or equal to 30%.", true) == "hematocrit <= 30 %");
+  CHECK(rule("PSA > 4 ng/mL", true) == "psa > 4 ng/mL");
+  // Longer names win: a drug class is not sodium, a comorbidity index not a hematocrit.
+  CHECK(rule("Use of sodium-glucose cotransporter (SGLT) inhibitors within 8 weeks prior to screening", true) ==
+        "sglt2_inhibitor within 8 weeks");
+  CHECK(rule("HCT-CI < 5", true).find("hematocrit") == std::string::npos);
+}
+
 TEST_CASE("cardiovascular events, impaired awareness of hypoglycaemia, a plural ending in brackets", "[grammar]") {
   // The window after a list under "history of" dates every item.
   CHECK(rule("History of myocardial infarction, unstable angina, or revascularization within the past 6 months.", true) ==

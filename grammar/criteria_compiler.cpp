@@ -1664,14 +1664,29 @@ std::vector<Item> Parser::scan(int b, int e) {
     }
     if (tk.kind == Tok::manual) {
       std::string kind = tk.value;
-      bool scope = false;
+      bool scope = false, list = false;
       if (auto pos = kind.find(":scope"); pos != std::string::npos) {
         kind = kind.substr(0, pos);
         scope = true;
       }
+      // ":list": the check covers a comma list ("allergies to LY900014,
+      // insulin lispro, related compounds or ...") to the sentence's end.
+      if (auto pos = kind.find(":list"); pos != std::string::npos) {
+        kind = kind.substr(0, pos);
+        scope = list = true;
+      }
       ast::Manual m;
       m.kind = kind;
-      int stop = scope ? segment_end(i + 1, e) : i + 1;
+      int stop = scope ? segment_end(i + 1, e, !list) : i + 1;
+      // The list ends where a comma leads to a condition, a state or an
+      // event ("allergy to contrast material, pregnancy").
+      for (int k = i + 1; list && k < stop; ++k) {
+        if (!is(k, Tok::comma)) continue;
+        int m = k + 1;
+        while (m < stop && (is(m, Tok::filler) || is(m, Tok::cue) || is(m, Tok::connective))) ++m;
+        const Concept* c = is(m, Tok::concept_ref) ? lex_.find(t_[m].value) : nullptr;
+        if (c && c->kind != ConceptKind::medication) stop = k;
+      }
       push_leaf(Expr(m), i, stop);
       if (scope) ignore(i + 1, stop, "what the manual check covers");
       i = stop;

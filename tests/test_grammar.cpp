@@ -324,6 +324,10 @@ TEST_CASE("an allergy to a drug is for a person to confirm", "[grammar]") {
   // drugs named are what the check covers, not treatments of the patient.
   CHECK(rule("Known hypersensitivity to insulin glargine or excipients of the study drug", true) == "manual(allergy)");
   CHECK(rule("Intolerance or allergy to study drug", true) == "manual(allergy)");
+  // The check covers a comma list of drugs, up to a condition or a state.
+  CHECK(rule("Have known allergies to LY900014, insulin lispro, related compounds or any components", true) ==
+        "manual(allergy)");
+  CHECK(rule("Coagulopathy, allergy to contrast material, pregnancy", true).find("pregnancy") != std::string::npos);
   // A severe allergy is a condition the lexicon knows.
   CHECK(rule("History of anaphylaxis", true) == "history(severe_allergy)");
 }

@@ -1969,12 +1969,17 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       continue;
     }
     if (v == "negation_prefix") {
-      for (std::size_t m = k + 1; m < items.size(); ++m)
+      // "non-" negates the word it is glued to: a leaf, or words not
+      // understood ("Non-hospitalized ... subjects suffering from
+      // diabetes" does not negate the diabetes).
+      for (std::size_t m = k + 1; m < items.size(); ++m) {
+        if (items[m].kind == Item::residue && items[m].meaningful) break;
         if (items[m].kind == Item::leaf) {
           items[m].expr = ast::make_not(items[m].expr);
           items[m].condition = false;
           break;
         }
+      }
     }
     items[k].kind = Item::ignorable;
   }

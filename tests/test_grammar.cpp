@@ -436,6 +436,18 @@ TEST_CASE("one sex as the criterion's subject restricts the sex", "[grammar]") {
             .find("sex = male and") == std::string::npos);
 }
 
+TEST_CASE("non- negates the word it is glued to", "[grammar]") {
+  CHECK(rule("Non-diabetic") == "not diabetes");
+  CHECK(rule("Non-smoking participants with type 1 diabetes") == "not smoking and type1_diabetes");
+  // Glued to words not understood, it does not reach the next concept.
+  CHECK(rule("Non-hospitalized ambulatory subjects suffering from Diabetes mellitus") ==
+        "unparsed(\"hospitalized ambulatory subjects suffering from\") and diabetes");
+  CHECK(rule("Intercurrence with one of the following: non-controlled hypertension, coronary artery disease", true)
+            .find("not heart_disease") == std::string::npos);
+  // "Non-insulin-dependent diabetes mellitus" is type 2 diabetes, not "not type 1".
+  CHECK(rule("Non-Insulin-Dependent Diabetes Mellitus") == "type2_diabetes");
+}
+
 TEST_CASE("negation", "[grammar]") {
   CHECK(rule("No history of acute pancreatitis") == "not history(acute_pancreatitis)");
   CHECK(rule("Type 1 diabetes without diabetic ketoacidosis") == "type1_diabetes and not diabetic_ketoacidosis");

@@ -272,6 +272,15 @@ class Parser {
   static std::size_t closing_and(const std::vector<Item>& items, std::size_t from);
   std::optional<Expr> sentence(int b, int e);
   bool read_exception(std::vector<Item>& items, int i, int stop);
+  // An "or" the text implies, joining what follows to what precedes.
+  static Item or_item(int tb, int te) {
+    Item o;
+    o.kind = Item::conn;
+    o.value = "or";
+    o.tb = tb;
+    o.te = te;
+    return o;
+  }
   static bool after_concept(const std::vector<Item>& items) {
     return !items.empty() && items.back().kind == Item::leaf && boost::get<ast::Predicate>(&items.back().expr.get());
   }
@@ -311,13 +320,7 @@ class Parser {
     p.concept_id = t_[state].value;
     p.span = span(state, state + 1);
     const bool alternative = relaxes(items);
-    if (alternative) {
-      Item o;
-      o.kind = Item::conn;
-      o.value = "or";
-      o.tb = o.te = i;
-      items.push_back(std::move(o));
-    }
+    if (alternative) items.push_back(or_item(i, i));
     Item leaf;
     leaf.kind = Item::leaf;
     leaf.expr = alternative ? Expr(p) : ast::make_not(Expr(p));
@@ -327,14 +330,7 @@ class Parser {
     return stop;
   }
   static void push_exception_residue(std::vector<Item>& items, int tb, int te, bool as_alternative) {
-    if (as_alternative) {
-      Item o;
-      o.kind = Item::conn;
-      o.value = "or";
-      o.tb = tb;
-      o.te = tb;
-      items.push_back(std::move(o));
-    }
+    if (as_alternative) items.push_back(or_item(tb, tb));
     Item r;
     r.kind = Item::residue;
     r.tb = tb;
@@ -1378,8 +1374,10 @@ bool Parser::read_exception(std::vector<Item>& items, int i, int stop) {
       for (int k = i + 1; k < end_words; ++k) words += (words.empty() ? "" : " ") + t_[k].text;
       std::vector<std::string> named;
       std::vector<int> ignored_offsets;
+      // Only words, to the exception's end.
+      const bool only_words = !words.empty() && end_words == stop;
       for (const auto& y : lex_.concepts()) {
-        if (words.empty() || end_words != stop) break;
+        if (!only_words) break;
         if (y.id == before->concept_id) continue;
         auto up = lex_.with_ancestors(y.id);
         if (std::find(up.begin(), up.end(), before->concept_id) == up.end()) continue;
@@ -1829,12 +1827,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       g.te -= 1;
       g.meaningful = true;
       if (alternative && k > 0) {
-        Item o;
-        o.kind = Item::conn;
-        o.value = "or";
-        o.tb = g.tb - 1;
-        o.te = g.tb;
-        items.insert(items.begin() + static_cast<std::ptrdiff_t>(k), std::move(o));
+        items.insert(items.begin() + static_cast<std::ptrdiff_t>(k), or_item(g.tb - 1, g.tb));
         ++k;
       }
       continue;

@@ -84,7 +84,7 @@ Expr regroup_sexes(const Expr& e) {
 
 // "History of myocardial infarction, unstable angina, or revascularization
 // within the past 6 months": a window after the last of an "or" list under
-// "history of" belongs to every item. Without "history of" the list is left
+// "history of" belongs to every item before it. Without "history of" the list is left
 // as read ("type 1 diabetes or DKA within 6 months" dates the DKA alone).
 Expr share_history_window(const Expr& e) {
   return rebuild_lists(e, [](Logic op, std::vector<Expr> children) {
@@ -92,12 +92,14 @@ Expr share_history_window(const Expr& e) {
       auto* p = boost::get<ast::Predicate>(&x.get());
       return p && p->function == "history" ? p : nullptr;
     };
-    const ast::Predicate* last = children.empty() ? nullptr : history(children.back());
-    bool shared = op == Logic::or_ && children.size() > 1 && last && last->window;
-    for (std::size_t k = 0; shared && k + 1 < children.size(); ++k) shared = history(children[k]) && !history(children[k])->window;
+    // The list's leading run of histories, to the first with a window; what
+    // follows it ("..., or unwilling to ...") has no window to share.
+    std::size_t last = 0;
+    while (last < children.size() && history(children[last]) && !history(children[last])->window) ++last;
+    bool shared = op == Logic::or_ && last > 0 && last < children.size() && history(children[last]);
     if (shared) {
-      const auto window = last->window;
-      for (std::size_t k = 0; k + 1 < children.size(); ++k) {
+      const auto window = history(children[last])->window;
+      for (std::size_t k = 0; k < last; ++k) {
         ast::Predicate p = *history(children[k]);
         p.window = window;
         children[k] = Expr(p);
@@ -271,6 +273,7 @@ class Parser {
   // list begun at `from` (no bare comma before it), else items.size().
   static std::size_t closing_and(const std::vector<Item>& items, std::size_t from);
   std::optional<Expr> sentence(int b, int e);
+  bool manual_alternative(const std::vector<Item>& items, std::size_t k) const;
   bool read_exception(std::vector<Item>& items, int i, int stop);
   // An "or" the text implies, joining what follows to what precedes.
   static Item or_item(int tb, int te) {
@@ -350,6 +353,7 @@ class Parser {
   // criterion whose subject is one sex gives `sex = X and <rule>`.
   std::optional<Expr> with_sex_subject(std::optional<Expr> rule) const;
   bool word_is(int i, std::string_view w) const { return i >= 0 && i < n_ && t_[i].text == w; }
+  bool is_person(int i) const { return is(i, Tok::person) || cue(i, "female_noun") || cue(i, "male_noun"); }
 
   const Lexicon& lex_;
   const CriteriaLexer& lexer_;
@@ -1861,7 +1865,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         items[k].kind = Item::ignorable;
         continue;
       }
-      if (prev->condition && exclusion_) {
+      if (prev->condition && exclusion_ && !is_manual_leaf(prev->expr)) {
         // "Severe anemia (hemoglobin < 8 g/dL ...)": the bracket defines it.
         ignore(prev->tb, prev->te, "defined by the bracket that follows");
         prev->expr = *inner;
@@ -2101,11 +2105,29 @@ std::optional<Expr> Parser::sentence(int b, int e) {
     }
   }
   auto items = scan(b, e);
-  std::vector<Expr> manual;
+  // A manual check that is an item of an exclusion's list is an alternative
+  // to the data beside it, not a condition on it: "pregnant or breastfeeding
+  // women, or women ... unwilling to use contraception" excludes the pregnant
+  // whatever the check finds. It stays in the list.
+  std::vector<Expr> manual, alternatives;
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (items[k].kind != Item::leaf || !is_manual_leaf(items[k].expr) || !manual_alternative(items, k)) continue;
+    items[k].condition = true;
+    alternatives.push_back(items[k].expr);
+    // The negation before it is the check's own ("not using contraception").
+    for (std::size_t p = k; p > 0 && (items[p - 1].kind == Item::residue || items[p - 1].kind == Item::ignorable ||
+                                      (items[p - 1].kind == Item::modifier && items[p - 1].value == "negation"));
+         --p)
+      if (items[p - 1].kind == Item::modifier) items[p - 1].kind = Item::ignorable;
+  }
   std::function<void(std::vector<Item>&)> pull = [&](std::vector<Item>& list) {
     for (auto& it : list) {
+      if (it.kind == Item::leaf && is_manual_leaf(it.expr) && it.condition) continue;
       if (it.kind == Item::leaf && is_manual_leaf(it.expr)) {
-        if (std::find(manual.begin(), manual.end(), it.expr) == manual.end()) manual.push_back(it.expr);
+        // The same check named again ("... or a positive urine pregnancy
+        // test") is the alternative already in the list.
+        const bool listed = std::find(alternatives.begin(), alternatives.end(), it.expr) != alternatives.end();
+        if (!listed && std::find(manual.begin(), manual.end(), it.expr) == manual.end()) manual.push_back(it.expr);
         it.kind = Item::ignorable;
       } else if (it.kind == Item::group) {
         pull(it.children);
@@ -2113,7 +2135,7 @@ std::optional<Expr> Parser::sentence(int b, int e) {
     }
   };
   pull(items);
-  if (manual.empty()) return combine(std::move(items), true);
+  if (manual.empty() && alternatives.empty()) return combine(std::move(items), true);
   for (auto& it : items)
     if (it.kind == Item::residue) {
       it.meaningful = false;
@@ -2125,6 +2147,84 @@ std::optional<Expr> Parser::sentence(int b, int e) {
   if (data) all.push_back(*data);
   all.insert(all.end(), manual.begin(), manual.end());
   return ast::make_nary(Logic::and_, all);
+}
+
+// Whether the manual check items[k] is an item of an exclusion's list,
+// joined to data beside it by "or", a comma or "and". After a relative
+// pronoun ("disorders that, in the investigator's opinion, ...") it
+// qualifies the data before it instead; "who" after a person ("women who
+// are unwilling ...") starts an item of its own.
+bool Parser::manual_alternative(const std::vector<Item>& items, std::size_t k) const {
+  // A judgement ("as judged by the investigator") or a consent ("at the time
+  // of informed consent") says how or when the data beside it is decided.
+  const std::string& kind = boost::get<ast::Manual>(items[k].expr.get()).kind;
+  if (kind == "judgement" || kind == "consent") return false;
+  // Only in an exclusion: where the list's end is misread, an alternative
+  // there excludes too many (a person then confirms), where in an inclusion
+  // it would admit too many.
+  if (!exclusion_) return false;
+  const auto n = static_cast<std::ptrdiff_t>(items.size());
+  // Words the check absorbs, and a negation it already states ("not using
+  // effective contraception").
+  auto skippable = [&](std::ptrdiff_t p) {
+    return p >= 0 && p < n &&
+           (items[p].kind == Item::residue || items[p].kind == Item::ignorable ||
+            (items[p].kind == Item::modifier && items[p].value == "negation"));
+  };
+  auto data = [&](std::ptrdiff_t p) {
+    if (p < 0 || p >= n) return false;
+    const Item& it = items[p];
+    return (it.kind == Item::leaf && !is_manual_leaf(it.expr)) || (it.kind == Item::group && has_leaf(it.children));
+  };
+  // The data item joined to items[k] in direction `step`, or -1.
+  auto joined = [&](std::ptrdiff_t step) -> std::ptrdiff_t {
+    std::ptrdiff_t p = static_cast<std::ptrdiff_t>(k) + step;
+    while (skippable(p)) p += step;
+    bool any_or = false, any_and = false, any_conn = false;
+    for (; p >= 0 && p < n && items[p].kind == Item::conn; p += step) {
+      const std::string& v = items[p].value;
+      if (v == "or") any_or = true;
+      else if (v == "and") any_and = true;
+      else if (v != "comma") return -1;
+      any_conn = true;
+    }
+    // "Smoker and unwilling to stop" is one case; "pregnant women and women
+    // unwilling to use contraception" two: "and" joins items when a person
+    // starts the second.
+    if (any_and && !any_or) {
+      bool person = false;
+      for (int t = items[p - step].tb; step < 0 && t < items[k].tb; ++t) person = person || is_person(t);
+      if (!person) return -1;
+    }
+    while (skippable(p)) p += step;
+    if (!any_conn || !data(p)) return -1;
+    return p;
+  };
+  if (auto p = joined(-1); p >= 0) {
+    // A modal makes the check what the whole sentence asks ("those who have
+    // reached menarche must have a negative pregnancy test").
+    bool person = false, joined_yet = false;
+    for (int t = items[p].te; t < items[k].tb; ++t) {
+      joined_yet = joined_yet || is(t, Tok::comma) || is(t, Tok::connective);
+      if (joined_yet && is_person(t)) person = true;
+      if (word_is(t, "that") || word_is(t, "which") || word_is(t, "whose") ||
+          (!person && (word_is(t, "who") || word_is(t, "whom"))) || word_is(t, "must") || word_is(t, "should") ||
+          word_is(t, "will"))
+        return false;
+    }
+    return true;
+  }
+  // A check before the data is its alternative only when it covers the words
+  // up to the comma ("allergy to contrast material, pregnancy"): in "unable
+  // to comply with study drug, insulin and visits" the data is its object.
+  // Nor is it when the data is a medication, which may be what the check is
+  // about.
+  if (items[k].te - items[k].tb <= 1) return false;
+  const auto p = joined(1);
+  if (p < 0 || items[p].kind != Item::leaf || !items[p].condition) return false;
+  auto* pr = boost::get<ast::Predicate>(&items[p].expr.get());
+  const Concept* c = pr ? lex_.find(pr->concept_id) : nullptr;
+  return c && c->kind != ConceptKind::medication;
 }
 
 std::optional<Expr> Parser::sex_condition(int b, int e) const {

@@ -303,6 +303,9 @@ TEST_CASE("cardiovascular events, impaired awareness of hypoglycaemia, a plural 
         "history(coronary_revascularization) within 6 months");
   CHECK(rule("History of alcohol or drug abuse in the past year", true) ==
         "history(alcohol_abuse) within 1 year or history(drug_abuse) within 1 year");
+  // ... before it, whatever follows the window.
+  CHECK(rule("History of drug or alcohol abuse within 6 months and/or positive urine drug screen", true) ==
+        "history(drug_abuse) within 6 months or history(alcohol_abuse) within 6 months or unparsed(\"urine drug screen\")");
   // Without it, the list is left as read.
   CHECK(rule("Acute pancreatitis or diabetic ketoacidosis within the past 6 months", true) ==
         "acute_pancreatitis or history(diabetic_ketoacidosis) within 6 months");
@@ -461,9 +464,41 @@ TEST_CASE("manual criteria", "[grammar]") {
                "monitoring as required, and complete the patient log as instructed.") == Status::manual);
   CHECK(status("Other situations judged by the investigator as unsuitable for participation in the trial.", true) ==
         Status::manual);
-  // Conditions a person must weigh keep their data part.
+  // A manual check that is an item of an exclusion's list excludes on its
+  // own, beside the data the list names.
   CHECK(rule("Mental illness, alcohol or drug abuse, unable to cooperate with treatment;", true) ==
-        "(mental_illness or alcohol_abuse or drug_abuse) and manual(compliance)");
+        "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
+}
+
+TEST_CASE("a manual check in a list is an alternative, not a condition on its neighbours", "[grammar]") {
+  // Joined by "or": the pregnant are excluded whatever the check finds.
+  CHECK(rule("Pregnant or breastfeeding women, or women of childbearing potential who are unwilling to use "
+             "contraception",
+             true) == "pregnancy or breastfeeding or manual(willingness)");
+  CHECK(rule("Pregnant or lactating women, or men or women not using effective contraception", true) ==
+        "pregnancy or breastfeeding or manual(contraception)");
+  CHECK(rule("Pregnancy or lack of adequate birth control.", true) == "pregnancy or manual(contraception)");
+  // "and" joins two items when a person starts the second ...
+  CHECK(rule("Pregnancy, lactation women and women of childbearing age who do not want to practice effective "
+             "methods of contraception;",
+             true) == "pregnancy or breastfeeding or manual(contraception)");
+  // ... and one case otherwise.
+  CHECK(rule("Participant is an excessive smoker and is unwilling to restrict smoking", true) ==
+        "smoking and manual(willingness)");
+  // A check that covers words up to a comma, then a condition.
+  CHECK(rule("Coagulopathy, allergy to contrast material, pregnancy", true) == "manual(allergy) or pregnancy");
+  // A medication after the comma may be what the check is about.
+  CHECK(rule("Unable to provide compliance with study drug, insulin and study visits,", true) ==
+        "insulin and manual(compliance)");
+  // A relative clause, a judgement or a modal qualifies what precedes it.
+  CHECK(rule("Uncontrolled psychiatric disorder that prohibited the giving of informed consent or unable to comply", true) ==
+        "mental_illness and manual(consent) and manual(compliance)");
+  CHECK(rule("Recurrent severe hypoglycemia or hypoglycemic unawareness, as judged by the investigator", true) ==
+        "(severe_hypoglycemia or hypoglycemia_unawareness) and manual(judgement)");
+  CHECK(rule("Females > 13 years of age or those who have achieved menarche must have a negative pregnancy test", true) ==
+        "age > 13 years and manual(procedure)");
+  // In an inclusion a comma still joins with "and".
+  CHECK(rule("Type 1 diabetes, willing to comply with study procedures") == "type1_diabetes and manual(willingness)");
 }
 
 TEST_CASE("what is not understood stays as residue with its offsets", "[grammar]") {

@@ -274,6 +274,8 @@ class Parser {
   static std::size_t closing_and(const std::vector<Item>& items, std::size_t from);
   std::optional<Expr> sentence(int b, int e);
   bool manual_alternative(const std::vector<Item>& items, std::size_t k) const;
+  static bool standalone_checks(const Expr& sentence);
+  bool relaxes(int b, int e) const;
   bool read_exception(std::vector<Item>& items, int i, int stop);
   // An "or" the text implies, joining what follows to what precedes.
   static Item or_item(int tb, int te) {
@@ -2149,6 +2151,28 @@ std::optional<Expr> Parser::sentence(int b, int e) {
   return ast::make_nary(Logic::and_, all);
 }
 
+// A sentence of manual checks alone, none of them a judgement or a consent
+// (which qualify what they follow: manual_alternative).
+bool Parser::standalone_checks(const Expr& sentence) {
+  bool only = true, any = false;
+  walk(sentence, false, [&](const Expr& x, bool) {
+    auto* m = boost::get<ast::Manual>(&x.get());
+    any = any || m;
+    only = only && m && m->kind != "judgement" && m->kind != "consent";
+  });
+  return any && only;
+}
+
+// A sentence that admits some patients ("... may enter the study", "... are
+// permissible").
+bool Parser::relaxes(int b, int e) const {
+  for (int k = b; k < e; ++k)
+    if (word_is(k, "may") || word_is(k, "permitted") || word_is(k, "permissible") || word_is(k, "allowed") ||
+        word_is(k, "eligible"))
+      return true;
+  return false;
+}
+
 // Whether the manual check items[k] is an item of an exclusion's list,
 // joined to data beside it by "or", a comma or "and". After a relative
 // pronoun ("disorders that, in the investigator's opinion, ...") it
@@ -2547,14 +2571,34 @@ std::optional<Expr> Parser::run() {
   bool any_enumerated = std::find(enumerated.begin(), enumerated.end(), true) != enumerated.end();
   std::vector<Expr> parts;
   std::vector<Expr> alternatives;
+  // In an exclusion, a later sentence that is only checks a person makes
+  // ("Pregnant and/or breastfeeding. Women of childbearing potential must
+  // have a negative pregnancy test.") excludes on its own; ANDed, it let
+  // every patient who is not pregnant through unchecked. One that relaxes
+  // ("... may enter the study") stays ANDed.
+  std::vector<Expr> checks;
   for (std::size_t s = 0; s < sentences.size(); ++s) {
     auto e = conditional_sentence(sentences[s].first, sentences[s].second);
     if (!e) continue;
     if (any_enumerated) alternatives.push_back(*e);
+    else if (exclusion_ && std::any_of(parts.begin(), parts.end(), [](const Expr& x) { return !standalone_checks(x); }) &&
+             standalone_checks(*e) && !relaxes(sentences[s].first, sentences[s].second))
+      checks.push_back(*e);
     else parts.push_back(*e);
   }
   if (any_enumerated) parts.push_back(ast::make_nary(Logic::or_, alternatives));
   dedupe(parts);
+  if (!checks.empty()) {  // parts holds the sentence before the first check
+    std::vector<Expr> flat;
+    checks.insert(checks.begin(), ast::make_nary(Logic::and_, parts));
+    for (auto& x : checks) {
+      auto* n = boost::get<x3::forward_ast<ast::NAry>>(&x.get());
+      if (n && n->get().op == Logic::or_) flat.insert(flat.end(), n->get().operands.begin(), n->get().operands.end());
+      else flat.push_back(x);
+    }
+    dedupe(flat);
+    parts = {ast::make_nary(Logic::or_, flat)};
+  }
   if (parts.empty()) return with_sex_subject(std::nullopt);
   return with_sex_subject(share_history_window(regroup_sexes(ast::make_nary(Logic::and_, parts))));
 }

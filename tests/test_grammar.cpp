@@ -499,6 +499,19 @@ TEST_CASE("a manual check in a list is an alternative, not a condition on its ne
         "age > 13 years and manual(procedure)");
   // In an inclusion a comma still joins with "and".
   CHECK(rule("Type 1 diabetes, willing to comply with study procedures") == "type1_diabetes and manual(willingness)");
+  // A later sentence of an exclusion that is only checks excludes on its own ...
+  CHECK(rule("Pregnant and/or breastfeeding. Women of childbearing potential must have a negative pregnancy test "
+             "within 14 days of study entry.",
+             true) == "pregnancy or breastfeeding or manual(procedure)");
+  CHECK(rule("Pregnancy or breastfeeding. Patients with preserved reproductive capacity, unwilling to use a medically "
+             "acceptable method of contraception.",
+             true) == "pregnancy or breastfeeding or manual(willingness)");
+  // ... unless it admits some patients, or is a judgement.
+  CHECK(rule("Untreated oral candidiasis. Subjects who agree to receive treatment may enter the study.", true) ==
+        "unparsed(\"Untreated oral candidiasis\") and manual(willingness)");
+  CHECK(rule("Active infection. As judged by the investigator.", true) == "infection_uncontrolled and manual(judgement)");
+  CHECK(rule("Pregnant and/or breastfeeding. Women of childbearing potential must have a negative pregnancy test.") ==
+        "(pregnancy or breastfeeding) and manual(procedure)");
 }
 
 TEST_CASE("what is not understood stays as residue with its offsets", "[grammar]") {

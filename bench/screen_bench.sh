@@ -54,3 +54,35 @@ for n in "${SIZES[@]}"; do
       'BEGIN{printf "| %d | %s | %s | %d | %s | %.2f | %.0f | %.1f | %s |\n", n, mb, l, t, s, s/f, n/s, mb/s, m}'
   done
 done
+
+# The output's own floor (bench/output_floor.cpp): composing and writing the
+# lines screen wrote, every decision made, against the parse floor, at 10^5
+# patients only (10^6 patients' output against 100 trials is 21 GB).
+for n in "${SIZES[@]}"; do
+  [ "$n" -le 100000 ] || continue
+  $TM generate --count "$n" --seed 1 > "$work/pop.jsonl"
+  echo
+  echo "| patients | trials | output MB | threads | output floor seconds | × parse floor |"
+  echo "|---|---|---|---|---|---|"
+  for set in bundled real100; do
+    args=()
+    [ "$set" = real100 ] && args=(--trials "$work/trials100")
+    $TM screen "$work/pop.jsonl" --quiet --out "$work/out.jsonl" "${args[@]}"
+    omb=$(awk -v b="$(stat -c %s "$work/out.jsonl")" 'BEGIN{printf "%.0f", b/1e6}')
+    rm -f "$work/pfloor" "$work/ofloor.1" "$work/ofloor.2"
+    for _ in $(seq "$RUNS"); do
+      run_once pfloor $B/bench/simdjson_floor "$work/pop.jsonl"
+      for t in 1 2; do
+        $B/bench/output_floor "$work/out.jsonl" "$t" | sed -E 's/.* ([0-9.]+) s,.*/\1 0/' >> "$work/ofloor.$t"
+      done
+    done
+    read -r pf _ <<< "$(best pfloor)"
+    for t in 1 2; do
+      read -r s _ <<< "$(best "ofloor.$t")"
+      label=$([ "$set" = bundled ] && echo "5 bundled" || echo "100 real")
+      awk -v n="$n" -v l="$label" -v mb="$omb" -v t="$t" -v s="$s" -v f="$pf" \
+        'BEGIN{printf "| %d | %s | %s | %d | %s | %.2f |\n", n, l, mb, t, s, s/f}'
+    done
+    rm -f "$work/out.jsonl"
+  done
+done

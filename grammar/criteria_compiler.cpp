@@ -1974,6 +1974,22 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       for (std::size_t m = k + 1; m < items.size(); ++m) {
         if (items[m].kind == Item::residue && items[m].meaningful) break;
         if (items[m].kind == Item::leaf) {
+          // Glued to the first word of a name whose other words name a
+          // thing themselves, it picks another kind of that thing: a
+          // "non-oral antihyperglycemic agent" is injected, "non-Hodgkin
+          // lymphoma" is a lymphoma. Not read. ("non-pregnant women" and
+          // "non-hepatitis C" are negated.)
+          const std::string& name = t_[items[m].tb].text;
+          const auto space = name.find(' ');
+          const bool modifier = m == k + 1 && items[m].tb == items[k].te && items[m].te - items[m].tb == 1 &&
+                                is(items[m].tb, Tok::concept_ref) && space != std::string::npos &&
+                                !lexer_.concept_named(name.substr(space + 1)).empty();
+          if (modifier) {
+            items[m].kind = Item::residue;
+            items[m].meaningful = true;
+            items[m].tb = items[k].tb;
+            break;
+          }
           items[m].expr = ast::make_not(items[m].expr);
           items[m].condition = false;
           break;

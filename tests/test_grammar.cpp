@@ -470,6 +470,16 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("non- glued to a modifier of a longer name is not a negation of the name", "[grammar]") {
+  CHECK(rule("Currently taking a non-oral antihyperglycemic agent.", true) ==
+        "unparsed(\"non-oral antihyperglycemic agent\")");
+  CHECK(rule("Severe non-proliferative retinopathy", true) == "diabetic_retinopathy");
+  CHECK(rule("Use of oral antihyperglycemic medications", true) == "oral_antidiabetic");
+  // A name, or a state of a person, is still negated.
+  CHECK(rule("Non-smoker") == "not smoking");
+  CHECK(rule("Non-pregnant women") == "not pregnancy");
+}
+
 TEST_CASE("a manual check in a list is an alternative, not a condition on its neighbours", "[grammar]") {
   // Joined by "or": the pregnant are excluded whatever the check finds.
   CHECK(rule("Pregnant or breastfeeding women, or women of childbearing potential who are unwilling to use "

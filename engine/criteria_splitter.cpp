@@ -332,18 +332,79 @@ class Splitter {
       blank_before_ = true;
       return;
     }
+    if (inline_dashes_) {
+      handle_inline_dashes(content, indent, number);
+      blank_before_ = false;
+      return;
+    }
+    handle_piece(content, indent, number);
+    blank_before_ = false;
+  }
+
+  void handle_piece(std::string_view content, int indent, int number) {
     // Headings name inclusion or exclusion; skip the full test for other lines.
     bool may_be_heading = content.size() <= 160 && (content.find("clusion") != std::string_view::npos ||
                                                     content.find("CLUSION") != std::string_view::npos ||
                                                     content.find("Clusion") != std::string_view::npos);
     if (auto h = may_be_heading ? read_heading(content) : std::nullopt) {
       start_section(*h, number);
+      // "Inclusion Criteria: - Male or female ... consent - Type 1 diabetes
+      // ...": the list runs on in wrapped lines, items after " - ".
+      if (h->inline_rest.starts_with("- ") && !inline_dashes_) {
+        inline_dashes_ = true;
+        handle_inline_dashes(h->inline_rest, indent, number);
+        return;
+      }
       if (!h->inline_rest.empty()) handle_content(h->inline_rest, indent, number);
-      blank_before_ = false;
       return;
     }
     handle_content(content, indent, number);
-    blank_before_ = false;
+  }
+
+  // A line of a list run into wrapped lines is cut where an item starts
+  // (" - " before a capital letter; " -" ending the line) and where a
+  // heading starts ("... kg/m^2 Exclusion Criteria: - Within ..."). Its
+  // first piece continues the item before, unless the line before ended in
+  // a dash.
+  void handle_inline_dashes(std::string_view content, int indent, int number) {
+    std::vector<std::size_t> cuts;
+    for (std::size_t k = 0; k + 2 < content.size(); ++k)
+      if (content[k] == ' ' && content[k + 1] == '-' && content[k + 2] == ' ') {
+        std::size_t j = k + 2;
+        while (j < content.size() && content[j] == ' ') ++j;
+        if (j < content.size() && std::isupper(static_cast<unsigned char>(content[j]))) cuts.push_back(k + 1);
+      }
+    const std::string low = lower_copy(content);
+    for (std::string_view w : {"inclusion criteria", "exclusion criteria"})
+      for (std::size_t p = low.find(w); p != std::string::npos; p = low.find(w, p + 1)) {
+        std::size_t start = p;
+        // Back over the heading's prefix words ("Key Exclusion Criteria").
+        while (start > 1 && low[start - 1] == ' ') {
+          std::size_t b = low.rfind(' ', start - 2);
+          b = b == std::string::npos ? 0 : b + 1;
+          if (!is_heading_prefix(std::string_view(low).substr(b, start - 1 - b))) break;
+          start = b;
+        }
+        if (start > 0) cuts.push_back(start);
+      }
+    std::sort(cuts.begin(), cuts.end());
+    cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+    std::size_t from = 0;
+    for (std::size_t c = 0; c <= cuts.size(); ++c) {
+      std::string_view piece = trim(content.substr(from, c < cuts.size() ? cuts[c] - from : std::string_view::npos));
+      if (c < cuts.size()) from = cuts[c];
+      bool dash_after = false;
+      if (piece == "-" || piece.ends_with(" -")) {
+        piece = trim(piece.substr(0, piece.size() - 1));
+        dash_after = c == cuts.size();
+      }
+      if (!piece.empty()) {
+        if (dash_pending_) handle_piece("- " + std::string(piece), indent, number);
+        else handle_piece(piece, indent, number);
+        dash_pending_ = false;
+      }
+      if (dash_after) dash_pending_ = true;
+    }
   }
 
   void start_section(const Heading& h, int number) {
@@ -540,6 +601,8 @@ class Splitter {
   std::vector<OpenItem> stack_;
   int current_ = -1;
   bool blank_before_ = false;
+  bool inline_dashes_ = false;  // a list run into wrapped lines (handle_inline_dashes)
+  bool dash_pending_ = false;   // the line before ended in an item's dash
   std::string group_;
 };
 

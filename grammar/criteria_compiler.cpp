@@ -1808,6 +1808,25 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       g.kind = Item::ignorable;
       continue;
     }
+    // "(for Japan and Taiwan: age ≥ 20 years)": what applies in some places
+    // (names written with a capital) instead; not required everywhere.
+    {
+      int m = g.tb + 1;
+      const bool place = word_is(m, "for") || word_is(m, "in");
+      int names = 0;
+      for (++m; place && m + 1 < g.te && !is(m, Tok::colon); ++m) {
+        const bool capital = std::isupper(static_cast<unsigned char>(text_[t_[m].begin])) != 0;
+        if (conn(m, "and") || is(m, Tok::comma)) continue;
+        if (!capital || is(m, Tok::person) || is(m, Tok::comparator) || is(m, Tok::number)) break;
+        ++names;
+      }
+      if (place && names > 0 && is(m, Tok::colon)) {
+        ignore(g.tb, g.te, "a variant for some places");
+        g.children.clear();
+        g.kind = Item::ignorable;
+        continue;
+      }
+    }
     // "(≤ 1.5 x ULN if alkaline phosphatase is > 2.5 x ULN)", "(isolated
     // bilirubin > 1.5 x ULN is acceptable if ...)": a threshold or a verdict
     // for some patients, as after "or ... if" (read_thresholds); not read,

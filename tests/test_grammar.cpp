@@ -470,6 +470,13 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("a bracket for some places is not required everywhere", "[grammar]") {
+  CHECK(rule("Male or female, age greater than or equal to 18 years (for Japan and Taiwan: age greater than or equal "
+             "to 20 years)") == "age >= 18 years");
+  // A bracket for some people still counts.
+  CHECK(rule("Karnofsky >= 50% (for participants aged > 16 years)") == "not age > 16 years or karnofsky >= 50 %");
+}
+
 TEST_CASE("non- glued to a modifier of a longer name is not a negation of the name", "[grammar]") {
   CHECK(rule("Currently taking a non-oral antihyperglycemic agent.", true) ==
         "unparsed(\"non-oral antihyperglycemic agent\")");

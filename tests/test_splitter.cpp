@@ -52,6 +52,25 @@ TEST_CASE("text on the heading's own line is the first item", "[splitter]") {
   CHECK(r.criteria[1].text == "pregnancy");
 }
 
+TEST_CASE("a list run into wrapped lines is cut at its dashes and its inline heading", "[splitter]") {
+  // As ClinicalTrials.gov text reached some datasets (TOP): 142 of 3,724 trials.
+  auto r = split_criteria(
+      "\n        Inclusion Criteria: - Male or female, age 18 - 65 years at the time of signing informed consent -\n"
+      "        Type 1 Diabetes Mellitus for 12 months - HbA1c 7.0-9.5% as assessed by central\n"
+      "        laboratory - Body Mass Index less than or equal to 35.0 kg/m^2 Key Exclusion Criteria: - Within\n"
+      "        the past 180 days any of the following: stroke - Pregnancy\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2", "I3", "I4", "E1", "E2"});
+  CHECK(r.criteria[0].text == "Male or female, age 18 - 65 years at the time of signing informed consent");
+  CHECK(r.criteria[1].text == "Type 1 Diabetes Mellitus for 12 months");
+  CHECK(r.criteria[2].text == "HbA1c 7.0-9.5% as assessed by central laboratory");
+  CHECK(r.criteria[3].text == "Body Mass Index less than or equal to 35.0 kg/m^2");
+  CHECK(r.criteria[4].text == "Within the past 180 days any of the following: stroke");
+  CHECK(r.criteria[5].kind == CriterionKind::exclusion);
+  // A dash inside an ordinary list is not a cut.
+  auto plain = split_criteria("Inclusion Criteria:\n- Age 18 - Adults only\nExclusion Criteria:\n- Pregnancy\n");
+  CHECK(ids(plain) == std::vector<std::string>{"I1", "E1"});
+}
+
 TEST_CASE("sentences that mention inclusion are not headings", "[splitter]") {
   auto r = split_criteria(
       "Inclusion Criteria:\n- Adults\n- Other protocol-defined inclusion/exclusion criteria may apply\n"

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <optional>
+#include <utility>
 
 namespace trialmatch {
 
@@ -310,6 +311,7 @@ class Splitter {
       if (nl == std::string_view::npos) break;
       rest.remove_prefix(nl + 1);
     }
+    if (!held_heading_.empty()) handle_piece(std::exchange(held_heading_, {}), 0, number);
     return finish();
   }
 
@@ -366,7 +368,30 @@ class Splitter {
   // heading starts ("... kg/m^2 Exclusion Criteria: - Within ..."). Its
   // first piece continues the item before, unless the line before ended in
   // a dash.
-  void handle_inline_dashes(std::string_view content, int indent, int number) {
+  void handle_inline_dashes(std::string_view line, int indent, int number) {
+    // A heading wrapped after its first word ("... consent Exclusion" /
+    // "Criteria: - Diagnosis of ...") is read with the next line.
+    std::string joined = held_heading_.empty() ? std::string(line) : held_heading_ + " " + std::string(line);
+    held_heading_.clear();
+    std::string_view content = joined;
+    {
+      const std::string low = lower_copy(content);
+      for (std::string_view w : {"inclusion", "exclusion"}) {
+        if (!std::string_view(low).ends_with(w)) continue;
+        std::size_t start = low.size() - w.size();
+        if (start > 0 && low[start - 1] != ' ') continue;
+        while (start > 1 && low[start - 1] == ' ') {  // and its prefix words ("Key")
+          std::size_t b = low.rfind(' ', start - 2);
+          b = b == std::string::npos ? 0 : b + 1;
+          if (!is_heading_prefix(std::string_view(low).substr(b, start - 1 - b))) break;
+          start = b;
+        }
+        held_heading_ = std::string(content.substr(start));
+        content = trim(content.substr(0, start));
+        break;
+      }
+    }
+    if (content.empty()) return;
     std::vector<std::size_t> cuts;
     for (std::size_t k = 0; k + 2 < content.size(); ++k)
       if (content[k] == ' ' && content[k + 1] == '-' && content[k + 2] == ' ') {
@@ -603,6 +628,7 @@ class Splitter {
   bool blank_before_ = false;
   bool inline_dashes_ = false;  // a list run into wrapped lines (handle_inline_dashes)
   bool dash_pending_ = false;   // the line before ended in an item's dash
+  std::string held_heading_;    // a heading's first words, wrapped to the next line
   std::string group_;
 };
 

@@ -275,6 +275,8 @@ class Parser {
   std::optional<Expr> sentence(int b, int e);
   bool manual_alternative(const std::vector<Item>& items, std::size_t k) const;
   static bool standalone_checks(const Expr& sentence);
+  int place_label(int b, int e) const;
+  Expr place_condition(int b, int colon) const;
   bool relaxes(int b, int e) const;
   bool read_exception(std::vector<Item>& items, int i, int stop);
   // An "or" the text implies, joining what follows to what precedes.
@@ -1810,22 +1812,19 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     }
     // "(for Japan and Taiwan: age ≥ 20 years)": what applies in some places
     // (names written with a capital) instead; not required everywhere.
-    {
-      int m = g.tb + 1;
-      const bool place = word_is(m, "for") || word_is(m, "in");
-      int names = 0;
-      for (++m; place && m + 1 < g.te && !is(m, Tok::colon); ++m) {
-        const bool capital = std::isupper(static_cast<unsigned char>(text_[t_[m].begin])) != 0;
-        if (conn(m, "and") || is(m, Tok::comma)) continue;
-        if (!capital || is(m, Tok::person) || is(m, Tok::comparator) || is(m, Tok::number)) break;
-        ++names;
-      }
-      if (place && names > 0 && is(m, Tok::colon)) {
+    if (const int colon = place_label(g.tb + 1, g.te - 1); colon >= 0) {
+      // In an inclusion: required there, `not X or Y`. An exclusion's
+      // variant would widen what it excludes there; it is set aside.
+      auto y = exclusion_ ? std::nullopt : sentence(colon + 1, g.te - 1);
+      g.children.clear();
+      if (!y) {
         ignore(g.tb, g.te, "a variant for some places");
-        g.children.clear();
         g.kind = Item::ignorable;
         continue;
       }
+      g.kind = Item::leaf;
+      g.expr = ast::make_nary(Logic::or_, {ast::make_not(place_condition(g.tb + 1, colon)), *y});
+      continue;
     }
     // "(≤ 1.5 x ULN if alkaline phosphatase is > 2.5 x ULN)", "(isolated
     // bilirubin > 1.5 x ULN is acceptable if ...)": a threshold or a verdict
@@ -2184,6 +2183,29 @@ std::optional<Expr> Parser::sentence(int b, int e) {
   if (data) all.push_back(*data);
   all.insert(all.end(), manual.begin(), manual.end());
   return ast::make_nary(Logic::and_, all);
+}
+
+// "For Japan and Taiwan:", "For Japan only:", "In the UK:" at b: the
+// colon's index, else -1. Places are names written with a capital.
+int Parser::place_label(int b, int e) const {
+  if (!(word_is(b, "for") || word_is(b, "in"))) return -1;
+  int names = 0, m = b + 1;
+  for (; m < e && !is(m, Tok::colon); ++m) {
+    if (conn(m, "and") || is(m, Tok::comma) || (names > 0 && word_is(m, "only"))) continue;
+    const bool capital = std::isupper(static_cast<unsigned char>(text_[t_[m].begin])) != 0;
+    if (!capital || is(m, Tok::person) || is(m, Tok::comparator) || is(m, Tok::number) || is(m, Tok::open)) return -1;
+    ++names;
+  }
+  return names > 0 && m < e ? m : -1;
+}
+
+// Whether the patient is where (or in the part of the study) a label names:
+// no profile says, so it is unknown, as its words.
+Expr Parser::place_condition(int b, int colon) const {
+  ast::Unparsed u;
+  u.text = span_text(b, colon);
+  u.span = span(b, colon);
+  return Expr(u);
 }
 
 // A sentence of manual checks alone, none of them a judgement or a consent
@@ -2613,7 +2635,18 @@ std::optional<Expr> Parser::run() {
   // ("... may enter the study") stays ANDed.
   std::vector<Expr> checks;
   for (std::size_t s = 0; s < sentences.size(); ++s) {
-    auto e = conditional_sentence(sentences[s].first, sentences[s].second);
+    // "For Japan only: ... age ≥ 20 years", "For Part C: have diabetes":
+    // what applies there (or to that part of the study) only; whether the
+    // patient is there is unknown. Read as "if X, Y" (conditional_sentence).
+    std::optional<Expr> e;
+    if (const int colon = place_label(sentences[s].first, sentences[s].second); colon >= 0) {
+      if (auto y = conditional_sentence(colon + 1, sentences[s].second)) {
+        const Expr x = place_condition(sentences[s].first, colon);
+        e = exclusion_ ? ast::make_nary(Logic::and_, {x, *y}) : ast::make_nary(Logic::or_, {ast::make_not(x), *y});
+      }
+    } else {
+      e = conditional_sentence(sentences[s].first, sentences[s].second);
+    }
     if (!e) continue;
     if (any_enumerated) alternatives.push_back(*e);
     else if (exclusion_ && std::any_of(parts.begin(), parts.end(), [](const Expr& x) { return !standalone_checks(x); }) &&

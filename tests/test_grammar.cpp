@@ -470,9 +470,15 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
-TEST_CASE("a bracket for some places is not required everywhere", "[grammar]") {
+TEST_CASE("what applies in some places or parts of a study is required there only", "[grammar]") {
+  // Where the patient is, no profile says: unknown, so an 18-year-old is
+  // undecided, and a 25-year-old meets it.
   CHECK(rule("Male or female, age greater than or equal to 18 years (for Japan and Taiwan: age greater than or equal "
-             "to 20 years)") == "age >= 18 years");
+             "to 20 years)") == "age >= 18 years and (not unparsed(\"for Japan and Taiwan\") or age >= 20 years)");
+  CHECK(rule("Male or female, age above or equal to 18 years. For Korea only: Male or female, age above or equal to "
+             "19 years") == "age >= 18 years and (not unparsed(\"For Korea only\") or age >= 19 years)");
+  // An exclusion for one part of a study names its patients.
+  CHECK(rule("For Part C: have diabetes", true) == "unparsed(\"For Part C\") and diabetes");
   // A bracket for some people still counts.
   CHECK(rule("Karnofsky >= 50% (for participants aged > 16 years)") == "not age > 16 years or karnofsky >= 50 %");
 }

@@ -66,6 +66,13 @@ TEST_CASE("a list run into wrapped lines is cut at its dashes and its inline hea
   CHECK(r.criteria[3].text == "Body Mass Index less than or equal to 35.0 kg/m^2");
   CHECK(r.criteria[4].text == "Within the past 180 days any of the following: stroke");
   CHECK(r.criteria[5].kind == CriterionKind::exclusion);
+  // A heading wrapped after its first word.
+  auto wrapped = split_criteria(
+      "Inclusion Criteria: - Informed consent - Diagnosed with type 2 diabetes - Age at least 18 years Exclusion\n"
+      "        Criteria: - Diagnosis of type 1 diabetes - Known hypoglycaemic unawareness\n");
+  REQUIRE(ids(wrapped) == std::vector<std::string>{"I1", "I2", "I3", "E1", "E2"});
+  CHECK(wrapped.criteria[2].text == "Age at least 18 years");
+  CHECK(wrapped.criteria[3].text == "Diagnosis of type 1 diabetes");
   // A dash inside an ordinary list is not a cut.
   auto plain = split_criteria("Inclusion Criteria:\n- Age 18 - Adults only\nExclusion Criteria:\n- Pregnancy\n");
   CHECK(ids(plain) == std::vector<std::string>{"I1", "E1"});

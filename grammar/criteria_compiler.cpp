@@ -530,6 +530,10 @@ int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Thre
       got = {first, hi};
     } else if (is(j, Tok::post_comparator)) {
       first.op = op_from(t_[j++].value);
+      // "2.5 or more times the upper normal limit": the unit after words
+      // ("18-65+ years" is a range written oddly, not ≥ 65).
+      const bool words = std::any_of(t_[j - 1].text.begin(), t_[j - 1].text.end(), [](char ch) { return std::isalpha(static_cast<unsigned char>(ch)); });
+      if (first.unit.empty() && words && unit_at(j)) first.unit = unit_value(j++);
       got = {first};
     } else if (time_units && (cue(j, "age_after")) && is(j + 1, Tok::post_comparator)) {
       // "18 years of age or older"

@@ -470,6 +470,12 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("a unit after 'or more' belongs to its number", "[grammar]") {
+  CHECK(rule("ALT 2.5 or more times upper normal limit", true) == "alt >= 2.5 xULN");
+  CHECK(rule("Body mass index of 40 or more kg/m2", true) == "bmi >= 40 kg/m2");
+  CHECK(rule("Serum total bilirubin < 1.5 x upper limit or normal (ULN)") == "bilirubin_total < 1.5 xULN");
+}
+
 TEST_CASE("what applies in some places or parts of a study is required there only", "[grammar]") {
   // Where the patient is, no profile says: unknown, so an 18-year-old is
   // undecided, and a 25-year-old meets it.

@@ -670,7 +670,16 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
   // is per uL, "HbA1c > 75" mmol/mol); the lexicon's ranges decide.
   const Concept* measure = lex_.find(concept_id);
   auto unit_for = [&](double value) {
-    if (!measure || !measure->plausible || measure->unit != default_unit) return default_unit;
+    if (!measure || measure->unit != default_unit) return default_unit;
+    // "ALT < 2.5", "AST > 3": far below the normal range of a measure read
+    // in multiples of its upper limit of normal, the multiple is meant (no
+    // one sets ALT < 2.5 U/L, which no one meets).
+    if (measure->uln_default && value > 0 && value <= 10 && value < *measure->uln_default / 4) {
+      out_.notes.push_back("no unit written: " + ast::format_number(value) + " read as a multiple of the upper limit of normal for " +
+                           measure->label + ", far below its normal range in " + default_unit);
+      return std::string("xULN");
+    }
+    if (!measure->plausible) return default_unit;
     auto plausible = [&](double v) { return v >= measure->plausible->first && v <= measure->plausible->second; };
     if (plausible(value)) return default_unit;
     for (const auto& u : measure->conversions)

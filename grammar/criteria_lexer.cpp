@@ -40,6 +40,7 @@ constexpr Replacement kReplacements[] = {
     {"\xE2\x80\x98", "'"},  {"\xE2\x80\x9C", "\""}, {"\xE2\x80\x9D", "\""}, {"\xC2\xA0", " "},
     {"\xEF\xBC\x9C", "<"},  {"\xEF\xBC\x9E", ">"},  {"\xE2\x89\xA0", "!="}, {"\xEF\xBD\x9E", "~"},
     {"\\>", ">"},           {"\\<", "<"},           {"\\[", "["},           {"\\]", "]"},
+    {"\xE2\x85\xB9", "x "},  // small roman numeral ten, typed for a times sign
 };
 
 }  // namespace

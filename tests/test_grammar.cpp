@@ -470,6 +470,16 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("multiples of the upper limit of normal however written", "[grammar]") {
+  CHECK(rule("Alanine aminotransferase >=5*upper limit of normal", true) == "alt >= 5 xULN");
+  CHECK(rule("AST(SGOT)/ALT(SGPT) <= 3.0 x IULN") == "any(ast <= 3 xULN, alt <= 3 xULN)");
+  CHECK(rule("ALT and AST > 2.5 X ULRR", true) == "any(alt > 2.5 xULN, ast > 2.5 xULN)");
+  CHECK(rule("AST, ALT > 2.5 \xE2\x85\xB9upper limit of normal", true) == "any(ast > 2.5 xULN, alt > 2.5 xULN)");
+  // No unit written, far below the normal range: the multiple is meant.
+  CHECK(rule("ALT < 2.5") == "alt < 2.5 xULN");
+  CHECK(rule("ALT < 100") == "alt < 100 U/L");
+}
+
 TEST_CASE("a unit after 'or more' belongs to its number", "[grammar]") {
   CHECK(rule("ALT 2.5 or more times upper normal limit", true) == "alt >= 2.5 xULN");
   CHECK(rule("Body mass index of 40 or more kg/m2", true) == "bmi >= 40 kg/m2");

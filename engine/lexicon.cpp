@@ -168,10 +168,12 @@ void Lexicon::add_document(const nlohmann::json& doc, const std::string& file) {
     }
     c.codes_source = cr.string("codes_source").value_or("");
     c.narrower = cr.strings("narrower");
+    c.active_means_uncontrolled = cr.boolean("active_means_uncontrolled").value_or(false);
     if (c.kind == ConceptKind::group && c.members.empty()) cr.fail("members", "a group needs its members");
     cr.warn_unknown_keys({"id", "kind", "label", "synonyms", "codes", "unit", "conversions", "lookback",
                           "plausible", "plausible_source", "members", "includes", "uln_default", "caused_concept",
-                          "complication_concept", "sex", "sex_source", "codes_source", "narrower", "source"});
+                          "complication_concept", "sex", "sex_source", "codes_source", "narrower", "active_means_uncontrolled",
+                          "source"});
     index_.emplace(c.id, concepts_.size());
     concepts_.push_back(std::move(c));
   }

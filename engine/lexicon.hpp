@@ -59,6 +59,9 @@ struct Concept {
   // Names of a part of the concept ("sitagliptin" of DPP-4 inhibitors): read
   // as the concept, but an exception naming one excepts less than all of it.
   std::vector<std::string> narrower;
+  // An active record is itself uncontrolled (diabetic ketoacidosis, an
+  // uncontrolled infection): "uncontrolled X" reads as X.
+  bool active_means_uncontrolled = false;
   std::string source;
 };
 

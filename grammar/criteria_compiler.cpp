@@ -1674,6 +1674,21 @@ std::vector<Item> Parser::scan(int b, int e) {
         i = stop;
         continue;
       }
+      if (v == "not_controlled") {
+        // "Uncontrolled diabetes", "hypertension not adequately controlled":
+        // whether it is controlled no profile says, so the words stay beside
+        // the condition as residue (`unparsed("Uncontrolled") and
+        // diabetes`); read as the condition alone, they excluded every
+        // diabetic.
+        Item r;
+        r.kind = Item::residue;
+        r.tb = i;
+        r.te = i + 1;
+        r.meaningful = true;
+        items.push_back(std::move(r));
+        ++i;
+        continue;
+      }
       if (v == "either") {
         ++i;
         continue;
@@ -1899,8 +1914,14 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         continue;
       }
       if (prev->condition && exclusion_ && !is_manual_leaf(prev->expr)) {
-        // "Severe anemia (hemoglobin < 8 g/dL ...)": the bracket defines it.
+        // "Severe anemia (hemoglobin < 8 g/dL ...)": the bracket defines it,
+        // with its qualifier ("Poorly controlled diabetes (HbA1c ≥ 8.5%)").
         ignore(prev->tb, prev->te, "defined by the bracket that follows");
+        if (k >= 2 && items[k - 2].kind == Item::residue && items[k - 2].te == prev->tb &&
+            cue(items[k - 2].tb, "not_controlled")) {
+          ignore(items[k - 2].tb, items[k - 2].te, "defined by the bracket that follows");
+          items[k - 2].kind = Item::ignorable;
+        }
         prev->expr = *inner;
         prev->condition = false;
         items[k].kind = Item::ignorable;
@@ -2154,6 +2175,27 @@ std::optional<Expr> Parser::sentence(int b, int e) {
     }
   }
   auto items = scan(b, e);
+  // "Uncontrolled, active infection", "diabetic ketoacidosis has not been
+  // controlled": of a condition whose active record is uncontrolled, the
+  // words add nothing.
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (items[k].kind != Item::residue || items[k].te - items[k].tb != 1 || !cue(items[k].tb, "not_controlled")) continue;
+    for (int step : {-1, 1}) {
+      auto p = static_cast<std::ptrdiff_t>(k) + step;
+      if (p >= 0 && p < static_cast<std::ptrdiff_t>(items.size()) && items[p].kind == Item::conn && items[p].value == "comma")
+        p += step;
+      if (p < 0 || p >= static_cast<std::ptrdiff_t>(items.size()) || items[p].kind != Item::leaf) continue;
+      auto* pr = boost::get<ast::Predicate>(&items[p].expr.get());
+      const Concept* c = pr ? lex_.find(pr->concept_id) : nullptr;
+      if (!c || !c->active_means_uncontrolled) continue;
+      std::string reason = "an active record of ";  // appended: g++ 12 warns falsely on literal + string
+      reason += c->label;
+      reason += " is uncontrolled";
+      ignore(items[k].tb, items[k].te, reason);
+      items[k].kind = Item::ignorable;
+      break;
+    }
+  }
   // A manual check that is an item of an exclusion's list is an alternative
   // to the data beside it, not a condition on it: "pregnant or breastfeeding
   // women, or women ... unwilling to use contraception" excludes the pregnant

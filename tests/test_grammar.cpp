@@ -470,6 +470,17 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("whether a condition is controlled no profile says", "[grammar]") {
+  // An exclusion of uncontrolled diabetes does not exclude every diabetic.
+  CHECK(rule("Uncontrolled diabetes mellitus", true) == "unparsed(\"Uncontrolled\") and diabetes");
+  CHECK(rule("Recent history of poor control of diabetes", true) == "unparsed(\"poor control of\") and history(diabetes)");
+  // A bracket that defines it decides it.
+  CHECK(rule("Poorly controlled diabetes (Hemoglobin A1c value >= 8.5%)", true) == "hba1c >= 8.5 %");
+  // An active record of some conditions is itself uncontrolled (lexicon).
+  CHECK(rule("The condition of diabetic ketoacidosis has not been controlled;", true) == "diabetic_ketoacidosis");
+  CHECK(rule("Uncontrolled, active infection", true) == "infection_uncontrolled");
+}
+
 TEST_CASE("multiples of the upper limit of normal however written", "[grammar]") {
   CHECK(rule("Alanine aminotransferase >=5*upper limit of normal", true) == "alt >= 5 xULN");
   CHECK(rule("AST(SGOT)/ALT(SGPT) <= 3.0 x IULN") == "any(ast <= 3 xULN, alt <= 3 xULN)");

@@ -470,6 +470,12 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("'including, but not limited to' introduces examples, never a negation", "[grammar]") {
+  CHECK(rule("Serious illness, including but not limited to, heart failure or active infection", true) ==
+        "heart_failure or infection_uncontrolled");
+  CHECK(rule("Other conditions, such as, but not limited to, asthma", true) == "asthma");
+}
+
 TEST_CASE("whether a condition is controlled no profile says", "[grammar]") {
   // An exclusion of uncontrolled diabetes does not exclude every diabetic.
   CHECK(rule("Uncontrolled diabetes mellitus", true) == "unparsed(\"Uncontrolled\") and diabetes");

@@ -275,6 +275,7 @@ class Parser {
   std::optional<Expr> sentence(int b, int e);
   bool manual_alternative(const std::vector<Item>& items, std::size_t k) const;
   static bool standalone_checks(const Expr& sentence);
+  bool prohibition_at_start() const;
   int place_label(int b, int e) const;
   Expr place_condition(int b, int colon) const;
   bool relaxes(int b, int e) const;
@@ -2240,6 +2241,21 @@ std::optional<Expr> Parser::sentence(int b, int e) {
   return ast::make_nary(Logic::and_, all);
 }
 
+// The criterion opens with a prohibition: "No ...", "(Patients) must not",
+// "may not", "should not", "cannot".
+bool Parser::prohibition_at_start() const {
+  auto modal = [&](int k) { return word_is(k, "must") || word_is(k, "may") || word_is(k, "should") || word_is(k, "shall"); };
+  int k = 0;
+  while (k < n_ && !modal(k) &&
+         (is(k, Tok::filler) || is_person(k) || is(k, Tok::punct) || is(k, Tok::number_word) || word_is(k, "the")))
+    ++k;
+  if (k >= n_) return false;
+  const std::string& w = t_[k].text;
+  if ((cue(k, "negation") || cue(k, "negation_history")) && (w == "no" || w.rfind("no ", 0) == 0)) return true;
+  if (modal(k) && word_is(k + 1, "not")) return true;
+  return word_is(k, "cannot");
+}
+
 // "For Japan and Taiwan:", "For Japan only:", "In the UK:" at b: the
 // colon's index, else -1. Places are names written with a capital.
 int Parser::place_label(int b, int e) const {
@@ -2723,7 +2739,17 @@ std::optional<Expr> Parser::run() {
     parts = {ast::make_nary(Logic::or_, flat)};
   }
   if (parts.empty()) return with_sex_subject(std::nullopt);
-  return with_sex_subject(share_history_window(regroup_sexes(ast::make_nary(Logic::and_, parts))));
+  auto rule = with_sex_subject(share_history_window(regroup_sexes(ast::make_nary(Logic::and_, parts))));
+  // "No prior malignancy", "Patients must not be pregnant or lactating", "May
+  // not be receiving any other study agents": in an exclusion list a
+  // prohibition names what it excludes. Read literally it excluded everyone
+  // free of it.
+  if (exclusion_ && rule && prohibition_at_start())
+    if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&rule->get())) {
+      out_.notes.push_back("a prohibition in the exclusion list: what it forbids is what excludes");
+      rule = Expr(n->get().operand);
+    }
+  return rule;
 }
 
 }  // namespace

@@ -470,6 +470,16 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("a prohibition in an exclusion list names what it excludes", "[grammar]") {
+  CHECK(rule("Patient must not be pregnant or lactating at screening and/or baseline;", true) == "pregnancy or breastfeeding");
+  CHECK(rule("No acute or chronic renal disease", true) == "unparsed(\"acute\") or kidney_disease");
+  CHECK(rule("Women must not be pregnant", true) == "pregnancy");
+  // A negation that is not a prohibition stays.
+  CHECK(rule("Not on a stable dose of insulin", true) == "not insulin");
+  // In an inclusion a prohibition is a requirement, read as written.
+  CHECK(rule("Patient must not be pregnant") == "not pregnancy");
+}
+
 TEST_CASE("'including, but not limited to' introduces examples, never a negation", "[grammar]") {
   CHECK(rule("Serious illness, including but not limited to, heart failure or active infection", true) ==
         "heart_failure or infection_uncontrolled");

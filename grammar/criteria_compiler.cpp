@@ -1675,6 +1675,23 @@ std::vector<Item> Parser::scan(int b, int e) {
         i = stop;
         continue;
       }
+      if (v == "regardless") {
+        // "with or without associated neurologic impairment", "regardless of
+        // prior therapy": either way, so the words decide nothing. (Read, the
+        // "without" negated them.) To the clause's end or its next "or"/"and".
+        int stop = segment_end(i, e);
+        for (int m = i + 2, depth = 0; m < stop; ++m) {
+          if (is(m, Tok::open)) ++depth;
+          if (is(m, Tok::close) && depth > 0) --depth;
+          if (depth == 0 && is(m, Tok::connective)) {
+            stop = m;
+            break;
+          }
+        }
+        ignore(i, stop, "either way");
+        i = stop;
+        continue;
+      }
       if (v == "not_controlled") {
         // "Uncontrolled diabetes", "hypertension not adequately controlled":
         // whether it is controlled no profile says, so the words stay beside

@@ -470,6 +470,14 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("with or without, regardless of: either way, so nothing to decide", "[grammar]") {
+  CHECK(rule("Had serum sodium < 120 mEq/L (mmol/L), with or without associated neurologic impairment (that is, "
+             "symptoms such as apathy, confusion, or seizures).",
+             true) == "sodium < 120 mEq/L");
+  CHECK(rule("History of liver cirrhosis with or without hepatitis viral co-infection.", true) == "history(liver_disease)");
+  CHECK(rule("Type 1 diabetes, regardless of prior insulin therapy") == "type1_diabetes");
+}
+
 TEST_CASE("a prohibition in an exclusion list names what it excludes", "[grammar]") {
   CHECK(rule("Patient must not be pregnant or lactating at screening and/or baseline;", true) == "pregnancy or breastfeeding");
   CHECK(rule("No acute or chronic renal disease", true) == "unparsed(\"acute\") or kidney_disease");

@@ -1588,12 +1588,22 @@ std::vector<Item> Parser::scan(int b, int e) {
       }
       if (v == "exception") {
         int stop = segment_end(i, e, false);
-        // ", and must have ..." opens the next clause.
-        for (int k = i + 1; k + 1 < stop; ++k)
-          if (is(k, Tok::comma) && conn(k + 1, "and")) {
+        // ", and must have ..." opens the next clause; a consequence ("other
+        // than epilepsy that would prevent safe participation") or a person's
+        // check ("unrelated to the malignancy, in the opinion of ...") is
+        // about what precedes the exception.
+        for (int k = i + 1, depth = 0; k + 1 < stop; ++k) {
+          if (is(k, Tok::open)) ++depth;
+          if (is(k, Tok::close) && depth > 0) --depth;
+          const bool consequence = (word_is(k, "which") || word_is(k, "that")) &&
+                                   (word_is(k + 1, "would") || word_is(k + 1, "could") || word_is(k + 1, "might") ||
+                                    word_is(k + 1, "may"));
+          if ((is(k, Tok::comma) && conn(k + 1, "and")) ||
+              (depth == 0 && k > i + 1 && (consequence || is(k, Tok::manual)))) {
             stop = k;
             break;
           }
+        }
         // An exception to a concept that is not read stays as residue: set
         // aside, "Liver disease other than CHB" excluded the patients a
         // hepatitis B trial is for. Elsewhere it is set aside.
@@ -2043,6 +2053,9 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // diabetes" does not negate the diabetes).
       for (std::size_t m = k + 1; m < items.size(); ++m) {
         if (items[m].kind == Item::residue && items[m].meaningful) break;
+        // Only what it is glued to: "non-neuropathic pain or ... diabetes"
+        // does not negate the diabetes.
+        if (items[m].kind == Item::leaf && items[m].tb != items[k].te) break;
         if (items[m].kind == Item::leaf) {
           // Glued to the first word of a name whose other words name a
           // thing themselves, it picks another kind of that thing: a
@@ -2270,6 +2283,12 @@ bool Parser::prohibition_at_start() const {
   const std::string& w = t_[k].text;
   if ((cue(k, "negation") || cue(k, "negation_history")) && (w == "no" || w.rfind("no ", 0) == 0)) return true;
   if (modal(k) && word_is(k + 1, "not")) return true;
+  // "Not pregnant or lactating", "Non pregnant", "Not be receiving ...".
+  if ((cue(k, "negation") && w == "not") || cue(k, "negation_prefix")) {
+    if (word_is(k + 1, "be")) return true;
+    const Concept* c = is(k + 1, Tok::concept_ref) ? lex_.find(t_[k + 1].value) : nullptr;
+    return c && c->kind == ConceptKind::state;
+  }
   return word_is(k, "cannot");
 }
 
@@ -2735,6 +2754,15 @@ std::optional<Expr> Parser::run() {
     } else {
       e = conditional_sentence(sentences[s].first, sentences[s].second);
     }
+    // "No prior malignancy", "Patients must not be pregnant or lactating",
+    // "May not be receiving any other study agents": in an exclusion list a
+    // prohibition opening the criterion names what it excludes. Read
+    // literally it excluded everyone free of it.
+    if (e && s == 0 && exclusion_ && prohibition_at_start())
+      if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&e->get())) {
+        out_.notes.push_back("a prohibition in the exclusion list: what it forbids is what excludes");
+        e = Expr(n->get().operand);
+      }
     if (!e) continue;
     if (any_enumerated) alternatives.push_back(*e);
     else if (exclusion_ && std::any_of(parts.begin(), parts.end(), [](const Expr& x) { return !standalone_checks(x); }) &&
@@ -2756,17 +2784,7 @@ std::optional<Expr> Parser::run() {
     parts = {ast::make_nary(Logic::or_, flat)};
   }
   if (parts.empty()) return with_sex_subject(std::nullopt);
-  auto rule = with_sex_subject(share_history_window(regroup_sexes(ast::make_nary(Logic::and_, parts))));
-  // "No prior malignancy", "Patients must not be pregnant or lactating", "May
-  // not be receiving any other study agents": in an exclusion list a
-  // prohibition names what it excludes. Read literally it excluded everyone
-  // free of it.
-  if (exclusion_ && rule && prohibition_at_start())
-    if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&rule->get())) {
-      out_.notes.push_back("a prohibition in the exclusion list: what it forbids is what excludes");
-      rule = Expr(n->get().operand);
-    }
-  return rule;
+  return with_sex_subject(share_history_window(regroup_sexes(ast::make_nary(Logic::and_, parts))));
 }
 
 }  // namespace

@@ -470,6 +470,20 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("an exception ends where a consequence or a person's check begins", "[grammar]") {
+  CHECK(rule("Have a neurological condition other than tardive dyskinesia that may interfere with assessing the severity of "
+             "dyskinesias",
+             true) == "neurological_disease and manual(judgement)");
+  // A relative clause of the exception's own noun stays in it.
+  CHECK(rule("Prior malignancy, except for adequately treated basal cell skin cancer that has been resected", true)
+            .find("unparsed(\"except for adequately treated basal cell skin cancer that has been resected\")") !=
+        std::string::npos);
+  // "non-" negates only what it is glued to.
+  CHECK(rule("Concomitant severe non-neuropathic pain or the presence of illness such as diabetes mellitus", true)
+            .find("not diabetes") == std::string::npos);
+  CHECK(rule("Not pregnant or lactating", true) == "pregnancy or breastfeeding");
+}
+
 TEST_CASE("with or without, regardless of: either way, so nothing to decide", "[grammar]") {
   CHECK(rule("Had serum sodium < 120 mEq/L (mmol/L), with or without associated neurologic impairment (that is, "
              "symptoms such as apathy, confusion, or seizures).",

@@ -2026,6 +2026,32 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         }
       }
     }
+    // "Patients who have not recovered from previous anti-cancer therapies":
+    // before words not understood (a verb), the negation is theirs; the
+    // condition after them is the context, not negated. (Covering it, the
+    // criterion excluded every patient who never had cancer.)
+    // In a list ("No use of warfarin or similar vitamin K antagonists") the
+    // negation covers the list, as below.
+    auto list_follows = [&] {
+      const std::size_t close = closing_and(items, k + 1);
+      for (std::size_t m = k + 2; m < close; ++m)
+        if (items[m].kind == Item::conn && (items[m].value == "or" || items[m].value == "comma")) return true;
+      return false;
+    };
+    // Only in an exclusion, where it can only exclude fewer, and not before a
+    // condition the words qualify ("without uncured tumor").
+    const bool qualifies_next = k + 2 < items.size() && items[k + 2].kind == Item::leaf && items[k + 1].te == items[k + 2].tb;
+    if (v == "negation" && exclusion_ && k + 1 < items.size() && items[k + 1].kind == Item::residue &&
+        items[k + 1].meaningful && items[k + 1].tb == items[k].te && !qualifies_next && !list_follows()) {
+      ast::Unparsed u;
+      u.text = span_text(items[k + 1].tb, items[k + 1].te);
+      u.span = span(items[k + 1].tb, items[k + 1].te);
+      items[k + 1].kind = Item::leaf;
+      items[k + 1].expr = ast::make_not(Expr(u));
+      items[k + 1].condition = false;
+      items[k].kind = Item::ignorable;
+      continue;
+    }
     if ((v == "negation" || v == "negation_history") && combine_depth_ < kMaxCombineDepth) {
       ++combine_depth_;
       // The negation covers the rest of its clause, up to a ", and" that

@@ -470,6 +470,17 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("in an exclusion, not before words not understood negates those words only", "[grammar]") {
+  // Covering the cancer too, it excluded every patient who never had one.
+  CHECK(rule("Patients who are not agreeable for collection of tumor tissue", true)
+            .starts_with("not unparsed(\"agreeable\") and "));
+  // A list stays under the negation; so do words that qualify a condition.
+  CHECK(rule("Patients who have not recovered or stabilized", true) == "not (unparsed(\"recovered\") or unparsed(\"stabilized\"))");
+  CHECK(rule("without uncured tumor", true).starts_with("not ("));
+  // In an inclusion the negation covers the clause, as before.
+  CHECK(rule("Patients who are not agreeable for collection of tumor tissue").starts_with("not ("));
+}
+
 TEST_CASE("an exception ends where a consequence or a person's check begins", "[grammar]") {
   CHECK(rule("Have a neurological condition other than tardive dyskinesia that may interfere with assessing the severity of "
              "dyskinesias",

@@ -974,14 +974,26 @@ std::optional<std::pair<Expr, int>> Parser::antibody_construct(int i, int end) {
     }
     return {};
   };
-  auto finish_count = [&](CmpOp op, int n, int k) -> std::optional<std::pair<Expr, int>> {
-    // k points at the antibody token
+  auto finish_count = [&](CmpOp op, int n, int k, int from) -> std::optional<std::pair<Expr, int>> {
+    // k points at the antibody token, `from` at the count
     std::vector<std::string> members = group_members(k);
     if (members.empty()) return std::nullopt;
     int j = k + 1;
     while (j < end && (cue(j, "positive") || cue(j, "antibody_word") || cue(j, "antibody_group") || soft(j))) ++j;
     int next = j;
     auto listed = antibody_members(j, end, next);
+    // "HIV 1/2 antibodies", "a monoclonal antibody": a bare "antibodies" is
+    // the islet autoantibodies only with them listed or with words that say
+    // so ("2 or more diabetes antibodies"); it excluded every patient with
+    // two autoantibodies from trials that exclude HIV.
+    const std::string& word = t_[k].text;
+    if (listed.empty() && (word == "antibody" || word == "antibodies")) {
+      bool said = false;
+      for (int m = from; m < k; ++m)
+        for (std::string_view w : {"islet", "diabetes", "diabetes-related", "diabetes-associated", "pancreatic", "beta-cell"})
+          said = said || t_[m].text == w;
+      if (!said) return std::nullopt;
+    }
     if (!listed.empty()) {
       members = listed;
       j = next;
@@ -1022,7 +1034,7 @@ std::optional<std::pair<Expr, int>> Parser::antibody_construct(int i, int end) {
         ++j;
       }
       if (antibody_at(j) && (has_op || n >= 1)) {
-        if (auto r = finish_count(op, n, j)) return r;
+        if (auto r = finish_count(op, n, j, i)) return r;
       }
     }
   }

@@ -470,6 +470,17 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("a bare 'antibodies' is not the islet autoantibodies", "[grammar]") {
+  // It excluded every patient with two islet autoantibodies from trials that exclude HIV.
+  CHECK(rule("Has a known history of human immunodeficiency virus (HIV) (HIV 1/2 antibodies)", true).find("count(") ==
+        std::string::npos);
+  CHECK(rule("Previous treatment with a monoclonal antibody or a fusion protein.", true).find("count(") == std::string::npos);
+  // Named as islet autoantibodies, or listed, it is.
+  CHECK(rule("Positive for at least 2 autoantibodies") == "count(positive(gada, ia2a, iaa, ica, znt8a)) >= 2");
+  CHECK(rule("Presence of 2 or more antibodies (GAD65, IA-2, ZnT8)") == "count(positive(gada, ia2a, znt8a)) >= 2");
+  CHECK(rule("At least one positive islet antibody") == "count(positive(gada, ia2a, iaa, ica, znt8a)) >= 1");
+}
+
 TEST_CASE("in an exclusion, not before words not understood negates those words only", "[grammar]") {
   // Covering the cancer too, it excluded every patient who never had one.
   CHECK(rule("Patients who are not agreeable for collection of tumor tissue", true)

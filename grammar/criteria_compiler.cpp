@@ -371,6 +371,7 @@ class Parser {
   int depth_ = 0;  // brackets being scanned
   static constexpr int kMaxBracketDepth = 16;
   int combine_depth_ = 0;  // negations being combined, each over the rest of its clause
+  int group_depth_ = 0;    // nesting of age-group clauses (conditional_sentence)
   static constexpr int kMaxCombineDepth = 32;
 };
 
@@ -2601,6 +2602,48 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
 // holds nothing data can decide ("if applicable") or Y is empty, the
 // sentence reads as before.
 std::optional<Expr> Parser::conditional_sentence(int b, int e) {
+  // "Ages 18 to 65 years, inclusive - ≥ 18 years old and < 20 years old must
+  // have assent forms signed ...", "Age 18 or older. Subjects younger than
+  // 21 must have parental consent.": after the criterion's own age
+  // requirement, an age group that "must" do something is the condition of
+  // that requirement, `not group or rest` (in an exclusion, `group and
+  // rest`). Read as a requirement, it failed everyone outside the group.
+  for (int m = b, depth = 0; m < e && group_depth_ < 4; ++m) {
+    if (is(m, Tok::open)) ++depth;
+    if (is(m, Tok::close) && depth > 0) --depth;
+    if (depth > 0 || !(word_is(m, "must") || word_is(m, "should"))) continue;
+    int cs = m;
+    while (cs > b && !is(cs - 1, Tok::comma) && !is(cs - 1, Tok::colon) && !cue(cs - 1, "dash")) --cs;
+    bool age_before = false;
+    for (int k = 0; k < cs && !age_before; ++k)
+      age_before = word_is(k, "age") || word_is(k, "ages") || word_is(k, "aged") || (is(k, Tok::time_unit) && t_[k].value == "years");
+    if (!age_before || cs == 0) break;
+    int p = cs;
+    while (p < m && (is(p, Tok::filler) || is_person(p))) ++p;
+    auto r = p < m ? age_construct(p, m) : std::nullopt;
+    if (!r) break;
+    int k = r->second;
+    while (k < m && (cue(k, "age_after") || cue(k, "inclusive") || is(k, Tok::filler))) ++k;
+    bool ages_only = k == m;
+    walk(r->first, false, [&](const Expr& x, bool) {
+      auto* c = boost::get<ast::Comparison>(&x.get());
+      ages_only = ages_only && c && c->concept_id == "age";
+    });
+    if (!ages_only) break;
+    const int stop = e;  // sentences end at semicolons already
+    auto y = sentence(m, stop);
+    if (!y) break;
+    std::vector<Expr> parts;
+    int joiner = cs;
+    while (joiner > b && (is(joiner - 1, Tok::comma) || is(joiner - 1, Tok::colon) || cue(joiner - 1, "dash"))) --joiner;
+    ++group_depth_;  // bounded: hostile text may hold many such clauses
+    if (joiner > b)
+      if (auto before = conditional_sentence(b, joiner)) parts.push_back(*before);
+    --group_depth_;
+    parts.push_back(exclusion_ ? ast::make_nary(Logic::and_, {r->first, *y})
+                               : ast::make_nary(Logic::or_, {ast::make_not(r->first), *y}));
+    return ast::make_nary(Logic::and_, parts);
+  }
   // Bracket depth before each token, once: the scans below only go forward.
   std::vector<int> depth(static_cast<std::size_t>(e - b + 1), 0);
   for (int k = b, d = 0; k < e; ++k) {

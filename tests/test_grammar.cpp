@@ -470,6 +470,16 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("after the age requirement, an age group that must do something is its condition", "[grammar]") {
+  CHECK(rule("Ages 18 to 65 years, inclusive - >= 18 years old and < 20 years old must have assent forms signed and "
+             "dated by their parents or guardians") ==
+        "age >= 18 years and age <= 65 years and (not (age >= 18 years and age < 20 years) or manual(consent))");
+  CHECK(rule("Age 18 or older. Subjects younger than 21 must have parental consent.") ==
+        "age >= 18 years and (not age < 21 years or manual(consent))");
+  // The criterion's own age requirement is a requirement.
+  CHECK(rule("Subjects 18 years or older must provide written informed consent") == "age >= 18 years and manual(consent)");
+}
+
 TEST_CASE("a bare 'antibodies' is not the islet autoantibodies", "[grammar]") {
   // It excluded every patient with two islet autoantibodies from trials that exclude HIV.
   CHECK(rule("Has a known history of human immunodeficiency virus (HIV) (HIV 1/2 antibodies)", true).find("count(") ==

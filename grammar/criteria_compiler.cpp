@@ -263,6 +263,13 @@ class Parser {
   std::optional<std::pair<Expr, int>> pair_construct(int i, int end);
   std::optional<std::pair<Expr, int>> duration_construct(int i, int end);
   std::optional<std::pair<Expr, int>> interpretation(int i, int end);
+  // Whether the words from k name nothing more: the clause ends there, or only
+  // people follow ("newly diagnosed patients").
+  bool bare_phrase_end(int k, int end) const {
+    while (k < end && (is_person(k) || is(k, Tok::filler))) ++k;
+    return k >= end || is(k, Tok::comma) || is(k, Tok::period) || is(k, Tok::semicolon) || is(k, Tok::connective) ||
+           is(k, Tok::close) || is(k, Tok::open);
+  }
   std::optional<std::pair<Expr, int>> concept_mention(int i, int end, bool& condition);
   std::string nearest_condition(int i) const;
   std::vector<std::string> antibody_members(int i, int end, int& next) const;
@@ -1279,11 +1286,19 @@ std::optional<std::pair<Expr, int>> Parser::interpretation(int i, int end) {
     if (info && info->kind == ConceptKind::condition) {
       c = info->id;
       j = k + 1;
-    } else {
+    } else if (bare_phrase_end(k, end)) {
       c = in->default_concept;
+    } else {
+      // "Newly diagnosed AML", "new-onset angina": about a name the lexicon
+      // does not know, not the default (which failed every patient without
+      // type 1 diabetes in such trials).
+      return std::nullopt;
     }
     if (c.empty()) return std::nullopt;
     rule.replace(pos, 9, c);
+  } else if (!bare_phrase_end(j, end) && !concept_at(skip_soft(j, end, 3))) {
+    // "juvenile idiopathic arthritis" is not "under 18 years".
+    return std::nullopt;
   }
   auto parsed = parse_rule(rule);
   auto* e = std::get_if<Expr>(&parsed);
@@ -1555,6 +1570,18 @@ std::vector<Item> Parser::scan(int b, int e) {
     }
     if (tk.kind == Tok::cue) {
       const std::string& v = tk.value;
+      // An interpretation not applied ("Newly diagnosed AML"): its words
+      // stay, as residue.
+      if (v.rfind("interpret:", 0) == 0) {
+        Item r;
+        r.kind = Item::residue;
+        r.tb = i;
+        r.te = i + 1;
+        r.meaningful = true;
+        items.push_back(std::move(r));
+        ++i;
+        continue;
+      }
       // "a decrease in systolic blood pressure ≥ 20 mmHg": a change of a
       // measure, not its value; the measure and its threshold are kept as
       // residue, like an age at onset. Before anything but a measure

@@ -470,6 +470,15 @@ TEST_CASE("manual criteria", "[grammar]") {
         "mental_illness or alcohol_abuse or drug_abuse or manual(compliance)");
 }
 
+TEST_CASE("a vague word's default applies only where the words name nothing else", "[grammar]") {
+  // It failed every patient without type 1 diabetes in a leukaemia trial.
+  CHECK(rule("Newly diagnosed AML") == "unparsed(\"Newly diagnosed AML\")");
+  CHECK(rule("Juvenile idiopathic arthritis", true) == "unparsed(\"Juvenile idiopathic arthritis\")");
+  CHECK(rule("Newly diagnosed type 1 diabetes") == "duration(type1_diabetes) <= 100 days");
+  CHECK(rule("Type 1 diabetes, newly diagnosed") == "type1_diabetes and duration(type1_diabetes) <= 100 days");
+  CHECK(rule("Juvenile patients") == "age < 18 years");
+}
+
 TEST_CASE("after the age requirement, an age group that must do something is its condition", "[grammar]") {
   CHECK(rule("Ages 18 to 65 years, inclusive - >= 18 years old and < 20 years old must have assent forms signed and "
              "dated by their parents or guardians") ==

@@ -263,12 +263,12 @@ class Parser {
   std::optional<std::pair<Expr, int>> pair_construct(int i, int end);
   std::optional<std::pair<Expr, int>> duration_construct(int i, int end);
   std::optional<std::pair<Expr, int>> interpretation(int i, int end);
-  // Whether the words from k name nothing more: the clause ends there, or only
-  // people follow ("newly diagnosed patients").
+  // Whether the words from k name nothing more: the sentence ends there, or
+  // only people follow ("newly diagnosed patients"). Not before a comma or a
+  // connective: "Newly diagnosed, previously untreated multiple myeloma".
   bool bare_phrase_end(int k, int end) const {
     while (k < end && (is_person(k) || is(k, Tok::filler))) ++k;
-    return k >= end || is(k, Tok::comma) || is(k, Tok::period) || is(k, Tok::semicolon) || is(k, Tok::connective) ||
-           is(k, Tok::close) || is(k, Tok::open);
+    return k >= end || is(k, Tok::period) || is(k, Tok::semicolon) || is(k, Tok::close) || is(k, Tok::open);
   }
   std::optional<std::pair<Expr, int>> concept_mention(int i, int end, bool& condition);
   std::string nearest_condition(int i) const;

@@ -1473,6 +1473,15 @@ std::vector<Item> Parser::scan(int b, int e) {
   std::vector<Item> items;
   // Extends the residue before it, or starts one. `meaningful` residue may
   // decide the criterion; the rest (filler, a year) carries no meaning alone.
+  // An item of one token.
+  auto push_token = [&](Item::Kind kind, int i, bool meaningful) {
+    Item it;
+    it.kind = kind;
+    it.tb = i;
+    it.te = i + 1;
+    it.meaningful = meaningful;
+    items.push_back(std::move(it));
+  };
   auto push_residue = [&](int i, bool may_matter = true) {
     bool meaningful = may_matter && (is(i, Tok::word) || is(i, Tok::number) || is(i, Tok::comparator) ||
                                      is(i, Tok::unit) || is(i, Tok::post_comparator) || is(i, Tok::organ));
@@ -1573,13 +1582,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       // An interpretation not applied ("Newly diagnosed AML"): its words
       // stay, as residue.
       if (v.rfind("interpret:", 0) == 0) {
-        Item r;
-        r.kind = Item::residue;
-        r.tb = i;
-        r.te = i + 1;
-        r.meaningful = true;
-        items.push_back(std::move(r));
-        ++i;
+        push_token(Item::residue, i++, true);
         continue;
       }
       // "a decrease in systolic blood pressure ≥ 20 mmHg": a change of a
@@ -1711,12 +1714,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         continue;
       }
       if (v == "including") {
-        Item m;
-        m.kind = Item::including;
-        m.tb = i;
-        m.te = i + 1;
-        items.push_back(std::move(m));
-        ++i;
+        push_token(Item::including, i++, false);
         continue;
       }
       if (v == "future") {  // "may receive islet transplantation": a plan, not a record
@@ -1748,13 +1746,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         // the condition as residue (`unparsed("Uncontrolled") and
         // diabetes`); read as the condition alone, they excluded every
         // diabetic.
-        Item r;
-        r.kind = Item::residue;
-        r.tb = i;
-        r.te = i + 1;
-        r.meaningful = true;
-        items.push_back(std::move(r));
-        ++i;
+        push_token(Item::residue, i++, true);
         continue;
       }
       if (v == "either") {

@@ -93,6 +93,17 @@ PlanNode plan_node(const ast::Expr& e, const Lexicon& lex) {
       return n;
     }
     n.threshold = *canonical;
+    // A threshold no patient's value could reach ("hemoglobin > 90 g/dL",
+    // "systolic_bp < 0.9 mmHg" from an ankle-brachial index) is a unit or
+    // a reading gone wrong: unknown, never decided against the patient.
+    if (const auto& range = n.concept_ref->plausible; range && (*canonical < range->first || *canonical > range->second)) {
+      std::string& why = n.unit_error;  // appended: g++ 12 warns falsely on literal + string
+      why = "the criterion's threshold ";
+      why += ast::format_number(c->value) + " " + c->unit;
+      why += " lies outside what is plausible for " + n.concept_ref->id;
+      why += " (" + ast::format_number(range->first) + "-" + ast::format_number(range->second) + " " + n.concept_ref->unit;
+      why += "): its unit or its reading is likely wrong";
+    }
     return n;
   }
   if (auto* c = boost::get<ast::Count>(&v)) {

@@ -174,6 +174,13 @@ TEST_CASE("implausible values and stale values are unknown, never used", "[evalu
   CHECK_THAT(stale.why, Catch::Contains("within 6 months"));
   // Facts after the as-of date do not exist yet: as of 2026-05-01 the 9.9 % counts.
   CHECK(eval("hba1c > 9.5 %", p, "2026-05-01").truth == Truth::yes);
+  // So is a threshold no value could reach (a unit or a reading gone wrong:
+  // "HbA1c > 90 %", "bmi >= 1 kg/m2"): never decided against the patient.
+  auto wrong = eval("hba1c > 90 %", p);
+  CHECK(wrong.truth == Truth::unknown);
+  CHECK(wrong.reason == Unknown::unit_mismatch);
+  CHECK_THAT(wrong.why, Catch::Contains("outside what is plausible"));
+  CHECK(eval("not hba1c > 90 %", p).truth == Truth::unknown);
 }
 
 TEST_CASE("autoantibodies: results, titres against cut-offs, counts", "[evaluate]") {

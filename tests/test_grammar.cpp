@@ -549,6 +549,12 @@ TEST_CASE("'including, but not limited to' introduces examples, never a negation
   CHECK(rule("Other conditions, such as, but not limited to, asthma", true) == "asthma");
 }
 
+TEST_CASE("hypertension, and the hypertensions that are something else", "[grammar]") {
+  CHECK(rule("Uncontrolled hypertension", true) == "unparsed(\"Uncontrolled\") and hypertension");
+  CHECK(rule("Known coronary artery disease or high blood pressure", true) == "heart_disease or hypertension");
+  CHECK(rule("Pulmonary hypertension", true) == "unparsed(\"Pulmonary\") and hypertension");
+}
+
 TEST_CASE("whether a condition is controlled no profile says", "[grammar]") {
   // An exclusion of uncontrolled diabetes does not exclude every diabetic.
   CHECK(rule("Uncontrolled diabetes mellitus", true) == "unparsed(\"Uncontrolled\") and diabetes");

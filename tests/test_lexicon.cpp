@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "engine/json_util.hpp"
 #include "engine/lexicon.hpp"
 
@@ -73,6 +75,11 @@ TEST_CASE("codes map through the lexicon", "[lexicon]") {
   CHECK(ids("snomed", "46635009") == std::vector<std::string>{"type1_diabetes"});
   CHECK(ids("loinc", "4548-4") == std::vector<std::string>{"hba1c"});
   CHECK(ids("atc", "L04AA06") == std::vector<std::string>{"immunosuppressant"});
+  // Hypertension as Synthea codes it, and by ICD-10 (where heart disease's range holds it too).
+  CHECK(ids("snomed", "38341003") == std::vector<std::string>{"hypertension"});
+  auto i10 = ids("icd10", "I10");
+  CHECK(std::find(i10.begin(), i10.end(), "hypertension") != i10.end());
+  CHECK(std::find(i10.begin(), i10.end(), "heart_disease") != i10.end());
 }
 
 TEST_CASE("a bad lexicon file names the field", "[lexicon][errors]") {

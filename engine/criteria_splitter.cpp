@@ -206,7 +206,20 @@ std::string lower_copy(std::string_view s) {
   return out;
 }
 
+std::optional<Heading> read_heading_ascii(std::string_view content);
+
+// Headings in CJK-style text end in a full-width colon ("Exclusion
+// criteria："); read it as the ASCII colon it stands for.
 std::optional<Heading> read_heading(std::string_view content) {
+  static constexpr std::string_view kFullWidthColon = "\xEF\xBC\x9A";
+  if (content.find(kFullWidthColon) == std::string_view::npos) return read_heading_ascii(content);
+  std::string ascii(content);
+  for (auto at = ascii.find(kFullWidthColon); at != std::string::npos; at = ascii.find(kFullWidthColon, at + 1))
+    ascii.replace(at, kFullWidthColon.size(), ":");
+  return read_heading_ascii(ascii);
+}
+
+std::optional<Heading> read_heading_ascii(std::string_view content) {
   if (content.size() > 160) return std::nullopt;
   // A heading may itself be bulleted ("- Inclusion criteria:") or emphasised
   // ("**Inclusion Criteria:**", "### Exclusion criteria").

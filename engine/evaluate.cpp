@@ -410,6 +410,21 @@ Result eval_compare(const PlanNode& n, const PatientFacts& f, const Lexicon& lex
   return truth(ok, c.id + " " + shown_value + " (" + e.date + ")" + (ok ? " is " : " is not ") + target + shown_threshold, {e});
 }
 
+// Autoantibodies wane after diagnosis, so a positive result on record
+// counts whatever came after (product.md): the newest positive result, else
+// unknown if some result has no cut-off, else the newest (negative) result.
+std::pair<std::optional<bool>, const ObservationRecord*> ever_positive(
+    const std::vector<const ObservationRecord*>& newest_first) {
+  const ObservationRecord* undecided = nullptr;
+  for (const auto* o : newest_first) {
+    auto pos = positivity(*o);
+    if (pos && *pos) return {true, o};
+    if (!pos && !undecided) undecided = o;
+  }
+  if (undecided) return {std::nullopt, undecided};
+  return {false, newest_first.front()};
+}
+
 Result eval_count_positive(const PlanNode& n, const PatientFacts& f) {
   int positive = 0, undecided = 0;
   std::vector<Evidence> ev;
@@ -421,8 +436,8 @@ Result eval_count_positive(const PlanNode& n, const PatientFacts& f) {
       missing.push_back(c->id);
       continue;
     }
-    auto pos = positivity(*rs.front());
-    Evidence e = evidence_of(*rs.front(), c->id);
+    auto [pos, used] = ever_positive(rs);
+    Evidence e = evidence_of(*used, c->id);
     if (!pos) {
       ++undecided;
       e.note = "no cut-off (reference_high) to read the titre against";
@@ -603,10 +618,11 @@ Result eval_positivity(const PlanNode& n, const PatientFacts& f) {
   const Concept& c = *n.concept_ref;
   const auto& rs = f.observations(c);
   if (rs.empty()) return unknown(Unknown::missing_data, "no " + c.id + " result", c.id + " result");
-  Evidence e = evidence_of(*rs.front(), c.id);
-  auto pos = positivity(*rs.front());
-  if (!pos) return unknown(Unknown::missing_data, c.id + " titre without a cut-off", c.id + " reference_high", {e});
   bool want = n.kind == Kind::positive;
+  // positive(x): any positive result on record; negative(x): the newest.
+  auto [pos, used] = want ? ever_positive(rs) : std::pair{positivity(*rs.front()), rs.front()};
+  Evidence e = evidence_of(*used, c.id);
+  if (!pos) return unknown(Unknown::missing_data, c.id + " titre without a cut-off", c.id + " reference_high", {e});
   return truth(*pos == want, c.id + (*pos ? " positive" : " negative") + " (" + e.date + ")", {e});
 }
 

@@ -101,11 +101,25 @@ LeanResult measure(const LeanOp& n, const LeanProgram& p, const LeanFacts& f) {
   return lean(compare_numbers(o->value, n.op, threshold));
 }
 
+// As the explaining evaluator's ever_positive: any positive result on
+// record counts (autoantibodies wane); else unknown if a result has no
+// cut-off; else negative.
+std::optional<bool> ever_positive(std::span<const LeanObservation> newest_first) {
+  bool undecided = false;
+  for (const auto& o : newest_first) {
+    auto pos = positivity(o);
+    if (pos && *pos) return true;
+    if (!pos) undecided = true;
+  }
+  if (undecided) return std::nullopt;
+  return false;
+}
+
 LeanResult count_positive(const LeanOp& n, const LeanProgram& p, const LeanFacts& f) {
   int positive = 0, undecided = 0;
   for (std::uint32_t k = 0; k < n.pool_size; ++k) {
     auto rs = f.observations(p.concepts[n.pool + k]);
-    auto pos = rs.empty() ? std::nullopt : positivity(rs.front());
+    auto pos = rs.empty() ? std::nullopt : ever_positive(rs);
     if (pos) positive += *pos;
     else ++undecided;
   }
@@ -200,9 +214,10 @@ LeanResult presence(const LeanOp& n, const LeanProgram& p, const LeanFacts& f) {
 LeanResult positive_or_negative(const LeanOp& n, const LeanFacts& f) {
   auto rs = f.observations(n.concept_index);
   if (rs.empty()) return lean_unknown(Unknown::missing_data);
-  auto pos = positivity(rs.front());
+  bool want = n.code == Code::positive;
+  auto pos = want ? ever_positive(rs) : positivity(rs.front());
   if (!pos) return lean_unknown(Unknown::missing_data);
-  return lean(*pos == (n.code == Code::positive));
+  return lean(*pos == want);
 }
 
 [[gnu::always_inline]] inline bool test_bits(Code code, std::uint32_t pool, std::uint32_t words, const LeanProgram& p, const LeanFacts& f) {

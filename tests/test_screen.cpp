@@ -375,6 +375,41 @@ TEST_CASE("a record counts for X except(Y) only when it is not also a record of 
   CHECK(json::parse(out[2])["results"][0]["excluded_by"] == json::array({"E1"}));
 }
 
+TEST_CASE("a positive autoantibody on record counts however it waned in both evaluators", "[screen]") {
+  json doc = {{"trialmatch_trial", 1},
+              {"id", "T-WANE"},
+              {"criteria",
+               "Inclusion Criteria:\n- At least one positive result for diabetes-related autoantibodies [GADA, IA-2A, IAA, ICA, ZnT8A]\n"
+               "- GAD65 antibody positive\nExclusion Criteria:\n- GAD65 antibody negative\n"}};
+  static std::vector<Trial> trials = load_trial_document(doc, "wane.json");
+  compile_trials(trials, bundled_lexicon());
+  REQUIRE(trials.front().criteria[0].compiled.rule);
+  const std::vector<TrialPlan> plans = {plan_trial(trials.front(), bundled_lexicon())};
+  const std::string input =
+      // Positive at diagnosis, negative years later: positive on record.
+      R"({"id":"A","as_of":"2026-11-01","observations":[{"concept":"gada","value":"positive","date":"2015-01-01"},)"
+      R"({"concept":"gada","value":"negative","date":"2025-01-01"}]})" "\n"
+      // Only negative results.
+      R"({"id":"B","as_of":"2026-11-01","observations":[{"concept":"gada","value":"negative","date":"2015-01-01"}]})" "\n"
+      // A titre without a cut-off, then a negative: undecided.
+      R"({"id":"C","as_of":"2026-11-01","observations":[{"concept":"gada","value":12,"unit":"U/mL","date":"2015-01-01"},)"
+      R"({"concept":"gada","value":"negative","date":"2025-01-01"}]})" "\n";
+  check_agrees_with_match(input, std::nullopt, plans);
+  auto out = lines_of(run_screen(input, 1, ScreenFormat::jsonl, nullptr, 64, true, std::nullopt, &plans));
+  REQUIRE(out.size() == 3);
+  auto a = json::parse(out[0])["results"][0];
+  CHECK(a["not_met"] == json::array());
+  // A's newest result is negative: a criterion asking for a negative reads the newest.
+  CHECK(a["excluded_by"] == json::array({"E1"}));
+  // B: GADA negative, the other antibodies untested: one of them may be positive.
+  CHECK(json::parse(out[1])["results"][0]["not_met"] == json::array({"I2"}));
+  CHECK(json::parse(out[1])["results"][0]["unknown"] == json::array({"I1"}));
+  // C: a titre with no cut-off is not read as negative, so positivity stays open.
+  auto c = json::parse(out[2])["results"][0];
+  CHECK(c["unknown"] == json::array({"I1", "I2"}));
+  CHECK(c["excluded_by"] == json::array({"E1"}));
+}
+
 TEST_CASE("a rule over a few presence tests is read off a table made from the rule itself", "[screen]") {
   // I1: type1_diabetes or (type2_diabetes and not pregnancy), three tests;
   // I2: (type1_diabetes or type2_diabetes) and not pregnancy, two (the

@@ -35,6 +35,14 @@ TEST_CASE("headings and their real-world variants open sections", "[splitter]") 
   }
 }
 
+TEST_CASE("a heading may end in a full-width colon", "[splitter]") {
+  auto r = split_criteria("Inclusion criteria\xEF\xBC\x9A\n1. Adults\nExclusion criteria\xEF\xBC\x9A\n1. Pregnancy\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "E1"});
+  CHECK(by_id(r, "I1").text == "Adults");
+  CHECK(by_id(r, "E1").text == "Pregnancy");
+  CHECK(by_id(r, "E1").kind == CriterionKind::exclusion);
+}
+
 TEST_CASE("a qualified heading names the group of its items", "[splitter]") {
   auto r = split_criteria(
       "Inclusion Criteria (control group)\n- Healthy adult\nExclusion criteria for patients:\n- Prior surgery\n"

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "engine/lexicon.hpp"
+#include "grammar/unit_grammar.hpp"
 
 namespace trialmatch::grammar {
 
@@ -175,7 +176,21 @@ class PhraseTable {
 struct CriteriaLexer::Tables {
   PhraseTable phrases;
   std::vector<std::string> pathology;
+  std::unique_ptr<UnitReader> units;
 };
+
+namespace {
+// The spellings the lexicon's measures use, in lexicon order, so a unit read
+// is spelled as the lexicon spells it.
+std::vector<std::string> unit_spellings(const Lexicon& lexicon) {
+  std::vector<std::string> out;
+  for (const auto& c : lexicon.concepts()) {
+    if (!c.unit.empty()) out.push_back(c.unit);
+    for (const auto& conv : c.conversions) out.push_back(conv.unit);
+  }
+  return out;
+}
+}  // namespace
 
 namespace {
 void add_table(PhraseTable& syms, const PhraseTables& tables, const std::string& name, Tok kind) {
@@ -217,6 +232,7 @@ CriteriaLexer::CriteriaLexer(const Lexicon& lexicon) : tables_(std::make_unique<
       syms.add(normalise_criterion(phrase, ignored), Entry{Tok::cue, "interpret:" + in.phrase});
   }
   syms.seal();
+  tables_->units = std::make_unique<UnitReader>(t, unit_spellings(lexicon));
 }
 
 CriteriaLexer::~CriteriaLexer() = default;
@@ -262,18 +278,35 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
     {
       const char* limit = end;
       bool matched = false;
+      // A unit the unit grammar reads wins over a shorter phrase.
+      auto unit = tables_->units->read(std::string_view(p, end - p));
+      auto emit_unit = [&] {
+        emit(Tok::unit, p, p + unit->length, unit->spelling);
+        p += unit->length;
+        matched = true;
+      };
       while (true) {
         const char* q = p;
         const Entry* found = tables_->phrases.longest(p, limit, &q);
-        if (!found) break;
+        if (!found) {
+          if (unit) emit_unit();
+          break;
+        }
         const Entry& e = *found;
         bool boundary = q == end || !is_alnum(q[-1]) || !is_alnum(*q);
         if (!boundary) {
           const char* b = q - 1;
           while (b > p && is_alnum(b[-1]) && is_alnum(*b)) --b;
-          if (b <= p) break;
+          if (b <= p) {
+            if (unit) emit_unit();
+            break;
+          }
           limit = b;
           continue;
+        }
+        if (unit && unit->length > static_cast<std::size_t>(q - p)) {
+          emit_unit();
+          break;
         }
         // "or less than 1 year": "or" joins, "less than" compares.
         if (e.kind == Tok::post_comparator && std::string_view(q, end - q).starts_with(" than")) {

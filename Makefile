@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build demo test asan tsan fuzz bench clean
+.PHONY: all deps configure build demo test golden asan tsan fuzz bench clean
 
 all: build
 
@@ -47,6 +47,12 @@ demo: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Regenerates the golden files (tests/golden/) from the current build; review
+# the diff before committing. Tests never rewrite a golden otherwise.
+golden: build
+	TRIALMATCH_UPDATE_GOLDEN=1 $(BUILD_DIR)/tests/trialmatch_tests "[golden]"
+	git diff --stat -- tests/golden
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps

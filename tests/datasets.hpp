@@ -14,6 +14,17 @@ struct CorpusText {
 
 std::string datasets_dir();
 bool datasets_available();
+// Whether a dataset test can run: in CI (CI set) missing data is a failure
+// (the caller then sees false and the test fails); elsewhere the test is
+// skipped with a message naming where the data were looked for.
+#define TRIALMATCH_REQUIRE_DATASETS(path)                                                              \
+  do {                                                                                                 \
+    if (!std::filesystem::exists(path)) {                                                              \
+      if (std::getenv("CI")) FAIL("shared datasets missing in CI: " << (path));                       \
+      WARN("shared datasets not found at " << (path) << "; test skipped (it fails in CI)");            \
+      return;                                                                                          \
+    }                                                                                                  \
+  } while (0)
 
 // Minimal RFC 4180 reader: quoted fields may hold commas, quotes and newlines.
 std::vector<std::vector<std::string>> read_csv(const std::string& path);

@@ -116,7 +116,7 @@ TEST_CASE("the bundled trials: nothing unparsed, and each partial residue is und
 TEST_CASE("golden: the bundled trials' compiled rules", "[compile][bundled][golden]") {
   // One line per criterion: id, status, rule. Reviewed by eye against the
   // criteria text. To accept a deliberate change:
-  // TRIALMATCH_UPDATE_GOLDEN=1 build/tests/trialmatch_tests "[golden]"
+  // `make golden` (review the diff)
   auto trials = bundled_trials();
   compile_trials(trials, bundled_lexicon());
   std::string got;

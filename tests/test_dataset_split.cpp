@@ -10,10 +10,7 @@ using namespace trialmatch;
 using namespace trialmatch::testing;
 
 TEST_CASE("every real criteria text splits into criteria or a clear diagnostic", "[datasets][splitter]") {
-  if (!datasets_available()) {
-    WARN("shared datasets not found at " << datasets_dir() << "; corpus test skipped");
-    return;
-  }
+  TRIALMATCH_REQUIRE_DATASETS(datasets_dir() + "/top_hint_trial_outcome");
   auto texts = all_criteria_texts();
   // 7,361 unique trials across TOP/HINT, LCT and Chia (datasets/INDEX.md).
   CHECK(texts.size() >= 7300);
@@ -45,7 +42,7 @@ TEST_CASE("every real criteria text splits into criteria or a clear diagnostic",
 }
 
 TEST_CASE("TOP/HINT item counts agree with the independently derived lines", "[datasets][splitter]") {
-  if (!datasets_available()) return;
+  TRIALMATCH_REQUIRE_DATASETS(datasets_dir() + "/top_hint_trial_outcome");
   // TOP/HINT's derived_criteria_lines.jsonl re-joined bullets independently;
   // per trial our item count (sub-items included) should agree for most.
   auto texts = all_criteria_texts();

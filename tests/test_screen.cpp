@@ -248,7 +248,7 @@ TEST_CASE("screen agrees with match, criterion by criterion, on real trials", "[
   // The screening plan folds constants, groups presence tests into bit sets
   // and shares rules between trials; none of it may change an outcome. Real
   // criteria (the 81 type 1 diabetes trials and 150 others) exercise all of it.
-  if (!testing::datasets_available()) return;
+  TRIALMATCH_REQUIRE_DATASETS(testing::datasets_dir() + "/top_hint_trial_outcome");
   static std::vector<Trial> trials = [] {
     std::vector<Trial> out;
     std::string lines = read_file(testing::datasets_dir() + "/t1d_subset/t1d_trials.jsonl");

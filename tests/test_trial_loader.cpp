@@ -235,7 +235,7 @@ TEST_CASE("the five bundled trials are found with their documents' criteria", "[
 
 TEST_CASE("golden: the bundled trials' splits", "[bundled][golden]") {
   // Reviewed by eye against shared/seeds. To accept a deliberate change:
-  // TRIALMATCH_UPDATE_GOLDEN=1 build/tests/trialmatch_tests "[golden]"
+  // `make golden` (review the diff)
   std::string path = source_path("tests/golden/bundled_compile.json");
   std::string got = compile_json(bundled_trials()).dump(1) + "\n";
   if (std::getenv("TRIALMATCH_UPDATE_GOLDEN")) std::ofstream(path) << got;

@@ -25,6 +25,7 @@ struct Unit {
   std::vector<Term> denominator;     // each after a "/" or "per"
   bool multiplier = false;           // "x", "times", "fold" was written
   bool names_normal = false;         // "normal", "reference", "institutional" was written
+  bool abbreviated = false;          // "ULN", "ULRR": names the limit on its own
 };
 
 }  // namespace trialmatch::grammar::unit_ast

@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "grammar/criteria_lexer.hpp"
 #include "grammar/unit_grammar_def.hpp"
 
 namespace trialmatch::grammar {
@@ -165,8 +166,7 @@ struct UnitReader::Impl {
   bool acceptable(const unit_ast::Unit& u, std::string_view text) const {
     if (!u.limit.empty()) {
       if (u.limit == "xULN?") return u.multiplier && u.names_normal;
-      return u.multiplier || u.names_normal || text.find("ln") != std::string_view::npos ||
-             text.find("ulrr") != std::string_view::npos;
+      return u.multiplier || u.names_normal || u.abbreviated;
     }
     if (u.numerator.empty()) {
       if (u.denominator.size() != 1) return false;
@@ -248,10 +248,7 @@ UnitReader::UnitReader(const PhraseTables& t, const std::vector<std::string>& le
   for (const auto& r : ranked) spellings.push_back(r.first);
   for (const auto& s : spellings) {
     std::vector<int> ignored;
-    std::string norm;
-    for (char c : s) norm += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    // The lexicon's µ is the criteria's u.
-    for (auto at = norm.find("\xC2\xB5"); at != std::string::npos; at = norm.find("\xC2\xB5")) norm.replace(at, 2, "u");
+    std::string norm = normalise_criterion(s, ignored);  // the lexicon's µ is the criteria's u
     std::size_t length = 0;
     auto u = im.parse(norm, length);
     if (!u || length != norm.size() || !u->limit.empty()) continue;

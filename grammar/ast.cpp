@@ -1,5 +1,7 @@
 #include "grammar/ast.hpp"
 
+#include <algorithm>
+
 #include <charconv>
 #include <cmath>
 
@@ -44,11 +46,16 @@ bool operator==(const Expr& a, const Expr& b) { return boost::apply_visitor(Equa
 
 Expr make_nary(Logic op, std::vector<Expr> operands) {
   std::vector<Expr> flat;
+  const bool boolean = op == Logic::and_ || op == Logic::or_;
+  // "a and a" is "a": an operand repeated adds nothing to and / or.
+  auto add = [&](Expr e) {
+    if (!boolean || std::find(flat.begin(), flat.end(), e) == flat.end()) flat.push_back(std::move(e));
+  };
   for (auto& e : operands) {
-    if (auto* n = boost::get<x3::forward_ast<NAry>>(&e.get()); n && n->get().op == op && (op == Logic::and_ || op == Logic::or_)) {
-      for (auto& inner : n->get().operands) flat.push_back(inner);
+    if (auto* n = boost::get<x3::forward_ast<NAry>>(&e.get()); n && n->get().op == op && boolean) {
+      for (auto& inner : n->get().operands) add(inner);
     } else {
-      flat.push_back(std::move(e));
+      add(std::move(e));
     }
   }
   if (flat.size() == 1) return flat.front();

@@ -148,6 +148,45 @@ struct Item {
   bool condition = false;       // leaf is a plain condition/state/event/medication mention
 };
 
+// An operand of a list being combined: a leaf's rule, and whether it is a
+// plain condition mention.
+struct Operand {
+  Expr expr;
+  bool condition;
+};
+
+// "either A, B or C", "at least one of A, B, C": from its opener to the end
+// of its list (a ", and" closes it) the operands are alternatives, and they
+// are one operand to what stands before: "X, Y, and either A or B" is X and
+// Y and (A or B). seps[k] joins ops[k] and ops[k + 1].
+void group_alternatives(std::vector<Operand>& ops, std::vector<std::string>& seps, std::vector<bool>& after_comma,
+                        std::size_t from) {
+  std::size_t to = ops.size() - 1;
+  for (std::size_t k = from; k < seps.size(); ++k)
+    if (seps[k] == "and" && after_comma[k]) {
+      to = k;
+      break;
+    }
+  if (from == 0 && to == ops.size() - 1) {  // the whole list: its commas are "or"
+    for (auto& sep : seps)
+      if (sep == "comma") sep = "or";
+    return;
+  }
+  if (to == from) return;
+  // Operands written next to each other ("primary" hypertension) stay together.
+  std::vector<Expr> alternatives, together;
+  bool conditions = true;
+  for (std::size_t k = from; k <= to; ++k) {
+    together.push_back(ops[k].expr);
+    conditions = conditions && ops[k].condition;
+    if (k == to || seps[k] != "adjacent") alternatives.push_back(ast::make_nary(Logic::and_, std::exchange(together, {})));
+  }
+  ops[from] = {ast::make_nary(Logic::or_, std::move(alternatives)), conditions};
+  ops.erase(ops.begin() + from + 1, ops.begin() + to + 1);
+  seps.erase(seps.begin() + from, seps.begin() + to);
+  after_comma.erase(after_comma.begin() + from, after_comma.begin() + to);
+}
+
 struct Threshold {
   CmpOp op = CmpOp::ge;
   double value = 0;
@@ -271,6 +310,7 @@ class Parser {
     return k >= end || is(k, Tok::period) || is(k, Tok::semicolon) || is(k, Tok::close) || is(k, Tok::open);
   }
   std::optional<std::pair<Expr, int>> concept_mention(int i, int end, bool& condition);
+  std::optional<std::pair<Expr, std::pair<int, int>>> test_result(int i, int end) const;
   std::string nearest_condition(int i) const;
   std::vector<std::string> antibody_members(int i, int end, int& next) const;
 
@@ -968,6 +1008,19 @@ std::vector<std::string> Parser::antibody_members(int i, int end, int& next) con
         out.push_back(c->id);
     }
     if (!out.empty()) next = close + 1;
+  } else if (is(i, Tok::colon)) {
+    // So does a list after a colon: "autoantibodies: GADA, IA2A, ZnT8A".
+    int k = i + 1;
+    while (k < end) {
+      auto* c = concept_at(k);
+      if (c && c->kind == ConceptKind::autoantibody) {
+        if (std::find(out.begin(), out.end(), c->id) == out.end()) out.push_back(c->id);
+      } else if (!is(k, Tok::comma) && !conn(k, "or") && !conn(k, "and") && !cue(k, "antibody_word")) {
+        break;
+      }
+      ++k;
+    }
+    if (!out.empty()) next = k;
   }
   return out;
 }
@@ -1033,8 +1086,14 @@ std::optional<std::pair<Expr, int>> Parser::antibody_construct(int i, int end) {
         ++j;
       }
     }
-    if (number_at(j) && (has_op || is(j + 1, Tok::post_comparator) || true)) {
-      int n = static_cast<int>(t_[j].number);
+    // "at least one of the ..." is a count of one.
+    const bool any_of = cue(j, "any_of");
+    if (number_at(j) || any_of) {
+      int n = any_of ? 1 : static_cast<int>(t_[j].number);
+      if (any_of) {
+        op = CmpOp::ge;
+        has_op = true;
+      }
       ++j;
       if (is(j, Tok::post_comparator)) op = op_from(t_[j++].value);
       while (j < end && (cue(j, "positive") || soft(j) || cue(j, "for") || is(j, Tok::word)) && !antibody_at(j) && j - i < 8) {
@@ -1359,13 +1418,54 @@ std::optional<std::pair<Expr, int>> Parser::concept_mention(int i, int end, bool
     j = m;
   }
   Expr e(p);
+  const Concept* info = lex_.find(id);
+  bool drug = info && info->kind == ConceptKind::medication;
+  int after_hyphen = cue(j, "dash") ? j + 1 : j;
   if (cue(j, "negative")) {
     e = ast::make_not(e);
     ++j;
   } else if (cue(j, "positive")) {
     ++j;
+  } else if (drug && !p.window && cue(after_hyphen, "naive")) {
+    // "insulin-naive": never treated with it.
+    p.function = "history";
+    e = ast::make_not(Expr(p));
+    j = after_hyphen + 1;
   }
   return std::make_pair(e, j);
+}
+
+// "a negative pregnancy test", "positive pregnancy test": a test of a state
+// (language table tested_state) with its result is a statement about the
+// patient (product.md); a negative result required is also the test's own
+// manual check. Returns the rule and the tokens read, or nullopt when no
+// result is stated (the test alone stays a manual check).
+std::optional<std::pair<Expr, std::pair<int, int>>> Parser::test_result(int i, int end) const {
+  const auto& tables = lex_.phrases();
+  auto table = tables.find("tested_state");
+  if (table == tables.end()) return std::nullopt;
+  auto state = table->second.find(t_[i].text);
+  if (state == table->second.end()) return std::nullopt;
+  auto skippable = [&](int k) { return soft(k) || (is(k, Tok::number_word) && t_[k].number == 1); };
+  int tb = i, te = i + 1, k = i - 1, m = i + 1;
+  while (k >= 0 && skippable(k)) --k;
+  while (m < end && skippable(m)) ++m;
+  bool negative = false;
+  if (exclusion_ && !cue(k, "positive") && !cue(m, "positive")) return std::nullopt;  // a requirement, not what excludes
+  if (cue(k, "negative") || cue(k, "positive")) {
+    negative = cue(k, "negative");
+    tb = k;
+  } else if (cue(m, "negative") || cue(m, "positive")) {
+    negative = cue(m, "negative");
+    te = m + 1;
+  } else {
+    return std::nullopt;
+  }
+  ast::Predicate p;
+  p.concept_id = state->second;
+  Expr e(p);
+  if (negative) e = ast::make_nary(Logic::and_, {ast::make_not(e), Expr(ast::Manual{"procedure", {}})});
+  return std::make_pair(e, std::make_pair(tb, te));
 }
 
 // An exception after a concept: when it names concepts the concept
@@ -1546,6 +1646,18 @@ std::vector<Item> Parser::scan(int b, int e) {
       ++i;
       continue;
     }
+    // "either", "at least one of", "any of": the list that follows is of
+    // alternatives, whatever its commas would otherwise mean.
+    if (conn(i, "either")) {
+      Item a;
+      a.kind = Item::ignorable;
+      a.value = "alternatives";
+      a.tb = i;
+      a.te = i + 1;
+      items.push_back(std::move(a));
+      ++i;
+      continue;
+    }
     if (tk.kind == Tok::comma || tk.kind == Tok::connective || tk.kind == Tok::colon ||
         (tk.kind == Tok::punct && tk.text == "/")) {
       Item c;
@@ -1617,6 +1729,24 @@ std::vector<Item> Parser::scan(int b, int e) {
         for (int k = i; k < stop; ++k) push_residue(k);
         items.back().meaningful = true;
         i = stop;
+        continue;
+      }
+      // In an inclusion, "negative for HBsAg, HCV and HIV", "must test
+      // negative for pregnancy": a required negative result negates what it
+      // governs, as "no" does; a test named is a check of its own. Before a
+      // test of a state ("a negative pregnancy test") the test reads it.
+      const Concept* negated = concept_at(skip_soft(i + 1, e));
+      if ((v == "negative" || v == "negative_test") && !exclusion_ && negated &&
+          (negated->kind == ConceptKind::condition || negated->kind == ConceptKind::state ||
+           negated->kind == ConceptKind::event)) {
+        if (v == "negative_test") push_leaf(Expr(ast::Manual{"procedure", {}}), i, i + 1);
+        Item m;
+        m.kind = Item::modifier;
+        m.value = "negation_result";
+        m.tb = i;
+        m.te = i + 1;
+        items.push_back(std::move(m));
+        ++i;
         continue;
       }
       if (v == "history" || v == "negation" || v == "negation_history" || v == "negation_prefix") {
@@ -1753,6 +1883,24 @@ std::vector<Item> Parser::scan(int b, int e) {
         ++i;
         continue;
       }
+      // "at least one of", "any of" outside a count construct: the list
+      // that follows is of alternatives.
+      if (v == "any_of") {
+        Item a;
+        a.kind = Item::ignorable;
+        a.value = "alternatives";
+        a.tb = i;
+        a.te = i + 1;
+        items.push_back(std::move(a));
+        ++i;
+        continue;
+      }
+      // "naive" not after a drug it could negate ("HCV naive", "chemotherapy
+      // naive"): its meaning stays, as residue.
+      if (v == "naive") {
+        push_token(Item::residue, i++, true);
+        continue;
+      }
       ++i;  // other cues outside a construct carry no meaning of their own
       continue;
     }
@@ -1768,6 +1916,12 @@ std::vector<Item> Parser::scan(int b, int e) {
       if (auto pos = kind.find(":list"); pos != std::string::npos) {
         kind = kind.substr(0, pos);
         scope = list = true;
+      }
+      if (auto tested = test_result(i, e); tested) {
+        push_leaf(tested->first, tested->second.first, tested->second.second, true);
+        items.back().value = "test_result";
+        i = tested->second.second;
+        continue;
       }
       ast::Manual m;
       m.kind = kind;
@@ -1878,7 +2032,14 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       }
       if (!before_leaf && after_leaf) {
         if (k > 0) ignore(items.front().tb, items[k - 1].te, "label");
+        // "At least one of the following: A, B, C": the label's opener
+        // governs the list after it.
+        auto opener = std::find_if(items.begin(), items.begin() + k,
+                                   [](const Item& it) { return it.kind == Item::ignorable && it.value == "alternatives"; });
+        std::optional<Item> kept;
+        if (opener != items.begin() + k) kept = *opener;
         items.erase(items.begin(), items.begin() + k + 1);
+        if (kept) items.insert(items.begin(), *kept);
         k = static_cast<std::size_t>(-1);
         continue;
       }
@@ -1973,7 +2134,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         items[k].kind = Item::ignorable;
         continue;
       }
-      if (prev->condition && exclusion_ && !is_manual_leaf(prev->expr)) {
+      if (prev->condition && exclusion_ && !is_manual_leaf(prev->expr) && prev->value != "test_result") {
         // "Severe anemia (hemoglobin < 8 g/dL ...)": the bracket defines it,
         // with its qualifier ("Poorly controlled diabetes (HbA1c ≥ 8.5%)").
         ignore(prev->tb, prev->te, "defined by the bracket that follows");
@@ -2084,12 +2245,23 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       items[k].kind = Item::ignorable;
       continue;
     }
-    if ((v == "negation" || v == "negation_history") && combine_depth_ < kMaxCombineDepth) {
+    if ((v == "negation" || v == "negation_history" || v == "negation_result") && combine_depth_ < kMaxCombineDepth) {
       ++combine_depth_;
       // The negation covers the rest of its clause, up to a ", and" that
       // closes an "or" list ("must not be pregnant or breastfeeding, and
       // must ..."): what follows is outside it.
-      const std::size_t close = closing_and(items, k + 1);
+      std::size_t close = closing_and(items, k + 1);
+      // A required test result is a requirement of its own ("not
+      // breastfeeding, have a negative pregnancy test"): outside the negation.
+      for (std::size_t m = k + 1; m < close; ++m)
+        if ((items[m].kind == Item::leaf && items[m].value == "test_result") ||
+            (items[m].kind == Item::modifier && items[m].value == "negation_result")) {
+          close = m;
+          while (close > k + 1 && (items[close - 1].kind == Item::conn || items[close - 1].kind == Item::ignorable ||
+                                   (items[close - 1].kind == Item::residue && !items[close - 1].meaningful)))
+            --close;
+          break;
+        }
       std::vector<Item> rest(std::make_move_iterator(items.begin() + k + 1),
                              std::make_move_iterator(items.begin() + close));
       std::vector<Item> after(std::make_move_iterator(items.begin() + close), std::make_move_iterator(items.end()));
@@ -2140,16 +2312,14 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     items[k].kind = Item::ignorable;
   }
   // Operands and the connectives between them.
-  struct Operand {
-    Expr expr;
-    bool condition;
-  };
   std::vector<Operand> ops;
   std::vector<std::string> seps;  // seps[i] joins ops[i] and ops[i+1]
   std::vector<bool> after_comma;  // seps[i] was a comma and then "and" / "or"
   std::string pending;
   bool comma_then = false;
+  std::optional<std::size_t> alternatives_from;  // the first operand of an "either" list
   for (auto& it : items) {
+    if (it.kind == Item::ignorable && it.value == "alternatives" && !alternatives_from) alternatives_from = ops.size();
     if (it.kind == Item::conn) {
       // "," then "or" reads as "or"; "and" then "or" stays "or".
       if (pending.empty() || pending == "comma" || it.value == "or") {
@@ -2178,6 +2348,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     ops.push_back({*e, it.kind == Item::leaf && it.condition});
   }
   if (ops.empty()) return std::nullopt;
+  if (alternatives_from && *alternatives_from < ops.size())
+    group_alternatives(ops, seps, after_comma, *alternatives_from);
   auto explicit_conn = [&](std::size_t k) { return seps[k] == "and" || seps[k] == "or"; };
   // ", and" after operands joined only by "or" closes them: "type 1 or
   // type 2 diabetes, and HbA1c >= 7%" is (type1 or type2) and hba1c. The
@@ -2227,7 +2399,9 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       }
       conditions = conditions && all_conditions;
       dedupe(conj);
-      bool as_any = exclusion_ && all_conditions && list_joins && conj.size() > 1;
+      // So does one under a negation: "no hepatitis B, hepatitis C and HIV"
+      // is none of them, not "not all three".
+      bool as_any = (exclusion_ || combine_depth_ > 0) && all_conditions && list_joins && conj.size() > 1;
       alternatives.push_back(ast::make_nary(as_any ? Logic::or_ : Logic::and_, conj));
       start = k + 1;
     }
@@ -2315,7 +2489,12 @@ std::optional<Expr> Parser::sentence(int b, int e) {
     }
   };
   pull(items);
-  if (manual.empty() && alternatives.empty()) return combine(std::move(items), true);
+  // A required test result is a manual check too: the words around it
+  // ("premenopausal female patients must have ...") say who takes the test,
+  // and whoever takes it, not being pregnant is what the data can decide.
+  const bool tested = std::any_of(items.begin(), items.end(),
+                                  [](const Item& it) { return it.kind == Item::leaf && it.value == "test_result"; });
+  if (manual.empty() && alternatives.empty() && !tested) return combine(std::move(items), true);
   for (auto& it : items)
     if (it.kind == Item::residue) {
       it.meaningful = false;
@@ -2819,8 +2998,19 @@ std::optional<Expr> Parser::run() {
       next_enumerated = true;
       return;
     }
+    // "a) HIV; b) hepatitis B", "2) ...": a marker with its bracket opens an
+    // item of a list. In an exclusion each item excludes on its own; in an
+    // inclusion ("a) ANC >= 1500; b) platelets >= 100,000") each is required.
+    bool marked = false;
+    if (end - start > 2 && is(start + 1, Tok::close) && !is(start, Tok::open) &&
+        (is(start, Tok::number) ||
+         std::find(kRomanOrLetterMarkers.begin(), kRomanOrLetterMarkers.end(), t_[start].text) != kRomanOrLetterMarkers.end())) {
+      ignore(start, start + 2, "list marker");
+      start += 2;
+      marked = exclusion_;
+    }
     sentences.push_back({start, end});
-    enumerated.push_back(next_enumerated);
+    enumerated.push_back(next_enumerated || marked);
     next_enumerated = false;
   };
   for (int i = 0; i < n_; ++i) {

@@ -168,15 +168,16 @@ TEST_CASE("conditions: \"if X, Y\" requires Y only when X holds", "[grammar]") {
         "type1_diabetes and (not hba1c > 9 % or c_peptide < 0.3 nmol/L)");
   // Mid-sentence, after ", and"; what comes before stands on its own.
   CHECK(rule("Must not be pregnant or breastfeeding, and if ≥ 8 years of age must have a negative pregnancy test") ==
-        "not (pregnancy or breastfeeding) and (not age >= 8 years or manual(procedure))");
+        "not (pregnancy or breastfeeding) and (not age >= 8 years or (not pregnancy and manual(procedure)))");
   // A sex gates a clause too.
   CHECK(rule("If female, hemoglobin ≥ 12 g/dL") == "not sex = female or hemoglobin >= 12 g/dL");
   CHECK(rule("If male, subjects must be willing to use effective birth control") == "not sex = male or manual(willingness)");
   // An exclusion excludes those for whom both hold.
   CHECK(rule("If female, is pregnant or lactating", true) == "sex = female and (pregnancy or breastfeeding)");
   CHECK(rule("If HbA1c is above 9%, C-peptide below 0.3 nmol/L", true) == "hba1c > 9 % and c_peptide < 0.3 nmol/L");
-  // A condition with nothing data can decide leaves the sentence as it was.
-  CHECK(rule("If applicable, negative pregnancy test") == "manual(procedure)");
+  // A condition with nothing data can decide leaves the sentence as it was
+  // (a required negative test: not pregnant, and the test a check).
+  CHECK(rule("If applicable, negative pregnancy test") == "not pregnancy and manual(procedure)");
   CHECK(rule("If female and of childbearing potential, must use an effective method of contraception") ==
         "manual(contraception)");
 }
@@ -428,8 +429,9 @@ TEST_CASE("one sex as the criterion's subject restricts the sex", "[grammar]") {
   CHECK(rule("Male or non-pregnant female aged 18 or older") == "not pregnancy and age >= 18 years");
   // A requirement for one sex, not a restriction to it.
   CHECK(rule("Females must not be pregnant") == "not pregnancy");
+  // A required negative test states the patient is not pregnant (product.md), for either sex.
   CHECK(rule("Female subjects <=65 years of age must have a negative serum pregnancy test") ==
-        "age <= 65 years and manual(procedure)");
+        "age <= 65 years and not pregnancy and manual(procedure)");
   CHECK(rule("Women of childbearing potential who are not pregnant or nursing") ==
         "unparsed(\"of childbearing potential who are\") and not (pregnancy or breastfeeding)");
   // A state only that sex can be in already says it (the lexicon's `sex`).
@@ -646,7 +648,7 @@ TEST_CASE("a manual check in a list is an alternative, not a condition on its ne
         "unparsed(\"Untreated oral candidiasis\") and manual(willingness)");
   CHECK(rule("Active infection. As judged by the investigator.", true) == "infection_uncontrolled and manual(judgement)");
   CHECK(rule("Pregnant and/or breastfeeding. Women of childbearing potential must have a negative pregnancy test.") ==
-        "(pregnancy or breastfeeding) and manual(procedure)");
+        "(pregnancy or breastfeeding) and not pregnancy and manual(procedure)");
 }
 
 TEST_CASE("what is not understood stays as residue with its offsets", "[grammar]") {

@@ -297,6 +297,8 @@ class Parser {
   std::optional<std::pair<Expr, int>> age_construct(int i, int end);
   std::optional<std::pair<Expr, int>> measure_construct(int i, int end);
   std::optional<std::pair<Expr, int>> reverse_measure(int i, int end);
+  std::optional<std::pair<Expr, int>> bound_before_measure(int i, int end);
+  bool looser_bound(const Item* prev, int b, int e) const;
   std::optional<std::pair<Expr, int>> antibody_construct(int i, int end);
   std::optional<std::pair<Expr, int>> count_construct(int i, int end);
   std::optional<std::pair<Expr, int>> pair_construct(int i, int end);
@@ -464,7 +466,7 @@ int Parser::skip_alt_units(int i, int end) const {
   bool numbers_only = close < end;
   for (int k = i + 1; k < close && numbers_only; ++k)
     numbers_only = is(k, Tok::number) || is(k, Tok::unit) || cue(k, "dash") || cue(k, "to") || is(k, Tok::comparator) ||
-                   is(k, Tok::filler) || is(k, Tok::word);
+                   is(k, Tok::filler) || (is(k, Tok::word) && !word_is(k, "if"));
   bool has_number = false;
   for (int k = i + 1; k < close; ++k) has_number = has_number || is(k, Tok::number);
   // "1.5 milligrams per deciliter (mg/dL)": the unit restated.
@@ -994,6 +996,58 @@ std::optional<std::pair<Expr, int>> Parser::reverse_measure(int i, int end) {
   auto e = thresholds_expr(t_[j].value, ts, "");
   if (!e) return std::nullopt;
   return std::make_pair(*e, j + 1);
+}
+
+// Whether the threshold opening tokens [b, e) ("≤ 3 × ULN if ...") bounds the
+// same way as the comparison just read (`prev`), in its unit, and admits more.
+bool Parser::looser_bound(const Item* prev, int b, int e) const {
+  if (!prev || prev->kind != Item::leaf || !is(b, Tok::comparator) || !number_at(b + 1) || b + 1 >= e) return false;
+  const ast::Comparison* c = boost::get<ast::Comparison>(&prev->expr.get());
+  if (auto* n = boost::get<x3::forward_ast<ast::NAry>>(&prev->expr.get()); n && !n->get().operands.empty())
+    c = boost::get<ast::Comparison>(&n->get().operands.back().get());
+  if (!c || !c->word.empty()) return false;
+  const std::string unit = is(b + 2, Tok::unit) && b + 2 < e ? t_[b + 2].value : c->unit;
+  if (unit != c->unit) return false;
+  const CmpOp op = op_from(t_[b].value);
+  const double v = t_[b + 1].number;
+  const bool upper = op == CmpOp::le || op == CmpOp::lt, prev_upper = c->op == CmpOp::le || c->op == CmpOp::lt;
+  const bool lower = op == CmpOp::ge || op == CmpOp::gt, prev_lower = c->op == CmpOp::ge || c->op == CmpOp::gt;
+  return (upper && prev_upper && v > c->value) || (lower && prev_lower && v < c->value);
+}
+
+// "19 kg/m2 ≤ BMI ≤ 35 kg/m2", "7.0% < HbA1c": a bound written before the
+// measure, its comparator read from the measure's side (≤ becomes ≥); what
+// follows the measure is read as usual.
+std::optional<std::pair<Expr, int>> Parser::bound_before_measure(int i, int end) {
+  if (!is(i, Tok::number)) return std::nullopt;
+  int c = is(i + 1, Tok::unit) ? i + 2 : i + 1;
+  if (!is(c, Tok::comparator) || !measure_at(c + 1)) return std::nullopt;
+  auto flipped = [](CmpOp op) {
+    switch (op) {
+      case CmpOp::lt: return CmpOp::gt;
+      case CmpOp::le: return CmpOp::ge;
+      case CmpOp::gt: return CmpOp::lt;
+      case CmpOp::ge: return CmpOp::le;
+      default: return op;
+    }
+  };
+  // "130mmHg=SBP<180mmHg": an equality before a bound is a lost ≤ or ≥; not read.
+  if (op_from(t_[c].value) == CmpOp::eq || op_from(t_[c].value) == CmpOp::ne) return std::nullopt;
+  Threshold th;
+  th.op = flipped(op_from(t_[c].value));
+  th.value = t_[i].number;
+  if (c == i + 2) th.unit = t_[i + 1].value;
+  const int m = c + 1;
+  auto rest = measure_construct(m, end);
+  // "18 ≤ BMI ≤ 32 kg/m2": a bound with no unit takes the unit of the one after.
+  std::string unit_after;
+  if (rest) walk(rest->first, false, [&](const Expr& x, bool) {
+      if (auto* cmp = boost::get<ast::Comparison>(&x.get()); cmp && unit_after.empty()) unit_after = cmp->unit;
+    });
+  auto first = thresholds_expr(t_[m].value, {th}, unit_after);
+  if (!first) return std::nullopt;
+  if (rest) return std::make_pair(ast::make_nary(Logic::and_, {*first, rest->first}), rest->second);
+  return std::make_pair(*first, m + 1);
 }
 
 std::vector<std::string> Parser::antibody_members(int i, int end, int& next) const {
@@ -1684,6 +1738,7 @@ std::vector<Item> Parser::scan(int b, int e) {
     if (!r) r = pair_construct(i, e);
     if (!r) r = duration_construct(i, e);
     if (!r) r = reverse_measure(i, e);
+    if (!r) r = bound_before_measure(i, e);
     if (r && r->second > i) {
       push_leaf(r->first, i, r->second);
       i = r->second;
@@ -1701,6 +1756,18 @@ std::vector<Item> Parser::scan(int b, int e) {
       // measure, not its value; the measure and its threshold are kept as
       // residue, like an age at onset. Before anything but a measure
       // ("change in dosage") the words read as usual.
+      // "Weight loss > 5 kg", "weight gain of more than 10%": a change of a
+      // measure named with it; its threshold is the change's, not the value's.
+      if (v == "measure_change") {
+        int stop = i + 1;
+        while (stop < e && (is(stop, Tok::comparator) || is(stop, Tok::post_comparator) || is(stop, Tok::number) ||
+                            is(stop, Tok::number_word) || is(stop, Tok::unit) || soft(stop)))
+          ++stop;
+        for (int k = i; k < stop; ++k) push_residue(k);
+        items.back().meaningful = true;
+        i = stop;
+        continue;
+      }
       if (v == "change_of") {
         const int m = skip_soft(i + 1, e, 2);
         if (measure_at(m) || pair_cue(m)) {
@@ -2092,11 +2159,14 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       }
     }
     if (conditional) {
-      // "(or < 9% if on insulin)" is an alternative to what precedes it.
-      const bool alternative = conn(g.tb + 1, "or");
+      // "(or < 9% if on insulin)" is an alternative to what precedes it; so
+      // is a looser bound for some patients ("ALT ≤ 1.5 × ULN (≤ 3 × ULN if
+      // liver metastasis)"): ANDed, it failed them on the fragment read.
+      const bool written_or = conn(g.tb + 1, "or");
+      const bool alternative = written_or || looser_bound(prev, g.tb + 1, g.te - 1);
       g.children.clear();
       g.kind = Item::residue;
-      g.tb += alternative ? 2 : 1;
+      g.tb += written_or ? 2 : 1;
       g.te -= 1;
       g.meaningful = true;
       if (alternative && k > 0) {

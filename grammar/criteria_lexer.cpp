@@ -309,9 +309,24 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
           break;
         }
         // "or less than 1 year": "or" joins, "less than" compares.
-        if (e.kind == Tok::post_comparator && std::string_view(q, end - q).starts_with(" than")) {
-          const char* sp = std::find(p, q, ' ');
-          emit(Tok::connective, p, sp, std::string(p, sp));
+        // "≤ 20 or above 40": before a number, the words compare the next value.
+        const std::string_view after(q, end - q);
+        // Only after a threshold already read ("≤ 20", "less than 7.5%"), so
+        // "18 years or above" and a list number after it stay as they were.
+        bool after_threshold = false;
+        for (std::size_t back = 1; back <= 3 && back <= out.size() && !after_threshold; ++back) {
+          const Tok k = out[out.size() - back].kind;
+          if (k == Tok::comparator) after_threshold = back > 1 && (out.back().kind == Tok::number || out.back().kind == Tok::unit);
+          else if (k != Tok::number && k != Tok::unit) break;
+        }
+        const bool value_follows = after_threshold && after.size() > 1 && after[0] == ' ' &&
+                                   std::isdigit(static_cast<unsigned char>(after[1]));
+        const char* first_end = std::find(p, q, ' ');
+        const Entry* first_word = first_end == q ? nullptr : tables_->phrases.find(std::string(p, first_end));
+        if (e.kind == Tok::post_comparator && (after.starts_with(" than") || value_follows) && first_word &&
+            first_word->kind == Tok::connective) {
+          const char* sp = first_end;
+          emit(Tok::connective, p, sp, first_word->value);
           p = sp;
           matched = true;
           break;

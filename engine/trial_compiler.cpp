@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 
 #include "engine/lexicon.hpp"
 #include "engine/parallel.hpp"
@@ -71,6 +72,149 @@ void check_concepts(const ast::Expr& e, const Lexicon& lex, const RuleOverride& 
   }
 }
 
+// Moves every source span of a rule by `by` bytes: a sub-item's text is
+// appended to its heading's.
+void shift_spans(ast::Expr& e, int by) {
+  auto move = [by](ast::Span& sp) {
+    if (sp.begin >= 0) sp.begin += by;
+    if (sp.end >= 0) sp.end += by;
+  };
+  if (auto* n = boost::get<ast::x3::forward_ast<ast::Not>>(&e.get())) return shift_spans(n->get().operand, by);
+  if (auto* a = boost::get<ast::x3::forward_ast<ast::NAry>>(&e.get())) {
+    for (auto& op : a->get().operands) shift_spans(op, by);
+    return;
+  }
+  if (auto* x = boost::get<ast::Comparison>(&e.get())) move(x->span);
+  if (auto* x = boost::get<ast::Count>(&e.get())) move(x->span);
+  if (auto* x = boost::get<ast::Duration>(&e.get())) move(x->span);
+  if (auto* x = boost::get<ast::Predicate>(&e.get())) move(x->span);
+  if (auto* x = boost::get<ast::Manual>(&e.get())) move(x->span);
+  if (auto* x = boost::get<ast::Unparsed>(&e.get())) move(x->span);
+}
+
+bool has_ignored(const Criterion& c, std::string_view reason) {
+  return std::any_of(c.compiled.ignored.begin(), c.compiled.ignored.end(), [&](const auto& s) { return s.reason == reason; });
+}
+
+// A heading's own words, with what is only its label set aside: a heading
+// that ends in a colon and says its sub-items define it ("Adequate cardiac
+// function as defined by one of the following:") names what they say, as a
+// label before a colon does within a criterion. Other words of a heading
+// ("Must be on ART for 6 months. Only the following regimens:") stay.
+struct Heading {
+  std::optional<ast::Expr> own;  // what the heading itself requires
+  bool label = false;            // its unparsed words are only a label
+};
+
+Heading read_heading(const Criterion& heading) {
+  const auto& rule = heading.compiled.rule;
+  if (!rule) return {std::nullopt, true};  // nothing read: its words only head the items
+  std::string_view text = heading.text;
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.remove_suffix(1);
+  const bool defined_below = has_ignored(heading, "reference") || has_ignored(heading, "definition");
+  if (!text.ends_with(':') || !defined_below) return {rule, false};
+  // A label names a thing; words with a number in them ("Age >= 40 years
+  // with established CV disease as defined by ...") require something.
+  auto is_unparsed = [](const ast::Expr& x) { return boost::get<ast::Unparsed>(&x.get()) != nullptr; };
+  for (const auto& u : heading.compiled.unparsed)
+    if (std::any_of(u.text.begin(), u.text.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) return {rule, false};
+  std::vector<ast::Expr> kept;
+  if (auto* a = boost::get<ast::x3::forward_ast<ast::NAry>>(&rule->get()); a && a->get().op == ast::Logic::and_) {
+    for (const auto& op : a->get().operands)
+      if (!is_unparsed(op)) kept.push_back(op);
+  } else if (!is_unparsed(*rule)) {
+    kept.push_back(*rule);
+  }
+  if (kept.empty()) return {std::nullopt, true};
+  return {ast::make_nary(ast::Logic::and_, kept), true};
+}
+
+void set_rule(Criterion& c, const ast::Expr& rule, bool label) {
+  if (label) {
+    for (auto& u : c.compiled.unparsed) c.compiled.ignored.push_back({u.begin, u.end, u.text, "label of the sub-items"});
+    c.compiled.unparsed.clear();
+  }
+  c.compiled.rule = rule;
+  c.compiled.status = grammar::status_of(rule);
+  c.compiled.atoms = grammar::atoms_of(rule);
+}
+
+// Appends a sub-item to its heading: its text after the heading's, its
+// spans moved along; returns its rule (or its text as unparsed).
+ast::Expr fold_into(Criterion& heading, Criterion& kid) {
+  const int at = static_cast<int>(heading.text.size()) + 3;
+  heading.text += "\n- " + kid.text;
+  for (const auto& s : kid.compiled.unparsed) heading.compiled.unparsed.push_back({s.begin + at, s.end + at, s.text, s.reason});
+  for (const auto& s : kid.compiled.ignored) heading.compiled.ignored.push_back({s.begin + at, s.end + at, s.text, s.reason});
+  heading.compiled.notes.insert(heading.compiled.notes.end(), kid.compiled.notes.begin(), kid.compiled.notes.end());
+  if (kid.compiled.rule) {
+    ast::Expr e = *kid.compiled.rule;
+    shift_spans(e, at);
+    return e;
+  }
+  ast::Unparsed u;
+  u.text = kid.text;
+  u.span = {at, at + static_cast<int>(kid.text.size())};
+  heading.compiled.unparsed.push_back({at, at + static_cast<int>(kid.text.size()), kid.text, ""});
+  return ast::Expr(u);
+}
+
+// Sub-items (I4.1, I4.2 under I4) and their heading. Under "one of the
+// following" in an inclusion they are alternatives that decide only
+// together: they are folded into the heading's criterion, their rules
+// joined by "or" (ANDed, one failing item failed the trial). Otherwise each
+// stays a criterion of its own (in an exclusion each excludes), and a
+// heading that is only a label says what they say together instead of
+// staying undecided.
+void read_sub_items(Trial& t, const grammar::CriteriaCompiler& compiler) {
+  for (std::size_t p = t.criteria.size(); p-- > 0;) {
+    std::vector<std::size_t> kids;
+    for (std::size_t k = p + 1; k < t.criteria.size(); ++k)
+      if (t.criteria[k].parent == t.criteria[p].id) kids.push_back(k);
+    Criterion& heading = t.criteria[p];
+    // "Supplemental oxygen, with the following exceptions:": the sub-items
+    // narrow the heading; not read here.
+    if (kids.empty() || heading.curated || has_ignored(heading, "exception")) continue;
+    const bool exclusion = heading.kind == CriterionKind::exclusion;
+    if (!exclusion && compiler.opens_with_negation(heading.text)) {
+      // "No thrombotic events including any of the following: stroke, ...":
+      // each item is forbidden; read literally each was required.
+      for (std::size_t k : kids) {
+        Criterion& kid = t.criteria[k];
+        if (!kid.compiled.rule || kid.curated) continue;
+        set_rule(kid, ast::make_not(*kid.compiled.rule), false);
+        kid.compiled.notes.push_back("under " + heading.id + "'s negation: forbidden, not required");
+      }
+      continue;
+    }
+    const auto [own, label] = read_heading(heading);
+    if (!exclusion && compiler.opens_alternatives(heading.text)) {
+      std::vector<ast::Expr> alternatives;
+      for (std::size_t k : kids) alternatives.push_back(fold_into(heading, t.criteria[k]));
+      std::vector<ast::Expr> conj;
+      if (own) conj.push_back(*own);
+      conj.push_back(ast::make_nary(ast::Logic::or_, alternatives));
+      set_rule(heading, ast::make_nary(ast::Logic::and_, conj), label);
+      heading.compiled.notes.push_back("its sub-items are alternatives: one of them is enough");
+      for (std::size_t k = kids.size(); k-- > 0;) t.criteria.erase(t.criteria.begin() + static_cast<std::ptrdiff_t>(kids[k]));
+      continue;
+    }
+    if (own) continue;  // the heading requires something of its own: as read
+    std::vector<ast::Expr> parts;
+    for (std::size_t k : kids) {
+      const Criterion& kid = t.criteria[k];
+      if (kid.compiled.rule) {
+        parts.push_back(*kid.compiled.rule);
+      } else {
+        ast::Unparsed u;
+        u.text = kid.text;
+        parts.push_back(ast::Expr(u));
+      }
+    }
+    set_rule(heading, ast::make_nary(exclusion ? ast::Logic::or_ : ast::Logic::and_, parts), label);
+  }
+}
+
 }  // namespace
 
 void compile_trials(std::vector<Trial>& trials, const Lexicon& lexicon) {
@@ -96,6 +240,7 @@ void compile_trials(std::vector<Trial>& trials, const Lexicon& lexicon) {
       it->compiled = std::move(compiled);
       it->curated = true;
     }
+    read_sub_items(t, compiler);
   });
 }
 

@@ -3152,6 +3152,38 @@ std::optional<Expr> Parser::run() {
 CriteriaCompiler::CriteriaCompiler(const Lexicon& lexicon) : impl_(std::make_unique<Impl>(lexicon)) {}
 CriteriaCompiler::~CriteriaCompiler() = default;
 
+bool CriteriaCompiler::opens_alternatives(std::string_view text) const {
+  // Under a negation ("No thrombotic events including any of the
+  // following:") or as examples ("including any of the following") the
+  // items are what the heading forbids or illustrates, not alternatives.
+  bool any_of = false;
+  for (const auto& t : impl_->lexer.lex(text)) {
+    if (t.kind != Tok::cue) continue;
+    if (t.value == "including" || t.value == "exception" || t.value.rfind("negation", 0) == 0) return false;
+    any_of = any_of || t.value == "any_of";
+  }
+  return any_of;
+}
+
+bool CriteriaCompiler::opens_with_negation(std::string_view text) const {
+  // Only a heading that lists ("No concurrent use of the following drugs:",
+  // "No serious disease, including any of the following"); not one whose
+  // items are exceptions to it or may be permissions ("No concurrent CNS
+  // radiotherapy" then "Radiotherapy to other sites allowed").
+  const auto toks = impl_->lexer.lex(text);
+  std::size_t first = 0;
+  while (first < toks.size() && (toks[first].kind == Tok::filler || toks[first].kind == Tok::person)) ++first;
+  if (first == toks.size() || toks[first].kind != Tok::cue ||
+      (toks[first].value != "negation" && toks[first].value != "negation_history"))
+    return false;
+  bool lists = !toks.empty() && toks.back().kind == Tok::colon;
+  for (const auto& t : toks) {
+    if (t.kind == Tok::cue && t.value == "exception") return false;
+    lists = lists || (t.kind == Tok::cue && (t.value == "including" || t.value == "any_of"));
+  }
+  return lists;
+}
+
 Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const {
   Compiled out;
   // Real criteria run to a few kilobytes; text far beyond that is not read

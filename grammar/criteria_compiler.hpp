@@ -60,6 +60,14 @@ class CriteriaCompiler {
   // exclusion "A, B and C" excludes anyone with any of them.
   Compiled compile(std::string_view text, bool exclusion) const;
 
+  // Whether the text opens a list of alternatives ("one of the following",
+  // "any of", "at least one of"): the sub-items under such a heading are
+  // alternatives, not each required.
+  bool opens_alternatives(std::string_view text) const;
+  // Whether the text opens with a negation ("No thrombotic events including
+  // any of the following:"): its sub-items are what it forbids.
+  bool opens_with_negation(std::string_view text) const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

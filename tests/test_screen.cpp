@@ -410,6 +410,42 @@ TEST_CASE("a positive autoantibody on record counts however it waned in both eva
   CHECK(c["excluded_by"] == json::array({"E1"}));
 }
 
+TEST_CASE("sub-items under 'one of the following' are alternatives and a label heading decides with them", "[screen]") {
+  json doc = {{"trialmatch_trial", 1},
+              {"id", "T-SUB"},
+              {"criteria",
+               "Inclusion Criteria:\n1. Adequate glycaemia as defined by one of the following:\n   a. HbA1c below 9%\n"
+               "   b. BMI below 30\n2. No thrombotic events including any of the following:\n   a. Stroke\n"
+               "   b. Pulmonary embolism\nExclusion Criteria:\n1. Any of the following conditions:\n   a. HIV\n"
+               "   b. hepatitis B\n"}};
+  static std::vector<Trial> trials = load_trial_document(doc, "sub.json");
+  compile_trials(trials, bundled_lexicon());
+  std::vector<std::string> ids;
+  for (const auto& c : trials.front().criteria) ids.push_back(c.id);
+  // The alternatives fold into I1; the negated heading's examples stay items of their own.
+  CHECK(ids == std::vector<std::string>{"I1", "I2", "I2.1", "I2.2", "E1", "E1.1", "E1.2"});
+  REQUIRE(trials.front().criteria[0].compiled.rule);
+  CHECK(ast::print(*trials.front().criteria[0].compiled.rule) == "hba1c < 9 % or bmi < 30 kg/m2");
+  CHECK(trials.front().criteria[0].compiled.unparsed.empty());
+  CHECK(ast::print(*trials.front().criteria[4].compiled.rule) == "hiv or viral_hepatitis");
+  const std::vector<TrialPlan> plans = {plan_trial(trials.front(), bundled_lexicon())};
+  const std::string input =
+      // HbA1c fails, BMI passes: one alternative is enough.
+      R"({"id":"A","as_of":"2026-11-01","observations":[{"concept":"hba1c","value":9.5,"unit":"%","date":"2026-10-01"},)"
+      R"({"concept":"bmi","value":25,"unit":"kg/m2","date":"2026-10-01"}]})" "\n"
+      // Both fail.
+      R"({"id":"B","as_of":"2026-11-01","observations":[{"concept":"hba1c","value":9.5,"unit":"%","date":"2026-10-01"},)"
+      R"({"concept":"bmi","value":35,"unit":"kg/m2","date":"2026-10-01"}]})" "\n";
+  check_agrees_with_match(input, std::nullopt, plans);
+  auto out = lines_of(run_screen(input, 1, ScreenFormat::jsonl, nullptr, 64, true, std::nullopt, &plans));
+  REQUIRE(out.size() == 2);
+  // A: I1 met on BMI; the items under I2's "no" are forbidden, and A has neither.
+  // I2 itself ("thrombotic events") is not understood: unknown, not a failure.
+  CHECK(json::parse(out[0])["results"][0]["not_met"] == json::array());
+  CHECK(json::parse(out[0])["results"][0]["unknown"] == json::array({"I2"}));
+  CHECK(json::parse(out[1])["results"][0]["not_met"] == json::array({"I1"}));
+}
+
 TEST_CASE("a rule over a few presence tests is read off a table made from the rule itself", "[screen]") {
   // I1: type1_diabetes or (type2_diabetes and not pregnancy), three tests;
   // I2: (type1_diabetes or type2_diabetes) and not pregnancy, two (the

@@ -215,6 +215,43 @@ void read_sub_items(Trial& t, const grammar::CriteriaCompiler& compiler) {
   }
 }
 
+// "- Type 1 diabetes, or" then "- Type 2 diabetes": inclusion items at one
+// level joined by a trailing "or" are one criterion of alternatives (each
+// was required). The later items fold into the first.
+void read_or_chains(Trial& t, const grammar::CriteriaCompiler& compiler) {
+  for (std::size_t i = 0; i < t.criteria.size(); ++i) {
+    Criterion& first = t.criteria[i];
+    if (first.kind != CriterionKind::inclusion || first.curated || !compiler.ends_with_or(first.text)) continue;
+    std::vector<std::size_t> chain;
+    for (std::size_t k = i + 1; k < t.criteria.size(); ++k) {
+      const Criterion& next = t.criteria[k];
+      if (next.parent != first.parent) {
+        if (next.parent.rfind(first.id, 0) == 0) continue;  // its own sub-items
+        break;
+      }
+      if (next.kind != CriterionKind::inclusion || next.curated) break;
+      // An item with sub-items of its own is a heading: not folded.
+      if (std::any_of(t.criteria.begin(), t.criteria.end(), [&](const Criterion& c) { return c.parent == next.id; })) break;
+      chain.push_back(k);
+      if (!compiler.ends_with_or(next.text)) break;
+    }
+    if (chain.empty()) continue;
+    std::vector<ast::Expr> alternatives;
+    if (first.compiled.rule) {
+      alternatives.push_back(*first.compiled.rule);
+    } else {
+      ast::Unparsed u;
+      u.text = first.text;
+      u.span = {0, static_cast<int>(first.text.size())};
+      alternatives.push_back(ast::Expr(u));
+    }
+    for (std::size_t k : chain) alternatives.push_back(fold_into(first, t.criteria[k]));
+    set_rule(first, ast::make_nary(ast::Logic::or_, alternatives), false);
+    first.compiled.notes.push_back("items joined by \"or\": one of them is enough");
+    for (std::size_t k = chain.size(); k-- > 0;) t.criteria.erase(t.criteria.begin() + static_cast<std::ptrdiff_t>(chain[k]));
+  }
+}
+
 }  // namespace
 
 void compile_trials(std::vector<Trial>& trials, const Lexicon& lexicon) {
@@ -240,6 +277,7 @@ void compile_trials(std::vector<Trial>& trials, const Lexicon& lexicon) {
       it->compiled = std::move(compiled);
       it->curated = true;
     }
+    read_or_chains(t, compiler);
     read_sub_items(t, compiler);
   });
 }

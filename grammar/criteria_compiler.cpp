@@ -3184,6 +3184,14 @@ bool CriteriaCompiler::opens_with_negation(std::string_view text) const {
   return lists;
 }
 
+bool CriteriaCompiler::ends_with_or(std::string_view text) const {
+  const auto toks = impl_->lexer.lex(text);
+  std::size_t k = toks.size();
+  while (k > 0 && (toks[k - 1].kind == Tok::period || toks[k - 1].kind == Tok::comma || toks[k - 1].kind == Tok::semicolon))
+    --k;
+  return k > 0 && toks[k - 1].kind == Tok::connective && toks[k - 1].value == "or";
+}
+
 Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const {
   Compiled out;
   // Real criteria run to a few kilobytes; text far beyond that is not read

@@ -67,6 +67,9 @@ class CriteriaCompiler {
   // Whether the text opens with a negation ("No thrombotic events including
   // any of the following:"): its sub-items are what it forbids.
   bool opens_with_negation(std::string_view text) const;
+  // Whether the text ends in "or" ("Type 1 diabetes of at least 5 years, or"):
+  // the item after it is an alternative to it.
+  bool ends_with_or(std::string_view text) const;
 
  private:
   struct Impl;

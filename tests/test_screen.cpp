@@ -446,6 +446,28 @@ TEST_CASE("sub-items under 'one of the following' are alternatives and a label h
   CHECK(json::parse(out[1])["results"][0]["not_met"] == json::array({"I1"}));
 }
 
+TEST_CASE("inclusion items joined by a trailing 'or' are one criterion of alternatives", "[screen]") {
+  json doc = {{"trialmatch_trial", 1},
+              {"id", "T-OR"},
+              {"criteria",
+               "Inclusion Criteria:\n- Serum creatinine < 1.5 mg/dL, or\n- HbA1c below 9%\n- Age 18 to 65 years\n"
+               "Exclusion Criteria:\n- Pregnancy, or\n- HIV\n"}};
+  static std::vector<Trial> trials = load_trial_document(doc, "or.json");
+  compile_trials(trials, bundled_lexicon());
+  std::vector<std::string> ids;
+  for (const auto& c : trials.front().criteria) ids.push_back(c.id);
+  CHECK(ids == std::vector<std::string>{"I1", "I3", "E1", "E2"});
+  CHECK(ast::print(*trials.front().criteria[0].compiled.rule) == "creatinine < 1.5 mg/dL or hba1c < 9 %");
+  const std::vector<TrialPlan> plans = {plan_trial(trials.front(), bundled_lexicon())};
+  const std::string input =
+      R"({"id":"A","as_of":"2026-11-01","birth_date":"1990-01-01","observations":[{"concept":"creatinine","value":2.0,"unit":"mg/dL","date":"2026-10-01"},)"
+      R"({"concept":"hba1c","value":8,"unit":"%","date":"2026-10-01"}]})" "\n";
+  check_agrees_with_match(input, std::nullopt, plans);
+  auto out = lines_of(run_screen(input, 1, ScreenFormat::jsonl, nullptr, 64, true, std::nullopt, &plans));
+  REQUIRE(out.size() == 1);
+  CHECK(json::parse(out[0])["results"][0]["verdict"] == "eligible");
+}
+
 TEST_CASE("a rule over a few presence tests is read off a table made from the rule itself", "[screen]") {
   // I1: type1_diabetes or (type2_diabetes and not pregnancy), three tests;
   // I2: (type1_diabetes or type2_diabetes) and not pregnancy, two (the

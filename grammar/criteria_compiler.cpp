@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <stdexcept>
 
 #include "engine/lexicon.hpp"
 #include "grammar/criteria_lexer.hpp"
@@ -3149,7 +3150,32 @@ std::optional<Expr> Parser::run() {
 
 }  // namespace
 
-CriteriaCompiler::CriteriaCompiler(const Lexicon& lexicon) : impl_(std::make_unique<Impl>(lexicon)) {}
+namespace {
+// The cues the grammar reads by name. Each must have a phrase in the
+// language table "cue"; a lexicon without one (--lexicon DIR) is refused at
+// start rather than silently reading less.
+constexpr std::string_view kCuesRead[] = {
+    "age", "age_after", "ago", "antibody_group", "antibody_word", "any_of", "before", "between", "cause", "change_of",
+    "dash", "definition", "diagnosed", "duration", "episode", "exception", "female", "female_noun", "for", "for_ge",
+    "for_gt", "for_lt", "from", "future", "history", "history_adj", "including", "inclusive", "male", "male_noun",
+    "measure_change", "naive", "negation", "negation_history", "negation_prefix", "negative", "negative_test",
+    "not_age", "not_controlled", "positive", "reference", "reference_weak", "regardless", "result", "since",
+    "since_cure", "since_diagnosis", "to", "window", "window_weak"};
+
+void check_cues(const Lexicon& lexicon) {
+  const auto& tables = lexicon.phrases();
+  auto table = tables.find("cue");
+  for (std::string_view name : kCuesRead) {
+    const bool present = table != tables.end() && std::any_of(table->second.begin(), table->second.end(),
+                                                              [&](const auto& e) { return e.second == name; });
+    if (!present)
+      throw std::runtime_error("language table \"cue\" (rules/lexicon/language.json, /phrases/cue) has no phrase for "
+                               "the cue \"" + std::string(name) + "\", which the criteria grammar reads");
+  }
+}
+}  // namespace
+
+CriteriaCompiler::CriteriaCompiler(const Lexicon& lexicon) : impl_(std::make_unique<Impl>(lexicon)) { check_cues(lexicon); }
 CriteriaCompiler::~CriteriaCompiler() = default;
 
 bool CriteriaCompiler::opens_alternatives(std::string_view text) const {

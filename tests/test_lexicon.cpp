@@ -4,6 +4,7 @@
 
 #include "engine/json_util.hpp"
 #include "engine/lexicon.hpp"
+#include "grammar/criteria_compiler.hpp"
 
 using namespace trialmatch;
 
@@ -122,3 +123,14 @@ TEST_CASE("a bad lexicon file names the field", "[lexicon][errors]") {
   CHECK(parse_window("12 months")->amount == 12);
   CHECK_FALSE(parse_window("12 fortnights"));
 }
+
+TEST_CASE("a language table without a cue the grammar reads is refused, naming it", "[lexicon][errors]") {
+  auto doc = nlohmann::json::parse(read_file(std::string(TRIALMATCH_SOURCE_DIR) + "/rules/lexicon/language.json"));
+  auto& cues = doc["phrases"]["cue"];
+  for (auto it = cues.begin(); it != cues.end();) it = it.value() == "naive" ? cues.erase(it) : std::next(it);
+  Lexicon lex;
+  lex.add_document(doc, "language.json");
+  CHECK_THROWS_WITH(grammar::CriteriaCompiler(lex), Catch::Contains("the cue \"naive\""));
+  CHECK_NOTHROW(grammar::CriteriaCompiler(bundled_lexicon()));
+}
+

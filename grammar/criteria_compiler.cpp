@@ -154,6 +154,7 @@ struct Item {
 struct Operand {
   Expr expr;
   bool condition;
+  bool scope = false;  // a part of the study named in brackets ("(Part C)")
 };
 
 // "either A, B or C", "at least one of A, B, C": from its opener to the end
@@ -328,6 +329,7 @@ class Parser {
   bool prohibition_at_start() const;
   int place_label(int b, int e) const;
   Expr place_condition(int b, int colon) const;
+  bool part_label(int b, int e) const;
   bool relaxes(int b, int e) const;
   bool read_exception(std::vector<Item>& items, int i, int stop);
   // An "or" the text implies, joining what follows to what precedes.
@@ -2089,6 +2091,18 @@ std::size_t Parser::closing_and(const std::vector<Item>& items, std::size_t from
 }
 
 std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
+  // "(Part C)", "(Parts A and B)", "(Cohort 2)": which part of the study the
+  // words before it are for; whether the patient is in it is unknown.
+  for (auto& it : items) {
+    if (it.kind != Item::group || !part_label(it.tb + 1, it.te - 1)) continue;
+    ast::Unparsed u;
+    u.text = span_text(it.tb + 1, it.te - 1);
+    u.span = span(it.tb + 1, it.te - 1);
+    it.kind = Item::leaf;
+    it.expr = Expr(u);
+    it.value = "scope";
+    it.children.clear();
+  }
   // A label before a colon ("Islet function failure: ...") names what follows.
   for (std::size_t k = 0; k < items.size(); ++k) {
     if (items[k].kind == Item::conn && items[k].value == "colon") {
@@ -2416,9 +2430,20 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     }
     pending.clear();
     comma_then = false;
-    ops.push_back({*e, it.kind == Item::leaf && it.condition});
+    ops.push_back({*e, it.kind == Item::leaf && it.condition, it.kind == Item::leaf && it.value == "scope"});
   }
   if (ops.empty()) return std::nullopt;
+  // "Healthy participants (Parts A and B) and participants with T2DM (Part
+  // C)": each part's requirements hold in that part only, so the parts are
+  // alternatives (ANDed, every patient needed both).
+  if (std::count_if(ops.begin(), ops.end(), [](const Operand& o) { return o.scope; }) >= 2 && ops.back().scope) {
+    std::vector<Expr> parts, current;
+    for (const auto& o : ops) {
+      current.push_back(o.expr);
+      if (o.scope) parts.push_back(ast::make_nary(Logic::and_, std::exchange(current, {})));
+    }
+    return ast::make_nary(Logic::or_, parts);
+  }
   if (alternatives_from && *alternatives_from < ops.size())
     group_alternatives(ops, seps, after_comma, *alternatives_from);
   auto explicit_conn = [&](std::size_t k) { return seps[k] == "and" || seps[k] == "or"; };
@@ -2603,6 +2628,17 @@ bool Parser::prohibition_at_start() const {
 // "For Japan and Taiwan:", "For Japan only:", "In the UK:" at b: the
 // colon's index, else -1. Places are names written with a capital.
 int Parser::place_label(int b, int e) const {
+  // "Trained Users only:", "Cohort 2 only:": a part of the study named by
+  // what only it requires.
+  {
+    int colon = b;
+    while (colon < e && colon - b <= 6 && !is(colon, Tok::colon)) ++colon;
+    bool label = colon < e && colon - b >= 2 && colon - b <= 6 && word_is(colon - 1, "only");
+    for (int m = b; label && m < colon - 1; ++m)
+      label = !is(m, Tok::comparator) && !is(m, Tok::concept_ref) && !is(m, Tok::open) && !cue(m, "female_noun") &&
+              !cue(m, "male_noun") && !cue(m, "female") && !cue(m, "male") && !is(m, Tok::unit);
+    if (label) return colon;
+  }
   if (!(word_is(b, "for") || word_is(b, "in"))) return -1;
   int names = 0, m = b + 1;
   for (; m < e && !is(m, Tok::colon); ++m) {
@@ -2612,6 +2648,19 @@ int Parser::place_label(int b, int e) const {
     ++names;
   }
   return names > 0 && m < e ? m : -1;
+}
+
+// "Part C", "Parts A and B", "Cohort 2", "Arm 1": a part of the study (the
+// language table study_part names the words) and its short names.
+bool Parser::part_label(int b, int e) const {
+  const auto& tables = lex_.phrases();
+  auto parts = tables.find("study_part");
+  if (parts == tables.end() || b >= e || e - b > 6 || !parts->second.count(t_[b].text)) return false;
+  for (int m = b + 1; m < e; ++m)
+    if (!(is(m, Tok::comma) || conn(m, "and") || conn(m, "or") || is(m, Tok::number) ||
+          (t_[m].text.size() <= 2 && std::isalnum(static_cast<unsigned char>(t_[m].text[0])))))
+      return false;
+  return e - b >= 2;
 }
 
 // Whether the patient is where (or in the part of the study) a label names:

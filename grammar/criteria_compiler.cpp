@@ -3180,7 +3180,7 @@ std::optional<Expr> Parser::run() {
       checks.push_back(*e);
     else parts.push_back(*e);
   }
-  if (any_enumerated) parts.push_back(ast::make_nary(Logic::or_, alternatives));
+  if (any_enumerated && !alternatives.empty()) parts.push_back(ast::make_nary(Logic::or_, alternatives));
   dedupe(parts);
   if (!checks.empty()) {  // parts holds the sentence before the first check
     std::vector<Expr> flat;

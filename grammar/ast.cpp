@@ -59,6 +59,9 @@ Expr make_nary(Logic op, std::vector<Expr> operands) {
     }
   }
   if (flat.size() == 1) return flat.front();
+  // No operand: "and" of nothing holds, "or" of nothing does not (an empty
+  // list printed as nothing and could not be read back).
+  if (flat.empty() && boolean) return Expr(Literal{op == Logic::and_});
   return Expr(NAry{op, std::move(flat)});
 }
 

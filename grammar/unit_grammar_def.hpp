@@ -132,7 +132,7 @@ const auto den_term_def = -((x3::double_ >> !x3::lit('^'))[([](auto& ctx) { _val
 
 // "x 10^9", "x10e9", "10(9)", "x 10⁹", "x 109" (a superscript lost, before "/").
 const auto count_scale_def =
-    (-(lit('x') | '*') >> lexeme[(lit("10") >> (lit('^') | 'e' | '*') >> x3::int_[ten_to]) |
+    (-x3::omit[word<multiplier>] >> lexeme[(lit("10") >> (lit('^') | 'e' | '*') >> x3::int_[ten_to]) |
                                  (lit("10(") >> x3::int_[ten_to] >> ')') | lit("10\xE2\x81\xB9")[superscript(1e9)] |
                                  lit("10\xC2\xB3")[superscript(1e3)]]) |
     // Only after a times sign: "x 109/l", "x 103/ul".

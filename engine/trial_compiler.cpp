@@ -129,11 +129,14 @@ Heading read_heading(const Criterion& heading) {
   return {ast::make_nary(ast::Logic::and_, kept), true};
 }
 
+// The heading's unread words are its label: set aside, not residue.
+void mark_label(Criterion& c) {
+  for (auto& u : c.compiled.unparsed) c.compiled.ignored.push_back({u.begin, u.end, u.text, "label of the sub-items"});
+  c.compiled.unparsed.clear();
+}
+
 void set_rule(Criterion& c, const ast::Expr& rule, bool label) {
-  if (label) {
-    for (auto& u : c.compiled.unparsed) c.compiled.ignored.push_back({u.begin, u.end, u.text, "label of the sub-items"});
-    c.compiled.unparsed.clear();
-  }
+  if (label) mark_label(c);
   c.compiled.rule = rule;
   c.compiled.status = grammar::status_of(rule);
   c.compiled.atoms = grammar::atoms_of(rule);
@@ -189,12 +192,13 @@ void read_sub_items(Trial& t, const grammar::CriteriaCompiler& compiler) {
     }
     const auto [own, label] = read_heading(heading);
     if (!exclusion && compiler.opens_alternatives(heading.text)) {
+      if (label) mark_label(heading);  // before the items' own residue joins it
       std::vector<ast::Expr> alternatives;
       for (std::size_t k : kids) alternatives.push_back(fold_into(heading, t.criteria[k]));
       std::vector<ast::Expr> conj;
       if (own) conj.push_back(*own);
       conj.push_back(ast::make_nary(ast::Logic::or_, alternatives));
-      set_rule(heading, ast::make_nary(ast::Logic::and_, conj), label);
+      set_rule(heading, ast::make_nary(ast::Logic::and_, conj), false);
       heading.compiled.notes.push_back("its sub-items are alternatives: one of them is enough");
       for (std::size_t k = kids.size(); k-- > 0;) t.criteria.erase(t.criteria.begin() + static_cast<std::ptrdiff_t>(kids[k]));
       continue;

@@ -427,6 +427,16 @@ TEST_CASE("sub-items under 'one of the following' are alternatives and a label h
   REQUIRE(trials.front().criteria[0].compiled.rule);
   CHECK(ast::print(*trials.front().criteria[0].compiled.rule) == "hba1c < 9 % or bmi < 30 kg/m2");
   CHECK(trials.front().criteria[0].compiled.unparsed.empty());
+  // An item's own residue stays residue when the heading's label is set aside.
+  json doc2 = {{"trialmatch_trial", 1},
+               {"id", "T-SUB2"},
+               {"criteria", "Inclusion Criteria:\n1. Adequate function as defined by one of the following:\n"
+                            "   a. HbA1c below 9% with xylophagy\n   b. BMI below 30\n"}};
+  auto t2 = load_trial_document(doc2, "sub2.json");
+  compile_trials(t2, bundled_lexicon());
+  REQUIRE(t2.front().criteria.size() == 1);
+  REQUIRE(t2.front().criteria[0].compiled.unparsed.size() == 1);
+  CHECK(t2.front().criteria[0].compiled.unparsed[0].text == "xylophagy");
   CHECK(ast::print(*trials.front().criteria[4].compiled.rule) == "hiv or viral_hepatitis");
   const std::vector<TrialPlan> plans = {plan_trial(trials.front(), bundled_lexicon())};
   const std::string input =

@@ -53,7 +53,9 @@ std::string window_text(const ast::Window& w) {
 
 // ---------------------------------------------------------------- planning
 
-PlanNode plan_node(const ast::Expr& e, const Lexicon& lex) {
+// `cohort`: the cohorts the plan is for (a cohort(...) term is then true or
+// false), or null for a plan of the whole trial.
+PlanNode plan_node(const ast::Expr& e, const Lexicon& lex, const std::vector<std::string>* cohort = nullptr) {
   PlanNode n;
   n.text = ast::print(e);
   const auto& v = e.get();
@@ -149,6 +151,14 @@ PlanNode plan_node(const ast::Expr& e, const Lexicon& lex) {
     n.text = u->text;
     return n;
   }
+  if (auto* c = boost::get<ast::Cohort>(&v)) {
+    // Outside a cohort's plan, which cohort the patient would join is a
+    // person's choice.
+    n.kind = cohort ? Kind::literal : Kind::manual;
+    n.value = cohort && std::find(cohort->begin(), cohort->end(), c->label) != cohort->end();
+    n.text = "cohort " + c->label;
+    return n;
+  }
   if (auto* l = boost::get<ast::Literal>(&v)) {
     n.kind = Kind::literal;
     n.value = l->value;
@@ -156,12 +166,12 @@ PlanNode plan_node(const ast::Expr& e, const Lexicon& lex) {
   }
   if (auto* no = boost::get<ast::x3::forward_ast<ast::Not>>(&v)) {
     n.kind = Kind::not_;
-    n.children.push_back(plan_node(no->get().operand, lex));
+    n.children.push_back(plan_node(no->get().operand, lex, cohort));
     return n;
   }
   const auto& a = boost::get<ast::x3::forward_ast<ast::NAry>>(v).get();
   n.kind = (a.op == ast::Logic::and_ || a.op == ast::Logic::all) ? Kind::and_ : Kind::or_;
-  for (const auto& op : a.operands) n.children.push_back(plan_node(op, lex));
+  for (const auto& op : a.operands) n.children.push_back(plan_node(op, lex, cohort));
   return n;
 }
 
@@ -187,7 +197,11 @@ void resolve_words(PlanNode& n, const Lexicon& lex) {
 
 }  // namespace
 
-TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
+namespace {
+
+// `cohort`: the cohorts the plan is for, one per division (empty: the
+// whole trial, cohort terms unknown).
+TrialPlan plan_cohort(const Trial& trial, const Lexicon& lexicon, const std::vector<std::string>& cohort) {
   TrialPlan plan;
   plan.trial = &trial;
   for (const auto& c : trial.criteria) {
@@ -197,7 +211,7 @@ TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
     root.inclusion = c.kind == CriterionKind::inclusion;
     root.computable = c.compiled.status == grammar::Status::computable || c.compiled.status == grammar::Status::partial;
     if (c.compiled.rule) {
-      cp.root = plan_node(*c.compiled.rule, lexicon);
+      cp.root = plan_node(*c.compiled.rule, lexicon, cohort.empty() ? nullptr : &cohort);
       resolve_words(*cp.root, lexicon);
       root.op = compile_lean(lean_plan(*cp.root, lexicon), lexicon, plan.lean);
       cp.rule_text = ast::print(*c.compiled.rule);
@@ -206,6 +220,70 @@ TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
     plan.criteria.push_back(std::move(cp));
   }
   settle_fixed(plan.lean);
+  return plan;
+}
+
+}  // namespace
+
+std::vector<std::string> cohorts_of(const Trial& trial) {
+  std::vector<std::string> labels;
+  for (const auto& c : trial.criteria)
+    if (c.compiled.rule) ast::collect_cohorts(*c.compiled.rule, labels);
+  return labels;
+}
+
+namespace {
+
+// The cohorts of a trial, grouped by what they divide: labels that share a
+// head word ("Part 1", "Part 2"; "Arm A", "Arm B") are one division, other
+// labels ("Trained Users", "Untrained Users") another. A division named by
+// one label only also has the participants outside it.
+std::vector<std::vector<std::string>> divisions_of(const std::vector<std::string>& labels, const Lexicon& lexicon) {
+  const auto& tables = lexicon.phrases();
+  auto parts = tables.find("study_part");
+  std::vector<std::string> heads;
+  std::vector<std::vector<std::string>> divisions;
+  for (const auto& label : labels) {
+    std::string head = label.substr(0, label.find(' '));
+    const bool part = parts != tables.end() &&
+                      std::any_of(parts->second.begin(), parts->second.end(), [&](auto& e) { return e.second == head; });
+    if (!part) head.clear();
+    auto it = std::find(heads.begin(), heads.end(), head);
+    if (it == heads.end()) {
+      heads.push_back(head);
+      divisions.emplace_back();
+      it = heads.end() - 1;
+    }
+    divisions[static_cast<std::size_t>(it - heads.begin())].push_back(label);
+  }
+  for (auto& d : divisions)
+    if (d.size() == 1) d.push_back("other than " + d.front());
+  return divisions;
+}
+
+}  // namespace
+
+TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon) {
+  TrialPlan plan = plan_cohort(trial, lexicon, {});
+  auto divisions = divisions_of(cohorts_of(trial), lexicon);
+  // Every combination of one cohort per division; beyond kMaxCohorts the
+  // cohorts are not told apart (cohort terms stay unknown).
+  std::vector<std::vector<std::string>> combinations = {{}};
+  for (const auto& d : divisions) {
+    std::vector<std::vector<std::string>> next;
+    for (const auto& c : combinations)
+      for (const auto& label : d) {
+        next.push_back(c);
+        next.back().push_back(label);
+      }
+    combinations = std::move(next);
+    if (combinations.size() > kMaxCohorts) return plan;
+  }
+  if (divisions.empty()) return plan;
+  for (const auto& c : combinations) {
+    plan.cohorts.push_back(plan_cohort(trial, lexicon, c));
+    for (const auto& label : c) plan.cohorts.back().cohort += (plan.cohorts.back().cohort.empty() ? "" : ", ") + label;
+  }
   return plan;
 }
 
@@ -681,6 +759,13 @@ Result combine(const std::vector<Result>& rs, bool conjunction) {
 
 }  // namespace
 
+namespace {
+// A cohort(...) term in a cohort's plan: whether this is that cohort's evaluation.
+std::string cohort_reason(const PlanNode& cohort_literal) {
+  return cohort_literal.value ? "in " + cohort_literal.text : "for " + cohort_literal.text + " only, not this one";
+}
+}  // namespace
+
 Result evaluate(const PlanNode& n, const PatientFacts& f, const Lexicon& lex) {
   switch (n.kind) {
     case Kind::compare:
@@ -706,11 +791,15 @@ Result evaluate(const PlanNode& n, const PatientFacts& f, const Lexicon& lex) {
       return unknown(Unknown::manual, "to confirm: " + n.text, "a person's confirmation (" + n.text + ")");
     case Kind::unparsed:
       return unknown(Unknown::unparsed, "not understood: \"" + n.text + "\"", "a person's reading of \"" + n.text + "\"");
-    case Kind::literal: return n.value ? yes("nothing to check") : no("nothing to check");
+    case Kind::literal:
+      if (n.text.starts_with("cohort ")) return truth(n.value, cohort_reason(n), {});
+      return n.value ? yes("nothing to check") : no("nothing to check");
     case Kind::any_present:
     case Kind::all_present:
     case Kind::constant: break;  // only in lean plans
     case Kind::not_: {
+      if (const PlanNode& c = n.children.front(); c.kind == Kind::literal && c.text.starts_with("cohort "))
+        return truth(!c.value, cohort_reason(c), {});
       Result r = evaluate(n.children.front(), f, lex);
       if (r.truth == Truth::yes) r.truth = Truth::no;
       else if (r.truth == Truth::no) r.truth = Truth::yes;
@@ -728,7 +817,30 @@ Result evaluate(const PlanNode& n, const PatientFacts& f, const Lexicon& lex) {
   return unknown(Unknown::unparsed, "?");
 }
 
+namespace {
+// Eligible before undetermined before ineligible, then the higher score.
+bool better(Verdict va, double sa, Verdict vb, double sb) {
+  return va != vb ? static_cast<int>(va) < static_cast<int>(vb) : sa > sb;
+}
+}  // namespace
+
 TrialResult evaluate_trial(const TrialPlan& plan, const PatientFacts& facts, const Lexicon& lexicon) {
+  if (!plan.cohorts.empty()) {
+    // Each cohort on its own; the trial's verdict is the best cohort's (the
+    // first named, on a tie).
+    std::vector<TrialResult::CohortVerdict> verdicts;
+    std::optional<TrialResult> best;
+    for (const auto& variant : plan.cohorts) {
+      TrialResult r = evaluate_trial(variant, facts, lexicon);
+      verdicts.push_back({variant.cohort, r.verdict, r.score});
+      if (!best || better(r.verdict, r.score, best->verdict, best->score)) {
+        r.cohort = variant.cohort;
+        best = std::move(r);
+      }
+    }
+    best->cohorts = std::move(verdicts);
+    return std::move(*best);
+  }
   TrialResult out;
   out.trial = plan.trial;
   out.criteria.reserve(plan.criteria.size());

@@ -216,9 +216,17 @@ struct TrialPlan {
   const Trial* trial = nullptr;
   std::vector<CriterionPlan> criteria;
   LeanProgram lean;
+  // A trial whose criteria name cohorts, parts or arms (cohort("Part C"))
+  // is evaluated per cohort: one plan each, `cohort` its label.
+  std::string cohort;
+  std::vector<TrialPlan> cohorts;
 };
 
 TrialPlan plan_trial(const Trial& trial, const Lexicon& lexicon);
+// Cohorts told apart at most (combinations of parts, arms, ...).
+constexpr std::size_t kMaxCohorts = 16;
+// The cohorts the trial's rules name, in order of first appearance.
+std::vector<std::string> cohorts_of(const Trial& trial);
 
 // ---------------------------------------------------------------- facts
 
@@ -279,6 +287,15 @@ struct TrialResult {
   Verdict verdict = Verdict::undetermined;
   double score = 0;
   std::vector<CriterionResult> criteria;
+  // A trial with cohorts: the cohort whose evaluation this is (the best for
+  // the patient) and every cohort's verdict, in the order they are named.
+  struct CohortVerdict {
+    std::string cohort;
+    Verdict verdict = Verdict::undetermined;
+    double score = 0;
+  };
+  std::string cohort;
+  std::vector<CohortVerdict> cohorts;
   // The first criterion that makes it ineligible or undetermined, if any.
   const CriterionResult* first_blocker() const;
 };

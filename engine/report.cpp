@@ -75,6 +75,12 @@ ordered_json trial_result_json(const TrialResult& r, bool with_criteria) {
   j["trial"] = r.trial->id;
   j["verdict"] = to_string(r.verdict);
   j["score"] = r.score;
+  if (!r.cohorts.empty()) {
+    j["cohort"] = r.cohort;
+    ordered_json cs = ordered_json::array();
+    for (const auto& c : r.cohorts) cs.push_back({{"cohort", c.cohort}, {"verdict", to_string(c.verdict)}, {"score", c.score}});
+    j["cohorts"] = std::move(cs);
+  }
   j["title"] = r.trial->title;
   j["registry_status"] = r.trial->status;
   if (with_criteria) {
@@ -132,6 +138,7 @@ void print_match_text(std::ostream& out, const Profile& p, Date as_of, const std
       for (const auto& c : r.criteria) manual += c.outcome == Outcome::unknown;
       reason = manual ? std::to_string(manual) + " criteria to confirm by hand" : "all criteria met";
     }
+    if (!r.cohorts.empty()) reason = "cohort " + r.cohort + ": " + reason;
     wrap(out, reason, col, col, static_cast<std::size_t>(style.width));
   }
 }
@@ -145,6 +152,14 @@ void print_explain_text(std::ostream& out, const Profile& p, Date as_of, const T
   out << to_string(r.verdict);
   if (style.colour) out << "\033[0m";
   out << "   score " << fixed2(r.score) << "   registry status " << (t.status.empty() ? "-" : t.status) << "\n";
+  if (!r.cohorts.empty()) {
+    // The best cohort's evaluation is shown; the others' verdicts beside it.
+    std::string line = "cohort: " + r.cohort + " (of";
+    for (std::size_t k = 0; k < r.cohorts.size(); ++k)
+      line += (k ? ", " : " ") + r.cohorts[k].cohort + " " + to_string(r.cohorts[k].verdict) + " " + fixed2(r.cohorts[k].score);
+    out << "  ";
+    wrap(out, line + ")", 2, 4, static_cast<std::size_t>(style.width));
+  }
   std::size_t idw = 2;
   for (const auto& c : r.criteria) idw = std::max(idw, c.criterion->id.size());
   std::vector<const CriterionResult*> manual;

@@ -149,7 +149,7 @@ void csv_field(std::string& out, std::string_view s) {
 std::string error_record(std::uint64_t line_no, const std::string& message, const ScreenOptions& o) {
   std::string out;
   if (o.format == ScreenFormat::csv) {
-    out += std::to_string(line_no) + ",,,,,,,,";
+    out += std::to_string(line_no) + ",,,,,,,,,";
     csv_field(out, message);
   } else {
     out += "{\"line\":" + std::to_string(line_no) + ",\"error\":";
@@ -162,7 +162,7 @@ std::string error_record(std::uint64_t line_no, const std::string& message, cons
 
 }  // namespace
 
-std::string csv_header() { return "line,patient,trial,verdict,score,not_met,excluded_by,unknown,error\n"; }
+std::string csv_header() { return "line,patient,trial,verdict,score,not_met,excluded_by,unknown,cohort,error\n"; }
 
 ScreenTables::ScreenTables(const std::vector<TrialPlan>& plans) {
   std::vector<std::size_t> by_id(plans.size());
@@ -190,6 +190,13 @@ ScreenTables::ScreenTables(const std::vector<TrialPlan>& plans) {
       tt.score_text.push_back(ast::format_number(tt.score.back()));
     }
     tt.json_head = "{\"trial\":" + tt.json_id + ",\"verdict\":\"";
+    for (const auto& variant : plans[t].cohorts) {
+      std::string label;
+      json_escape(label, variant.cohort);
+      tt.cohort_json_heads.push_back("{\"trial\":" + tt.json_id + ",\"cohort\":" + label + ",\"verdict\":\"");
+      tt.cohort_csv.emplace_back();
+      csv_field(tt.cohort_csv.back(), variant.cohort);
+    }
     for (Verdict v : {Verdict::eligible, Verdict::undetermined, Verdict::ineligible})
       for (const auto& score : tt.score_text)
         tt.json_verdict_score[static_cast<int>(v)].push_back(std::string(to_string(v)) + "\",\"score\":" + score + ",\"not_met\":[");
@@ -203,6 +210,16 @@ Screener::Screener(const std::vector<TrialPlan>& plans, const ScreenTables& tabl
   for (std::size_t t = 0; t < plans.size(); ++t) {
     criteria_[t].resize(plans[t].criteria.size());
     fill_fixed(plans[t], criteria_[t]);
+  }
+  cohort_criteria_.resize(plans.size());
+  cohort_codes_.resize(plans.size());
+  chosen_.assign(plans.size(), 0);
+  for (std::size_t t = 0; t < plans.size(); ++t) {
+    for (const auto& variant : plans[t].cohorts) {
+      cohort_criteria_[t].emplace_back(variant.criteria.size());
+      fill_fixed(variant, cohort_criteria_[t].back());
+    }
+    cohort_codes_[t].resize(plans[t].cohorts.size());
   }
   results_.resize(plans.size());
   codes_.resize(plans.size());
@@ -239,13 +256,21 @@ void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::st
     }
     memo_.next_patient();
     if (refill_fixed_) {
-      for (std::size_t t = 0; t < plans_.size(); ++t) fill_fixed(plans_[t], criteria_[t]);
+      for (std::size_t t = 0; t < plans_.size(); ++t) {
+        fill_fixed(plans_[t], criteria_[t]);
+        for (std::size_t v = 0; v < plans_[t].cohorts.size(); ++v) fill_fixed(plans_[t].cohorts[v], cohort_criteria_[t][v]);
+      }
       refill_fixed_ = false;
     }
     refill_fixed_ = facts->answers != nullptr;
-    for (std::size_t t = 0; t < plans_.size(); ++t)
+    for (std::size_t t = 0; t < plans_.size(); ++t) {
+      if (!plans_[t].cohorts.empty()) {
+        evaluate_cohorts(t, *facts);
+        continue;
+      }
       results_[t] = evaluate_trial_lean(plans_[t], *facts, criteria_[t], &memo_, t, true,
                                         plans_[t].lean.masks.size() > 1 ? &codes_[t] : nullptr);
+    }
   } catch (const InputError& e) {
     // Name the input, the line and the field: "patients.jsonl:17: error: /sex: ...".
     Diagnostic d = e.diagnostic();
@@ -256,6 +281,28 @@ void Screener::screen_line(std::string_view line, std::uint64_t line_no, std::st
     return fail(options_.input_name + ":" + std::to_string(line_no) + ": error: " + e.what());
   }
   write(line_no, out, summary);
+}
+
+// A trial with cohorts: each cohort evaluated, the best one's outcomes kept
+// as the trial's (evaluate_trial() chooses the same way). The outcome codes
+// end in the chosen cohort's index, so a pattern is found only for it.
+void Screener::evaluate_cohorts(std::size_t t, const LeanFacts& facts) {
+  const auto& variants = plans_[t].cohorts;
+  std::size_t best = 0;
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    LeanTrialResult r = evaluate_trial_lean(variants[v], facts, cohort_criteria_[t][v], nullptr, 0, true, &cohort_codes_[t][v]);
+    const bool better = v == 0 || (r.verdict != results_[t].verdict
+                                       ? static_cast<int>(r.verdict) < static_cast<int>(results_[t].verdict)
+                                       : r.passing > results_[t].passing);
+    if (better) {
+      results_[t] = r;
+      best = v;
+    }
+  }
+  chosen_[t] = static_cast<std::uint32_t>(best);
+  criteria_[t] = cohort_criteria_[t][best];
+  codes_[t] = cohort_codes_[t][best];
+  codes_[t].push_back(best);
 }
 
 namespace {
@@ -291,8 +338,9 @@ void Screener::compose(std::size_t t, std::string& json, std::string& csv) const
       out += names[c];
     }
   };
+  const bool cohorts = !plans_[t].cohorts.empty();
   json.clear();
-  json += table.json_head;
+  json += cohorts ? table.cohort_json_heads[chosen_[t]] : table.json_head;
   json += table.json_verdict_score[static_cast<int>(r.verdict)][static_cast<std::size_t>(r.passing)];
   ids(json, not_met, ',', table.json_criteria);
   json += "],\"excluded_by\":[";
@@ -314,6 +362,8 @@ void Screener::compose(std::size_t t, std::string& json, std::string& csv) const
   ids(csv, excluded, ';', table.csv_criteria);
   csv += ',';
   ids(csv, unknown, ';', table.csv_criteria);
+  csv += ',';
+  if (cohorts) csv += table.cohort_csv[chosen_[t]];
   csv += ",\n";
 }
 
@@ -337,7 +387,7 @@ void Screener::write(std::uint64_t line_no, std::string& out, ScreenSummary& sum
   }
   for (std::size_t t = 0; t < n; ++t) {
     const auto& cs = criteria_[t];
-    const bool exact = plans_[t].lean.masks.size() <= 1;
+    const bool exact = plans_[t].lean.masks.size() <= 1 && plans_[t].cohorts.empty();
     const std::uint64_t sig = results_[t].signature;
     TrialPatterns& tp = patterns_[t];
     Pattern* p = tp.find(sig, codes_[t], exact);

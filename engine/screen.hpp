@@ -75,6 +75,9 @@ struct ScreenTables {
     // JSON Lines pieces: `{"trial":ID,"verdict":"` and, by verdict and
     // passing count, `VERDICT","score":S,"not_met":[`.
     std::string json_head;
+    // A trial with cohorts: by cohort, `{"trial":ID,"cohort":LABEL,"verdict":"`
+    // and the CSV field of its label.
+    std::vector<std::string> cohort_json_heads, cohort_csv;
     std::vector<std::string> json_verdict_score[3];
   };
   std::vector<TrialTable> trials;
@@ -108,6 +111,12 @@ class Screener {
   LeanFactsBuilder builder_;
   LeanMemo memo_;
   std::vector<std::vector<LeanCriterion>> criteria_;
+  // Trials with cohorts: by trial and cohort, the outcomes and their codes;
+  // by trial, the cohort chosen for this record.
+  std::vector<std::vector<std::vector<LeanCriterion>>> cohort_criteria_;
+  std::vector<std::vector<std::vector<std::uint64_t>>> cohort_codes_;
+  std::vector<std::uint32_t> chosen_;
+  void evaluate_cohorts(std::size_t trial, const LeanFacts& facts);
   std::vector<LeanTrialResult> results_;
   std::vector<std::size_t> order_;
   Profile profile_;  // the validating path's profile, alive while evaluated

@@ -90,6 +90,7 @@ void shift_spans(ast::Expr& e, int by) {
   if (auto* x = boost::get<ast::Predicate>(&e.get())) move(x->span);
   if (auto* x = boost::get<ast::Manual>(&e.get())) move(x->span);
   if (auto* x = boost::get<ast::Unparsed>(&e.get())) move(x->span);
+  if (auto* x = boost::get<ast::Cohort>(&e.get())) move(x->span);
 }
 
 bool has_ignored(const Criterion& c, std::string_view reason) {
@@ -256,6 +257,36 @@ void read_or_chains(Trial& t, const grammar::CriteriaCompiler& compiler) {
   }
 }
 
+void forget_cohort_spans(ast::Expr& e) {
+  if (auto* a = boost::get<ast::x3::forward_ast<ast::NAry>>(&e.get()))
+    for (auto& op : a->get().operands) forget_cohort_spans(op);
+  if (auto* x = boost::get<ast::Cohort>(&e.get())) x->span = {};
+}
+
+// Items under a heading that names a part of the study ("Part B only:",
+// "Cohort 1:") hold in that part only: an inclusion is met elsewhere, an
+// exclusion excludes no one elsewhere. An item not read keeps its text as
+// what it requires there.
+void read_cohort_groups(Trial& t, const grammar::CriteriaCompiler& compiler) {
+  std::string last_group;
+  std::optional<ast::Expr> cohorts;
+  for (auto& c : t.criteria) {
+    if (c.group.empty() || c.curated) continue;
+    if (c.group != last_group) {
+      last_group = c.group;
+      cohorts = compiler.cohort_label(c.group);
+      // The label's spans are in the heading, not in an item's text.
+      if (cohorts) forget_cohort_spans(*cohorts);
+    }
+    if (!cohorts) continue;
+    ast::Expr rule = c.compiled.rule ? *c.compiled.rule : ast::Expr(ast::Unparsed{c.text, {0, static_cast<int>(c.text.size())}});
+    rule = c.kind == CriterionKind::exclusion ? ast::make_nary(ast::Logic::and_, {*cohorts, rule})
+                                              : ast::make_nary(ast::Logic::or_, {ast::make_not(*cohorts), rule});
+    c.compiled.rule = std::move(rule);
+    c.compiled.status = grammar::status_of(*c.compiled.rule);
+  }
+}
+
 }  // namespace
 
 void compile_trials(std::vector<Trial>& trials, const Lexicon& lexicon) {
@@ -283,6 +314,7 @@ void compile_trials(std::vector<Trial>& trials, const Lexicon& lexicon) {
     }
     read_or_chains(t, compiler);
     read_sub_items(t, compiler);
+    read_cohort_groups(t, compiler);
   });
 }
 

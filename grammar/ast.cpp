@@ -124,6 +124,7 @@ struct Printer {
   }
   std::string operator()(const Manual& m) const { return "manual(" + m.kind + ")"; }
   std::string operator()(const Unparsed& u) const { return "unparsed(" + quote(u.text) + ")"; }
+  std::string operator()(const Cohort& c) const { return "cohort(" + quote(c.label) + ")"; }
   std::string operator()(const Literal& l) const { return l.value ? "true" : "false"; }
   std::string operator()(const x3::forward_ast<Not>& n) const {
     const Expr& e = n.get().operand;
@@ -154,6 +155,16 @@ struct Printer {
 };
 
 }  // namespace
+
+void collect_cohorts(const Expr& e, std::vector<std::string>& out) {
+  if (auto* c = boost::get<Cohort>(&e.get())) {
+    if (std::find(out.begin(), out.end(), c->label) == out.end()) out.push_back(c->label);
+  } else if (auto* n = boost::get<x3::forward_ast<Not>>(&e.get())) {
+    collect_cohorts(n->get().operand, out);
+  } else if (auto* a = boost::get<x3::forward_ast<NAry>>(&e.get())) {
+    for (const auto& x : a->get().operands) collect_cohorts(x, out);
+  }
+}
 
 std::string print(const Expr& e) { return boost::apply_visitor(Printer{}, e.get()); }
 

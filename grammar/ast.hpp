@@ -100,6 +100,15 @@ struct Unparsed {
   bool operator==(const Unparsed& o) const { return text == o.text; }
 };
 
+// cohort("Part C"): the patient is evaluated for the cohort, part or arm of
+// the study so named (product.md: a trial with cohorts is evaluated per
+// cohort). True in that cohort's evaluation, false in the others'.
+struct Cohort {
+  std::string label;
+  Span span;
+  bool operator==(const Cohort& o) const { return label == o.label; }
+};
+
 struct Literal {
   bool value = true;
   bool operator==(const Literal&) const = default;
@@ -110,8 +119,8 @@ enum class Logic { and_, or_, any, all };  // any/all: a comparator shared by a 
 struct Not;
 struct NAry;
 
-struct Expr : x3::variant<Comparison, Count, Duration, Predicate, Manual, Unparsed, Literal, x3::forward_ast<Not>,
-                          x3::forward_ast<NAry>> {
+struct Expr : x3::variant<Comparison, Count, Duration, Predicate, Manual, Unparsed, Cohort, Literal,
+                          x3::forward_ast<Not>, x3::forward_ast<NAry>> {
   using base_type::base_type;
   using base_type::operator=;
 };
@@ -133,6 +142,9 @@ inline bool operator==(const NAry& a, const NAry& b) { return a.op == b.op && a.
 // single operand is returned as itself.
 Expr make_nary(Logic op, std::vector<Expr> operands);
 Expr make_not(Expr operand);
+
+// The cohorts a rule names, in order of first appearance.
+void collect_cohorts(const Expr& e, std::vector<std::string>& out);
 
 // The canonical one-line form.
 std::string print(const Expr& e);

@@ -117,7 +117,8 @@ Status status_of(const ast::Expr& rule) {
   walk(rule, false, [&](const Expr& e, bool) {
     if (boost::get<ast::Unparsed>(&e.get())) unparsed = true;
     else if (is_manual_leaf(e)) manual = true;
-    else if (!boost::get<ast::Literal>(&e.get())) data = true;
+    // A cohort term is structure, as a literal is: which criteria apply where.
+    else if (!boost::get<ast::Literal>(&e.get()) && !boost::get<ast::Cohort>(&e.get())) data = true;
   });
   if (unparsed) return data || manual ? Status::partial : Status::unparsed;
   if (!data && manual) return Status::manual;
@@ -227,6 +228,8 @@ class Parser {
         n_(static_cast<int>(tokens.size())) {}
 
   std::optional<Expr> run();
+  // The whole text (ending in a colon) names cohorts: their expression.
+  std::optional<Expr> cohort_label() const;
 
  private:
   // ---- token tests
@@ -329,6 +332,7 @@ class Parser {
   bool prohibition_at_start() const;
   int place_label(int b, int e) const;
   Expr place_condition(int b, int colon) const;
+  Expr part_cohorts(int b, int e) const;
   bool part_label(int b, int e) const;
   bool relaxes(int b, int e) const;
   bool read_exception(std::vector<Item>& items, int i, int stop);
@@ -2095,24 +2099,32 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   // words before it are for; whether the patient is in it is unknown.
   for (auto& it : items) {
     if (it.kind != Item::group || !part_label(it.tb + 1, it.te - 1)) continue;
-    ast::Unparsed u;
-    u.text = span_text(it.tb + 1, it.te - 1);
-    u.span = span(it.tb + 1, it.te - 1);
     it.kind = Item::leaf;
-    it.expr = Expr(u);
+    it.expr = part_cohorts(it.tb + 1, it.te - 1);
     it.value = "scope";
     it.children.clear();
   }
-  // A label before a colon ("Islet function failure: ...") names what follows.
+  // A label before a colon ("Islet function failure: ...") names what
+  // follows. One that names a part of the study ("Dose Escalation portion
+  // (Part 1): ...") scopes it to that part.
+  std::optional<Expr> label_scope;
   for (std::size_t k = 0; k < items.size(); ++k) {
     if (items[k].kind == Item::conn && items[k].value == "colon") {
       bool before_leaf = false, after_leaf = false;
+      std::optional<Expr> scope_before;
       for (std::size_t m = 0; m < items.size(); ++m) {
+        const bool scope = items[m].kind == Item::leaf && items[m].value == "scope";
         bool leaf = items[m].kind == Item::leaf || (items[m].kind == Item::group && has_leaf(items[m].children));
+        if (m < k && scope) {
+          before_leaf = before_leaf || scope_before.has_value();
+          scope_before = items[m].expr;
+          continue;
+        }
         if (m < k) before_leaf = before_leaf || leaf;
         if (m > k) after_leaf = after_leaf || leaf;
       }
       if (!before_leaf && after_leaf) {
+        if (scope_before) label_scope = scope_before;
         if (k > 0) ignore(items.front().tb, items[k - 1].te, "label");
         // "At least one of the following: A, B, C": the label's opener
         // governs the list after it.
@@ -2444,6 +2456,20 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     }
     return ast::make_nary(Logic::or_, parts);
   }
+  // "HIV-1 infected (Part C)": the words hold in that part only; elsewhere
+  // the criterion is met (an inclusion) or does not exclude.
+  std::optional<Expr> scope = label_scope;
+  if (!scope && ops.size() > 1 && ops.back().scope &&
+      std::count_if(ops.begin(), ops.end(), [](const Operand& o) { return o.scope; }) == 1) {
+    scope = ops.back().expr;
+    ops.pop_back();
+    seps.pop_back();
+    after_comma.pop_back();
+  }
+  auto scoped = [&](Expr e) {
+    if (!scope) return e;
+    return exclusion_ ? ast::make_nary(Logic::and_, {*scope, e}) : ast::make_nary(Logic::or_, {ast::make_not(*scope), e});
+  };
   if (alternatives_from && *alternatives_from < ops.size())
     group_alternatives(ops, seps, after_comma, *alternatives_from);
   auto explicit_conn = [&](std::size_t k) { return seps[k] == "and" || seps[k] == "or"; };
@@ -2505,7 +2531,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     return std::pair{ast::make_nary(Logic::or_, alternatives), conditions};
   };
   (void)top;
-  if (splits.empty()) return list(0, ops.size() - 1).first;
+  if (splits.empty()) return scoped(list(0, ops.size() - 1).first);
   // The closed lists are operands one level up, joined by "and" (in an
   // exclusion, conditions alone exclude on any of them, as in a list).
   std::vector<Expr> conj;
@@ -2518,7 +2544,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     if (p < splits.size()) lo = splits[p] + 1;
   }
   dedupe(conj);
-  return ast::make_nary(exclusion_ && all_conditions ? Logic::or_ : Logic::and_, conj);
+  return scoped(ast::make_nary(exclusion_ && all_conditions ? Logic::or_ : Logic::and_, conj));
 }
 
 // One sentence: its manual checks are kept apart from what data can decide,
@@ -2663,9 +2689,53 @@ bool Parser::part_label(int b, int e) const {
   return e - b >= 2;
 }
 
-// Whether the patient is where (or in the part of the study) a label names:
-// no profile says, so it is unknown, as its words.
+// "Part C", "Parts A and B", "Cohort 2": the cohorts so named, as
+// cohort("Part A") or cohort("Part B"). The table study_part gives each
+// head word's name ("parts": "Part").
+Expr Parser::part_cohorts(int b, int e) const {
+  const auto& parts = lex_.phrases().at("study_part");
+  std::string head = parts.at(t_[b].text);
+  std::vector<Expr> named;
+  for (int m = b + 1; m < e; ++m) {
+    if (is(m, Tok::comma) || conn(m, "and") || conn(m, "or")) continue;
+    std::string name = span_text(m, m + 1);
+    if (name.size() == 1) name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+    ast::Cohort c;
+    c.label = head + " " + name;
+    c.span = span(b, e);
+    named.push_back(Expr(c));
+  }
+  return ast::make_nary(Logic::or_, named);
+}
+
+std::optional<Expr> Parser::cohort_label() const {
+  const int n = static_cast<int>(t_.size());
+  if (n < 2 || !is(n - 1, Tok::colon)) return std::nullopt;
+  int colon = place_label(0, n);
+  if (colon < 0 && part_label(0, n - 1)) colon = n - 1;
+  if (colon != n - 1) return std::nullopt;
+  Expr e = place_condition(0, colon);
+  std::vector<std::string> named;
+  ast::collect_cohorts(e, named);
+  if (named.empty()) return std::nullopt;
+  return e;
+}
+
+// Whether the patient is where (or in the part of the study) a label names.
+// A part of the study ("For Part C:", "Trained Users only:") is a cohort;
+// a place no profile records, so it is unknown, as its words.
 Expr Parser::place_condition(int b, int colon) const {
+  {
+    int from = word_is(b, "for") || word_is(b, "in") ? b + 1 : b;
+    int to = colon > from && word_is(colon - 1, "only") ? colon - 1 : colon;
+    if (part_label(from, to)) return part_cohorts(from, to);
+    if (to < colon && from == b && to > from) {
+      ast::Cohort c;
+      c.label = span_text(from, to);
+      c.span = span(from, to);
+      return Expr(c);
+    }
+  }
   ast::Unparsed u;
   u.text = span_text(b, colon);
   u.span = span(b, colon);
@@ -3267,6 +3337,88 @@ bool CriteriaCompiler::ends_with_or(std::string_view text) const {
   return k > 0 && toks[k - 1].kind == Tok::connective && toks[k - 1].value == "or";
 }
 
+std::optional<ast::Expr> CriteriaCompiler::cohort_label(std::string_view text) const {
+  std::string label(text);
+  while (!label.empty() && (label.back() == ':' || label.back() == ' ')) label.pop_back();
+  label += ":";
+  const auto tokens = impl_->lexer.lex(label);
+  Compiled unused;
+  Parser parser(impl_->lexicon, impl_->lexer, tokens, label, false, unused);
+  return parser.cohort_label();
+}
+
+namespace {
+
+bool cohort_free(const Expr& e) {
+  std::vector<std::string> named;
+  ast::collect_cohorts(e, named);
+  return named.empty();
+}
+
+// cohort("Part A"), or cohort("Part A") or cohort("Part B").
+bool names_cohorts(const Expr& e) {
+  if (boost::get<ast::Cohort>(&e.get())) return true;
+  auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get());
+  return a && a->get().op == Logic::or_ &&
+         std::all_of(a->get().operands.begin(), a->get().operands.end(),
+                     [](const Expr& x) { return boost::get<ast::Cohort>(&x.get()) != nullptr; });
+}
+
+// `C and Y` (`first`) or `Y and C`, Y naming no cohort: the form the
+// grammar gives a scope, in front of what it scopes or after one
+// alternative's words.
+bool scoped_part(const Expr& e, bool first) {
+  auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get());
+  if (!a || a->get().op != Logic::and_) return false;
+  const auto& ops = a->get().operands;
+  return names_cohorts(first ? ops.front() : ops.back()) &&
+         std::count_if(ops.begin(), ops.end(), cohort_free) == static_cast<std::ptrdiff_t>(ops.size()) - 1;
+}
+
+// Cohort terms stand only where they scope what holds in a part of the
+// study: `not C or Y` (an inclusion, met elsewhere), `C and Y` (an
+// exclusion, excluding there only), or alternatives, each for its part
+// ("healthy (Part A) and with T2DM (Part C)"). Elsewhere ("X and (Part 1)
+// and Y" from a construct not read, or a label alone) one would make the
+// criterion fail in every other part.
+bool well_scoped(const Expr& e, bool exclusion) {
+  if (cohort_free(e)) return true;
+  if (exclusion && scoped_part(e, true)) return true;
+  auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get());
+  if (!a || a->get().op != Logic::or_) return false;
+  const auto& ops = a->get().operands;
+  auto negated_cohorts = [](const Expr& x) {
+    auto* n = boost::get<x3::forward_ast<ast::Not>>(&x.get());
+    return n && names_cohorts(n->get().operand);
+  };
+  if (!exclusion && std::count_if(ops.begin(), ops.end(), negated_cohorts) == 1 &&
+      std::count_if(ops.begin(), ops.end(), cohort_free) == static_cast<std::ptrdiff_t>(ops.size()) - 1)
+    return true;
+  auto last = [](const Expr& x) { return scoped_part(x, false); };
+  return std::any_of(ops.begin(), ops.end(), last) &&
+         std::all_of(ops.begin(), ops.end(), [&](const Expr& x) { return last(x) || names_cohorts(x); });
+}
+
+// The cohort terms of a rule that does not scope with them, back to the
+// words they were read from: unknown, as any words not understood.
+void cohorts_as_words(Expr& e, std::string_view text) {
+  if (auto* c = boost::get<ast::Cohort>(&e.get())) {
+    ast::Unparsed u;
+    const bool spanned = c->span.begin >= 0 && c->span.end <= static_cast<int>(text.size()) && c->span.begin < c->span.end;
+    u.text = spanned ? std::string(text.substr(c->span.begin, c->span.end - c->span.begin)) : c->label;
+    u.span = c->span;
+    e = Expr(u);
+  } else if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&e.get())) {
+    cohorts_as_words(n->get().operand, text);
+  } else if (auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get())) {
+    for (auto& x : a->get().operands) cohorts_as_words(x, text);
+    std::vector<Expr> ops = std::move(a->get().operands);
+    e = ast::make_nary(a->get().op, std::move(ops));
+  }
+}
+
+}  // namespace
+
 Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const {
   Compiled out;
   // Real criteria run to a few kilobytes; text far beyond that is not read
@@ -3280,6 +3432,7 @@ Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const 
   auto tokens = impl_->lexer.lex(text);
   Parser parser(impl_->lexicon, impl_->lexer, tokens, text, exclusion, out);
   out.rule = parser.run();
+  if (out.rule && !well_scoped(*out.rule, exclusion)) cohorts_as_words(*out.rule, text);
   if (!out.rule) {
     out.status = Status::unparsed;
     if (!text.empty()) out.unparsed.push_back({0, static_cast<int>(text.size()), std::string(text), "not recognised"});

@@ -70,6 +70,10 @@ class CriteriaCompiler {
   // Whether the text ends in "or" ("Type 1 diabetes of at least 5 years, or"):
   // the item after it is an alternative to it.
   bool ends_with_or(std::string_view text) const;
+  // The cohorts a label names ("Part B only", "Parts A and B", "Trained
+  // Users only", "For Cohort 1"), as cohort(...) terms; none if it names
+  // no part of the study.
+  std::optional<ast::Expr> cohort_label(std::string_view text) const;
 
  private:
   struct Impl;

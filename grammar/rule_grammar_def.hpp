@@ -50,6 +50,7 @@ const x3::rule<class predicate_class, ast::Predicate> predicate = "condition";
 const x3::rule<class manual_class, ast::Manual> manual = "manual";
 const x3::rule<class unparsed_class, ast::Unparsed> unparsed = "unparsed";
 const x3::rule<class quoted_class, std::string> quoted = "quoted text";
+const x3::rule<class cohort_class, ast::Cohort> cohort = "cohort";
 const x3::rule<class list_class, ast::Expr> list_expr = "any(...) or all(...)";
 const x3::rule<class primary_class, ast::Expr> primary = "rule term";
 const x3::rule<class unary_class, ast::Expr> unary = "rule term";
@@ -126,6 +127,8 @@ const auto manual_def = kw("manual") >> lit('(') > ident[set_kind] > lit(')');
 const auto quoted_def = lexeme[lit('"') > *((lit('\\') > char_) | ~char_('"')) > lit('"')];
 const auto set_text = [](auto& ctx) { _val(ctx).text = _attr(ctx); };
 const auto unparsed_def = kw("unparsed") >> lit('(') > quoted[set_text] > lit(')');
+const auto set_label = [](auto& ctx) { _val(ctx).label = _attr(ctx); };
+const auto cohort_def = kw("cohort") >> lit('(') > quoted[set_label] > lit(')');
 
 const auto make_list = [](auto& ctx) {
   auto& a = _attr(ctx);
@@ -137,7 +140,7 @@ const auto make_true = [](auto& ctx) { _val(ctx) = ast::Expr(ast::Literal{true})
 const auto make_false = [](auto& ctx) { _val(ctx) = ast::Expr(ast::Literal{false}); };
 const auto assign = [](auto& ctx) { _val(ctx) = ast::Expr(_attr(ctx)); };
 const auto primary_def = (lit('(') > expr > lit(')'))[assign] | list_expr[assign] | count[assign] | duration[assign] |
-                         manual[assign] | unparsed[assign] | kw("true")[make_true] | kw("false")[make_false] |
+                         manual[assign] | unparsed[assign] | cohort[assign] | kw("true")[make_true] | kw("false")[make_false] |
                          comparison[assign] | predicate[assign];
 
 const auto make_not = [](auto& ctx) { _val(ctx) = ast::Expr(ast::Not{_attr(ctx)}); };
@@ -164,7 +167,7 @@ struct make_chain {
 const auto and_expr_def = (unary >> *(kw("and") > unary))[make_chain<ast::Logic::and_>{}];
 const auto expr_def = (and_expr >> *(kw("or") > and_expr))[make_chain<ast::Logic::or_>{}];
 
-BOOST_SPIRIT_DEFINE(number, ident, unit, time_unit, window, dur_fn, pred_fn, comparison, rhs, count, duration, predicate, manual, quoted, unparsed,
+BOOST_SPIRIT_DEFINE(number, ident, unit, time_unit, window, dur_fn, pred_fn, comparison, rhs, count, duration, predicate, manual, quoted, unparsed, cohort,
                     list_expr, primary, unary, and_expr, expr)
 
 }  // namespace rules

@@ -591,8 +591,9 @@ TEST_CASE("what applies in some places or parts of a study is required there onl
              "to 20 years)") == "age >= 18 years and (not unparsed(\"for Japan and Taiwan\") or age >= 20 years)");
   CHECK(rule("Male or female, age above or equal to 18 years. For Korea only: Male or female, age above or equal to "
              "19 years") == "age >= 18 years and (not unparsed(\"For Korea only\") or age >= 19 years)");
-  // An exclusion for one part of a study names its patients.
-  CHECK(rule("For Part C: have diabetes", true) == "unparsed(\"For Part C\") and diabetes");
+  // An exclusion for one part of a study excludes there: the trial is
+  // evaluated per cohort (cohort(...) is true in that cohort's evaluation).
+  CHECK(rule("For Part C: have diabetes", true) == "cohort(\"Part C\") and diabetes");
   // A bracket for some people still counts.
   CHECK(rule("Karnofsky >= 50% (for participants aged > 16 years)") == "not age > 16 years or karnofsky >= 50 %");
 }

@@ -647,9 +647,9 @@ TEST_CASE("CSV: a header, then one row per patient and trial, errors in their ow
   std::string input = population(0, 20) + "not json\n";
   auto rows = lines_of(run_screen(input, 2, ScreenFormat::csv));
   REQUIRE(rows.size() == 1 + 20 * plans().size() + 1);
-  CHECK(rows[0] == "line,patient,trial,verdict,score,not_met,excluded_by,unknown,error");
+  CHECK(rows[0] == "line,patient,trial,verdict,score,not_met,excluded_by,unknown,cohort,error");
   CHECK_THAT(rows[1], Catch::StartsWith("1,SYN-3-0,"));
-  CHECK_THAT(rows.back(), Catch::StartsWith("21,,,,,,,,"));
+  CHECK_THAT(rows.back(), Catch::StartsWith("21,,,,,,,,,"));
 }
 
 TEST_CASE("the summary is written as JSON and read as a table", "[screen]") {

@@ -1,7 +1,9 @@
 #include "grammar/criteria_compiler.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
+#include <unordered_map>
 #include <stdexcept>
 
 #include "engine/lexicon.hpp"
@@ -212,20 +214,77 @@ CmpOp op_from(const std::string& v) {
 
 }  // namespace
 
+namespace {
+
+// Classes of plain words the clause grammar reads (the language table
+// word_class gives each word its classes, comma-separated).
+enum class Word : unsigned {
+  condition, place_preposition, relative, relative_person, modal, modal_possible, obligation, modal_negated,
+  permission, only, age_word, copula, article, not_, count_
+};
+constexpr std::string_view kWordClassNames[] = {
+    "condition", "place_preposition", "relative", "relative_person", "modal", "modal_possible", "obligation",
+    "modal_negated", "permission", "only", "age_word", "copula", "article", "not"};
+static_assert(std::size(kWordClassNames) == static_cast<std::size_t>(Word::count_));
+
+using WordClasses = std::unordered_map<std::string, std::uint32_t>;
+
+// A class name the grammar does not know, or a class it reads that no word
+// has, is an error naming the table.
+WordClasses load_word_classes(const Lexicon& lexicon) {
+  const std::string where = "language table \"word_class\" (rules/lexicon/language.json, /phrases/word_class)";
+  const auto& tables = lexicon.phrases();
+  auto table = tables.find("word_class");
+  if (table == tables.end()) throw std::runtime_error(where + " is missing: the criteria grammar reads it");
+  WordClasses out;
+  std::uint32_t seen = 0;
+  for (const auto& [word, classes] : table->second) {
+    std::size_t from = 0;
+    while (from <= classes.size()) {
+      std::size_t to = std::min(classes.find(',', from), classes.size());
+      std::string_view name = std::string_view(classes).substr(from, to - from);
+      while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+      while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+      auto it = std::find(std::begin(kWordClassNames), std::end(kWordClassNames), name);
+      if (it == std::end(kWordClassNames))
+        throw std::runtime_error(where + ": the word \"" + word + "\" has the class \"" + std::string(name) +
+                                 "\", which the criteria grammar does not know");
+      const std::uint32_t bit = 1u << (it - std::begin(kWordClassNames));
+      out[word] |= bit;
+      seen |= bit;
+      from = to + 1;
+    }
+  }
+  for (std::size_t k = 0; k < std::size(kWordClassNames); ++k)
+    if (!(seen & (1u << k)))
+      throw std::runtime_error(where + " has no word of the class \"" + std::string(kWordClassNames[k]) +
+                               "\", which the criteria grammar reads");
+  return out;
+}
+
+}  // namespace
+
 struct CriteriaCompiler::Impl {
   const Lexicon& lexicon;
   CriteriaLexer lexer;
-  explicit Impl(const Lexicon& l) : lexicon(l), lexer(l) {}
+  WordClasses words;
+  explicit Impl(const Lexicon& l) : lexicon(l), lexer(l), words(load_word_classes(l)) {}
 };
 
 namespace {
 
 class Parser {
  public:
-  Parser(const Lexicon& lexicon, const CriteriaLexer& lexer, const std::vector<Token>& tokens, std::string_view text,
-         bool exclusion, Compiled& out)
+  Parser(const Lexicon& lexicon, const CriteriaLexer& lexer, const WordClasses& words, const std::vector<Token>& tokens,
+         std::string_view text, bool exclusion, Compiled& out)
       : lex_(lexicon), lexer_(lexer), t_(tokens), text_(text), exclusion_(exclusion), out_(out),
-        n_(static_cast<int>(tokens.size())) {}
+        n_(static_cast<int>(tokens.size())) {
+    classes_.reserve(tokens.size());
+    for (const auto& t : tokens) {
+      auto it = words.find(t.text);
+      classes_.push_back(it == words.end() ? 0 : it->second);
+    }
+  }
 
   std::optional<Expr> run();
   // The whole text (ending in a colon) names cohorts: their expression.
@@ -414,11 +473,14 @@ class Parser {
   // criterion whose subject is one sex gives `sex = X and <rule>`.
   std::optional<Expr> with_sex_subject(std::optional<Expr> rule) const;
   bool word_is(int i, std::string_view w) const { return i >= 0 && i < n_ && t_[i].text == w; }
+  // A plain word of the class (the language table word_class).
+  bool word_in(int i, Word w) const { return i >= 0 && i < n_ && (classes_[i] >> static_cast<unsigned>(w) & 1u); }
   bool is_person(int i) const { return is(i, Tok::person) || cue(i, "female_noun") || cue(i, "male_noun"); }
 
   const Lexicon& lex_;
   const CriteriaLexer& lexer_;
   const std::vector<Token>& t_;
+  std::vector<std::uint32_t> classes_;  // by token: its Word classes
   std::string_view text_;
   bool exclusion_;
   Compiled& out_;
@@ -473,7 +535,7 @@ int Parser::skip_alt_units(int i, int end) const {
   bool numbers_only = close < end;
   for (int k = i + 1; k < close && numbers_only; ++k)
     numbers_only = is(k, Tok::number) || is(k, Tok::unit) || cue(k, "dash") || cue(k, "to") || is(k, Tok::comparator) ||
-                   is(k, Tok::filler) || (is(k, Tok::word) && !word_is(k, "if"));
+                   is(k, Tok::filler) || (is(k, Tok::word) && !word_in(k, Word::condition));
   bool has_number = false;
   for (int k = i + 1; k < close; ++k) has_number = has_number || is(k, Tok::number);
   // "1.5 milligrams per deciliter (mg/dL)": the unit restated.
@@ -710,7 +772,7 @@ int Parser::read_thresholds(int i, int end, bool time_units, std::vector<Thresho
     // not one more threshold of the list.
     const bool in_presence = word_is(next, "in") && next + 2 < n_ && t_[next + 1].text == "the" &&
                              t_[next + 2].text.rfind("presence", 0) == 0;
-    if (is_or && (word_is(next, "if") || in_presence || ((word_is(next, "for") || word_is(next, "in")) && people(next + 1)))) {
+    if (is_or && (word_in(next, Word::condition) || in_presence || (word_in(next, Word::place_preposition) && people(next + 1)))) {
       out.resize(before);
       break;
     }
@@ -1842,9 +1904,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         for (int k = i + 1, depth = 0; k + 1 < stop; ++k) {
           if (is(k, Tok::open)) ++depth;
           if (is(k, Tok::close) && depth > 0) --depth;
-          const bool consequence = (word_is(k, "which") || word_is(k, "that")) &&
-                                   (word_is(k + 1, "would") || word_is(k + 1, "could") || word_is(k + 1, "might") ||
-                                    word_is(k + 1, "may"));
+          const bool consequence = word_in(k, Word::relative) && word_in(k + 1, Word::modal_possible);
           if ((is(k, Tok::comma) && conn(k + 1, "and")) ||
               (depth == 0 && k > i + 1 && (consequence || is(k, Tok::manual)))) {
             stop = k;
@@ -2179,7 +2239,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       bool nested = false;
       for (int m = g.tb + 1; m + 1 < g.te; ++m) nested = nested || is(m, Tok::open);
       for (int m = first + 1; m + 1 < g.te && !conditional && !nested; ++m) {
-        if (!word_is(m, "if")) continue;
+        if (!word_in(m, Word::condition)) continue;
         const std::string& before = t_[m - 1].text;
         conditional = is(first, Tok::comparator) || before == "eligible" || before == "acceptable" ||
                       before == "allowed" || before == "permitted";
@@ -2633,22 +2693,22 @@ std::optional<Expr> Parser::sentence(int b, int e) {
 // The criterion opens with a prohibition: "No ...", "(Patients) must not",
 // "may not", "should not", "cannot".
 bool Parser::prohibition_at_start() const {
-  auto modal = [&](int k) { return word_is(k, "must") || word_is(k, "may") || word_is(k, "should") || word_is(k, "shall"); };
+  auto modal = [&](int k) { return word_in(k, Word::modal); };
   int k = 0;
   while (k < n_ && !modal(k) &&
-         (is(k, Tok::filler) || is_person(k) || is(k, Tok::punct) || is(k, Tok::number_word) || word_is(k, "the")))
+         (is(k, Tok::filler) || is_person(k) || is(k, Tok::punct) || is(k, Tok::number_word) || word_in(k, Word::article)))
     ++k;
   if (k >= n_) return false;
   const std::string& w = t_[k].text;
   if ((cue(k, "negation") || cue(k, "negation_history")) && (w == "no" || w.rfind("no ", 0) == 0)) return true;
-  if (modal(k) && word_is(k + 1, "not")) return true;
+  if (modal(k) && word_in(k + 1, Word::not_)) return true;
   // "Not pregnant or lactating", "Non pregnant", "Not be receiving ...".
   if ((cue(k, "negation") && w == "not") || cue(k, "negation_prefix")) {
-    if (word_is(k + 1, "be")) return true;
+    if (word_in(k + 1, Word::copula)) return true;
     const Concept* c = is(k + 1, Tok::concept_ref) ? lex_.find(t_[k + 1].value) : nullptr;
     return c && c->kind == ConceptKind::state;
   }
-  return word_is(k, "cannot");
+  return word_in(k, Word::modal_negated);
 }
 
 // "For Japan and Taiwan:", "For Japan only:", "In the UK:" at b: the
@@ -2659,16 +2719,16 @@ int Parser::place_label(int b, int e) const {
   {
     int colon = b;
     while (colon < e && colon - b <= 6 && !is(colon, Tok::colon)) ++colon;
-    bool label = colon < e && colon - b >= 2 && colon - b <= 6 && word_is(colon - 1, "only");
+    bool label = colon < e && colon - b >= 2 && colon - b <= 6 && word_in(colon - 1, Word::only);
     for (int m = b; label && m < colon - 1; ++m)
       label = !is(m, Tok::comparator) && !is(m, Tok::concept_ref) && !is(m, Tok::open) && !cue(m, "female_noun") &&
               !cue(m, "male_noun") && !cue(m, "female") && !cue(m, "male") && !is(m, Tok::unit);
     if (label) return colon;
   }
-  if (!(word_is(b, "for") || word_is(b, "in"))) return -1;
+  if (!word_in(b, Word::place_preposition)) return -1;
   int names = 0, m = b + 1;
   for (; m < e && !is(m, Tok::colon); ++m) {
-    if (conn(m, "and") || is(m, Tok::comma) || (names > 0 && word_is(m, "only"))) continue;
+    if (conn(m, "and") || is(m, Tok::comma) || (names > 0 && word_in(m, Word::only))) continue;
     const bool capital = std::isupper(static_cast<unsigned char>(text_[t_[m].begin])) != 0;
     if (!capital || is(m, Tok::person) || is(m, Tok::comparator) || is(m, Tok::number) || is(m, Tok::open)) return -1;
     ++names;
@@ -2726,8 +2786,8 @@ std::optional<Expr> Parser::cohort_label() const {
 // a place no profile records, so it is unknown, as its words.
 Expr Parser::place_condition(int b, int colon) const {
   {
-    int from = word_is(b, "for") || word_is(b, "in") ? b + 1 : b;
-    int to = colon > from && word_is(colon - 1, "only") ? colon - 1 : colon;
+    int from = word_in(b, Word::place_preposition) ? b + 1 : b;
+    int to = colon > from && word_in(colon - 1, Word::only) ? colon - 1 : colon;
     if (part_label(from, to)) return part_cohorts(from, to);
     if (to < colon && from == b && to > from) {
       ast::Cohort c;
@@ -2758,8 +2818,7 @@ bool Parser::standalone_checks(const Expr& sentence) {
 // permissible").
 bool Parser::relaxes(int b, int e) const {
   for (int k = b; k < e; ++k)
-    if (word_is(k, "may") || word_is(k, "permitted") || word_is(k, "permissible") || word_is(k, "allowed") ||
-        word_is(k, "eligible"))
+    if (word_in(k, Word::permission))
       return true;
   return false;
 }
@@ -2822,9 +2881,7 @@ bool Parser::manual_alternative(const std::vector<Item>& items, std::size_t k) c
     for (int t = items[p].te; t < items[k].tb; ++t) {
       joined_yet = joined_yet || is(t, Tok::comma) || is(t, Tok::connective);
       if (joined_yet && is_person(t)) person = true;
-      if (word_is(t, "that") || word_is(t, "which") || word_is(t, "whose") ||
-          (!person && (word_is(t, "who") || word_is(t, "whom"))) || word_is(t, "must") || word_is(t, "should") ||
-          word_is(t, "will"))
+      if (word_in(t, Word::relative) || (!person && word_in(t, Word::relative_person)) || word_in(t, Word::obligation))
         return false;
     }
     return true;
@@ -2878,10 +2935,10 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
   // The age group introduced at i ("for"/"in" and people, or "for" and a
   // comparator), as its rule and where it ends.
   auto group_at = [&](int i, int end) -> std::optional<std::pair<Expr, int>> {
-    if (!(word_is(i, "for") || word_is(i, "in"))) return std::nullopt;
+    if (!word_in(i, Word::place_preposition)) return std::nullopt;
     int p = i + 1;
     const bool people = is(p, Tok::person);
-    if (!people && !(word_is(i, "for") && is(p, Tok::comparator))) return std::nullopt;
+    if (!people && !is(p, Tok::comparator)) return std::nullopt;
     auto r = age_construct(p, end);
     if (!r) {  // "in patients < 10 years of age and > 45% in ...": the age ends at the joiner
       int stop = p + 1;
@@ -2929,7 +2986,7 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     }
   };
   for (int i = b; i < e; ++i) {
-    if (depth == 0 && is(i, Tok::open) && word_is(i + 1, "for") && i > start) {  // "(for participants aged > 16 years)"
+    if (depth == 0 && is(i, Tok::open) && word_in(i + 1, Word::place_preposition) && i > start) {  // "(for participants aged > 16 years)"
       const int close = close_of(i, e);
       if (auto g = group_at(i + 1, close); g && g->second == close) {
         push_clause(i, g->first);
@@ -2999,12 +3056,12 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
   for (int m = b, depth = 0; m < e && group_depth_ < 4; ++m) {
     if (is(m, Tok::open)) ++depth;
     if (is(m, Tok::close) && depth > 0) --depth;
-    if (depth > 0 || !(word_is(m, "must") || word_is(m, "should"))) continue;
+    if (depth > 0 || !word_in(m, Word::obligation)) continue;
     int cs = m;
     while (cs > b && !is(cs - 1, Tok::comma) && !is(cs - 1, Tok::colon) && !cue(cs - 1, "dash")) --cs;
     bool age_before = false;
     for (int k = 0; k < cs && !age_before; ++k)
-      age_before = word_is(k, "age") || word_is(k, "ages") || word_is(k, "aged") || (is(k, Tok::time_unit) && t_[k].value == "years");
+      age_before = word_in(k, Word::age_word) || (is(k, Tok::time_unit) && t_[k].value == "years");
     if (!age_before || cs == 0) break;
     int p = cs;
     while (p < m && (is(p, Tok::filler) || is_person(p))) ++p;
@@ -3044,7 +3101,7 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
   // `joiner` receives where the words joining it to what precedes begin.
   auto next_if = [&](int from, int& joiner) {
     for (int i = from; i < e; ++i) {
-      if (depth_of(i) != 0 || !is(i, Tok::word) || !word_is(i, "if")) continue;
+      if (depth_of(i) != 0 || !is(i, Tok::word) || !word_in(i, Word::condition)) continue;
       if (i == b) {
         joiner = i;
         return i;
@@ -3072,7 +3129,7 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     from = i + 1;
     // The condition: to a comma or "must"/"should" outside brackets.
     int c = i + 1;
-    while (c < e && !(depth_of(c) == 0 && (is(c, Tok::comma) || word_is(c, "must") || word_is(c, "should")))) ++c;
+    while (c < e && !(depth_of(c) == 0 && (is(c, Tok::comma) || word_in(c, Word::obligation)))) ++c;
     if (c >= e || c == i + 1) continue;
     auto x = sentence(i + 1, c);
     const bool decidable = x && (status_of(*x) == Status::computable || status_of(*x) == Status::partial);
@@ -3118,7 +3175,7 @@ std::optional<Expr> Parser::with_sex_subject(std::optional<Expr> rule) const {
   const char* sex = cue(0, "female_noun") ? "female" : cue(0, "male_noun") ? "male" : nullptr;
   if (!sex) return rule;
   int j = 1;
-  while (j < n_ && (is(j, Tok::person) || word_is(j, "only") || is(j, Tok::comma))) ++j;
+  while (j < n_ && (is(j, Tok::person) || word_in(j, Word::only) || is(j, Tok::comma))) ++j;
   if (j < n_ && (is(j, Tok::connective) || is(j, Tok::punct))) return rule;
   static constexpr std::string_view requirement[] = {"must", "should", "will", "shall", "need", "needs", "required",
                                                      "agree", "agrees", "willing", "unwilling", "able", "unable",
@@ -3343,7 +3400,7 @@ std::optional<ast::Expr> CriteriaCompiler::cohort_label(std::string_view text) c
   label += ":";
   const auto tokens = impl_->lexer.lex(label);
   Compiled unused;
-  Parser parser(impl_->lexicon, impl_->lexer, tokens, label, false, unused);
+  Parser parser(impl_->lexicon, impl_->lexer, impl_->words, tokens, label, false, unused);
   return parser.cohort_label();
 }
 
@@ -3430,7 +3487,7 @@ Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const 
     return out;
   }
   auto tokens = impl_->lexer.lex(text);
-  Parser parser(impl_->lexicon, impl_->lexer, tokens, text, exclusion, out);
+  Parser parser(impl_->lexicon, impl_->lexer, impl_->words, tokens, text, exclusion, out);
   out.rule = parser.run();
   if (out.rule && !well_scoped(*out.rule, exclusion)) cohorts_as_words(*out.rule, text);
   if (!out.rule) {

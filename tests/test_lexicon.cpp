@@ -1,6 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/json_util.hpp"
 #include "engine/lexicon.hpp"
@@ -134,3 +140,41 @@ TEST_CASE("a language table without a cue the grammar reads is refused, naming i
   CHECK_NOTHROW(grammar::CriteriaCompiler(bundled_lexicon()));
 }
 
+
+namespace {
+// The bundled lexicon with language.json edited by `edit`, loaded as --lexicon
+// would load it, then given to the criteria compiler: its error, if any.
+std::string compiler_error_with(const std::function<void(nlohmann::json&)>& edit) {
+  const std::filesystem::path rules = std::filesystem::path(TRIALMATCH_SOURCE_DIR) / "rules" / "lexicon";
+  const auto dir = std::filesystem::temp_directory_path() / ("trialmatch_language_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(rules / "lexicon.json", dir / "lexicon.json", std::filesystem::copy_options::overwrite_existing);
+  nlohmann::json language;
+  std::ifstream(rules / "language.json") >> language;
+  edit(language);
+  std::ofstream(dir / "language.json") << language.dump(1);
+  Lexicon lex = load_lexicon_files({(dir / "lexicon.json").string(), (dir / "language.json").string()});
+  try {
+    grammar::CriteriaCompiler compiler(lex);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("the grammar's word lists are data: a class or cue it reads that the data lacks is a load error",
+          "[lexicon][grammar]") {
+  CHECK(compiler_error_with([](nlohmann::json&) {}).empty());
+  CHECK_THAT(compiler_error_with([](nlohmann::json& j) { j["phrases"]["word_class"].erase("if"); }),
+             Catch::Contains("language table \"word_class\"") && Catch::Contains("no word of the class \"condition\""));
+  CHECK_THAT(compiler_error_with([](nlohmann::json& j) { j["phrases"]["word_class"]["unless"] = "condition, hedge"; }),
+             Catch::Contains("the word \"unless\" has the class \"hedge\""));
+  CHECK_THAT(compiler_error_with([](nlohmann::json& j) { j["phrases"].erase("word_class"); }),
+             Catch::Contains("\"word_class\"") && Catch::Contains("is missing"));
+  CHECK_THAT(compiler_error_with([](nlohmann::json& j) {
+               auto& cues = j["phrases"]["cue"];
+               for (auto it = cues.begin(); it != cues.end();) it = it.value() == "negative_test" ? cues.erase(it) : std::next(it);
+             }),
+             Catch::Contains("has no phrase for the cue \"negative_test\""));
+}

@@ -170,7 +170,10 @@ PlanNode plan_node(const ast::Expr& e, const Lexicon& lex, const std::vector<std
     return n;
   }
   const auto& a = boost::get<ast::x3::forward_ast<ast::NAry>>(v).get();
-  n.kind = (a.op == ast::Logic::and_ || a.op == ast::Logic::all) ? Kind::and_ : Kind::or_;
+  n.kind = a.op == ast::Logic::at_least                            ? Kind::at_least
+           : (a.op == ast::Logic::and_ || a.op == ast::Logic::all) ? Kind::and_
+                                                                    : Kind::or_;
+  n.n = a.n;
   for (const auto& op : a.operands) n.children.push_back(plan_node(op, lex, cohort));
   return n;
 }
@@ -757,6 +760,34 @@ Result combine(const std::vector<Result>& rs, bool conjunction) {
   return out;
 }
 
+// at_least(n, ...): true when n operands are true; false when fewer than n
+// are true or unknown; else unknown (a manual unknown's reason wins, as in
+// combine()).
+Result combine_at_least(const std::vector<Result>& rs, int n) {
+  std::vector<Result> yes, rest;
+  int unknown = 0;
+  for (const auto& r : rs) {
+    (r.truth == Truth::yes ? yes : rest).push_back(r);
+    unknown += r.truth == Truth::unknown;
+  }
+  const std::string tally = std::to_string(yes.size()) + " of " + std::to_string(rs.size()) + " hold, " +
+                            std::to_string(n) + " needed";
+  Result out;
+  if (static_cast<int>(yes.size()) >= n) {
+    out = combine(yes, true);
+  } else if (static_cast<int>(yes.size()) + unknown < n) {
+    out = combine(rs, true);
+    out.truth = Truth::no;
+    out.reason = Unknown::none;
+    out.needs.clear();
+  } else {
+    out = combine(rest, false);
+    out.truth = Truth::unknown;
+  }
+  out.why = tally + ": " + out.why;
+  return out;
+}
+
 }  // namespace
 
 namespace {
@@ -807,11 +838,12 @@ Result evaluate(const PlanNode& n, const PatientFacts& f, const Lexicon& lex) {
       return r;
     }
     case Kind::and_:
-    case Kind::or_: {
+    case Kind::or_:
+    case Kind::at_least: {
       std::vector<Result> rs;
       rs.reserve(n.children.size());
       for (const auto& c : n.children) rs.push_back(evaluate(c, f, lex));
-      return combine(rs, n.kind == Kind::and_);
+      return n.kind == Kind::at_least ? combine_at_least(rs, n.n) : combine(rs, n.kind == Kind::and_);
     }
   }
   return unknown(Unknown::unparsed, "?");

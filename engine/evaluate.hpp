@@ -61,7 +61,7 @@ struct Result {
 struct PlanNode {
   enum class Kind {
     compare, sex_is, count_positive, count_events, duration, since, present, history, positive, negative,
-    manual, unparsed, literal, not_, and_, or_,
+    manual, unparsed, literal, not_, and_, or_, at_least,
     // Lean plans only: presence of several concepts read from per-patient
     // bit sets at once (any_present: one holds; all_present: all hold), and
     // a result known before any patient is seen (constant).
@@ -78,7 +78,7 @@ struct PlanNode {
   std::optional<ast::Window> window;
   std::vector<const Concept*> except;  // a present/history record counts only when it is none of these
   std::vector<std::uint32_t> except_index;  // theirs in the lexicon (resolve_words)
-  int n = 0;
+  int n = 0;                  // count_*: the count compared; at_least: how many children must hold
   std::string text;           // the rule as written, for explanations
   bool value = true;          // literal
   std::vector<PlanNode> children;
@@ -108,7 +108,7 @@ struct CriterionPlan {
 struct LeanOp {
   enum class Code : unsigned char {
     constant, age, measure, sex, count_positive, count_events, duration, since, present, history,
-    positive, negative, not_, and_, or_, any_bits, all_bits,
+    positive, negative, not_, and_, or_, at_least, any_bits, all_bits,
     // `x op threshold and/or x op2 threshold2` for one age or measure x
     // ("aged 18-65", "BMI < 14 or > 35"): x is read once.
     age_pair, measure_pair

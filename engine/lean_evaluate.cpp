@@ -476,6 +476,10 @@ std::int32_t compile_lean(const PlanNode& n, const Lexicon& lex, LeanProgram& p)
     case Kind::not_: op.code = Code::not_; break;
     case Kind::and_: op.code = Code::and_; break;
     case Kind::or_: op.code = Code::or_; break;
+    case Kind::at_least:
+      op.code = Code::at_least;
+      op.n = n.n;
+      break;
     case Kind::any_present:
     case Kind::all_present:
       op.code = n.kind == Kind::any_present ? Code::any_bits : Code::all_bits;
@@ -541,6 +545,22 @@ LeanResult evaluate_lean(const LeanProgram& p, std::uint32_t i, const LeanFacts&
       LeanResult r = evaluate_lean(p, i + 1, f);
       if (r.truth != Truth::unknown) r.truth = r.truth == Truth::yes ? Truth::no : Truth::yes;
       return r;
+    }
+    case Code::at_least: {
+      // n true: true; fewer than n true or unknown: false; else unknown
+      // (combine_at_least() in evaluate.cpp).
+      int yes = 0, unknown = 0;
+      Unknown reason = Unknown::none;
+      for (std::uint32_t c = i + 1; c < n.end; c = p.ops[c].end) {
+        LeanResult r;
+        if (!quick(p, p.ops[c], f, r)) r = evaluate_lean(p, c, f);
+        if (r.truth == Truth::yes && ++yes >= n.n) return {Truth::yes, Unknown::none};
+        if (r.truth == Truth::unknown) {
+          if (unknown == 0 || r.reason == Unknown::manual) reason = r.reason;
+          ++unknown;
+        }
+      }
+      return yes + unknown < n.n ? LeanResult{Truth::no, Unknown::none} : LeanResult{Truth::unknown, reason};
     }
     case Code::and_:
     case Code::or_: {

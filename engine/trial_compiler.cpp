@@ -130,6 +130,23 @@ Heading read_heading(const Criterion& heading) {
   return {ast::make_nary(ast::Logic::and_, kept), true};
 }
 
+// The rule without its unparsed words inside `span` (byte offsets): what
+// they said is read elsewhere. None if nothing else is left.
+std::optional<ast::Expr> without_words_in(const ast::Expr& rule, std::pair<int, int> span) {
+  auto inside = [&](const ast::Expr& x) {
+    auto* u = boost::get<ast::Unparsed>(&x.get());
+    return u && u->span.begin >= span.first && u->span.end <= span.second;
+  };
+  if (inside(rule)) return std::nullopt;
+  auto* a = boost::get<ast::x3::forward_ast<ast::NAry>>(&rule.get());
+  if (!a || a->get().op != ast::Logic::and_) return rule;
+  std::vector<ast::Expr> kept;
+  for (const auto& op : a->get().operands)
+    if (!inside(op)) kept.push_back(op);
+  if (kept.empty()) return std::nullopt;
+  return ast::make_nary(ast::Logic::and_, kept);
+}
+
 // The heading's unread words are its label: set aside, not residue.
 void mark_label(Criterion& c) {
   for (auto& u : c.compiled.unparsed) c.compiled.ignored.push_back({u.begin, u.end, u.text, "label of the sub-items"});
@@ -191,16 +208,25 @@ void read_sub_items(Trial& t, const grammar::CriteriaCompiler& compiler) {
       }
       continue;
     }
-    const auto [own, label] = read_heading(heading);
-    if (!exclusion && compiler.opens_alternatives(heading.text)) {
+    auto [own, label] = read_heading(heading);
+    // In an exclusion any item excludes already (below), unless n ≥ 2 of
+    // them are needed.
+    std::pair<int, int> opener{-1, -1};
+    int needed = compiler.alternatives_needed(heading.text, &opener);
+    if (static_cast<std::size_t>(needed) > kids.size()) needed = 0;  // not all of its list is here
+    if (needed > (exclusion ? 1 : 0)) {
       if (label) mark_label(heading);  // before the items' own residue joins it
       std::vector<ast::Expr> alternatives;
       for (std::size_t k : kids) alternatives.push_back(fold_into(heading, t.criteria[k]));
       std::vector<ast::Expr> conj;
+      // The words that open the list ("at least two of the following") are read.
+      if (own) own = without_words_in(*own, opener);
       if (own) conj.push_back(*own);
-      conj.push_back(ast::make_nary(ast::Logic::or_, alternatives));
+      conj.push_back(ast::make_at_least(needed, alternatives));
       set_rule(heading, ast::make_nary(ast::Logic::and_, conj), false);
-      heading.compiled.notes.push_back("its sub-items are alternatives: one of them is enough");
+      heading.compiled.notes.push_back(needed == 1 ? "its sub-items are alternatives: one of them is enough"
+                                                   : "its sub-items are alternatives: " + std::to_string(needed) +
+                                                         " of them are needed");
       for (std::size_t k = kids.size(); k-- > 0;) t.criteria.erase(t.criteria.begin() + static_cast<std::ptrdiff_t>(kids[k]));
       continue;
     }

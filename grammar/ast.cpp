@@ -67,6 +67,16 @@ Expr make_nary(Logic op, std::vector<Expr> operands) {
 
 Expr make_not(Expr operand) { return Expr(Not{std::move(operand)}); }
 
+Expr make_at_least(int n, std::vector<Expr> operands) {
+  if (n <= 1) return make_nary(Logic::or_, std::move(operands));
+  if (static_cast<std::size_t>(n) >= operands.size()) {
+    // More required than listed: none can be enough.
+    if (static_cast<std::size_t>(n) > operands.size()) return Expr(Literal{false});
+    return make_nary(Logic::and_, std::move(operands));
+  }
+  return Expr(NAry{Logic::at_least, std::move(operands), n});
+}
+
 std::string format_number(double v) {
   char buf[64];
   // Whole numbers in full ("100000", not the shorter "1e+05"): counts are
@@ -135,6 +145,11 @@ struct Printer {
   std::string operator()(const x3::forward_ast<NAry>& n) const {
     const NAry& a = n.get();
     std::string out;
+    if (a.op == Logic::at_least) {
+      out = "at_least(" + std::to_string(a.n);
+      for (const auto& e : a.operands) out += ", " + print(e);
+      return out + ")";
+    }
     if (a.op == Logic::any || a.op == Logic::all) {
       out = a.op == Logic::any ? "any(" : "all(";
       for (std::size_t i = 0; i < a.operands.size(); ++i) out += (i ? ", " : "") + print(a.operands[i]);

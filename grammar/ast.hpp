@@ -114,7 +114,8 @@ struct Literal {
   bool operator==(const Literal&) const = default;
 };
 
-enum class Logic { and_, or_, any, all };  // any/all: a comparator shared by a list
+// any/all: a comparator shared by a list; at_least: n of the operands hold.
+enum class Logic { and_, or_, any, all, at_least };
 
 struct Not;
 struct NAry;
@@ -132,16 +133,20 @@ struct Not {
 struct NAry {
   Logic op = Logic::and_;
   std::vector<Expr> operands;
+  int n = 0;  // at_least
 };
 
 bool operator==(const Expr& a, const Expr& b);
 inline bool operator==(const Not& a, const Not& b) { return a.operand == b.operand; }
-inline bool operator==(const NAry& a, const NAry& b) { return a.op == b.op && a.operands == b.operands; }
+inline bool operator==(const NAry& a, const NAry& b) { return a.op == b.op && a.operands == b.operands && a.n == b.n; }
 
 // Builders that keep the tree canonical: nested and-in-and is flattened, a
 // single operand is returned as itself.
 Expr make_nary(Logic op, std::vector<Expr> operands);
 Expr make_not(Expr operand);
+// "at least two of A, B, C": at_least(2, A, B, C); one of them is `or`, all
+// of them `and`.
+Expr make_at_least(int n, std::vector<Expr> operands);
 
 // The cohorts a rule names, in order of first appearance.
 void collect_cohorts(const Expr& e, std::vector<std::string>& out);

@@ -58,6 +58,7 @@ Expr rebuild_lists(const Expr& e, const F& f) {
   if (!a) return e;
   std::vector<Expr> children;
   for (const auto& o : a->get().operands) children.push_back(rebuild_lists(o, f));
+  if (a->get().op == Logic::at_least) return ast::make_at_least(a->get().n, std::move(children));
   return f(a->get().op, std::move(children));
 }
 
@@ -150,6 +151,7 @@ struct Item {
   std::vector<Item> children;   // group
   bool meaningful = false;      // residue that may decide the criterion
   bool condition = false;       // leaf is a plain condition/state/event/medication mention
+  int n = 1;                    // ignorable "alternatives": how many of them must hold
 };
 
 // An operand of a list being combined: a leaf's rule, and whether it is a
@@ -164,20 +166,23 @@ struct Operand {
 // of its list (a ", and" closes it) the operands are alternatives, and they
 // are one operand to what stands before: "X, Y, and either A or B" is X and
 // Y and (A or B). seps[k] joins ops[k] and ops[k + 1].
+// "at least two of A, B, C" (n = 2): the list is at_least(2, A, B, C), to
+// its end; a list of fewer than n is not read whole, so its opener's words
+// (`opener`) stay beside it.
 void group_alternatives(std::vector<Operand>& ops, std::vector<std::string>& seps, std::vector<bool>& after_comma,
-                        std::size_t from) {
+                        std::size_t from, int n, const Expr& opener) {
   std::size_t to = ops.size() - 1;
-  for (std::size_t k = from; k < seps.size(); ++k)
+  for (std::size_t k = from; k < seps.size() && n <= 1; ++k)
     if (seps[k] == "and" && after_comma[k]) {
       to = k;
       break;
     }
-  if (from == 0 && to == ops.size() - 1) {  // the whole list: its commas are "or"
+  if (from == 0 && to == ops.size() - 1 && n <= 1) {  // the whole list: its commas are "or"
     for (auto& sep : seps)
       if (sep == "comma") sep = "or";
     return;
   }
-  if (to == from) return;
+  if (to == from && n <= 1) return;
   // Operands written next to each other ("primary" hypertension) stay together.
   std::vector<Expr> alternatives, together;
   bool conditions = true;
@@ -186,7 +191,10 @@ void group_alternatives(std::vector<Operand>& ops, std::vector<std::string>& sep
     conditions = conditions && ops[k].condition;
     if (k == to || seps[k] != "adjacent") alternatives.push_back(ast::make_nary(Logic::and_, std::exchange(together, {})));
   }
-  ops[from] = {ast::make_nary(Logic::or_, std::move(alternatives)), conditions};
+  if (static_cast<std::size_t>(n) > alternatives.size())
+    ops[from] = {ast::make_nary(Logic::and_, {opener, ast::make_nary(Logic::or_, std::move(alternatives))}), false};
+  else
+    ops[from] = {ast::make_at_least(n, std::move(alternatives)), conditions && n <= 1};
   ops.erase(ops.begin() + from + 1, ops.begin() + to + 1);
   seps.erase(seps.begin() + from, seps.begin() + to);
   after_comma.erase(after_comma.begin() + from, after_comma.begin() + to);
@@ -220,11 +228,11 @@ namespace {
 // word_class gives each word its classes, comma-separated).
 enum class Word : unsigned {
   condition, place_preposition, relative, relative_person, modal, modal_possible, obligation, modal_negated,
-  permission, only, age_word, copula, article, not_, count_
+  permission, only, age_word, copula, article, not_, partitive, list_follows, count_
 };
 constexpr std::string_view kWordClassNames[] = {
     "condition", "place_preposition", "relative", "relative_person", "modal", "modal_possible", "obligation",
-    "modal_negated", "permission", "only", "age_word", "copula", "article", "not"};
+    "modal_negated", "permission", "only", "age_word", "copula", "article", "not", "partitive", "list_follows"};
 static_assert(std::size(kWordClassNames) == static_cast<std::size_t>(Word::count_));
 
 using WordClasses = std::unordered_map<std::string, std::uint32_t>;
@@ -289,6 +297,8 @@ class Parser {
   std::optional<Expr> run();
   // The whole text (ending in a colon) names cohorts: their expression.
   std::optional<Expr> cohort_label() const;
+  // Openers of n of a list ("at least two of the following:") read.
+  const std::vector<ast::Unparsed>& openers() const { return openers_; }
 
  private:
   // ---- token tests
@@ -367,6 +377,9 @@ class Parser {
   std::optional<std::pair<Expr, int>> count_construct(int i, int end);
   std::optional<std::pair<Expr, int>> pair_construct(int i, int end);
   std::optional<std::pair<Expr, int>> duration_construct(int i, int end);
+ public:
+  int n_of_opener(int i, int end, int& n, bool& dangling) const;
+ private:
   std::optional<std::pair<Expr, int>> interpretation(int i, int end);
   // Whether the words from k name nothing more: the sentence ends there, or
   // only people follow ("newly diagnosed patients"). Not before a comma or a
@@ -481,6 +494,7 @@ class Parser {
   const CriteriaLexer& lexer_;
   const std::vector<Token>& t_;
   std::vector<std::uint32_t> classes_;  // by token: its Word classes
+  std::vector<ast::Unparsed> openers_;
   std::string_view text_;
   bool exclusion_;
   Compiled& out_;
@@ -523,6 +537,47 @@ int Parser::read_window(int i, int end, ast::Window& w) const {
     while (j < end && is(j, Tok::filler)) ++j;
   }
   return j;
+}
+
+// "at least two of", "more than 2 of", "two or more of", "2 of the
+// following": opens a list of which n (≥ 2) must hold. The index after it,
+// or -1. ("at least one of" is the cue any_of.) `dangling`: no list follows
+// in this text (it is in the items after it).
+int Parser::n_of_opener(int i, int end, int& n, bool& dangling) const {
+  int j = i;
+  std::optional<CmpOp> op;
+  if (is(j, Tok::comparator)) op = op_from(t_[j++].value);
+  if (!number_at(j) || j >= end) return -1;
+  const double count = t_[j++].number;
+  if (!op && is(j, Tok::post_comparator)) op = op_from(t_[j++].value);
+  if (op && *op != CmpOp::ge && *op != CmpOp::gt) return -1;
+  if (!word_in(j, Word::partitive)) return -1;
+  ++j;
+  // "of the following" ("2 of 6 HLA antigens" is a count of something else).
+  if (word_in(j, Word::article)) ++j;
+  if (!word_in(j, Word::list_follows)) return -1;
+  ++j;
+  // "the following signs:", "the following PANSS items at screening:":
+  // what the list is of, up to its colon, when the list follows it.
+  int colon = -1;
+  for (int m = j; m < end && m - j <= 8; ++m) {
+    if (is(m, Tok::colon)) {
+      colon = m;
+      break;
+    }
+    if (is(m, Tok::comparator) || is(m, Tok::number) || is(m, Tok::open) || is(m, Tok::close) || is(m, Tok::comma) ||
+        is(m, Tok::semicolon) || is(m, Tok::period) || is(m, Tok::connective))
+      break;
+  }
+  auto list_after = [&](int m) {
+    while (m < end && (is(m, Tok::period) || is(m, Tok::colon) || is(m, Tok::punct))) ++m;
+    return m < end;
+  };
+  dangling = colon >= 0 ? !list_after(colon + 1) : !list_after(j);
+  if (colon >= 0 && !dangling) j = colon + 1;
+  if (count != std::floor(count) || count > 20) return -1;
+  n = static_cast<int>(count) + (op && *op == CmpOp::gt ? 1 : 0);
+  return n >= 2 && j <= end ? j : -1;
 }
 
 // ------------------------------------------------------------------ thresholds
@@ -1813,6 +1868,29 @@ std::vector<Item> Parser::scan(int b, int e) {
       i = r->second;
       continue;
     }
+    // "at least two of the following: A, B, C": the list after it, n of it.
+    bool dangling = false;
+    if (int n = 0, next = 0; (next = n_of_opener(i, e, n, dangling)) > 0) {
+      // Its list is elsewhere (the items after it): its words stay.
+      if (dangling) {
+        for (int k = i; k < next; ++k) push_residue(k);
+        i = next;
+        continue;
+      }
+      ast::Unparsed words;
+      words.text = span_text(i, next);
+      words.span = span(i, next);
+      openers_.push_back(words);
+      Item a;
+      a.kind = Item::ignorable;
+      a.value = "alternatives";
+      a.n = n;
+      a.tb = i;
+      a.te = next;
+      items.push_back(std::move(a));
+      i = next;
+      continue;
+    }
     if (tk.kind == Tok::cue) {
       const std::string& v = tk.value;
       // An interpretation not applied ("Newly diagnosed AML"): its words
@@ -2475,8 +2553,17 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   std::string pending;
   bool comma_then = false;
   std::optional<std::size_t> alternatives_from;  // the first operand of an "either" list
+  int alternatives_n = 1;                        // how many of them must hold
+  Expr alternatives_words = Expr(ast::Literal{});  // the words that opened the list
   for (auto& it : items) {
-    if (it.kind == Item::ignorable && it.value == "alternatives" && !alternatives_from) alternatives_from = ops.size();
+    if (it.kind == Item::ignorable && it.value == "alternatives" && !alternatives_from) {
+      alternatives_from = ops.size();
+      alternatives_n = it.n;
+      ast::Unparsed words;
+      words.text = span_text(it.tb, it.te);
+      words.span = span(it.tb, it.te);
+      alternatives_words = Expr(words);
+    }
     if (it.kind == Item::conn) {
       // "," then "or" reads as "or"; "and" then "or" stays "or".
       if (pending.empty() || pending == "comma" || it.value == "or") {
@@ -2503,6 +2590,17 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     pending.clear();
     comma_then = false;
     ops.push_back({*e, it.kind == Item::leaf && it.condition, it.kind == Item::leaf && it.value == "scope"});
+  }
+  // "... with at least three of the following: A; B; C" (its list in other
+  // sentences): the words stay, so the list is not read as all of it. A
+  // heading's sub-items are folded in later (read_sub_items), its opener
+  // then set aside.
+  if (alternatives_from && *alternatives_from == ops.size() && alternatives_n >= 2) {
+    if (!ops.empty()) {
+      seps.push_back("and");
+      after_comma.push_back(false);
+    }
+    ops.push_back({alternatives_words, false});
   }
   if (ops.empty()) return std::nullopt;
   // "Healthy participants (Parts A and B) and participants with T2DM (Part
@@ -2531,7 +2629,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     return exclusion_ ? ast::make_nary(Logic::and_, {*scope, e}) : ast::make_nary(Logic::or_, {ast::make_not(*scope), e});
   };
   if (alternatives_from && *alternatives_from < ops.size())
-    group_alternatives(ops, seps, after_comma, *alternatives_from);
+    group_alternatives(ops, seps, after_comma, *alternatives_from, alternatives_n, alternatives_words);
   auto explicit_conn = [&](std::size_t k) { return seps[k] == "and" || seps[k] == "or"; };
   // ", and" after operands joined only by "or" closes them: "type 1 or
   // type 2 diabetes, and HbA1c >= 7%" is (type1 or type2) and hba1c. The
@@ -3354,17 +3452,26 @@ void check_cues(const Lexicon& lexicon) {
 CriteriaCompiler::CriteriaCompiler(const Lexicon& lexicon) : impl_(std::make_unique<Impl>(lexicon)) { check_cues(lexicon); }
 CriteriaCompiler::~CriteriaCompiler() = default;
 
-bool CriteriaCompiler::opens_alternatives(std::string_view text) const {
+int CriteriaCompiler::alternatives_needed(std::string_view text, std::pair<int, int>* opener) const {
   // Under a negation ("No thrombotic events including any of the
   // following:") or as examples ("including any of the following") the
   // items are what the heading forbids or illustrates, not alternatives.
-  bool any_of = false;
-  for (const auto& t : impl_->lexer.lex(text)) {
-    if (t.kind != Tok::cue) continue;
-    if (t.value == "including" || t.value == "exception" || t.value.rfind("negation", 0) == 0) return false;
-    any_of = any_of || t.value == "any_of";
+  const auto tokens = impl_->lexer.lex(text);
+  Compiled unused;
+  Parser parser(impl_->lexicon, impl_->lexer, impl_->words, tokens, text, false, unused);
+  int needed = 0;
+  for (int k = 0; k < static_cast<int>(tokens.size()); ++k) {
+    const Token& t = tokens[k];
+    if (t.kind == Tok::cue && (t.value == "including" || t.value == "exception" || t.value.rfind("negation", 0) == 0)) return 0;
+    if (t.kind == Tok::cue && t.value == "any_of" && !needed) needed = 1;
+    int n = 0, next = 0;
+    bool dangling = false;
+    if (!needed && (next = parser.n_of_opener(k, static_cast<int>(tokens.size()), n, dangling)) > 0) {
+      needed = n;
+      if (opener) *opener = {tokens[k].begin, tokens[next - 1].end};
+    }
   }
-  return any_of;
+  return needed;
 }
 
 bool CriteriaCompiler::opens_with_negation(std::string_view text) const {
@@ -3470,7 +3577,7 @@ void cohorts_as_words(Expr& e, std::string_view text) {
   } else if (auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get())) {
     for (auto& x : a->get().operands) cohorts_as_words(x, text);
     std::vector<Expr> ops = std::move(a->get().operands);
-    e = ast::make_nary(a->get().op, std::move(ops));
+    e = a->get().op == Logic::at_least ? ast::make_at_least(a->get().n, std::move(ops)) : ast::make_nary(a->get().op, std::move(ops));
   }
 }
 
@@ -3490,6 +3597,19 @@ Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const 
   Parser parser(impl_->lexicon, impl_->lexer, impl_->words, tokens, text, exclusion, out);
   out.rule = parser.run();
   if (out.rule && !well_scoped(*out.rule, exclusion)) cohorts_as_words(*out.rule, text);
+  // An opener of n of a list whose list was not read as one keeps its words:
+  // the list is not decided as all (or any) of it.
+  for (const auto& opener : parser.openers()) {
+    std::function<bool(const Expr&)> read_in = [&](const Expr& x) {
+      if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&x.get())) return read_in(n->get().operand);
+      if (auto* a = boost::get<x3::forward_ast<ast::NAry>>(&x.get()))
+        return a->get().op == Logic::at_least || std::any_of(a->get().operands.begin(), a->get().operands.end(), read_in);
+      auto* u = boost::get<ast::Unparsed>(&x.get());
+      return u && u->span.begin <= opener.span.begin && u->span.end >= opener.span.end;
+    };
+    const bool read = out.rule && read_in(*out.rule);
+    if (!read && out.rule) out.rule = ast::make_nary(Logic::and_, {Expr(opener), *out.rule});
+  }
   if (!out.rule) {
     out.status = Status::unparsed;
     if (!text.empty()) out.unparsed.push_back({0, static_cast<int>(text.size()), std::string(text), "not recognised"});

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "grammar/ast.hpp"
@@ -60,10 +61,13 @@ class CriteriaCompiler {
   // exclusion "A, B and C" excludes anyone with any of them.
   Compiled compile(std::string_view text, bool exclusion) const;
 
-  // Whether the text opens a list of alternatives ("one of the following",
-  // "any of", "at least one of"): the sub-items under such a heading are
-  // alternatives, not each required.
-  bool opens_alternatives(std::string_view text) const;
+  // How many of the alternatives the text opens a list of must hold: 1 for
+  // "one of the following", "any of", "at least one of"; n for "at least n
+  // of the following", "n or more of"; 0 if it opens none. The sub-items
+  // under such a heading are alternatives, not each required.
+  // `opener`, if given, receives the byte span of the words "at least n of
+  // the following" (they only open the list).
+  int alternatives_needed(std::string_view text, std::pair<int, int>* opener = nullptr) const;
   // Whether the text opens with a negation ("No thrombotic events including
   // any of the following:"): its sub-items are what it forbids.
   bool opens_with_negation(std::string_view text) const;

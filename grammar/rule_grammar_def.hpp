@@ -52,6 +52,7 @@ const x3::rule<class unparsed_class, ast::Unparsed> unparsed = "unparsed";
 const x3::rule<class quoted_class, std::string> quoted = "quoted text";
 const x3::rule<class cohort_class, ast::Cohort> cohort = "cohort";
 const x3::rule<class list_class, ast::Expr> list_expr = "any(...) or all(...)";
+const x3::rule<class at_least_class, ast::Expr> at_least = "at_least(n, ...)";
 const x3::rule<class primary_class, ast::Expr> primary = "rule term";
 const x3::rule<class unary_class, ast::Expr> unary = "rule term";
 const x3::rule<class and_class, ast::Expr> and_expr = "rule";
@@ -136,10 +137,16 @@ const auto make_list = [](auto& ctx) {
 };
 const auto list_expr_def = (list_logic >> lit('(') > (expr % ',') > lit(')'))[make_list];
 
+const auto make_at_least = [](auto& ctx) {
+  auto& a = _attr(ctx);
+  _val(ctx) = ast::Expr(ast::NAry{ast::Logic::at_least, boost::fusion::at_c<1>(a), boost::fusion::at_c<0>(a)});
+};
+const auto at_least_def = (kw("at_least") >> lit('(') > int_ > lit(',') > (expr % ',') > lit(')'))[make_at_least];
+
 const auto make_true = [](auto& ctx) { _val(ctx) = ast::Expr(ast::Literal{true}); };
 const auto make_false = [](auto& ctx) { _val(ctx) = ast::Expr(ast::Literal{false}); };
 const auto assign = [](auto& ctx) { _val(ctx) = ast::Expr(_attr(ctx)); };
-const auto primary_def = (lit('(') > expr > lit(')'))[assign] | list_expr[assign] | count[assign] | duration[assign] |
+const auto primary_def = (lit('(') > expr > lit(')'))[assign] | list_expr[assign] | at_least[assign] | count[assign] | duration[assign] |
                          manual[assign] | unparsed[assign] | cohort[assign] | kw("true")[make_true] | kw("false")[make_false] |
                          comparison[assign] | predicate[assign];
 
@@ -168,7 +175,7 @@ const auto and_expr_def = (unary >> *(kw("and") > unary))[make_chain<ast::Logic:
 const auto expr_def = (and_expr >> *(kw("or") > and_expr))[make_chain<ast::Logic::or_>{}];
 
 BOOST_SPIRIT_DEFINE(number, ident, unit, time_unit, window, dur_fn, pred_fn, comparison, rhs, count, duration, predicate, manual, quoted, unparsed, cohort,
-                    list_expr, primary, unary, and_expr, expr)
+                    list_expr, at_least, primary, unary, and_expr, expr)
 
 }  // namespace rules
 

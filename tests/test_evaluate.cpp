@@ -5,6 +5,8 @@
 
 #include "cli/commands.hpp"
 #include "engine/evaluate.hpp"
+#include "engine/lean_evaluate.hpp"
+#include "engine/lean_facts.hpp"
 #include "engine/json_util.hpp"
 #include "engine/report.hpp"
 #include "engine/trial_compiler.hpp"
@@ -105,6 +107,38 @@ TEST_CASE("truth tables of and / or / not, written in the rule language", "[eval
       CHECK(truth_of("any(" + a + ", " + b + ")") == kleene_or(ta, tb));
       CHECK(truth_of("all(" + a + ", " + b + ")") == kleene_and(ta, tb));
     }
+}
+
+TEST_CASE("at_least(n, ...): n true is true, fewer than n true or unknown is false, in both evaluators",
+          "[evaluate][n_of_m]") {
+  const std::vector<std::string> values = {"true", "false", "unparsed(\"u\")"};
+  const Profile p = profile(kBase);
+  LeanFactsBuilder builder(lex());
+  const LeanFacts& lean_facts = builder.from_profile(p, *parse_iso_date("2026-11-01"));
+  // The table itself, spelled out.
+  CHECK(truth_of("at_least(2, true, true, unparsed(\"u\"))") == Truth::yes);
+  CHECK(truth_of("at_least(2, true, false, unparsed(\"u\"))") == Truth::unknown);
+  CHECK(truth_of("at_least(2, false, false, unparsed(\"u\"))") == Truth::no);
+  CHECK(truth_of("at_least(2, true, false, false)") == Truth::no);
+  for (const auto& a : values)
+    for (const auto& b : values)
+      for (const auto& c : values) {
+        const std::string rule = "at_least(2, " + a + ", " + b + ", " + c + ")";
+        INFO(rule);
+        int yes = (a == "true") + (b == "true") + (c == "true"), unknown = (a[0] == 'u') + (b[0] == 'u') + (c[0] == 'u');
+        const Truth want = yes >= 2 ? Truth::yes : yes + unknown < 2 ? Truth::no : Truth::unknown;
+        CHECK(truth_of(rule) == want);
+        Trial t;
+        t.id = "T";
+        Criterion cr;
+        cr.id = "I1";
+        cr.compiled.rule = std::get<ast::Expr>(grammar::parse_rule(rule));
+        t.criteria.push_back(cr);
+        const TrialPlan plan = plan_trial(t, lex());
+        CHECK(evaluate_lean(plan.lean, static_cast<std::uint32_t>(plan.lean.roots[0].op), lean_facts).truth == want);
+      }
+  // Its reason says how many hold.
+  CHECK(eval("at_least(2, hba1c >= 7 %, tir > 50 %, egfr > 60 mL/min/1.73m2)", p).why.rfind("1 of 3 hold, 2 needed", 0) == 0);
 }
 
 TEST_CASE("unknowns carry their reason, a person's check dominates", "[evaluate]") {

@@ -31,6 +31,8 @@ TEST_CASE("the spec's rule examples parse and print back unchanged", "[rules]") 
            "true and false",
            "diabetes except(type1_diabetes) and not pregnancy",
            "antidiabetic within 3 months except(insulin, metformin)",
+           "at_least(2, hypertension, hba1c >= 7 %, not smoking)",
+           "not cohort(\"Part C\") or (at_least(3, a, b, c, d) and cohort(\"Trained \\\"Users\\\"\"))",
        }) {
     INFO(r);
     CHECK(round(r) == r);

@@ -221,6 +221,15 @@ void read_sub_items(Trial& t, const grammar::CriteriaCompiler& compiler) {
       std::vector<ast::Expr> conj;
       // The words that open the list ("at least two of the following") are read.
       if (own) own = without_words_in(*own, opener);
+      auto& residue = heading.compiled.unparsed;
+      for (auto it = residue.begin(); it != residue.end();) {
+        if (it->begin >= opener.first && it->end <= opener.second) {
+          heading.compiled.ignored.push_back({it->begin, it->end, it->text, "opens the list of its sub-items"});
+          it = residue.erase(it);
+        } else {
+          ++it;
+        }
+      }
       if (own) conj.push_back(*own);
       conj.push_back(ast::make_at_least(needed, alternatives));
       set_rule(heading, ast::make_nary(ast::Logic::and_, conj), false);

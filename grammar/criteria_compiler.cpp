@@ -574,7 +574,14 @@ int Parser::n_of_opener(int i, int end, int& n, bool& dangling) const {
     return m < end;
   };
   dangling = colon >= 0 ? !list_after(colon + 1) : !list_after(j);
-  if (colon >= 0 && !dangling) j = colon + 1;
+  // With its list after it, what the list is of is the list's to say; a
+  // dangling opener's noun ("2 of the following oral anti-diabetic
+  // drugs:") may be the criterion's only content, so it is read.
+  if (colon >= 0) {
+    bool names = false;
+    for (int m = j; m < colon; ++m) names = names || is(m, Tok::concept_ref);
+    if (!dangling || !names) j = colon + 1;
+  }
   if (count != std::floor(count) || count > 20) return -1;
   n = static_cast<int>(count) + (op && *op == CmpOp::gt ? 1 : 0);
   return n >= 2 && j <= end ? j : -1;
@@ -1873,7 +1880,12 @@ std::vector<Item> Parser::scan(int b, int e) {
     if (int n = 0, next = 0; (next = n_of_opener(i, e, n, dangling)) > 0) {
       // Its list is elsewhere (the items after it): its words stay.
       if (dangling) {
-        for (int k = i; k < next; ++k) push_residue(k);
+        Item words;  // its own residue, not joined to words before it: a heading's is set aside
+        words.kind = Item::residue;
+        words.tb = i;
+        words.te = next;
+        words.meaningful = true;
+        items.push_back(std::move(words));
         i = next;
         continue;
       }

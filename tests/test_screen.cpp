@@ -456,6 +456,38 @@ TEST_CASE("sub-items under 'one of the following' are alternatives and a label h
   CHECK(json::parse(out[1])["results"][0]["not_met"] == json::array({"I1"}));
 }
 
+TEST_CASE("sub-items under 'at least two of the following' are n of m, and screen agrees with match", "[screen][n_of_m]") {
+  json doc = {{"trialmatch_trial", 1},
+              {"id", "T-NOFM"},
+              {"criteria",
+               "Inclusion Criteria:\n1. At least two of the following risk factors:\n   a. HbA1c above 8%\n"
+               "   b. BMI above 30\n   c. Hypertension\nExclusion Criteria:\n1. Two or more of the following:\n"
+               "   a. HIV\n   b. hepatitis B\n   c. pregnancy\n"}};
+  static std::vector<Trial> trials = load_trial_document(doc, "nofm.json");
+  compile_trials(trials, bundled_lexicon());
+  REQUIRE(trials.front().criteria.size() == 2);
+  CHECK(ast::print(*trials.front().criteria[0].compiled.rule) == "at_least(2, hba1c > 8 %, bmi > 30 kg/m2, hypertension)");
+  CHECK(ast::print(*trials.front().criteria[1].compiled.rule) == "at_least(2, hiv, viral_hepatitis, pregnancy)");
+  CHECK(trials.front().criteria[0].compiled.unparsed.empty());
+  const std::vector<TrialPlan> plans = {plan_trial(trials.front(), bundled_lexicon())};
+  const std::string input =
+      // Two of three risk factors; pregnant only: one of the exclusion's list.
+      R"({"id":"A","sex":"female","as_of":"2026-11-01","observations":[{"concept":"hba1c","value":9.5,"unit":"%","date":"2026-10-01"},)"
+      R"({"concept":"bmi","value":35,"unit":"kg/m2","date":"2026-10-01"}],)"
+      R"("conditions":[{"concept":"pregnancy","onset":"2026-09-01","status":"active"}]})" "\n"
+      // One risk factor, BMI not recorded: two are still possible.
+      R"({"id":"B","as_of":"2026-11-01","observations":[{"concept":"hba1c","value":9.5,"unit":"%","date":"2026-10-01"}]})" "\n"
+      // One risk factor, the others known absent: fewer than two.
+      R"({"id":"C","as_of":"2026-11-01","observations":[{"concept":"hba1c","value":9.5,"unit":"%","date":"2026-10-01"},)"
+      R"({"concept":"bmi","value":25,"unit":"kg/m2","date":"2026-10-01"}]})" "\n";
+  check_agrees_with_match(input, std::nullopt, plans);
+  auto out = lines_of(run_screen(input, 1, ScreenFormat::jsonl, nullptr, 64, true, std::nullopt, &plans));
+  REQUIRE(out.size() == 3);
+  CHECK(json::parse(out[0])["results"][0]["verdict"] == "eligible");
+  CHECK(json::parse(out[1])["results"][0]["unknown"] == json::array({"I1"}));
+  CHECK(json::parse(out[2])["results"][0]["not_met"] == json::array({"I1"}));
+}
+
 TEST_CASE("inclusion items joined by a trailing 'or' are one criterion of alternatives", "[screen]") {
   json doc = {{"trialmatch_trial", 1},
               {"id", "T-OR"},

@@ -25,6 +25,13 @@ for n, t in enumerate(glob.glob("rules/trials/*.json")):
     open(f"{work}/criteria-seeds/bundled{n}.txt", "w").write("\n".join(d["criteria"]))
 for n, line in enumerate(open("tests/golden/bundled_rules.txt")):
     open(f"{work}/rule-seeds/{n}.txt", "w").write(line.split("] ", 1)[1].strip())
+# Terms the bundled rules do not use: n of m and cohorts.
+for n, rule in enumerate(['at_least(2, hypertension, hba1c >= 7 %, not smoking)',
+                          'not cohort("Part C") or (at_least(3, a, b, c, d) and cohort("Trained \\"Users\\""))']):
+    open(f"{work}/rule-seeds/extra{n}.txt", "w").write(rule)
+open(f"{work}/criteria-seeds/constructs.txt", "w").write(
+    "Inclusion Criteria:\n1. At least two of the following:\n   a. HbA1c above 8%\n   b. BMI above 30\n"
+    "Part B only:\n2. Type 2 diabetes (Part C)\n3. Trained Users only: HbA1c below 9%\n")
 PY
 cp patients/examples/*.json tests/bad_input/*.json "$work/profile-seeds/"
 cp rules/trials/*.json "$work/trial-seeds/"

@@ -7,7 +7,9 @@
 #include <stdexcept>
 
 #include "engine/lexicon.hpp"
+#include "grammar/clause_grammar.hpp"
 #include "grammar/criteria_lexer.hpp"
+#include "grammar/word_classes.hpp"
 #include "grammar/rule_parser.hpp"
 
 namespace trialmatch::grammar {
@@ -200,40 +202,15 @@ void group_alternatives(std::vector<Operand>& ops, std::vector<std::string>& sep
   after_comma.erase(after_comma.begin() + from, after_comma.begin() + to);
 }
 
-struct Threshold {
-  CmpOp op = CmpOp::ge;
-  double value = 0;
-  std::string unit;
-  std::string sex;
-  bool or_before = false;  // joined to the previous threshold by "or"
-};
 
 const std::vector<std::string> kRomanOrLetterMarkers = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x",
                                                         "a", "b", "c", "d", "e", "f"};
 
-CmpOp op_from(const std::string& v) {
-  if (v == "ge") return CmpOp::ge;
-  if (v == "le") return CmpOp::le;
-  if (v == "gt") return CmpOp::gt;
-  if (v == "lt") return CmpOp::lt;
-  if (v == "ne") return CmpOp::ne;
-  return CmpOp::eq;
-}
+CmpOp op_from(const std::string& v) { return comparator_op(v); }
 
 }  // namespace
 
 namespace {
-
-// Classes of plain words the clause grammar reads (the language table
-// word_class gives each word its classes, comma-separated).
-enum class Word : unsigned {
-  condition, place_preposition, relative, relative_person, modal, modal_possible, obligation, modal_negated,
-  permission, only, age_word, copula, article, not_, partitive, list_follows, count_
-};
-constexpr std::string_view kWordClassNames[] = {
-    "condition", "place_preposition", "relative", "relative_person", "modal", "modal_possible", "obligation",
-    "modal_negated", "permission", "only", "age_word", "copula", "article", "not", "partitive", "list_follows"};
-static_assert(std::size(kWordClassNames) == static_cast<std::size_t>(Word::count_));
 
 using WordClasses = std::unordered_map<std::string, std::uint32_t>;
 
@@ -292,6 +269,7 @@ class Parser {
       auto it = words.find(t.text);
       classes_.push_back(it == words.end() ? 0 : it->second);
     }
+    clause_input_.emplace(ClauseInput{tokens, text, classes_});
   }
 
   std::optional<Expr> run();
@@ -363,7 +341,6 @@ class Parser {
   // ---- constructs
   int read_window(int i, int end, ast::Window& w) const;
   int read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
-  int read_value_list(int i, int end, std::vector<Threshold>& out) const;
   int read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
   std::optional<Expr> thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts, const std::string& default_unit) const;
   int skip_alt_units(int i, int end) const;
@@ -487,7 +464,7 @@ class Parser {
   std::optional<Expr> with_sex_subject(std::optional<Expr> rule) const;
   bool word_is(int i, std::string_view w) const { return i >= 0 && i < n_ && t_[i].text == w; }
   // A plain word of the class (the language table word_class).
-  bool word_in(int i, Word w) const { return i >= 0 && i < n_ && (classes_[i] >> static_cast<unsigned>(w) & 1u); }
+  bool word_in(int i, Word w) const { return i >= 0 && i < n_ && has_class(classes_[i], w); }
   bool is_person(int i) const { return is(i, Tok::person) || cue(i, "female_noun") || cue(i, "male_noun"); }
 
   const Lexicon& lex_;
@@ -505,6 +482,7 @@ class Parser {
   int combine_depth_ = 0;  // negations being combined, each over the rest of its clause
   int group_depth_ = 0;    // nesting of age-group clauses (conditional_sentence)
   static constexpr int kMaxCombineDepth = 32;
+  std::optional<ClauseInput> clause_input_;  // what the X3 clause rules read
 };
 
 // ------------------------------------------------------------------ windows
@@ -589,188 +567,10 @@ int Parser::n_of_opener(int i, int end, int& n, bool& dangling) const {
 
 // ------------------------------------------------------------------ thresholds
 
-int Parser::skip_alt_units(int i, int end) const {
-  // "(53-75 mmol/mol)", "(110 g/L)": the same value in another unit, or
-  // the unit alone in its symbol.
-  if (!is(i, Tok::open)) return i;
-  int close = close_of(i, end);
-  bool numbers_only = close < end;
-  for (int k = i + 1; k < close && numbers_only; ++k)
-    numbers_only = is(k, Tok::number) || is(k, Tok::unit) || cue(k, "dash") || cue(k, "to") || is(k, Tok::comparator) ||
-                   is(k, Tok::filler) || (is(k, Tok::word) && !word_in(k, Word::condition));
-  bool has_number = false;
-  for (int k = i + 1; k < close; ++k) has_number = has_number || is(k, Tok::number);
-  // "1.5 milligrams per deciliter (mg/dL)": the unit restated.
-  if (close == i + 2 && is(i + 1, Tok::unit)) return close + 1;
-  return numbers_only && has_number ? close + 1 : i;
-}
+int Parser::skip_alt_units(int i, int end) const { return skip_restated_units(*clause_input_, i, end); }
 
 int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out, bool between) const {
-  // "years old" and "years of age" carry the unit of an age.
-  auto unit_at = [&](int k) {
-    const std::string& x = k < n_ ? t_[k].text : std::string();
-    return is(k, Tok::unit) || (time_units && is(k, Tok::time_unit)) ||
-           (time_units && cue(k, "age_after") &&
-            (x.rfind("year", 0) == 0 || x.rfind("yr", 0) == 0 || x.rfind("month", 0) == 0 || x.rfind("week", 0) == 0 ||
-             x.rfind("day", 0) == 0));
-  };
-  auto unit_value = [&](int k) {
-    if (!is(k, Tok::cue)) return t_[k].value;
-    const std::string& x = t_[k].text;  // "years old", "months of age", "days old"
-    return std::string(x.rfind("month", 0) == 0 ? "months" : x.rfind("week", 0) == 0 ? "weeks" : x.rfind("day", 0) == 0 ? "days" : "years");
-  };
-  // A number followed by a time ("2 weeks") or glued to a word ("85th") is no measure threshold.
-  auto number_ok = [&](int k) {
-    // "twice the upper limit of normal"
-    if (is(k, Tok::number_word) && is(k + 1, Tok::unit) && t_[k + 1].value == "xULN") return true;
-    if (!is(k, Tok::number)) return false;
-    if (!time_units && is(k + 1, Tok::time_unit)) return false;
-    if (is(k + 1, Tok::word) && t_[k + 1].begin == t_[k].end) return false;
-    return true;
-  };
-  // A unit the tables do not know, kept as written ("mEq/L", "cells/mm3"):
-  // a short word, perhaps with slashes, straight after the number.
-  auto unit_as_written = [&](int k) -> std::pair<int, std::string> {
-    if (!is(k, Tok::word) || t_[k].text.size() > 5) return {k, ""};
-    int m = k + 1;
-    while (is(m, Tok::punct) && t_[m].text == "/" && (is(m + 1, Tok::word) || is(m + 1, Tok::time_unit) || is(m + 1, Tok::number)))
-      m += 2;
-    std::string unit = span_text(k, m);
-    // Only what the rule language reads back as a unit: ASCII letters, digits
-    // and '/', not starting like one of its keywords ("or", "and", "not").
-    for (char ch : unit)
-      if (!(std::isalnum(static_cast<unsigned char>(ch)) && static_cast<unsigned char>(ch) < 0x80) && ch != '/') return {k, ""};
-    for (std::string_view kw : {"and", "or", "not", "within"})
-      if (unit.size() >= kw.size() && std::equal(kw.begin(), kw.end(), unit.begin(), [](char a, char b) {
-            return a == std::tolower(static_cast<unsigned char>(b));
-          }) && (unit.size() == kw.size() || !std::isalnum(static_cast<unsigned char>(unit[kw.size()]))))
-        return {k, ""};
-    return {m, unit};
-  };
-  int j = i;
-  std::vector<Threshold> got;
-  if (between || cue(j, "between") || (cue(j, "from") && number_ok(j + 1))) {
-    if (!between) ++j;
-    if (!number_ok(j)) return -1;
-    Threshold lo{CmpOp::ge, t_[j].number, "", "", false};
-    ++j;
-    if (unit_at(j)) lo.unit = unit_value(j++);
-    if (!(conn(j, "and") || cue(j, "to") || cue(j, "dash"))) return -1;
-    ++j;
-    Threshold hi{CmpOp::le, 0, "", "", false};
-    if (is(j, Tok::comparator)) hi.op = op_from(t_[j++].value);
-    if (!number_ok(j)) return -1;
-    hi.value = t_[j++].number;
-    if (unit_at(j)) hi.unit = unit_value(j++);
-    if (lo.unit.empty()) lo.unit = hi.unit;
-    if (hi.unit.empty()) hi.unit = lo.unit;
-    got = {lo, hi};
-  } else if (is(j, Tok::comparator)) {
-    Threshold th{op_from(t_[j].value), 0, "", "", false};
-    ++j;
-    // "less than (<) 10.0": the symbol restated in brackets.
-    if (is(j, Tok::open) && is(j + 1, Tok::comparator) && is(j + 2, Tok::close)) j += 3;
-    while (is(j, Tok::filler) && j - i < 3) ++j;  // "≥ of", "at least a value of"
-    if (!number_ok(j)) return -1;
-    th.value = t_[j++].number;
-    if (unit_at(j)) th.unit = unit_value(j++);
-    else if (cue(j, "episode") && t_[j].text == "times") {
-      // "exceeds 2 times, or ... 1.5 times the upper limit of normal"
-      th.unit = "times";
-      for (int m = j + 1; m < end; ++m)
-        if (is(m, Tok::unit) && t_[m].value == "xULN") th.unit = "xULN";
-      ++j;
-    } else if (auto w = unit_as_written(j); !w.second.empty()) {
-      th.unit = w.second;
-      j = w.first;
-    }
-    got.push_back(th);
-    // "greater than 18.5 to 33.0", "≥18 - ≤28 kg/m2", "= 18.5-29.9"
-    if ((cue(j, "to") || cue(j, "dash")) && (number_ok(j + 1) || (is(j + 1, Tok::comparator) && number_ok(j + 2)))) {
-      if (got[0].op == CmpOp::eq) got[0].op = CmpOp::ge;
-      Threshold hi{CmpOp::le, 0, "", "", false};
-      ++j;
-      if (is(j, Tok::comparator)) hi.op = op_from(t_[j++].value);
-      hi.value = t_[j++].number;
-      if (unit_at(j)) hi.unit = unit_value(j++);
-      if (got[0].unit.empty()) got[0].unit = hi.unit;
-      if (hi.unit.empty()) hi.unit = got[0].unit;
-      got.push_back(hi);
-    }
-  } else if (number_ok(j)) {
-    Threshold first{CmpOp::ge, t_[j].number, "", "", false};
-    ++j;
-    if (unit_at(j)) first.unit = unit_value(j++);
-    if ((cue(j, "dash") || cue(j, "to")) && (number_ok(j + 1) || (is(j + 1, Tok::comparator) && number_ok(j + 2)))) {
-      ++j;
-      Threshold hi{CmpOp::le, 0, "", "", false};
-      if (is(j, Tok::comparator)) hi.op = op_from(t_[j++].value);
-      hi.value = t_[j++].number;
-      if (unit_at(j)) hi.unit = unit_value(j++);
-      if (first.unit.empty()) first.unit = hi.unit;
-      if (hi.unit.empty()) hi.unit = first.unit;
-      got = {first, hi};
-    } else if (is(j, Tok::post_comparator)) {
-      first.op = op_from(t_[j++].value);
-      // "2.5 or more times the upper normal limit": the unit after words
-      // ("18-65+ years" is a range written oddly, not ≥ 65).
-      const bool words = std::any_of(t_[j - 1].text.begin(), t_[j - 1].text.end(), [](char ch) { return std::isalpha(static_cast<unsigned char>(ch)); });
-      if (first.unit.empty() && words && unit_at(j)) first.unit = unit_value(j++);
-      got = {first};
-    } else if (time_units && (cue(j, "age_after")) && is(j + 1, Tok::post_comparator)) {
-      // "18 years of age or older"
-      first.op = op_from(t_[j + 1].value);
-      j += 2;
-      got = {first};
-    } else if (int next = read_value_list(j - 1, end, got); next > 0) {
-      j = next;
-    } else {
-      return -1;
-    }
-  } else {
-    return -1;
-  }
-  j = skip_alt_units(j, end);
-  while (cue(j, "inclusive")) ++j;
-  if (cue(j, "male") || cue(j, "female")) {
-    for (auto& g : got) g.sex = t_[j].value;
-    ++j;
-  }
-  out.insert(out.end(), got.begin(), got.end());
-  return j;
-}
-
-// "0 or 1", "0, 1, or 2", "3/4": whole numbers, each a value the measure
-// may take (a score's grades), so each is an equality and they are
-// alternatives. A unit after the last applies to all. A single bare number
-// is not read: "ECOG 2" could as well name a grade as a count.
-int Parser::read_value_list(int i, int end, std::vector<Threshold>& out) const {
-  auto whole = [&](int k) {
-    return k < end && is(k, Tok::number) && t_[k].number == std::floor(t_[k].number) &&
-           !(is(k + 1, Tok::word) && t_[k + 1].begin == t_[k].end) && !is(k + 1, Tok::time_unit) &&
-           !is(k + 1, Tok::post_comparator) && !cue(k + 1, "dash") && !cue(k + 1, "to");
-  };
-  if (!whole(i)) return -1;
-  std::vector<int> values{i};
-  bool has_or = false;
-  int j = i + 1;
-  while (j < end) {
-    int k = j;
-    if (is(k, Tok::comma)) ++k;
-    if (conn(k, "or")) {
-      has_or = true;
-      ++k;
-    }
-    if (k == j || !whole(k)) break;
-    values.push_back(k);
-    j = k + 1;
-  }
-  if (!has_or && values.size() < 3) return -1;
-  std::string unit;
-  if (is(j, Tok::unit)) unit = t_[j++].value;
-  for (std::size_t v = 0; v < values.size(); ++v)
-    out.push_back(Threshold{CmpOp::eq, t_[values[v]].number, unit, "", v > 0});
-  return j;
+  return read_threshold(*clause_input_, i, end, time_units, between, out);
 }
 
 // One or more thresholds on one measure: "< 14 or > 35", "≥ 7.7% and ≤ 11.0%",

@@ -1,0 +1,42 @@
+// The one translation unit that instantiates the clause grammar's rules.
+#include "grammar/clause_grammar.hpp"
+
+#include "grammar/clause_grammar_def.hpp"
+
+namespace trialmatch::grammar {
+
+namespace x3 = boost::spirit::x3;
+
+namespace {
+clause::Options options_for(const ClauseInput& in, int end, bool time_units, bool between) {
+  clause::Options o;
+  o.input = &in;
+  o.limit = in.tokens.data() + std::min<std::size_t>(static_cast<std::size_t>(std::max(end, 0)), in.tokens.size());
+  o.time_units = time_units;
+  o.between = between;
+  return o;
+}
+}  // namespace
+
+int read_threshold(const ClauseInput& in, int at, int end, bool time_units, bool between, std::vector<Threshold>& out) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
+  const clause::Options o = options_for(in, end, time_units, between);
+  clause::It first = in.tokens.data() + at;
+  const clause::It last = in.tokens.data() + in.tokens.size();
+  std::vector<Threshold> got;
+  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::threshold], got)) return -1;
+  out.insert(out.end(), got.begin(), got.end());
+  return static_cast<int>(first - in.tokens.data());
+}
+
+int skip_restated_units(const ClauseInput& in, int at, int end) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return at;
+  const clause::Options o = options_for(in, end, false, false);
+  clause::It first = in.tokens.data() + at;
+  const clause::It last = in.tokens.data() + in.tokens.size();
+  return x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::restated_units])
+             ? static_cast<int>(first - in.tokens.data())
+             : at;
+}
+
+}  // namespace trialmatch::grammar

@@ -1,0 +1,58 @@
+#pragma once
+// The clause grammar: Spirit X3 rules over the lexer's tokens (iterator
+// `const Token*`), one construct of product.md's grammar per rule. So far it
+// holds the thresholds of a measure, age or count (clause_grammar_def.hpp
+// lists its rules); the rest of the clause grammar is still the token walker
+// in criteria_compiler.cpp, which calls these.
+// A non-template facade: X3 stays in clause_grammar.cpp.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "grammar/ast.hpp"
+#include "grammar/criteria_lexer.hpp"
+
+namespace trialmatch::grammar {
+
+// One bound on a value in the criterion's own sense: "< 14", "≥ 7.5 %".
+struct Threshold {
+  ast::CmpOp op = ast::CmpOp::ge;
+  double value = 0;
+  std::string unit;
+  std::string sex;         // a bound for one sex ("< 8 g/dL in males")
+  bool or_before = false;  // joined to the previous threshold by "or"
+};
+
+// A comparator token's operator (its value: "ge", "lt", ...).
+inline ast::CmpOp comparator_op(std::string_view v) {
+  if (v == "ge") return ast::CmpOp::ge;
+  if (v == "le") return ast::CmpOp::le;
+  if (v == "gt") return ast::CmpOp::gt;
+  if (v == "lt") return ast::CmpOp::lt;
+  if (v == "ne") return ast::CmpOp::ne;
+  return ast::CmpOp::eq;
+}
+
+// What the rules read besides the tokens.
+struct ClauseInput {
+  const std::vector<Token>& tokens;
+  std::string_view text;                 // the criterion, for units kept as written
+  std::span<const std::uint32_t> words;  // each token's word classes (word_classes.hpp)
+};
+
+// One threshold, or a range, at token `at`: "< 14", "between 18 and 65
+// years", "≥ 7.5 % and ≤ 10 %" (one of them), "18-65 years", "0, 1 or 2",
+// "2.5 or more times ULN", with an equal value in brackets, "inclusive" and a
+// sex after it. `time_units`: ages and durations (years, months ... are
+// units). `between`: "between" was read before `at`. `end` bounds the
+// brackets and the ULN it looks ahead for. Appends to `out`; returns the
+// index after what was read, or -1.
+int read_threshold(const ClauseInput& in, int at, int end, bool time_units, bool between, std::vector<Threshold>& out);
+
+// After a value, the same value in another unit or the unit restated in
+// brackets ("(53-75 mmol/mol)", "(mg/dL)"): the index after them, else `at`.
+int skip_restated_units(const ClauseInput& in, int at, int end);
+
+}  // namespace trialmatch::grammar

@@ -1,0 +1,408 @@
+#pragma once
+// The clause grammar's rules, over tokens. Thresholds, e.g.
+//   < 14 or > 35          between 18 and 65 years       from 6 to 12 months
+//   ≥ 7.5 % (58 mmol/mol) 18-65 years inclusive         greater than (>) 1.5 x ULN
+//   18 years or older     2.5 or more times the ULN     0, 1 or 2
+//   < 8 g/dL in males     at least a value of 60
+// Token tests are primitive parsers (kind_parser, number_parser, ...); what
+// the rules need beyond the tokens (the text, word classes, whether times
+// are units) comes in with x3::with<input_tag>. Included by
+// clause_grammar.cpp only.
+#include <boost/spirit/home/x3.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "grammar/clause_grammar.hpp"
+#include "grammar/word_classes.hpp"
+
+namespace trialmatch::grammar::clause {
+
+namespace x3 = boost::spirit::x3;
+using It = const Token*;
+
+// What a parse reads besides the tokens.
+struct Options {
+  const ClauseInput* input = nullptr;
+  It limit = nullptr;       // the caller's end: brackets and look-ahead stop there
+  bool time_units = false;  // years, months ... are units (ages, durations)
+  bool between = false;     // "between" was read before the first token
+};
+struct options_tag;
+
+template <class Ctx>
+const Options& options(const Ctx& ctx) {
+  return x3::get<options_tag>(ctx);
+}
+
+// ------------------------------------------------------------ token parsers
+
+// A token of a kind and, if given, a value (a cue's or connective's name).
+struct kind_parser : x3::parser<kind_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  Tok kind = Tok::word;
+  const char* value = nullptr;
+  // "times" as a cue of episodes: only that word.
+  const char* text = nullptr;
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr&) const {
+    if (first == last || first->kind != kind || (value && first->value != value) || (text && first->text != text))
+      return false;
+    ++first;
+    return true;
+  }
+};
+inline kind_parser tok(Tok k) { return {{}, k, nullptr, nullptr}; }
+inline kind_parser cue(const char* v) { return {{}, Tok::cue, v, nullptr}; }
+inline kind_parser conn(const char* v) { return {{}, Tok::connective, v, nullptr}; }
+
+// A comparator ("≥", "at least"; `post`: "or more", "and above") as its operator.
+template <bool Post>
+struct comparator_parser : x3::parser<comparator_parser<Post>> {
+  using attribute_type = ast::CmpOp;
+  static bool const has_attribute = true;
+  bool with_words = false;  // only one written in words ("or more", not "+")
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+    if (first == last || first->kind != (Post ? Tok::post_comparator : Tok::comparator)) return false;
+    if (with_words && std::none_of(first->text.begin(), first->text.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
+      return false;
+    x3::traits::move_to(comparator_op(first->value), attr);
+    ++first;
+    return true;
+  }
+};
+const comparator_parser<false> cmp{};
+const comparator_parser<true> post_cmp{};
+const comparator_parser<true> post_cmp_words{{}, true};
+
+// A value: a number not followed by a time unless times are units ("2
+// weeks" is no threshold), nor glued to a word ("85th"); or a number word
+// before xULN ("twice the upper limit of normal").
+struct number_parser : x3::parser<number_parser> {
+  using attribute_type = double;
+  static bool const has_attribute = true;
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    if (first == last) return false;
+    const It next = first + 1;
+    const bool has_next = next != last;
+    bool ok;
+    if (first->kind == Tok::number_word) ok = has_next && next->kind == Tok::unit && next->value == "xULN";
+    else if (first->kind != Tok::number) ok = false;
+    else if (!options(ctx).time_units && has_next && next->kind == Tok::time_unit) ok = false;
+    else ok = !(has_next && next->kind == Tok::word && next->begin == first->end);
+    if (!ok) return false;
+    x3::traits::move_to(first->number, attr);
+    ++first;
+    return true;
+  }
+};
+const number_parser number{};
+
+// A unit the tables know; for ages and durations also a time ("years") or
+// "years old", "months of age".
+struct unit_parser : x3::parser<unit_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    if (first == last) return false;
+    const bool times = options(ctx).time_units;
+    std::string unit;
+    if (first->kind == Tok::unit || (times && first->kind == Tok::time_unit)) {
+      unit = first->value;
+    } else if (times && first->kind == Tok::cue && first->value == "age_after") {
+      const std::string& x = first->text;  // "years old", "months of age", "days old"
+      if (x.rfind("year", 0) == 0 || x.rfind("yr", 0) == 0) unit = "years";
+      else if (x.rfind("month", 0) == 0) unit = "months";
+      else if (x.rfind("week", 0) == 0) unit = "weeks";
+      else if (x.rfind("day", 0) == 0) unit = "days";
+      else return false;
+    } else {
+      return false;
+    }
+    x3::traits::move_to(unit, attr);
+    ++first;
+    return true;
+  }
+};
+const unit_parser unit{};
+
+// "exceeds 2 times, or ... 1.5 times the upper limit of normal": "times"
+// is a multiple of the ULN when one is named further on, else itself.
+struct times_parser : x3::parser<times_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    if (first == last || first->kind != Tok::cue || first->value != "episode" || first->text != "times") return false;
+    std::string unit = "times";
+    for (It m = first + 1; m < options(ctx).limit && m != last; ++m)
+      if (m->kind == Tok::unit && m->value == "xULN") unit = "xULN";
+    x3::traits::move_to(unit, attr);
+    ++first;
+    return true;
+  }
+};
+const times_parser times{};
+
+// A unit the tables do not know, kept as written ("mEq/L", "cells/mm3"): a
+// short word, perhaps with slashes, straight after the number; only what the
+// rule language reads back as a unit (ASCII letters, digits and '/', not
+// starting like one of its keywords).
+struct written_unit_parser : x3::parser<written_unit_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    if (first == last || first->kind != Tok::word || first->text.size() > 5) return false;
+    It m = first + 1;
+    auto is = [&](It k, Tok t) { return k != last && k->kind == t; };
+    while (is(m, Tok::punct) && m->text == "/" && m + 1 != last &&
+           (is(m + 1, Tok::word) || is(m + 1, Tok::time_unit) || is(m + 1, Tok::number)))
+      m += 2;
+    const std::string_view text = options(ctx).input->text;
+    const It back = m - 1;
+    if (back->end > static_cast<int>(text.size()) || first->begin > back->end) return false;
+    std::string unit(text.substr(first->begin, back->end - first->begin));
+    for (char ch : unit)
+      if (!(std::isalnum(static_cast<unsigned char>(ch)) && static_cast<unsigned char>(ch) < 0x80) && ch != '/') return false;
+    for (std::string_view kw : {"and", "or", "not", "within"})
+      if (unit.size() >= kw.size() &&
+          std::equal(kw.begin(), kw.end(), unit.begin(), [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }) &&
+          (unit.size() == kw.size() || !std::isalnum(static_cast<unsigned char>(unit[kw.size()]))))
+        return false;
+    x3::traits::move_to(unit, attr);
+    first = m;
+    return true;
+  }
+};
+const written_unit_parser written_unit{};
+
+// "(53-75 mmol/mol)", "(110 g/L)": the same value in another unit; "(mg/dL)":
+// the unit restated. Reads nothing else.
+struct restated_units_parser : x3::parser<restated_units_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr&) const {
+    const Options& o = options(ctx);
+    const It end = std::min(last, o.limit);
+    if (first >= end || first->kind != Tok::open) return false;
+    It close = first;
+    for (int depth = 0; close < end; ++close) {
+      if (close->kind == Tok::open) ++depth;
+      if (close->kind == Tok::close && --depth == 0) break;
+    }
+    if (close >= end) return false;
+    if (close == first + 2 && (first + 1)->kind == Tok::unit) {
+      first = close + 1;
+      return true;
+    }
+    const auto& words = o.input->words;
+    bool has_number = false;
+    for (It k = first + 1; k < close; ++k) {
+      const auto index = static_cast<std::size_t>(k - o.input->tokens.data());
+      const bool condition = index < words.size() && has_class(words[index], Word::condition);
+      const bool fits = k->kind == Tok::number || k->kind == Tok::unit || k->kind == Tok::comparator ||
+                        k->kind == Tok::filler || (k->kind == Tok::cue && (k->value == "dash" || k->value == "to")) ||
+                        (k->kind == Tok::word && !condition);
+      if (!fits) return false;
+      has_number = has_number || k->kind == Tok::number;
+    }
+    if (!has_number) return false;
+    first = close + 1;
+    return true;
+  }
+};
+const restated_units_parser restated_units{};
+
+// "0 or 1", "0, 1, or 2", "3/4": whole numbers, each a value the measure
+// may take (a score's grades): equalities, alternatives; a unit after the
+// last applies to all. A single bare number is not read ("ECOG 2" could
+// name a grade as well as a count), nor two without "or".
+struct value_list_parser : x3::parser<value_list_parser> {
+  using attribute_type = std::vector<Threshold>;
+  static bool const has_attribute = true;
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    const It end = std::min(last, options(ctx).limit);
+    auto is = [&](It k, Tok t) { return k < last && k->kind == t; };
+    auto whole = [&](It k) {
+      return k < end && k->kind == Tok::number && k->number == std::floor(k->number) &&
+             !(is(k + 1, Tok::word) && (k + 1)->begin == k->end) && !is(k + 1, Tok::time_unit) &&
+             !is(k + 1, Tok::post_comparator) && !(is(k + 1, Tok::cue) && ((k + 1)->value == "dash" || (k + 1)->value == "to"));
+    };
+    if (!whole(first)) return false;
+    std::vector<It> values{first};
+    bool has_or = false;
+    It j = first + 1;
+    while (j < end) {
+      It k = j;
+      if (is(k, Tok::comma)) ++k;
+      if (is(k, Tok::connective) && k->value == "or") {
+        has_or = true;
+        ++k;
+      }
+      if (k == j || !whole(k)) break;
+      values.push_back(k);
+      j = k + 1;
+    }
+    if (!has_or && values.size() < 3) return false;
+    std::string unit;
+    if (is(j, Tok::unit)) unit = (j++)->value;
+    std::vector<Threshold> out;
+    for (std::size_t v = 0; v < values.size(); ++v) out.push_back(Threshold{ast::CmpOp::eq, values[v]->number, unit, "", v > 0});
+    x3::traits::move_to(out, attr);
+    first = j;
+    return true;
+  }
+};
+const value_list_parser value_list{};
+
+// Succeeds, reading nothing, when the options say so.
+const auto times_are_units = x3::eps[([](auto& ctx) { x3::_pass(ctx) = options(ctx).time_units; })];
+const auto after_between = x3::eps[([](auto& ctx) { x3::_pass(ctx) = options(ctx).between; })];
+const auto not_after_between = x3::eps[([](auto& ctx) { x3::_pass(ctx) = !options(ctx).between; })];
+
+// ------------------------------------------------------------------ rules
+
+using Thresholds = std::vector<Threshold>;
+
+const x3::rule<class unit_tail_class, std::string> unit_tail = "unit";
+const x3::rule<class bound_op_class, ast::CmpOp> bound_op = "or more, or older";
+const x3::rule<class upper_bound_class, Threshold> upper_bound = "upper bound";
+const x3::rule<class between_body_class, Thresholds> between_body = "range";
+const x3::rule<class between_form_class, Thresholds> between_form = "between ... and ...";
+const x3::rule<class comparator_form_class, Thresholds> comparator_form = "comparator and value";
+const x3::rule<class number_form_class, Thresholds> number_form = "value first";
+const x3::rule<class threshold_class, Thresholds> threshold = "threshold";
+
+// A range's low and high ends share a unit written once.
+inline Thresholds range_of(double lo, std::string lo_unit, Threshold hi) {
+  if (lo_unit.empty()) lo_unit = hi.unit;
+  if (hi.unit.empty()) hi.unit = lo_unit;
+  return {Threshold{ast::CmpOp::ge, lo, lo_unit, "", false}, hi};
+}
+
+// "- 65 years", "to ≤ 28 kg/m2": a range's high end (≤ unless written).
+const auto make_upper = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  const auto& op = boost::fusion::at_c<0>(a);
+  const auto& unit = boost::fusion::at_c<2>(a);
+  x3::_val(ctx) = Threshold{op ? *op : ast::CmpOp::le, boost::fusion::at_c<1>(a), unit ? *unit : std::string(), "", false};
+};
+const auto upper_bound_def = ((cue("to") | cue("dash")) >> -cmp >> number >> -unit)[make_upper];
+
+const auto make_between = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  const auto& lo_unit = boost::fusion::at_c<1>(a);
+  const auto& op = boost::fusion::at_c<2>(a);
+  const auto& hi_unit = boost::fusion::at_c<4>(a);
+  x3::_val(ctx) = range_of(boost::fusion::at_c<0>(a), lo_unit ? *lo_unit : std::string(),
+                           Threshold{op ? *op : ast::CmpOp::le, boost::fusion::at_c<3>(a), hi_unit ? *hi_unit : std::string(), "", false});
+};
+const auto between_body_def =
+    (number >> -unit >> (conn("and") | cue("to") | cue("dash")) >> -cmp >> number >> -unit)[make_between];
+const auto between_form_def = (cue("between") | (cue("from") >> &number)) >> between_body;
+
+// "≥ 7.5 %", "less than (<) 10.0", "at least a value of 60", "greater than
+// 18.5 to 33.0" (a range: its first operator is dropped if it is "=").
+const auto make_comparator_form = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  const auto& unit_written = boost::fusion::at_c<2>(a);
+  const auto& upper = boost::fusion::at_c<3>(a);
+  Threshold low{boost::fusion::at_c<0>(a), boost::fusion::at_c<1>(a), unit_written ? *unit_written : std::string(), "", false};
+  if (!upper) {
+    x3::_val(ctx) = Thresholds{low};
+    return;
+  }
+  if (low.op == ast::CmpOp::eq) low.op = ast::CmpOp::ge;
+  Threshold hi = *upper;
+  if (low.unit.empty()) low.unit = hi.unit;
+  if (hi.unit.empty()) hi.unit = low.unit;
+  x3::_val(ctx) = Thresholds{low, hi};
+};
+const auto assign = [](auto& ctx) { x3::_val(ctx) = x3::_attr(ctx); };
+const auto unit_tail_def = unit[assign] | times[assign] | written_unit[assign];
+const auto comparator_form_def =
+    (cmp >> ((tok(Tok::open) >> tok(Tok::comparator) >> tok(Tok::close)) | x3::repeat(0, 2)[tok(Tok::filler)]) >> number >>
+     -unit_tail >> -upper_bound)[make_comparator_form];
+
+// "18-65 years", "18 years or older", "2.5 or more times ULN", "18 years of
+// age or older", "0, 1 or 2".
+const auto make_range_from = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  x3::_val(ctx) = range_of(boost::fusion::at_c<0>(a), boost::fusion::at_c<1>(a), boost::fusion::at_c<2>(a));
+};
+const auto make_bound_with_unit = [](auto& ctx) {  // number, unit, operator
+  auto& a = x3::_attr(ctx);
+  x3::_val(ctx) = Thresholds{Threshold{boost::fusion::at_c<2>(a), boost::fusion::at_c<0>(a), boost::fusion::at_c<1>(a), "", false}};
+};
+const auto make_bound_words = [](auto& ctx) {  // number, operator, unit after it
+  auto& a = x3::_attr(ctx);
+  const auto& u = boost::fusion::at_c<2>(a);
+  x3::_val(ctx) = Thresholds{Threshold{boost::fusion::at_c<1>(a), boost::fusion::at_c<0>(a), u ? *u : std::string(), "", false}};
+};
+const auto make_bound = [](auto& ctx) {  // number, operator
+  auto& a = x3::_attr(ctx);
+  x3::_val(ctx) = Thresholds{Threshold{boost::fusion::at_c<1>(a), boost::fusion::at_c<0>(a), "", "", false}};
+};
+const auto make_range_bare = [](auto& ctx) {  // number, upper bound
+  auto& a = x3::_attr(ctx);
+  x3::_val(ctx) = range_of(boost::fusion::at_c<0>(a), std::string(), boost::fusion::at_c<1>(a));
+};
+// "or older", "+"; for ages "of age or older" after the number.
+const auto bound_op_def = post_cmp[assign] | (times_are_units >> cue("age_after") >> post_cmp)[assign];
+const auto number_form_def =
+    value_list[assign] |
+    (number >> unit >> upper_bound)[make_range_from] |
+    (number >> unit >> bound_op)[make_bound_with_unit] |
+    (number >> upper_bound)[make_range_bare] |
+    // "2.5 or more times the upper normal limit": the unit after words
+    // ("18-65+ years" is a range written oddly, not ≥ 65).
+    (number >> post_cmp_words >> -unit)[make_bound_words] |
+    (number >> bound_op)[make_bound];
+
+// A threshold with what may follow it: the value restated in other units,
+// "inclusive", and the sex it is for.
+const auto set_thresholds = [](auto& ctx) { x3::_val(ctx) = x3::_attr(ctx); };
+const auto set_sex = [](auto& ctx) {
+  for (auto& t : x3::_val(ctx)) t.sex = x3::_attr(ctx);
+};
+struct sex_parser : x3::parser<sex_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+    if (first == last || first->kind != Tok::cue || (first->value != "male" && first->value != "female")) return false;
+    x3::traits::move_to(first->value, attr);
+    ++first;
+    return true;
+  }
+};
+const sex_parser sex{};
+// "between" read before: only the range may follow.
+const auto threshold_def = ((after_between >> between_body)[set_thresholds] |
+                            (not_after_between >> between_form)[set_thresholds] |
+                            (not_after_between >> comparator_form)[set_thresholds] |
+                            (not_after_between >> number_form)[set_thresholds]) >>
+                           -restated_units >> *cue("inclusive") >> -sex[set_sex];
+
+BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, comparator_form, number_form, threshold)
+
+}  // namespace trialmatch::grammar::clause

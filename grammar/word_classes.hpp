@@ -1,0 +1,22 @@
+#pragma once
+// Classes of plain words the clause grammar reads ("if", "for", modal verbs
+// ...). The language table word_class (rules/lexicon/language.json) gives
+// each word its classes; criteria_compiler.cpp loads it and checks that
+// every class here has a word.
+#include <cstdint>
+#include <string_view>
+
+namespace trialmatch::grammar {
+
+enum class Word : unsigned {
+  condition, place_preposition, relative, relative_person, modal, modal_possible, obligation, modal_negated,
+  permission, only, age_word, copula, article, not_, partitive, list_follows, count_
+};
+inline constexpr std::string_view kWordClassNames[] = {
+    "condition", "place_preposition", "relative", "relative_person", "modal", "modal_possible", "obligation",
+    "modal_negated", "permission", "only", "age_word", "copula", "article", "not", "partitive", "list_follows"};
+static_assert(std::size(kWordClassNames) == static_cast<std::size_t>(Word::count_));
+
+inline bool has_class(std::uint32_t classes, Word w) { return (classes >> static_cast<unsigned>(w)) & 1u; }
+
+}  // namespace trialmatch::grammar

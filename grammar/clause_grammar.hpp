@@ -51,6 +51,10 @@ struct ClauseInput {
 // index after what was read, or -1.
 int read_threshold(const ClauseInput& in, int at, int end, bool time_units, bool between, std::vector<Threshold>& out);
 
+// "within 12 months", "in the past 3 months", "within the last year", "in
+// the 3 months prior to enrollment" at `at`: the index after it, or -1.
+int read_window(const ClauseInput& in, int at, int end, ast::Window& w);
+
 // After a value, the same value in another unit or the unit restated in
 // brackets ("(53-75 mmol/mol)", "(mg/dL)"): the index after them, else `at`.
 int skip_restated_units(const ClauseInput& in, int at, int end);

@@ -279,6 +279,84 @@ const auto times_are_units = x3::eps[([](auto& ctx) { x3::_pass(ctx) = options(c
 const auto after_between = x3::eps[([](auto& ctx) { x3::_pass(ctx) = options(ctx).between; })];
 const auto not_after_between = x3::eps[([](auto& ctx) { x3::_pass(ctx) = !options(ctx).between; })];
 
+// A window's opener: "within" (strong: alone it makes a window) or "in"
+// (weak: only with an amount or "past"/"last").
+struct window_opener_parser : x3::parser<window_opener_parser> {
+  using attribute_type = bool;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+    if (first == last || first->kind != Tok::cue || (first->value != "window" && first->value != "window_weak")) return false;
+    x3::traits::move_to(first->value == "window", attr);
+    ++first;
+    return true;
+  }
+};
+const window_opener_parser window_opener{};
+
+// Between a window's opener and its amount: "the past", "the last": true
+// when it says the window lies in the past.
+struct window_word_parser : x3::parser<window_word_parser> {
+  using attribute_type = bool;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    if (first == last || first >= options(ctx).limit) return false;
+    const bool past = first->kind == Tok::cue && first->value == "history_adj";
+    if (!past && first->kind != Tok::filler) return false;
+    x3::traits::move_to(past || first->text == "last", attr);
+    ++first;
+    return true;
+  }
+};
+const window_word_parser window_word{};
+
+// A window's amount: a number, or a number word ("two"; "a" only before its
+// time: "a year", not "a history").
+struct window_amount_parser : x3::parser<window_amount_parser> {
+  using attribute_type = double;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+    if (first == last || (first->kind != Tok::number && first->kind != Tok::number_word)) return false;
+    const bool time_next = first + 1 != last && (first + 1)->kind == Tok::time_unit;
+    if (first->kind == Tok::number_word && first->text == "a" && !time_next) return false;
+    x3::traits::move_to(first->number, attr);
+    ++first;
+    return true;
+  }
+};
+const window_amount_parser window_amount{};
+
+// A token before the caller's end.
+template <class Subject>
+struct bounded_parser : x3::unary_parser<Subject, bounded_parser<Subject>> {
+  using base_type = x3::unary_parser<Subject, bounded_parser<Subject>>;
+  static bool const has_attribute = Subject::has_attribute;
+  using attribute_type = typename x3::traits::attribute_of<Subject, x3::unused_type>::type;
+  constexpr bounded_parser(Subject const& subject) : base_type(subject) {}
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx& rctx, Attr& attr) const {
+    if (first >= options(ctx).limit) return false;
+    return this->subject.parse(first, last, ctx, rctx, attr);
+  }
+};
+template <class Subject>
+constexpr bounded_parser<Subject> bounded(Subject const& s) { return {s}; }
+
+struct time_unit_parser : x3::parser<time_unit_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+    if (first == last || first->kind != Tok::time_unit) return false;
+    x3::traits::move_to(first->value, attr);
+    ++first;
+    return true;
+  }
+};
+const time_unit_parser time_unit{};
+
 // ------------------------------------------------------------------ rules
 
 using Thresholds = std::vector<Threshold>;
@@ -402,6 +480,27 @@ const auto threshold_def = ((after_between >> between_body)[set_thresholds] |
                             (not_after_between >> comparator_form)[set_thresholds] |
                             (not_after_between >> number_form)[set_thresholds]) >>
                            -restated_units >> *cue("inclusive") >> -sex[set_sex];
+
+// "within 12 months", "in the past 3 months", "within the last year", "in
+// the 3 months prior to enrollment": an amount (1 if none) of a time unit.
+// "in" alone, without an amount or "past", is no window ("in years").
+const x3::rule<class window_class, ast::Window> window = "window";
+const auto make_window = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  const bool strong = boost::fusion::at_c<0>(a);
+  const auto& words = boost::fusion::at_c<1>(a);
+  const auto& amount = boost::fusion::at_c<2>(a);
+  const bool past = std::find(words.begin(), words.end(), true) != words.end();
+  if (!strong && !amount && !past) {
+    x3::_pass(ctx) = false;
+    return;
+  }
+  x3::_val(ctx) = ast::Window{amount ? static_cast<int>(*amount) : 1, boost::fusion::at_c<3>(a)};
+};
+const auto window_def = (window_opener >> x3::repeat(0, 3)[window_word] >> -window_amount >> time_unit)[make_window] >>
+                        -(bounded(cue("before")) >> *bounded(tok(Tok::filler)));
+
+BOOST_SPIRIT_DEFINE(window)
 
 BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, comparator_form, number_form, threshold)
 

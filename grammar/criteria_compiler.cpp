@@ -488,34 +488,7 @@ class Parser {
 // ------------------------------------------------------------------ windows
 
 // "in the past 3 months", "within the last year", "in the 3 months prior to enrollment"
-int Parser::read_window(int i, int end, ast::Window& w) const {
-  if (!(cue(i, "window") || cue(i, "window_weak"))) return -1;
-  bool strong = cue(i, "window");
-  int j = i + 1;
-  bool past = false;
-  while (j < end && (cue(j, "history_adj") || is(j, Tok::filler)) && j - i < 4) {
-    past = past || cue(j, "history_adj") || t_[j].text == "last";
-    ++j;
-  }
-  int amount = 1;
-  bool explicit_amount = false;
-  if (number_at(j) && (is(j, Tok::number) || t_[j].text != "a" || is(j + 1, Tok::time_unit))) {
-    amount = static_cast<int>(t_[j].number);
-    explicit_amount = true;
-    ++j;
-  }
-  if (!is(j, Tok::time_unit)) return -1;
-  if (!strong && !explicit_amount && !past) return -1;
-  w.amount = amount;
-  w.unit = t_[j].value;
-  ++j;
-  // "prior to enrollment", "before screening", "of screening"
-  if (j < end && cue(j, "before")) {
-    ++j;
-    while (j < end && is(j, Tok::filler)) ++j;
-  }
-  return j;
-}
+int Parser::read_window(int i, int end, ast::Window& w) const { return grammar::read_window(*clause_input_, i, end, w); }
 
 // "at least two of", "more than 2 of", "two or more of", "2 of the
 // following": opens a list of which n (≥ 2) must hold. The index after it,

@@ -29,6 +29,18 @@ int read_threshold(const ClauseInput& in, int at, int end, bool time_units, bool
   return static_cast<int>(first - in.tokens.data());
 }
 
+int read_threshold_list(const ClauseInput& in, int at, int end, bool time_units, bool between,
+                        std::vector<Threshold>& out) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
+  const clause::Options o = options_for(in, end, time_units, between);
+  clause::It first = in.tokens.data() + at;
+  const clause::It last = in.tokens.data() + in.tokens.size();
+  std::vector<Threshold> got;
+  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::threshold_list], got)) return -1;
+  out.insert(out.end(), got.begin(), got.end());
+  return static_cast<int>(first - in.tokens.data());
+}
+
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
   const clause::Options o = options_for(in, end, false, false);

@@ -13,6 +13,7 @@
 
 #include "grammar/ast.hpp"
 #include "grammar/criteria_lexer.hpp"
+#include "grammar/word_classes.hpp"
 
 namespace trialmatch::grammar {
 
@@ -40,6 +41,7 @@ struct ClauseInput {
   const std::vector<Token>& tokens;
   std::string_view text;                 // the criterion, for units kept as written
   std::span<const std::uint32_t> words;  // each token's word classes (word_classes.hpp)
+  const WordClasses* classes = nullptr;  // any word's classes
 };
 
 // One threshold, or a range, at token `at`: "< 14", "between 18 and 65
@@ -50,6 +52,14 @@ struct ClauseInput {
 // brackets and the ULN it looks ahead for. Appends to `out`; returns the
 // index after what was read, or -1.
 int read_threshold(const ClauseInput& in, int at, int end, bool time_units, bool between, std::vector<Threshold>& out);
+
+// One or more thresholds on one measure: "< 14 or > 35", "≥ 7.7% and ≤
+// 11.0%", "< 8 g/dL in males, < 7 g/dL in females", "at least 60 kg for men
+// and 48 kg for women". An alternative that holds only for some patients
+// ("or ≤ 5 x ULN if liver metastases are present", "... for patients with
+// Gilbert's syndrome") ends the list before it. As read_threshold.
+int read_threshold_list(const ClauseInput& in, int at, int end, bool time_units, bool between,
+                        std::vector<Threshold>& out);
 
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment" at `at`: the index after it, or -1.

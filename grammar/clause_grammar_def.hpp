@@ -357,6 +357,108 @@ struct time_unit_parser : x3::parser<time_unit_parser> {
 };
 const time_unit_parser time_unit{};
 
+// Between two thresholds of a list: an empty bracket ("(inclusive)",
+// "(≥)"), a comma, "or" or "and"; at least one of them. Its attribute: "or".
+struct joiner_parser : x3::parser<joiner_parser> {
+  using attribute_type = bool;
+  static bool const has_attribute = true;
+  int want = -1;  // 1: only "or"; 0: anything but "or"; -1: either
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    const It end = options(ctx).limit;
+    if (first >= end || first >= last) return false;
+    auto is = [&](It k, Tok t) { return k < last && k->kind == t; };
+    It k = first;
+    if (is(k, Tok::open)) {
+      It close = k;
+      for (int depth = 0; close < end; ++close) {
+        if (close->kind == Tok::open) ++depth;
+        if (close->kind == Tok::close && --depth == 0) break;
+      }
+      bool empty = close < end;
+      for (It m = k + 1; m < close && empty; ++m)
+        empty = (m->kind == Tok::cue && m->value == "inclusive") || m->kind == Tok::comparator || m->kind == Tok::filler;
+      if (empty) k = close + 1;
+    }
+    if (is(k, Tok::comma)) ++k;
+    bool is_or = false;
+    if (is(k, Tok::connective) && k->value == "or") {
+      is_or = true;
+      ++k;
+    } else if (is(k, Tok::connective) && k->value == "and") {
+      ++k;
+    } else if (k == first) {
+      return false;
+    }
+    if (want >= 0 && is_or != (want == 1)) return false;
+    x3::traits::move_to(is_or, attr);
+    first = k;
+    return true;
+  }
+};
+const joiner_parser joiner{};
+const joiner_parser or_joiner{{}, 1};
+const joiner_parser and_joiner{{}, 0};
+
+// What makes an alternative threshold hold for some patients only, after
+// it: "if ...", "in the presence of ...", "for patients with ...".
+struct for_some_parser : x3::parser<for_some_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr&) const {
+    const ClauseInput& in = *options(ctx).input;
+    auto classes = [&](It k) -> std::uint32_t {
+      const auto index = static_cast<std::size_t>(k - in.tokens.data());
+      return k < last && index < in.words.size() ? in.words[index] : 0;
+    };
+    // "patients", "subjects with" (a filler): its first word names people.
+    auto people = [&](It k) {
+      if (k >= last) return false;
+      if (k->kind == Tok::person) return true;
+      if (!in.classes) return false;
+      auto it = in.classes->find(k->text.substr(0, k->text.find(' ')));
+      return it != in.classes->end() && has_class(it->second, Word::people);
+    };
+    auto presence = [&](It k) {
+      if (k >= last || !in.classes) return false;
+      auto it = in.classes->find(k->text);
+      return it != in.classes->end() && has_class(it->second, Word::presence);
+    };
+    const bool some = has_class(classes(first), Word::condition) ||
+                      (has_class(classes(first), Word::place_preposition) &&
+                       (people(first + 1) || (has_class(classes(first + 1), Word::article) && presence(first + 2))));
+    return some;  // a look-ahead: reads nothing
+  }
+};
+const for_some_parser for_some{};
+
+// A bare number and a unit the tables know, for the other sex's value.
+struct any_number_parser : x3::parser<any_number_parser> {
+  using attribute_type = double;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+    if (first == last || first->kind != Tok::number) return false;
+    x3::traits::move_to(first->number, attr);
+    ++first;
+    return true;
+  }
+};
+const any_number_parser any_number{};
+struct known_unit_parser : x3::parser<known_unit_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+    if (first == last || first->kind != Tok::unit) return false;
+    x3::traits::move_to(first->value, attr);
+    ++first;
+    return true;
+  }
+};
+const known_unit_parser known_unit{};
+
 // ------------------------------------------------------------------ rules
 
 using Thresholds = std::vector<Threshold>;
@@ -480,6 +582,46 @@ const auto threshold_def = ((after_between >> between_body)[set_thresholds] |
                             (not_after_between >> comparator_form)[set_thresholds] |
                             (not_after_between >> number_form)[set_thresholds]) >>
                            -restated_units >> *cue("inclusive") >> -sex[set_sex];
+// A later threshold of a list ("between" is its own word there).
+const x3::rule<class next_threshold_class, Thresholds> next_threshold = "threshold";
+const auto next_threshold_def = (between_form[set_thresholds] | comparator_form[set_thresholds] | number_form[set_thresholds]) >>
+                                -restated_units >> *cue("inclusive") >> -sex[set_sex];
+
+// A list of thresholds on one measure, each after a joiner; what starts a
+// later one: a comparator, "between", or a number before "or more" or a dash.
+const x3::rule<class threshold_list_class, Thresholds> threshold_list = "thresholds";
+const auto next_starts = &(tok(Tok::comparator) | cue("between") |
+                           (tok(Tok::number) >> (tok(Tok::post_comparator) | cue("dash") | cue("to"))));
+// "at least 60 kg for men and 48 kg for women": a bare value for the other
+// sex takes the comparator (and unit, unless written) of the one before.
+const auto add_other_sex = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  auto& list = x3::_val(ctx);
+  const std::string& sex = boost::fusion::at_c<3>(a);
+  if (list.empty() || list.back().sex.empty() || list.back().sex == sex) {
+    x3::_pass(ctx) = false;
+    return;
+  }
+  Threshold t = list.back();
+  t.value = boost::fusion::at_c<1>(a);
+  if (const auto& u = boost::fusion::at_c<2>(a)) t.unit = *u;
+  t.sex = sex;
+  t.or_before = boost::fusion::at_c<0>(a);
+  list.push_back(t);
+};
+const auto add_next = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  auto& next = boost::fusion::at_c<1>(a);
+  if (!next.empty()) next.front().or_before = boost::fusion::at_c<0>(a);
+  auto& list = x3::_val(ctx);
+  list.insert(list.end(), next.begin(), next.end());
+};
+const auto threshold_list_def =
+    threshold[set_thresholds] >>
+    *((joiner >> any_number >> -known_unit >> -restated_units >> sex)[add_other_sex] |
+      // An alternative "or ..." for some patients only ends the list.
+      (or_joiner >> next_starts >> next_threshold >> !for_some)[add_next] |
+      (and_joiner >> next_starts >> next_threshold)[add_next]);
 
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment": an amount (1 if none) of a time unit.
@@ -502,6 +644,7 @@ const auto window_def = (window_opener >> x3::repeat(0, 3)[window_word] >> -wind
 
 BOOST_SPIRIT_DEFINE(window)
 
-BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, comparator_form, number_form, threshold)
+BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, comparator_form, number_form, threshold,
+                    next_threshold, threshold_list)
 
 }  // namespace trialmatch::grammar::clause

@@ -212,7 +212,6 @@ CmpOp op_from(const std::string& v) { return comparator_op(v); }
 
 namespace {
 
-using WordClasses = std::unordered_map<std::string, std::uint32_t>;
 
 // A class name the grammar does not know, or a class it reads that no word
 // has, is an error naming the table.
@@ -269,7 +268,7 @@ class Parser {
       auto it = words.find(t.text);
       classes_.push_back(it == words.end() ? 0 : it->second);
     }
-    clause_input_.emplace(ClauseInput{tokens, text, classes_});
+    clause_input_.emplace(ClauseInput{tokens, text, classes_, &words});
   }
 
   std::optional<Expr> run();
@@ -546,75 +545,9 @@ int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Thre
   return read_threshold(*clause_input_, i, end, time_units, between, out);
 }
 
-// One or more thresholds on one measure: "< 14 or > 35", "≥ 7.7% and ≤ 11.0%",
-// "< 8 g/dL in males, < 7 g/dL in females".
+// One or more thresholds on one measure (the clause grammar's threshold_list).
 int Parser::read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between) const {
-  auto people = [&](int m) {  // "patients", "subjects with" (a filler), ...
-    if (is(m, Tok::person)) return true;
-    if (m >= n_) return false;
-    for (std::string_view w : {"patients", "patient", "subjects", "subject", "participants", "those"})
-      if (t_[m].text.rfind(w, 0) == 0) return true;
-    return false;
-  };
-  int j = read_one_threshold(i, end, time_units, out, between);
-  if (j < 0) return -1;
-  while (j < end) {
-    int k = j;
-    bool is_or = false;
-    // "(inclusive)", "(≥)": a bracket that adds nothing to the threshold before it
-    if (is(k, Tok::open)) {
-      int close = close_of(k, end);
-      bool empty = close < end;
-      for (int m = k + 1; m < close && empty; ++m) empty = cue(m, "inclusive") || is(m, Tok::comparator) || is(m, Tok::filler);
-      if (empty) k = close + 1;
-    }
-    if (is(k, Tok::comma)) ++k;
-    if (conn(k, "or")) {
-      is_or = true;
-      ++k;
-    } else if (conn(k, "and")) {
-      ++k;
-    } else if (k == j) {
-      break;
-    }
-    // "at least 60 kg for men and 48 kg for women": a bare value for the
-    // other sex takes the comparator of the one before.
-    if (!out.empty() && !out.back().sex.empty() && is(k, Tok::number)) {
-      int m = k + 1;
-      std::string unit = out.back().unit;
-      if (is(m, Tok::unit)) unit = t_[m++].value;
-      m = skip_alt_units(m, end);
-      if ((cue(m, "male") || cue(m, "female")) && t_[m].value != out.back().sex) {
-        Threshold th = out.back();
-        th.value = t_[k].number;
-        th.unit = unit;
-        th.sex = t_[m].value;
-        th.or_before = is_or;
-        out.push_back(th);
-        j = m + 1;
-        continue;
-      }
-    }
-    if (!(is(k, Tok::comparator) || cue(k, "between") || (is(k, Tok::number) && (is(k + 1, Tok::post_comparator) ||
-                                                                                  cue(k + 1, "dash") || cue(k + 1, "to")))))
-      break;
-    std::size_t before = out.size();
-    int next = read_one_threshold(k, end, time_units, out);
-    if (next < 0) break;
-    // "≤ 2.5 x ULN or ≤ 5 x ULN if liver metastases are present", "... for
-    // patients with Gilbert's syndrome", "... in the presence of liver
-    // metastases": the alternative holds only for some patients, so it is
-    // not one more threshold of the list.
-    const bool in_presence = word_is(next, "in") && next + 2 < n_ && t_[next + 1].text == "the" &&
-                             t_[next + 2].text.rfind("presence", 0) == 0;
-    if (is_or && (word_in(next, Word::condition) || in_presence || (word_in(next, Word::place_preposition) && people(next + 1)))) {
-      out.resize(before);
-      break;
-    }
-    out[before].or_before = is_or;
-    j = next;
-  }
-  return j;
+  return read_threshold_list(*clause_input_, i, end, time_units, between, out);
 }
 
 std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts,

@@ -4,19 +4,25 @@
 // each word its classes; criteria_compiler.cpp loads it and checks that
 // every class here has a word.
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace trialmatch::grammar {
 
 enum class Word : unsigned {
   condition, place_preposition, relative, relative_person, modal, modal_possible, obligation, modal_negated,
-  permission, only, age_word, copula, article, not_, partitive, list_follows, count_
+  permission, only, age_word, copula, article, not_, partitive, list_follows, people, presence, count_
 };
 inline constexpr std::string_view kWordClassNames[] = {
     "condition", "place_preposition", "relative", "relative_person", "modal", "modal_possible", "obligation",
-    "modal_negated", "permission", "only", "age_word", "copula", "article", "not", "partitive", "list_follows"};
+    "modal_negated", "permission", "only", "age_word", "copula", "article", "not", "partitive", "list_follows",
+    "people", "presence"};
 static_assert(std::size(kWordClassNames) == static_cast<std::size_t>(Word::count_));
 
 inline bool has_class(std::uint32_t classes, Word w) { return (classes >> static_cast<unsigned>(w)) & 1u; }
+
+// Word -> its classes, as loaded from the table.
+using WordClasses = std::unordered_map<std::string, std::uint32_t>;
 
 }  // namespace trialmatch::grammar

@@ -261,7 +261,7 @@ class Parser {
  public:
   Parser(const Lexicon& lexicon, const CriteriaLexer& lexer, const WordClasses& words, const std::vector<Token>& tokens,
          std::string_view text, bool exclusion, Compiled& out)
-      : lex_(lexicon), lexer_(lexer), t_(tokens), text_(text), exclusion_(exclusion), out_(out),
+      : lex_(lexicon), lexer_(lexer), t_(tokens), words_(words), text_(text), exclusion_(exclusion), out_(out),
         n_(static_cast<int>(tokens.size())) {
     classes_.reserve(tokens.size());
     for (const auto& t : tokens) {
@@ -464,12 +464,25 @@ class Parser {
   bool word_is(int i, std::string_view w) const { return i >= 0 && i < n_ && t_[i].text == w; }
   // A plain word of the class (the language table word_class).
   bool word_in(int i, Word w) const { return i >= 0 && i < n_ && has_class(classes_[i], w); }
+  // Any word of a token of several ("older than", "aged between") of the class.
+  bool any_word_in(int i, Word w) const {
+    if (i < 0 || i >= n_) return false;
+    const std::string& text = t_[i].text;
+    for (std::size_t from = 0; from <= text.size();) {
+      const std::size_t to = std::min(text.find(' ', from), text.size());
+      auto it = words_.find(text.substr(from, to - from));
+      if (it != words_.end() && has_class(it->second, w)) return true;
+      from = to + 1;
+    }
+    return false;
+  }
   bool is_person(int i) const { return is(i, Tok::person) || cue(i, "female_noun") || cue(i, "male_noun"); }
 
   const Lexicon& lex_;
   const CriteriaLexer& lexer_;
   const std::vector<Token>& t_;
   std::vector<std::uint32_t> classes_;  // by token: its Word classes
+  const WordClasses& words_;
   std::vector<ast::Unparsed> openers_;
   std::string_view text_;
   bool exclusion_;
@@ -625,7 +638,7 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
 std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
   auto build = [&](int from) -> std::optional<std::pair<Expr, int>> {
     int j = from;
-    bool between = from > 0 && t_[from - 1].text.find("between") != std::string::npos;
+    bool between = from > 0 && any_word_in(from - 1, Word::range_opener);
     while (j < end && (is(j, Tok::filler) || is(j, Tok::colon) || cue(j, "age") || (is(j, Tok::concept_ref) && t_[j].value == "age")) &&
            j - from < 4)
       ++j;
@@ -648,7 +661,7 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
   if (cue(i, "not_age")) return std::nullopt;
   // "if onset was between ages 31-41": an age at onset, not the patient's age.
   for (int m = std::max(0, i - 4); m < i; ++m)
-    if (t_[m].text == "onset" || cue(m, "diagnosed") || cue(m, "not_age")) return std::nullopt;
+    if (word_in(m, Word::onset) || cue(m, "diagnosed") || cue(m, "not_age")) return std::nullopt;
   auto age_word = [&](int k) { return (is(k, Tok::concept_ref) && t_[k].value == "age") || cue(k, "age"); };
   bool trigger = age_word(i);
   if (trigger) {
@@ -672,9 +685,7 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
     return std::make_pair(*thresholds_expr("age", {th}, "years"), j);
   }
   // "younger than 18 years", "over the age of 18": the comparator itself speaks of age.
-  if (is(i, Tok::comparator) &&
-      (t_[i].text.find("older") != std::string::npos || t_[i].text.find("younger") != std::string::npos ||
-       t_[i].text.find("age") != std::string::npos)) {
+  if (is(i, Tok::comparator) && any_word_in(i, Word::age_comparison)) {
     std::vector<Threshold> ts;
     int k = read_thresholds(i, end, true, ts);
     if (k > 0) {
@@ -1089,7 +1100,7 @@ std::optional<std::pair<Expr, int>> Parser::count_construct(int i, int end) {
   CmpOp op = CmpOp::ge;
   if (is(j, Tok::comparator)) op = op_from(t_[j++].value);
   if (!number_at(j)) return std::nullopt;
-  if (is(j, Tok::number_word) && t_[j].text == "a" && !(cue(j + 1, "episode") || event_at(j + 1) || soft(j + 1)))
+  if (is(j, Tok::number_word) && word_in(j, Word::indefinite) && !(cue(j + 1, "episode") || event_at(j + 1) || soft(j + 1)))
     return std::nullopt;
   int n = static_cast<int>(t_[j].number);
   ++j;
@@ -1275,7 +1286,7 @@ std::optional<std::pair<Expr, int>> Parser::concept_mention(int i, int end, bool
   }
   // "complications of (severe) diabetes" name the complications, not diabetes.
   for (int k = i - 1; k >= 0 && i - k <= 3; --k) {
-    if (is(k, Tok::pathology) && t_[k].text.rfind("complication", 0) == 0 && !c->complication_concept.empty()) {
+    if (is(k, Tok::pathology) && word_in(k, Word::complication) && !c->complication_concept.empty()) {
       id = c->complication_concept;
       break;
     }

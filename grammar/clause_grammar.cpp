@@ -2,6 +2,7 @@
 #include "grammar/clause_grammar.hpp"
 
 #include "grammar/clause_grammar_def.hpp"
+#include "engine/lexicon.hpp"
 
 namespace trialmatch::grammar {
 
@@ -38,6 +39,17 @@ int read_threshold_list(const ClauseInput& in, int at, int end, bool time_units,
   std::vector<Threshold> got;
   if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::threshold_list], got)) return -1;
   out.insert(out.end(), got.begin(), got.end());
+  return static_cast<int>(first - in.tokens.data());
+}
+
+int read_event_count(const ClauseInput& in, int at, int end, ast::Count& count) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
+  const clause::Options o = options_for(in, end, false, false);
+  clause::It first = in.tokens.data() + at;
+  const clause::It last = in.tokens.data() + in.tokens.size();
+  ast::Count got;
+  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::event_count], got)) return -1;
+  count = got;
   return static_cast<int>(first - in.tokens.data());
 }
 

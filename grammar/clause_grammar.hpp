@@ -15,6 +15,10 @@
 #include "grammar/criteria_lexer.hpp"
 #include "grammar/word_classes.hpp"
 
+namespace trialmatch {
+class Lexicon;
+}
+
 namespace trialmatch::grammar {
 
 // One bound on a value in the criterion's own sense: "< 14", "≥ 7.5 %".
@@ -42,6 +46,7 @@ struct ClauseInput {
   std::string_view text;                 // the criterion, for units kept as written
   std::span<const std::uint32_t> words;  // each token's word classes (word_classes.hpp)
   const WordClasses* classes = nullptr;  // any word's classes
+  const Lexicon* lexicon = nullptr;      // what kind of concept a mention names
 };
 
 // One threshold, or a range, at token `at`: "< 14", "between 18 and 65
@@ -60,6 +65,12 @@ int read_threshold(const ClauseInput& in, int at, int end, bool time_units, bool
 // Gilbert's syndrome") ends the list before it. As read_threshold.
 int read_threshold_list(const ClauseInput& in, int at, int end, bool time_units, bool between,
                         std::vector<Threshold>& out);
+
+// "more than 4 episodes of severe hypoglycemia in the past 12 months", "2 or
+// more severe hypoglycemic events", "(more than 2 episodes over the last 6
+// months)" after the event is named: a count of dated events, in a window if
+// one follows. The index after it, or -1.
+int read_event_count(const ClauseInput& in, int at, int end, ast::Count& count);
 
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment" at `at`: the index after it, or -1.

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/lexicon.hpp"
 #include "grammar/clause_grammar.hpp"
 #include "grammar/word_classes.hpp"
 
@@ -459,6 +460,102 @@ struct known_unit_parser : x3::parser<known_unit_parser> {
 };
 const known_unit_parser known_unit{};
 
+// The kind of concept a mention names (the lexicon's), if it is one.
+inline const Concept* concept_of(const ClauseInput& in, It k, It last) {
+  return k < last && k->kind == Tok::concept_ref && in.lexicon ? in.lexicon->find(k->value) : nullptr;
+}
+inline bool event_at(const ClauseInput& in, It k, It last) {
+  const Concept* c = concept_of(in, k, last);
+  return c && c->kind == ConceptKind::event;
+}
+// Words that may stand between the parts of a construct.
+inline bool soft_at(It k, It last) {
+  return k < last && (k->kind == Tok::filler || k->kind == Tok::person ||
+                      (k->kind == Tok::cue && (k->value == "result" || k->value == "history_adj" || k->value == "reference_weak")));
+}
+struct soft_parser : x3::parser<soft_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr&) const {
+    if (first >= options(ctx).limit || !soft_at(first, last)) return false;
+    ++first;
+    return true;
+  }
+};
+const soft_parser soft{};
+
+// A count: a number, or a number word ("two"; "a" only before what it
+// counts: "a severe hypoglycemic event", not "a history").
+struct count_number_parser : x3::parser<count_number_parser> {
+  using attribute_type = double;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    if (first == last || (first->kind != Tok::number && first->kind != Tok::number_word)) return false;
+    const ClauseInput& in = *options(ctx).input;
+    const auto index = static_cast<std::size_t>(first - in.tokens.data());
+    const bool indefinite = first->kind == Tok::number_word && index < in.words.size() && has_class(in.words[index], Word::indefinite);
+    const It next = first + 1;
+    if (indefinite && !((next < last && next->kind == Tok::cue && next->value == "episode") || event_at(in, next, last) || soft_at(next, last)))
+      return false;
+    x3::traits::move_to(first->number, attr);
+    ++first;
+    return true;
+  }
+};
+const count_number_parser count_number{};
+
+// "episodes", "times", "events" (cue episode), any number of them; its
+// attribute: whether there was one. Always succeeds.
+struct episodes_parser : x3::parser<episodes_parser> {
+  using attribute_type = bool;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+    bool any = false;
+    while (first != last && first->kind == Tok::cue && first->value == "episode") {
+      any = true;
+      ++first;
+    }
+    x3::traits::move_to(any, attr);
+    return true;
+  }
+};
+const episodes_parser episodes{};
+
+// An event concept's mention and the episode words after it: its id, and
+// whether there were any.
+struct event_parser : x3::parser<event_parser> {
+  using attribute_type = std::pair<std::string, bool>;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    if (!event_at(*options(ctx).input, first, last)) return false;
+    std::pair<std::string, bool> got{first->value, false};
+    ++first;
+    while (first != last && first->kind == Tok::cue && first->value == "episode") {
+      got.second = true;
+      ++first;
+    }
+    x3::traits::move_to(got, attr);
+    return true;
+  }
+};
+const event_parser event{};
+
+// Where the parse stands, reading nothing: for a look back from there.
+struct position_parser : x3::parser<position_parser> {
+  using attribute_type = It;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It, const Ctx&, RCtx&, Attr& attr) const {
+    x3::traits::move_to(first, attr);
+    return true;
+  }
+};
+const position_parser position{};
+
 // ------------------------------------------------------------------ rules
 
 using Thresholds = std::vector<Threshold>;
@@ -643,6 +740,45 @@ const auto window_def = (window_opener >> x3::repeat(0, 3)[window_word] >> -wind
                         -(bounded(cue("before")) >> *bounded(tok(Tok::filler)));
 
 BOOST_SPIRIT_DEFINE(window)
+
+// "more than 4 episodes of severe hypoglycemia in the past 12 months", "2 or
+// more severe hypoglycemic events", "at least one episode" after the event
+// was named ("(more than 2 episodes over the last 6 months)"). A comparator
+// after the number wins over one before it.
+const x3::rule<class event_count_class, ast::Count> event_count = "count of events";
+const auto make_event_count = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  const It start = boost::fusion::at_c<0>(a);
+  const auto& before = boost::fusion::at_c<1>(a);
+  const auto& after = boost::fusion::at_c<3>(a);
+  const bool episodes_before = boost::fusion::at_c<4>(a);
+  const auto& event = boost::fusion::at_c<5>(a);
+  const auto& window = boost::fusion::at_c<6>(a);
+  std::string id;
+  if (event) id = event->first;
+  const bool episode = episodes_before || (event && event->second);
+  const ClauseInput& in = *options(ctx).input;
+  if (id.empty() && episode)
+    for (It k = start; k-- > in.tokens.data();)
+      if (event_at(in, k, in.tokens.data() + in.tokens.size())) {
+        id = k->value;
+        break;
+      }
+  if (id.empty()) {
+    x3::_pass(ctx) = false;
+    return;
+  }
+  ast::Count c;
+  c.concepts = {id};
+  c.op = after ? *after : before ? *before : ast::CmpOp::ge;
+  c.n = static_cast<int>(boost::fusion::at_c<2>(a));
+  if (window) c.window = *window;
+  x3::_val(ctx) = c;
+};
+const auto event_count_def = (position >> -cmp >> count_number >> -post_cmp >> x3::repeat(0, 3)[soft] >> episodes >>
+                              x3::repeat(0, 2)[soft] >> -event >> -window)[make_event_count];
+
+BOOST_SPIRIT_DEFINE(event_count)
 
 BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, comparator_form, number_form, threshold,
                     next_threshold, threshold_list)

@@ -268,7 +268,7 @@ class Parser {
       auto it = words.find(t.text);
       classes_.push_back(it == words.end() ? 0 : it->second);
     }
-    clause_input_.emplace(ClauseInput{tokens, text, classes_, &words});
+    clause_input_.emplace(ClauseInput{tokens, text, classes_, &words, &lexicon});
   }
 
   std::optional<Expr> run();
@@ -1096,50 +1096,10 @@ std::optional<std::pair<Expr, int>> Parser::pair_construct(int i, int end) {
 }
 
 std::optional<std::pair<Expr, int>> Parser::count_construct(int i, int end) {
-  int j = i;
-  CmpOp op = CmpOp::ge;
-  if (is(j, Tok::comparator)) op = op_from(t_[j++].value);
-  if (!number_at(j)) return std::nullopt;
-  if (is(j, Tok::number_word) && word_in(j, Word::indefinite) && !(cue(j + 1, "episode") || event_at(j + 1) || soft(j + 1)))
-    return std::nullopt;
-  int n = static_cast<int>(t_[j].number);
-  ++j;
-  if (is(j, Tok::post_comparator)) op = op_from(t_[j++].value);
-  j = skip_soft(j, end, 3);
-  std::string concept_id;
-  bool episode = false;
-  while (cue(j, "episode")) {
-    episode = true;
-    ++j;
-  }
-  j = skip_soft(j, end, 2);
-  if (event_at(j)) {
-    concept_id = t_[j].value;
-    ++j;
-    while (cue(j, "episode")) {
-      episode = true;
-      ++j;
-    }
-  } else if (episode) {
-    // "(more than 2 episodes over the last 6 months)": the event named before.
-    for (int k = i - 1; k >= 0; --k)
-      if (event_at(k)) {
-        concept_id = t_[k].value;
-        break;
-      }
-  }
-  if (concept_id.empty()) return std::nullopt;
   ast::Count c;
-  c.concepts = {concept_id};
-  c.op = op;
-  c.n = n;
-  ast::Window w;
-  int k = read_window(j, end, w);
-  if (k >= 0) {
-    c.window = w;
-    j = k;
-  }
-  return std::make_pair(Expr(c), j);
+  const int next = read_event_count(*clause_input_, i, end, c);
+  if (next < 0) return std::nullopt;
+  return std::make_pair(Expr(c), next);
 }
 
 std::string Parser::nearest_condition(int i) const {

@@ -64,14 +64,5 @@ int read_window(const ClauseInput& in, int at, int end, ast::Window& w) {
   return static_cast<int>(first - in.tokens.data());
 }
 
-int skip_restated_units(const ClauseInput& in, int at, int end) {
-  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return at;
-  const clause::Options o = options_for(in, end, false, false);
-  clause::It first = in.tokens.data() + at;
-  const clause::It last = in.tokens.data() + in.tokens.size();
-  return x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::restated_units])
-             ? static_cast<int>(first - in.tokens.data())
-             : at;
-}
 
 }  // namespace trialmatch::grammar

@@ -76,8 +76,4 @@ int read_event_count(const ClauseInput& in, int at, int end, ast::Count& count);
 // the 3 months prior to enrollment" at `at`: the index after it, or -1.
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w);
 
-// After a value, the same value in another unit or the unit restated in
-// brackets ("(53-75 mmol/mol)", "(mg/dL)"): the index after them, else `at`.
-int skip_restated_units(const ClauseInput& in, int at, int end);
-
 }  // namespace trialmatch::grammar

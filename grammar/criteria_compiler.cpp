@@ -342,7 +342,6 @@ class Parser {
   int read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
   int read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
   std::optional<Expr> thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts, const std::string& default_unit) const;
-  int skip_alt_units(int i, int end) const;
 
   std::optional<std::pair<Expr, int>> age_construct(int i, int end);
   std::optional<std::pair<Expr, int>> measure_construct(int i, int end);
@@ -552,7 +551,6 @@ int Parser::n_of_opener(int i, int end, int& n, bool& dangling) const {
 
 // ------------------------------------------------------------------ thresholds
 
-int Parser::skip_alt_units(int i, int end) const { return skip_restated_units(*clause_input_, i, end); }
 
 int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out, bool between) const {
   return read_threshold(*clause_input_, i, end, time_units, between, out);

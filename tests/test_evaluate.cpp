@@ -368,10 +368,10 @@ TEST_CASE("ranking: eligible, undetermined, ineligible, then score, then id", "[
   c.id = "C";
   d.id = "D";
   std::vector<TrialResult> rs(4);
-  rs[0] = {&a, Verdict::ineligible, 0.9, {}};
-  rs[1] = {&b, Verdict::eligible, 0.5, {}};
-  rs[2] = {&c, Verdict::eligible, 0.9, {}};
-  rs[3] = {&d, Verdict::undetermined, 1.0, {}};
+  rs[0] = {&a, Verdict::ineligible, 0.9, {}, {}, {}};
+  rs[1] = {&b, Verdict::eligible, 0.5, {}, {}, {}};
+  rs[2] = {&c, Verdict::eligible, 0.9, {}, {}, {}};
+  rs[3] = {&d, Verdict::undetermined, 1.0, {}, {}, {}};
   rank(rs);
   CHECK(rs[0].trial->id == "C");
   CHECK(rs[1].trial->id == "A");

@@ -42,7 +42,7 @@ TEST_CASE("the spec's rule examples parse and print back unchanged", "[rules]") 
 TEST_CASE("parse(print(ast)) == ast, nesting included", "[rules]") {
   ast::Comparison a{"hba1c", ast::CmpOp::ge, 7.5, "%", "", {}};
   ast::Comparison b{"tir", ast::CmpOp::lt, 70, "%", "", {}};
-  ast::Predicate p{"history", "acute_pancreatitis", ast::Window{5, "years"}, {}};
+  ast::Predicate p{"history", "acute_pancreatitis", ast::Window{5, "years"}, {}, {}};
   ast::Expr nested = ast::Expr(ast::NAry{ast::Logic::and_, {ast::Expr(p), ast::Expr(ast::NAry{ast::Logic::or_, {ast::Expr(a), ast::Expr(b)}})}});
   ast::Expr e = ast::make_not(nested);
   auto back = grammar::parse_rule(ast::print(e));

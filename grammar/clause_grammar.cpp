@@ -53,6 +53,17 @@ int read_event_count(const ClauseInput& in, int at, int end, ast::Count& count) 
   return static_cast<int>(first - in.tokens.data());
 }
 
+int read_duration(const ClauseInput& in, int at, int end, ast::Duration& duration) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
+  const clause::Options o = options_for(in, end, false, false);
+  clause::It first = in.tokens.data() + at;
+  const clause::It last = in.tokens.data() + in.tokens.size();
+  ast::Duration got;
+  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::duration], got)) return -1;
+  duration = got;
+  return static_cast<int>(first - in.tokens.data());
+}
+
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
   const clause::Options o = options_for(in, end, false, false);

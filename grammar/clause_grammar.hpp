@@ -72,6 +72,13 @@ int read_threshold_list(const ClauseInput& in, int at, int end, bool time_units,
 // one follows. The index after it, or -1.
 int read_event_count(const ClauseInput& in, int at, int end, ast::Count& count);
 
+// "type 1 diabetes for at least 1 year", "diagnosed with T1D for ≥ 12
+// months", "diabetes duration > 5 years", "diagnosed ... within the past 3
+// months", "within 100 days of diagnosis", "less than 1 year since cure":
+// how long a condition or medication has lasted (duration) or how long since
+// it ended (since). The index after it, or -1.
+int read_duration(const ClauseInput& in, int at, int end, ast::Duration& duration);
+
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment" at `at`: the index after it, or -1.
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w);

@@ -333,8 +333,8 @@ const window_amount_parser window_amount{};
 template <class Subject>
 struct bounded_parser : x3::unary_parser<Subject, bounded_parser<Subject>> {
   using base_type = x3::unary_parser<Subject, bounded_parser<Subject>>;
-  static bool const has_attribute = Subject::has_attribute;
   using attribute_type = typename x3::traits::attribute_of<Subject, x3::unused_type>::type;
+  static bool const has_attribute = !std::is_same_v<attribute_type, x3::unused_type>;
   constexpr bounded_parser(Subject const& subject) : base_type(subject) {}
   template <class Ctx, class RCtx, class Attr>
   bool parse(It& first, It last, const Ctx& ctx, RCtx& rctx, Attr& attr) const {
@@ -555,6 +555,105 @@ struct position_parser : x3::parser<position_parser> {
   }
 };
 const position_parser position{};
+
+// A mention of something that lasts (a condition or a medication), as its id.
+struct durable_parser : x3::parser<durable_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    const Concept* c = concept_of(*options(ctx).input, first, last);
+    if (!c || (c->kind != ConceptKind::condition && c->kind != ConceptKind::medication)) return false;
+    x3::traits::move_to(first->value, attr);
+    ++first;
+    return true;
+  }
+};
+const durable_parser durable{};
+
+// A number or a number word ("a year"), as its value.
+struct amount_parser : x3::parser<amount_parser> {
+  using attribute_type = double;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+    if (first == last || (first->kind != Tok::number && first->kind != Tok::number_word)) return false;
+    x3::traits::move_to(first->number, attr);
+    ++first;
+    return true;
+  }
+};
+const amount_parser amount{};
+
+// Between a lasting thing and its duration: "diagnosed", "(T1D)", people
+// and filler; a bracket of at most five tokens and no number.
+struct duration_modifier_parser : x3::parser<duration_modifier_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr&) const {
+    const It end = options(ctx).limit;
+    if (first >= end || first >= last) return false;
+    if (soft_at(first, last) || first->kind == Tok::person ||
+        (first->kind == Tok::cue && (first->value == "diagnosed" || first->value == "duration"))) {
+      ++first;
+      return true;
+    }
+    if (first->kind != Tok::open) return false;
+    It close = first;
+    for (int depth = 0; close < end; ++close) {
+      if (close->kind == Tok::open) ++depth;
+      if (close->kind == Tok::close && --depth == 0) break;
+    }
+    if (close >= end || close - first > 6) return false;
+    for (It m = first + 1; m < close; ++m)
+      if (m->kind == Tok::number) return false;
+    first = close + 1;
+    return true;
+  }
+};
+const duration_modifier_parser duration_modifier{};
+
+// The nearest condition named around a position (either way, nearest first).
+inline std::string nearest_condition(const ClauseInput& in, It at) {
+  const It begin = in.tokens.data(), last = begin + in.tokens.size();
+  for (std::ptrdiff_t d = 1; d < last - begin; ++d)
+    for (It k : {at - d, at + d}) {
+      if (k < begin || k >= last) continue;
+      const Concept* c = concept_of(in, k, last);
+      if (c && c->kind == ConceptKind::condition) return c->id;
+    }
+  return "";
+}
+
+// A duration's comparator and how it was written: "for at least" (a cue
+// for_ge, for_gt, for_lt: 0), "for" and perhaps a comparator (1), or a
+// comparator alone (2: only after "diagnosed" or "duration").
+struct duration_op_parser : x3::parser<duration_op_parser> {
+  using attribute_type = std::pair<ast::CmpOp, int>;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+    if (first == last) return false;
+    std::pair<ast::CmpOp, int> got{ast::CmpOp::ge, 0};
+    if (first->kind == Tok::cue && (first->value == "for_ge" || first->value == "for_gt" || first->value == "for_lt")) {
+      got.first = first->value == "for_ge" ? ast::CmpOp::ge : first->value == "for_gt" ? ast::CmpOp::gt : ast::CmpOp::lt;
+      ++first;
+    } else if (first->kind == Tok::cue && first->value == "for") {
+      got.second = 1;
+      ++first;
+      if (first != last && first->kind == Tok::comparator) got.first = comparator_op((first++)->value);
+    } else if (first->kind == Tok::comparator) {
+      got = {comparator_op(first->value), 2};
+      ++first;
+    } else {
+      return false;
+    }
+    x3::traits::move_to(got, attr);
+    return true;
+  }
+};
+const duration_op_parser duration_op{};
 
 // ------------------------------------------------------------------ rules
 
@@ -779,6 +878,75 @@ const auto event_count_def = (position >> -cmp >> count_number >> -post_cmp >> x
                               x3::repeat(0, 2)[soft] >> -event >> -window)[make_event_count];
 
 BOOST_SPIRIT_DEFINE(event_count)
+
+// How long something has lasted, or since it ended:
+//   type 1 diabetes for at least 1 year        diagnosed with T1D for ≥ 12 months
+//   diabetes duration > 5 years                diagnosed with T1D within the past 3 months (≤ 3 months)
+//   within 100 days of diagnosis               less than 1 year since cure
+// (the last two of the condition named nearest).
+const x3::rule<class duration_class, ast::Duration> duration = "duration";
+inline ast::Duration make_duration(std::string fn, std::string id, ast::CmpOp op, double value, std::string unit) {
+  ast::Duration d;
+  d.function = std::move(fn);
+  d.concept_id = std::move(id);
+  d.op = op;
+  d.value = value;
+  d.unit = std::move(unit);
+  return d;
+}
+const auto duration_opener = (cue("diagnosed") | cue("duration")) >> x3::repeat(0, 3)[soft];
+const auto make_duration_for = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  const bool diagnosed = boost::fusion::at_c<0>(a);
+  const It op_at = boost::fusion::at_c<2>(a);
+  const auto& op = boost::fusion::at_c<3>(a);
+  // A comparator alone follows "diagnosed" or "duration" only.
+  if (op.second == 2 && !diagnosed && !(op_at[-1].kind == Tok::cue && op_at[-1].value == "duration")) {
+    x3::_pass(ctx) = false;
+    return;
+  }
+  const auto& post = boost::fusion::at_c<6>(a);
+  x3::_val(ctx) = make_duration("duration", boost::fusion::at_c<1>(a), post ? *post : op.first, boost::fusion::at_c<4>(a),
+                                boost::fusion::at_c<5>(a));
+};
+const auto make_duration_window = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  const ast::Window& w = boost::fusion::at_c<1>(a);
+  x3::_val(ctx) = make_duration("duration", boost::fusion::at_c<0>(a), ast::CmpOp::le, w.amount, w.unit);
+};
+const auto make_near = [](std::string fn, bool window) {
+  return [fn, window](auto& ctx) {
+    auto& a = x3::_attr(ctx);
+    const It at = boost::fusion::at_c<0>(a);
+    std::string id = nearest_condition(*options(ctx).input, at);
+    if (id.empty()) {
+      x3::_pass(ctx) = false;
+      return;
+    }
+    const ast::CmpOp op = window ? ast::CmpOp::le : boost::fusion::at_c<1>(a);
+    x3::_val(ctx) = make_duration(fn, id, op, boost::fusion::at_c<2>(a), boost::fusion::at_c<3>(a));
+  };
+};
+struct has_opener_parser : x3::parser<has_opener_parser> {  // whether "diagnosed"/"duration" opens it
+  using attribute_type = bool;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx& rctx, Attr& attr) const {
+    x3::unused_type none;
+    const bool opened = duration_opener.parse(first, last, ctx, rctx, none);
+    x3::traits::move_to(opened, attr);
+    return true;
+  }
+};
+const has_opener_parser has_opener{};
+const auto duration_def =
+    (has_opener >> durable >> x3::repeat(0, 6)[duration_modifier] >> position >> duration_op >> amount >> time_unit >>
+     -post_cmp >> *bounded(cue("before") | cue("ago") | tok(Tok::filler)))[make_duration_for] |
+    (duration_opener >> durable >> x3::repeat(0, 6)[duration_modifier] >> window)[make_duration_window] |
+    (position >> cue("window") >> x3::attr(ast::CmpOp::le) >> amount >> time_unit >> cue("since_diagnosis"))[make_near("duration", true)] |
+    (position >> cmp >> amount >> time_unit >> (cue("since_cure") | cue("since")))[make_near("since", false)];
+
+BOOST_SPIRIT_DEFINE(duration)
 
 BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, comparator_form, number_form, threshold,
                     next_threshold, threshold_list)

@@ -365,7 +365,6 @@ class Parser {
   }
   std::optional<std::pair<Expr, int>> concept_mention(int i, int end, bool& condition);
   std::optional<std::pair<Expr, std::pair<int, int>>> test_result(int i, int end) const;
-  std::string nearest_condition(int i) const;
   std::vector<std::string> antibody_members(int i, int end, int& next) const;
 
   std::vector<Item> scan(int b, int e);
@@ -1100,93 +1099,12 @@ std::optional<std::pair<Expr, int>> Parser::count_construct(int i, int end) {
   return std::make_pair(Expr(c), next);
 }
 
-std::string Parser::nearest_condition(int i) const {
-  for (int d = 1; d < n_; ++d) {
-    for (int k : {i - d, i + d}) {
-      auto* c = concept_at(k);
-      if (c && (c->kind == ConceptKind::condition)) return c->id;
-    }
-  }
-  return "";
-}
 
 std::optional<std::pair<Expr, int>> Parser::duration_construct(int i, int end) {
-  auto make = [&](const std::string& fn, const std::string& concept_id, CmpOp op, double v, const std::string& unit) {
-    ast::Duration d;
-    d.function = fn;
-    d.concept_id = concept_id;
-    d.op = op;
-    d.value = v;
-    d.unit = unit;
-    return Expr(d);
-  };
-  auto is_durable = [&](int k) {
-    auto* c = concept_at(k);
-    return c && (c->kind == ConceptKind::condition || c->kind == ConceptKind::medication);
-  };
-  // "<condition> ... for at least 1 year", "diagnosed with T1D for ≥ 12 months"
-  int j = i;
-  bool diagnosed = false;
-  if (cue(j, "diagnosed") || cue(j, "duration")) {
-    diagnosed = true;
-    ++j;
-    j = skip_soft(j, end, 3);
-  }
-  if (is_durable(j)) {
-    std::string c = t_[j].value;
-    int k = j + 1;
-    for (int guard = 0; guard < 6 && k < end; ++guard) {
-      if (soft(k) || cue(k, "diagnosed") || cue(k, "duration") || is(k, Tok::person)) ++k;
-      else if (is(k, Tok::open)) {
-        int close = close_of(k, end);
-        bool simple = close < end && close - k <= 6;
-        for (int m = k + 1; m < close && simple; ++m) simple = !is(m, Tok::number);
-        if (!simple) break;
-        k = close + 1;
-      } else break;
-    }
-    CmpOp op = CmpOp::ge;
-    bool have = false;
-    if (cue(k, "for_ge") || cue(k, "for_gt") || cue(k, "for_lt")) {
-      op = cue(k, "for_ge") ? CmpOp::ge : cue(k, "for_gt") ? CmpOp::gt : CmpOp::lt;
-      have = true;
-      ++k;
-    } else if (cue(k, "for")) {
-      have = true;
-      ++k;
-      if (is(k, Tok::comparator)) op = op_from(t_[k++].value);
-    } else if ((diagnosed || cue(k - 1, "duration")) && is(k, Tok::comparator)) {
-      have = true;
-      op = op_from(t_[k++].value);
-    }
-    if (have && number_at(k) && is(k + 1, Tok::time_unit)) {
-      double v = t_[k].number;
-      std::string unit = t_[k + 1].value;
-      k += 2;
-      if (is(k, Tok::post_comparator)) op = op_from(t_[k++].value);
-      while (k < end && (cue(k, "before") || cue(k, "ago") || is(k, Tok::filler)) && k < end) ++k;
-      return std::make_pair(make("duration", c, op, v, unit), k);
-    }
-    // "diagnosed with type 1 diabetes within the past 3 months"
-    ast::Window w;
-    int m = read_window(k, end, w);
-    if (diagnosed && m >= 0) return std::make_pair(make("duration", c, CmpOp::le, w.amount, w.unit), m);
-  }
-  // "within 100 days of diagnosis"
-  if (cue(i, "window") && number_at(i + 1) && is(i + 2, Tok::time_unit) && cue(i + 3, "since_diagnosis")) {
-    std::string c = nearest_condition(i);
-    if (c.empty()) return std::nullopt;
-    return std::make_pair(make("duration", c, CmpOp::le, t_[i + 1].number, t_[i + 2].value), i + 4);
-  }
-  // "less than 1 year since cure"
-  if (is(i, Tok::comparator) && number_at(i + 1) && is(i + 2, Tok::time_unit) &&
-      (cue(i + 3, "since_cure") || cue(i + 3, "since"))) {
-    std::string c = nearest_condition(i);
-    if (c.empty()) return std::nullopt;
-    int k = i + 4;
-    return std::make_pair(make("since", c, op_from(t_[i].value), t_[i + 1].number, t_[i + 2].value), k);
-  }
-  return std::nullopt;
+  ast::Duration d;
+  const int next = read_duration(*clause_input_, i, end, d);
+  if (next < 0) return std::nullopt;
+  return std::make_pair(Expr(d), next);
 }
 
 std::optional<std::pair<Expr, int>> Parser::interpretation(int i, int end) {

@@ -64,6 +64,17 @@ int read_duration(const ClauseInput& in, int at, int end, ast::Duration& duratio
   return static_cast<int>(first - in.tokens.data());
 }
 
+int read_age(const ClauseInput& in, int at, int end, std::vector<Threshold>& out) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
+  const clause::Options o = options_for(in, end, true, false);
+  clause::It first = in.tokens.data() + at;
+  const clause::It last = in.tokens.data() + in.tokens.size();
+  std::vector<Threshold> got;
+  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::age], got)) return -1;
+  out.insert(out.end(), got.begin(), got.end());
+  return static_cast<int>(first - in.tokens.data());
+}
+
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
   const clause::Options o = options_for(in, end, false, false);

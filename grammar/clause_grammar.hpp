@@ -79,6 +79,12 @@ int read_event_count(const ClauseInput& in, int at, int end, ast::Count& count);
 // it ended (since). The index after it, or -1.
 int read_duration(const ClauseInput& in, int at, int end, ast::Duration& duration);
 
+// The patient's age at `at` ("Age 18-65 years", "Minimum age: 18 years",
+// "younger than 18 years", "patients < 18", "males and females aged 18 to
+// 45", "18 years or older"), as thresholds in times. The index after it,
+// or -1.
+int read_age(const ClauseInput& in, int at, int end, std::vector<Threshold>& out);
+
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment" at `at`: the index after it, or -1.
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w);

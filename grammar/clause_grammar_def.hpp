@@ -948,6 +948,183 @@ const auto duration_def =
 
 BOOST_SPIRIT_DEFINE(duration)
 
+// ------------------------------------------------------------------ ages
+
+// Token tests the age rules share.
+struct Tokens {
+  const ClauseInput& in;
+  It begin, last, limit;
+  template <class Ctx>
+  explicit Tokens(const Ctx& ctx)
+      : in(*options(ctx).input), begin(in.tokens.data()), last(begin + in.tokens.size()), limit(options(ctx).limit) {}
+  bool is(It k, Tok t) const { return k >= begin && k < last && k->kind == t; }
+  bool cue(It k, std::string_view v) const { return is(k, Tok::cue) && k->value == v; }
+  bool conn(It k, std::string_view v) const { return is(k, Tok::connective) && k->value == v; }
+  bool word_in(It k, Word w) const {
+    const auto index = static_cast<std::size_t>(k - begin);
+    return k >= begin && k < last && index < in.words.size() && has_class(in.words[index], w);
+  }
+  // Any word of a token of several ("aged between") of the class.
+  bool any_word_in(It k, Word w) const {
+    if (k < begin || k >= last || !in.classes) return false;
+    const std::string& text = k->text;
+    for (std::size_t from = 0; from <= text.size();) {
+      const std::size_t to = std::min(text.find(' ', from), text.size());
+      auto it = in.classes->find(text.substr(from, to - from));
+      if (it != in.classes->end() && has_class(it->second, w)) return true;
+      from = to + 1;
+    }
+    return false;
+  }
+  bool age_word(It k) const { return (is(k, Tok::concept_ref) && k->value == "age") || cue(k, "age"); }
+  bool number_at(It k) const { return is(k, Tok::number) || is(k, Tok::number_word); }
+  It close_of(It open) const {
+    int depth = 0;
+    for (It k = open; k < limit; ++k) {
+      if (k->kind == Tok::open) ++depth;
+      if (k->kind == Tok::close && --depth == 0) return k;
+    }
+    return limit;
+  }
+  // Thresholds of an age or duration from k (times are units).
+  int thresholds(It k, bool between, Thresholds& out) const {
+    return read_threshold_list(in, static_cast<int>(k - begin), static_cast<int>(limit - begin), true, between, out);
+  }
+};
+
+inline bool is_time(const std::string& u) { return u == "years" || u == "months" || u == "weeks" || u == "days"; }
+inline bool in_years(const Thresholds& ts) {
+  return std::any_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months"; });
+}
+
+// An age's thresholds from `from`: past "age", a colon and filler, a range
+// (after "between"), in times only; "of age", "inclusive" and "or older"
+// after them. Returns the end, or null.
+inline It age_thresholds(const Tokens& t, It from, Thresholds& ts) {
+  const bool between = from > t.begin && t.any_word_in(from - 1, Word::range_opener);
+  It j = from;
+  while (j < t.limit && (t.is(j, Tok::filler) || t.is(j, Tok::colon) || t.age_word(j)) && j - from < 4) ++j;
+  ts.clear();
+  const int k = t.thresholds(j, between && t.number_at(j), ts);
+  if (k < 0 || ts.empty()) return nullptr;
+  for (const auto& th : ts)
+    if (!th.unit.empty() && !is_time(th.unit)) return nullptr;
+  It e = t.begin + k;
+  while (e < t.limit && (t.cue(e, "age_after") || t.cue(e, "inclusive") || t.is(e, Tok::post_comparator))) {
+    if (t.is(e, Tok::post_comparator))
+      for (auto& th : ts) th.op = comparator_op(e->value);
+    ++e;
+  }
+  return e;
+}
+
+// The patient's age, as thresholds:
+//   Age 18-65 years      Age (20-50)        Minimum age: 18 years     at least the age of 18
+//   younger than 18 years                   over the age of 18        18 years or older
+//   patients < 18        males and females aged 18 to 45              Female, > 35 years
+// Not an age at onset ("if onset was between ages 31-41") nor after "not".
+struct age_parser : x3::parser<age_parser> {
+  using attribute_type = Thresholds;
+  static bool const has_attribute = true;
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It, const Ctx& ctx, RCtx&, Attr& attr) const {
+    const Tokens t(ctx);
+    Thresholds ts;
+    It end = read(t, first, ts);
+    if (!end) return false;
+    x3::traits::move_to(ts, attr);
+    first = end;
+    return true;
+  }
+
+  static It read(const Tokens& t, It i, Thresholds& ts) {
+    if (i >= t.last || t.cue(i, "not_age")) return nullptr;
+    for (It m = std::max(t.begin, i - 4); m < i; ++m)
+      if (t.word_in(m, Word::onset) || t.cue(m, "diagnosed") || t.cue(m, "not_age")) return nullptr;
+    if (t.age_word(i)) {
+      // "Age (20-50)"
+      if (t.is(i + 1, Tok::open)) {
+        const It close = t.close_of(i + 1);
+        if (It e = age_thresholds(t, i + 2, ts); e && e <= close) return close + 1;
+      }
+      return age_thresholds(t, i + 1, ts);
+    }
+    // "Minimum age: 18 years", "at least the age of 18"
+    if (t.is(i, Tok::comparator) && t.age_word(i + 1)) {
+      It j = i + 2;
+      while (t.is(j, Tok::colon) || t.is(j, Tok::filler)) ++j;
+      if (!t.is(j, Tok::number)) return nullptr;
+      Threshold th{comparator_op(i->value), j->number, "years", "", false};
+      ++j;
+      if (t.is(j, Tok::time_unit)) th.unit = (j++)->value;
+      while (t.cue(j, "age_after")) ++j;
+      ts = {th};
+      return j;
+    }
+    // "younger than 18 years", "over the age of 18": the comparator speaks of age.
+    if (t.is(i, Tok::comparator) && t.any_word_in(i, Word::age_comparison)) {
+      Thresholds got;
+      if (int k = t.thresholds(i, false, got); k > 0) {
+        It e = t.begin + k;
+        while (e < t.limit && (t.cue(e, "age_after") || t.cue(e, "inclusive"))) ++e;
+        ts = got;
+        return e;
+      }
+    }
+    if (t.is(i, Tok::person)) return after_people(t, i, ts);
+    return bare(t, i, ts);
+  }
+
+  // "patients < 18", "males and females aged 18 to 45", "subjects 18 years or older"
+  static It after_people(const Tokens& t, It i, Thresholds& ts) {
+    It j = i;
+    while (j < t.limit &&
+           (t.is(j, Tok::person) || t.conn(j, "and") || t.conn(j, "or") || t.is(j, Tok::filler) || t.cue(j, "male_noun") ||
+            t.cue(j, "female_noun")) &&
+           j - i < 6)
+      ++j;
+    if (t.age_word(j)) return age_thresholds(t, j + 1, ts);
+    Thresholds got;
+    const int k = t.thresholds(j, false, got);
+    // A bare number after a person and a comparator is an age.
+    if (k > 0 && !got.empty() && t.is(j, Tok::comparator) &&
+        std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit.empty() && th.value > 0 && th.value < 120; })) {
+      ts = got;
+      return t.begin + k;
+    }
+    const bool years = in_years(got) && std::all_of(got.begin(), got.end(), [](auto& th) {
+                         return th.unit == "years" || th.unit == "months" || th.unit.empty();
+                       });
+    if (k > 0 && !got.empty() && (years || t.cue(t.begin + k, "age_after"))) return age_thresholds(t, j, ts);
+    return nullptr;
+  }
+
+  // "18 years or older", "≥ 18 years old", "18-65 years of age": in years
+  // and "of age", or a criterion that is only that span of years (nothing
+  // before it but people, sexes and filler, nothing after it that makes it a
+  // duration: "since diagnosis", "of diabetes").
+  static It bare(const Tokens& t, It i, Thresholds& ts) {
+    Thresholds got;
+    const int k = t.thresholds(i, false, got);
+    if (k < 0 || got.empty() || !in_years(got)) return nullptr;
+    const It e = t.begin + k;
+    for (It m = i; m <= e && m < t.limit; ++m)
+      if (t.cue(m, "age_after")) return age_thresholds(t, i, ts);
+    if (!std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit == "years" || th.unit.empty(); })) return nullptr;
+    for (It m = t.begin; m < i; ++m)
+      if (!(t.is(m, Tok::person) || t.is(m, Tok::filler) || t.is(m, Tok::comma) || t.cue(m, "male_noun") ||
+            t.cue(m, "female_noun") || t.conn(m, "and") || t.conn(m, "or") || t.is(m, Tok::colon)))
+        return nullptr;
+    for (It m = e; m < t.last && !t.is(m, Tok::comma) && !t.is(m, Tok::period) && !t.is(m, Tok::semicolon); ++m)
+      if (!(t.is(m, Tok::filler) || t.is(m, Tok::person) || t.cue(m, "inclusive") || t.cue(m, "male_noun") ||
+            t.cue(m, "female_noun") || t.is(m, Tok::open) || t.is(m, Tok::close)))
+        return nullptr;
+    return age_thresholds(t, i, ts);
+  }
+};
+const age_parser age{};
+
 BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, comparator_form, number_form, threshold,
                     next_threshold, threshold_list)
 

@@ -633,102 +633,12 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
 // ------------------------------------------------------------------ constructs
 
 std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
-  auto build = [&](int from) -> std::optional<std::pair<Expr, int>> {
-    int j = from;
-    bool between = from > 0 && any_word_in(from - 1, Word::range_opener);
-    while (j < end && (is(j, Tok::filler) || is(j, Tok::colon) || cue(j, "age") || (is(j, Tok::concept_ref) && t_[j].value == "age")) &&
-           j - from < 4)
-      ++j;
-    std::vector<Threshold> ts;
-    int k = read_thresholds(j, end, true, ts, between && number_at(j));
-    if (k < 0) return std::nullopt;
-    for (auto& th : ts)
-      if (!th.unit.empty() && th.unit != "years" && th.unit != "months" && th.unit != "weeks" && th.unit != "days")
-        return std::nullopt;
-    while (k < end && (cue(k, "age_after") || cue(k, "inclusive") || is(k, Tok::post_comparator))) {
-      if (is(k, Tok::post_comparator)) {
-        for (auto& th : ts) th.op = op_from(t_[k].value);
-      }
-      ++k;
-    }
-    auto e = thresholds_expr("age", ts, "years");
-    if (!e) return std::nullopt;
-    return std::make_pair(*e, k);
-  };
-  if (cue(i, "not_age")) return std::nullopt;
-  // "if onset was between ages 31-41": an age at onset, not the patient's age.
-  for (int m = std::max(0, i - 4); m < i; ++m)
-    if (word_in(m, Word::onset) || cue(m, "diagnosed") || cue(m, "not_age")) return std::nullopt;
-  auto age_word = [&](int k) { return (is(k, Tok::concept_ref) && t_[k].value == "age") || cue(k, "age"); };
-  bool trigger = age_word(i);
-  if (trigger) {
-    // "Age (20-50)"
-    if (is(i + 1, Tok::open)) {
-      int close = close_of(i + 1, end);
-      if (auto r = build(i + 2); r && r->second <= close) return std::make_pair(r->first, close + 1);
-    }
-    return build(i + 1);
-  }
-  // "Minimum age: 18 years", "at least the age of 18"
-  if (is(i, Tok::comparator) && age_word(i + 1)) {
-    std::vector<Threshold> ts;
-    int j = i + 2;
-    while (is(j, Tok::colon) || is(j, Tok::filler)) ++j;
-    if (!is(j, Tok::number)) return std::nullopt;
-    Threshold th{op_from(t_[i].value), t_[j].number, "years", "", false};
-    ++j;
-    if (is(j, Tok::time_unit)) th.unit = t_[j++].value;
-    while (cue(j, "age_after")) ++j;
-    return std::make_pair(*thresholds_expr("age", {th}, "years"), j);
-  }
-  // "younger than 18 years", "over the age of 18": the comparator itself speaks of age.
-  if (is(i, Tok::comparator) && any_word_in(i, Word::age_comparison)) {
-    std::vector<Threshold> ts;
-    int k = read_thresholds(i, end, true, ts);
-    if (k > 0) {
-      while (k < end && (cue(k, "age_after") || cue(k, "inclusive"))) ++k;
-      if (auto e = thresholds_expr("age", ts, "years")) return std::make_pair(*e, k);
-    }
-  }
-  if (is(i, Tok::person)) {
-    int j = i;
-    while (j < end && (is(j, Tok::person) || conn(j, "and") || conn(j, "or") || is(j, Tok::filler) || cue(j, "male_noun") ||
-                       cue(j, "female_noun")) && j - i < 6)
-      ++j;
-    if (age_word(j)) return build(j + 1);
-    std::vector<Threshold> ts;
-    int k = read_thresholds(j, end, true, ts);
-    // "patients < 18", "any patient ≥18 who ...": a bare number after a person is an age.
-    if (k > 0 && !ts.empty() && is(j, Tok::comparator) &&
-        std::all_of(ts.begin(), ts.end(), [](auto& t) { return t.unit.empty() && t.value > 0 && t.value < 120; })) {
-      if (auto e = thresholds_expr("age", ts, "years")) return std::make_pair(*e, k);
-    }
-    bool years = std::any_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months"; }) &&
-                 std::all_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months" || t.unit.empty(); });
-    if (k > 0 && !ts.empty() && (years || cue(k, "age_after"))) return build(j);
-    return std::nullopt;
-  }
-  // "18 years or older", "≥ 18 years old", "18-65 years of age"
   std::vector<Threshold> ts;
-  int k = read_thresholds(i, end, true, ts);
-  if (k < 0 || ts.empty()) return std::nullopt;
-  bool time_unit = std::any_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months"; });
-  if (!time_unit) return std::nullopt;
-  for (int m = i; m <= k && m < end; ++m)
-    if (cue(m, "age_after")) return build(i);
-  // A criterion that is only a span of years ("18 years or older", "Female,
-  // > 35 years"): nothing before it but people, sexes and filler, and nothing
-  // after it that makes it a duration ("... since diagnosis", "of diabetes").
-  if (!std::all_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit.empty(); })) return std::nullopt;
-  for (int m = 0; m < i; ++m)
-    if (!(is(m, Tok::person) || is(m, Tok::filler) || is(m, Tok::comma) || cue(m, "male_noun") || cue(m, "female_noun") ||
-          conn(m, "and") || conn(m, "or") || is(m, Tok::colon)))
-      return std::nullopt;
-  for (int m = k; m < n_ && !is(m, Tok::comma) && !is(m, Tok::period) && !is(m, Tok::semicolon); ++m)
-    if (!(is(m, Tok::filler) || is(m, Tok::person) || cue(m, "inclusive") || cue(m, "male_noun") || cue(m, "female_noun") ||
-          is(m, Tok::open) || is(m, Tok::close)))
-      return std::nullopt;
-  return build(i);
+  const int next = read_age(*clause_input_, i, end, ts);
+  if (next < 0) return std::nullopt;
+  auto e = thresholds_expr("age", ts, "years");
+  if (!e) return std::nullopt;
+  return std::make_pair(*e, next);
 }
 
 std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {

@@ -210,9 +210,6 @@ CmpOp op_from(const std::string& v) { return comparator_op(v); }
 
 }  // namespace
 
-namespace {
-
-
 // A class name the grammar does not know, or a class it reads that no word
 // has, is an error naming the table.
 WordClasses load_word_classes(const Lexicon& lexicon) {
@@ -245,8 +242,6 @@ WordClasses load_word_classes(const Lexicon& lexicon) {
                                "\", which the criteria grammar reads");
   return out;
 }
-
-}  // namespace
 
 struct CriteriaCompiler::Impl {
   const Lexicon& lexicon;

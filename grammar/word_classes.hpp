@@ -27,3 +27,15 @@ inline bool has_class(std::uint32_t classes, Word w) { return (classes >> static
 using WordClasses = std::unordered_map<std::string, std::uint32_t>;
 
 }  // namespace trialmatch::grammar
+
+namespace trialmatch {
+class Lexicon;
+}
+
+namespace trialmatch::grammar {
+
+// The lexicon's table word_class. Throws std::runtime_error naming the
+// table for a class the grammar does not know or a class without a word.
+WordClasses load_word_classes(const Lexicon& lexicon);
+
+}  // namespace trialmatch::grammar

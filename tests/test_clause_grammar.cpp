@@ -1,0 +1,113 @@
+// The X3 clause rules on their own, over the lexer's tokens: each reads its
+// construct and says where it ends.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "engine/lexicon.hpp"
+#include "grammar/clause_grammar.hpp"
+#include "grammar/word_classes.hpp"
+
+using namespace trialmatch;
+using namespace trialmatch::grammar;
+
+namespace {
+
+struct Lexed {
+  std::string text;
+  std::vector<Token> tokens;
+  std::vector<std::uint32_t> classes;
+  WordClasses words;
+  explicit Lexed(std::string t) : text(std::move(t)) {
+    static const CriteriaLexer lexer(bundled_lexicon());
+    tokens = lexer.lex(text);
+    words = load_word_classes(bundled_lexicon());
+    for (const auto& tok : tokens) {
+      auto it = words.find(tok.text);
+      classes.push_back(it == words.end() ? 0 : it->second);
+    }
+  }
+  ClauseInput input() const { return ClauseInput{tokens, text, classes, &words, &bundled_lexicon()}; }
+  int size() const { return static_cast<int>(tokens.size()); }
+};
+
+std::string print(const std::vector<Threshold>& ts) {
+  std::ostringstream out;
+  for (const auto& t : ts) {
+    if (out.tellp() > 0) out << (t.or_before ? " or " : " and ");
+    out << ast::to_string(t.op) << " " << ast::format_number(t.value) << (t.unit.empty() ? "" : " " + t.unit)
+        << (t.sex.empty() ? "" : " (" + t.sex + ")");
+  }
+  return out.str();
+}
+
+// The thresholds read from the start, and how many tokens were left.
+std::string thresholds(const std::string& text, bool time_units = false) {
+  Lexed l(text);
+  std::vector<Threshold> ts;
+  const int end = read_threshold_list(l.input(), 0, l.size(), time_units, false, ts);
+  if (end < 0) return "(none)";
+  return print(ts) + (end < l.size() ? " | " + std::to_string(l.size() - end) + " left" : "");
+}
+
+std::string age(const std::string& text) {
+  Lexed l(text);
+  std::vector<Threshold> ts;
+  const int end = read_age(l.input(), 0, l.size(), ts);
+  return end < 0 ? "(none)" : print(ts) + (end < l.size() ? " | " + std::to_string(l.size() - end) + " left" : "");
+}
+
+}  // namespace
+
+TEST_CASE("clause rule threshold_list: bounds, ranges and lists on one measure", "[clause]") {
+  CHECK(thresholds("< 14 or > 35") == "< 14 or > 35");
+  CHECK(thresholds(">= 7.5% and <= 10%") == ">= 7.5 % and <= 10 %");
+  CHECK(thresholds("between 7.5 and 10 %") == ">= 7.5 % and <= 10 %");
+  CHECK(thresholds("less than (<) 10.0 g/dL") == "< 10 g/dL");
+  CHECK(thresholds("≤ 1.5 x ULN (≤ 3 x ULN if liver metastases)") == "<= 1.5 xULN | 8 left");
+  CHECK(thresholds("≤ 2.5 x ULN or ≤ 5 x ULN if liver metastases are present") == "<= 2.5 xULN | 9 left");
+  CHECK(thresholds("< 8 g/dL in males, < 7 g/dL in females") == "< 8 g/dL (male) and < 7 g/dL (female)");
+  CHECK(thresholds("0, 1 or 2") == "= 0 or = 1 or = 2");
+  CHECK(thresholds("2.5 or more times the upper limit of normal") == ">= 2.5 xULN");
+  CHECK(thresholds("7.5% (58 mmol/mol) or higher") == "(none)");
+  CHECK(thresholds("≥ 7.5% (58 mmol/mol)") == ">= 7.5 %");
+  CHECK(thresholds("18-65 years", true) == ">= 18 years and <= 65 years");
+  // A time is no threshold of a measure ("2 weeks"), but is of an age.
+  CHECK(thresholds("> 2 weeks") == "(none)");
+  CHECK(thresholds("> 2 weeks", true) == "> 2 weeks");
+}
+
+TEST_CASE("clause rule age: the patient's age, not an age at onset", "[clause]") {
+  CHECK(age("Age 18-65 years") == ">= 18 years and <= 65 years");
+  CHECK(age("Age (20-50)") == ">= 20 and <= 50");  // years by default, when the rule is made
+  CHECK(age("younger than 18 years") == "< 18 years");
+  CHECK(age("18 years of age or older") == ">= 18 years");
+  CHECK(age("patients < 18") == "< 18");
+  CHECK(age("HbA1c > 7%") == "(none)");
+}
+
+TEST_CASE("clause rules window, event_count and duration", "[clause]") {
+  {
+    Lexed l("within the past 12 months prior to screening");
+    ast::Window w;
+    CHECK(read_window(l.input(), 0, l.size(), w) == l.size());
+    CHECK(w == ast::Window{12, "months"});
+  }
+  {
+    Lexed l("in years");  // "in" alone needs an amount or "past"
+    ast::Window w;
+    CHECK(read_window(l.input(), 0, l.size(), w) == -1);
+  }
+  {
+    Lexed l("more than 4 episodes of severe hypoglycemia in the past 12 months");
+    ast::Count c;
+    CHECK(read_event_count(l.input(), 0, l.size(), c) == l.size());
+    CHECK(ast::print(ast::Expr(c)) == "count(severe_hypoglycemia within 12 months) > 4");
+  }
+  {
+    Lexed l("type 1 diabetes for at least 5 years");
+    ast::Duration d;
+    CHECK(read_duration(l.input(), 0, l.size(), d) == l.size());
+    CHECK(ast::print(ast::Expr(d)) == "duration(type1_diabetes) >= 5 years");
+  }
+}

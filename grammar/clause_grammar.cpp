@@ -75,6 +75,14 @@ int read_age(const ClauseInput& in, int at, int end, std::vector<Threshold>& out
   return static_cast<int>(first - in.tokens.data());
 }
 
+bool read_measure_head(const ClauseInput& in, int at, int end, MeasureHead& head) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return false;
+  const clause::Options o = options_for(in, end, false, false);
+  clause::It first = in.tokens.data() + at;
+  const clause::It last = in.tokens.data() + in.tokens.size();
+  return x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::measure_head], head);
+}
+
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
   const clause::Options o = options_for(in, end, false, false);

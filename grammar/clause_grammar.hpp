@@ -47,6 +47,7 @@ struct ClauseInput {
   std::span<const std::uint32_t> words;  // each token's word classes (word_classes.hpp)
   const WordClasses* classes = nullptr;  // any word's classes
   const Lexicon* lexicon = nullptr;      // what kind of concept a mention names
+  const CriteriaLexer* lexer = nullptr;  // the concept a whole phrase names
 };
 
 // One threshold, or a range, at token `at`: "< 14", "between 18 and 65
@@ -78,6 +79,24 @@ int read_event_count(const ClauseInput& in, int at, int end, ast::Count& count);
 // how long a condition or medication has lasted (duration) or how long since
 // it ended (since). The index after it, or -1.
 int read_duration(const ClauseInput& in, int at, int end, ast::Duration& duration);
+
+// The measures a comparison is about and where its thresholds start:
+// "HbA1c", "total bilirubin, ALT, and AST", "AST/ALT", "aspartate or alanine
+// aminotransferase", past restatements and filler ("HbA1c (NGSP) value:").
+// A threshold in brackets after them ("C-peptide negative (<100 pmol/L)")
+// is read here: `bracket` holds it, `end` is after the bracket.
+struct MeasureHead {
+  std::vector<std::string> concepts;
+  bool any = false;           // joined by "or"
+  int thresholds_at = -1;     // where the thresholds start
+  std::vector<Threshold> bracket;
+  int bracket_read_to = -1;   // where the bracket's thresholds end (the rest is set aside)
+  int bracket_close = -1;     // its closing bracket (the caller's end if none)
+  int end = -1;               // after the bracket
+};
+// Whether a measure comparison's head starts at `at`; `joined`: "and"/"or"
+// stands before it (then a comma does not continue its list).
+bool read_measure_head(const ClauseInput& in, int at, int end, MeasureHead& head);
 
 // The patient's age at `at` ("Age 18-65 years", "Minimum age: 18 years",
 // "younger than 18 years", "patients < 18", "males and females aged 18 to

@@ -1125,6 +1125,115 @@ struct age_parser : x3::parser<age_parser> {
 };
 const age_parser age{};
 
+// ------------------------------------------------------------------ measures
+
+// The head of a measure comparison (clause_grammar.hpp, MeasureHead).
+struct measure_head_parser : x3::parser<measure_head_parser> {
+  using attribute_type = MeasureHead;
+  static bool const has_attribute = true;
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It, const Ctx& ctx, RCtx&, Attr& attr) const {
+    const Tokens t(ctx);
+    MeasureHead head;
+    if (!read(t, first, head)) return false;
+    first = t.begin + (head.end >= 0 ? head.end : head.thresholds_at);
+    x3::traits::move_to(head, attr);
+    return true;
+  }
+
+  static const Concept* concept_at(const Tokens& t, It k) { return concept_of(t.in, k, t.last); }
+  static bool measure_at(const Tokens& t, It k) {
+    const Concept* c = concept_at(t, k);
+    return c && c->kind == ConceptKind::measure && c->id != "age";
+  }
+  // "(NGSP)", "(HbA1c)": a bracket of at most five tokens with no number,
+  // comparator or unit restates the name.
+  static It skip_restatement(const Tokens& t, It k) {
+    if (!t.is(k, Tok::open)) return k;
+    const It close = t.close_of(k);
+    if (close >= t.limit || close - k > 6) return k;
+    for (It m = k + 1; m < close; ++m)
+      if (t.is(m, Tok::number) || t.is(m, Tok::comparator) || t.is(m, Tok::unit)) return k;
+    return close + 1;
+  }
+
+  static bool read(const Tokens& t, It i, MeasureHead& head) {
+    It j = i + 1;
+    if (!measure_at(t, i)) {
+      // "aspartate or alanine aminotransferase": the first shares the second's head.
+      if (!t.is(i, Tok::word) || !(t.conn(i + 1, "or") || t.conn(i + 1, "and")) || !measure_at(t, i + 2) || !t.in.lexer)
+        return false;
+      const std::string& name = (i + 2)->text;
+      const auto sp = name.find(' ');
+      if (sp == std::string::npos) return false;
+      const std::string id = t.in.lexer->concept_named(i->text + name.substr(sp));
+      const Concept* info = t.in.lexicon ? t.in.lexicon->find(id) : nullptr;
+      if (!info || info->kind != ConceptKind::measure) return false;
+      head.concepts.push_back(id);
+    } else {
+      head.concepts.push_back(i->value);
+    }
+    j = skip_restatement(t, j);
+    // A list sharing one comparator: "total bilirubin, ALT, and AST ≥ 2×ULN",
+    // "AST/ALT". After "A and", B cannot open a comma list of its own; after
+    // its "and"/"or" a list is complete ("ALT and AST, creatinine < 1.8").
+    bool joined = t.conn(i - 1, "and") || t.conn(i - 1, "or");
+    while (j < t.limit) {
+      It k = j;
+      if (t.is(k, Tok::comma)) {
+        if (joined) break;
+        ++k;
+      }
+      if (t.conn(k, "and") || t.conn(k, "or")) {
+        head.any = head.any || t.conn(k, "or");
+        joined = true;
+        ++k;
+      }
+      if (k == j && !(t.is(k, Tok::punct) && k->text == "/")) break;
+      if (t.is(k, Tok::punct)) ++k;
+      for (int n = 0; n < 2 && k < t.limit && soft_at(k, t.last); ++n) ++k;
+      if (!measure_at(t, k)) break;
+      head.concepts.push_back(k->value);
+      j = skip_restatement(t, k + 1);
+    }
+    // Filler, restatements and a qualifier word between the measure and its
+    // threshold ("HbA1c(NGSP) >= 10", "HbA1c value >= 7", "result:").
+    for (int guard = 0; guard < 8 && j < t.limit; ++guard) {
+      if (soft_at(j, t.last) || t.is(j, Tok::colon) || t.cue(j, "result") || t.cue(j, "diagnosed") ||
+          t.cue(j, "since_diagnosis") || t.cue(j, "positive") || t.cue(j, "negative") ||
+          (t.is(j, Tok::concept_ref) && j->value == head.concepts.back())) {
+        ++j;
+      } else if (t.is(j, Tok::open) && (t.is(j + 1, Tok::comparator) || t.is(j + 1, Tok::number))) {
+        // "C-peptide negative (<100 pmol/L ...)", "reduced GFR (<90 ml/min/1.73m2)"
+        const It close = t.close_of(j);
+        const int k = read_threshold_list(t.in, static_cast<int>(j + 1 - t.begin), static_cast<int>(close - t.begin), false,
+                                          false, head.bracket);
+        if (k < 0) break;
+        head.bracket_read_to = k;
+        head.bracket_close = static_cast<int>(close - t.begin);
+        head.end = static_cast<int>(std::min(close + 1, t.limit) - t.begin);
+        head.thresholds_at = static_cast<int>(j - t.begin);
+        return true;
+      } else if (t.is(j, Tok::open)) {
+        const It close = t.close_of(j);
+        bool restatement = close < t.limit && close - j <= 16;
+        for (It k = j + 1; k < close && restatement; ++k) restatement = !t.is(k, Tok::unit) && !t.is(k, Tok::comparator);
+        if (!restatement) break;
+        j = close + 1;
+      } else if (t.is(j, Tok::word) && j + 1 < t.limit && (t.is(j + 1, Tok::comparator) || t.cue(j + 1, "between")) &&
+                 j->text.size() <= 12 && j - i <= 3) {
+        ++j;
+      } else {
+        break;
+      }
+    }
+    head.thresholds_at = static_cast<int>(j - t.begin);
+    return true;
+  }
+};
+const measure_head_parser measure_head{};
+
 BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, comparator_form, number_form, threshold,
                     next_threshold, threshold_list)
 

@@ -263,7 +263,7 @@ class Parser {
       auto it = words.find(t.text);
       classes_.push_back(it == words.end() ? 0 : it->second);
     }
-    clause_input_.emplace(ClauseInput{tokens, text, classes_, &words, &lexicon});
+    clause_input_.emplace(ClauseInput{tokens, text, classes_, &words, &lexicon, &lexer});
   }
 
   std::optional<Expr> run();
@@ -637,100 +637,31 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
 }
 
 std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
-  std::vector<std::string> concepts;
-  int j = i + 1;
-  if (!measure_at(i)) {
-    // "aspartate or alanine aminotransferase": the first shares the second's head.
-    if (!is(i, Tok::word) || !(conn(i + 1, "or") || conn(i + 1, "and")) || !measure_at(i + 2)) return std::nullopt;
-    const std::string& head = t_[i + 2].text;
-    auto sp = head.find(' ');
-    if (sp == std::string::npos) return std::nullopt;
-    std::string id = lexer_.concept_named(t_[i].text + head.substr(sp));
-    const Concept* info = lex_.find(id);
-    if (!info || info->kind != ConceptKind::measure) return std::nullopt;
-    concepts.push_back(id);
-    j = i + 1;
-  } else {
-    concepts.push_back(t_[i].value);
-  }
-  auto skip_restatement = [&](int k) {
-    if (!is(k, Tok::open)) return k;
-    int close = close_of(k, end);
-    if (close >= end || close - k > 6) return k;
-    for (int m = k + 1; m < close; ++m)
-      if (is(m, Tok::number) || is(m, Tok::comparator) || is(m, Tok::unit)) return k;
-    return close + 1;
+  MeasureHead head;
+  if (!read_measure_head(*clause_input_, i, end, head)) return std::nullopt;
+  // "and" in an exclusion: any of them excludes; in an inclusion: all must hold.
+  const Logic op = head.any || exclusion_ ? Logic::any : Logic::all;
+  auto per_measure = [&](const std::vector<Threshold>& ts) {
+    std::vector<Expr> per;
+    for (const auto& c : head.concepts) {
+      const Concept* info = lex_.find(c);
+      if (auto e = thresholds_expr(c, ts, info ? info->unit : "")) per.push_back(*e);
+    }
+    return per;
   };
-  j = skip_restatement(j);
-  // After "A and", B cannot open a comma list of its own.
-  bool list_or = false, joined = conn(i - 1, "and") || conn(i - 1, "or");
-  // A list sharing one comparator: "total bilirubin, ALT, and AST ≥ 2×ULN", "AST/ALT".
-  // After its "and"/"or" a list is complete: "ALT and AST, creatinine < 1.8".
-  while (j < end) {
-    int k = j;
-    if (is(k, Tok::comma)) {
-      if (joined) break;
-      ++k;
-    }
-    if (conn(k, "and") || conn(k, "or")) {
-      list_or = list_or || conn(k, "or");
-      joined = true;
-      ++k;
-    }
-    if (k == j && !(is(k, Tok::punct) && t_[k].text == "/")) break;
-    if (is(k, Tok::punct)) ++k;
-    k = skip_soft(k, end, 2);
-    if (!measure_at(k)) break;
-    concepts.push_back(t_[k].value);
-    j = skip_restatement(k + 1);
-  }
-  // Filler and restatements between the measure and its threshold.
-  for (int guard = 0; guard < 8 && j < end; ++guard) {
-    if (soft(j) || is(j, Tok::colon) || cue(j, "result") || cue(j, "diagnosed") || cue(j, "since_diagnosis") ||
-        cue(j, "positive") || cue(j, "negative") || (is(j, Tok::concept_ref) && t_[j].value == concepts.back())) {
-      ++j;
-    } else if (is(j, Tok::open) && (is(j + 1, Tok::comparator) || is(j + 1, Tok::number))) {
-      // "C-peptide negative (<100 pmol/L ...)", "reduced GFR (<90 ml/min/1.73m2)"
-      int close = close_of(j, end);
-      std::vector<Threshold> inner;
-      int k = read_thresholds(j + 1, close, false, inner);
-      if (k < 0) break;
-      std::vector<Expr> per;
-      for (const auto& c : concepts) {
-        const Concept* info = lex_.find(c);
-        if (auto e = thresholds_expr(c, inner, info ? info->unit : "")) per.push_back(*e);
-      }
-      if (per.empty()) break;
-      if (k < close) ignore(k, close, "rest of the bracket");
-      Expr e = per.size() == 1 ? per.front() : Expr(ast::NAry{list_or || exclusion_ ? Logic::any : Logic::all, per});
-      return std::make_pair(e, std::min(close + 1, end));
-    } else if (is(j, Tok::open)) {
-      int close = close_of(j, end);
-      bool restatement = close < end && close - j <= 16;
-      for (int k = j + 1; k < close && restatement; ++k)
-        restatement = !is(k, Tok::unit) && !is(k, Tok::comparator);
-      if (!restatement) break;
-      j = close + 1;
-    } else if (is(j, Tok::word) && j + 1 < end && (is(j + 1, Tok::comparator) || cue(j + 1, "between")) &&
-               t_[j].text.size() <= 12 && j - i <= 3) {
-      ++j;  // "HbA1c(NGSP) >= 10", "HbA1c value >= 7", an unknown qualifier word
-    } else {
-      break;
-    }
+  if (head.end >= 0) {  // thresholds in brackets after the name
+    auto per = per_measure(head.bracket);
+    if (per.empty()) return std::nullopt;
+    if (head.bracket_read_to < head.bracket_close) ignore(head.bracket_read_to, head.bracket_close, "rest of the bracket");
+    Expr e = per.size() == 1 ? per.front() : Expr(ast::NAry{op, per});
+    return std::make_pair(e, head.end);
   }
   std::vector<Threshold> ts;
-  int k = read_thresholds(j, end, false, ts);
+  const int k = read_thresholds(head.thresholds_at, end, false, ts);
   if (k < 0) return std::nullopt;
-  std::vector<Expr> per;
-  for (const auto& c : concepts) {
-    const Concept* info = lex_.find(c);
-    auto e = thresholds_expr(c, ts, info ? info->unit : "");
-    if (e) per.push_back(*e);
-  }
+  auto per = per_measure(ts);
   if (per.empty()) return std::nullopt;
   if (per.size() == 1) return std::make_pair(per.front(), k);
-  // "and" in an exclusion: any of them excludes; in an inclusion: all must hold.
-  Logic op = list_or || exclusion_ ? Logic::any : Logic::all;
   return std::make_pair(Expr(ast::NAry{op, per}), k);
 }
 

@@ -83,6 +83,26 @@ bool read_measure_head(const ClauseInput& in, int at, int end, MeasureHead& head
   return x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::measure_head], head);
 }
 
+int read_bound_before(const ClauseInput& in, int at, int end, Threshold& bound, std::string& measure) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
+  const clause::Options o = options_for(in, end, false, false);
+  const clause::It start = in.tokens.data() + at;
+  const clause::It last = in.tokens.data() + in.tokens.size();
+  clause::It first = start;
+  std::pair<Threshold, std::string> after;
+  if (x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::bound_then_measure], after)) {
+    bound = after.first;
+    measure = after.second;
+    return static_cast<int>(first - in.tokens.data());
+  }
+  first = start;
+  Threshold before;
+  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::value_then_measure], before)) return -1;
+  bound = before;
+  measure.clear();
+  return static_cast<int>(first - in.tokens.data());
+}
+
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
   const clause::Options o = options_for(in, end, false, false);

@@ -98,6 +98,15 @@ struct MeasureHead {
 // stands before it (then a comma does not continue its list).
 bool read_measure_head(const ClauseInput& in, int at, int end, MeasureHead& head);
 
+// A bound written before its measure: "> 2.0 U/kg total insulin dose per
+// day" (a comparator and a value with a unit, the measure after: `measure`
+// is set and the index after it returned), or "19 kg/m2 ≤ BMI", "7.0% <
+// HbA1c" (a value, then a comparator read from the measure's side: ≤
+// becomes ≥; the index of the measure returned, its comparison follows).
+// -1 if none. An equality before a bound ("130mmHg=SBP<180mmHg") is a lost
+// ≤ or ≥ and is not read.
+int read_bound_before(const ClauseInput& in, int at, int end, Threshold& bound, std::string& measure);
+
 // The patient's age at `at` ("Age 18-65 years", "Minimum age: 18 years",
 // "younger than 18 years", "patients < 18", "males and females aged 18 to
 // 45", "18 years or older"), as thresholds in times. The index after it,

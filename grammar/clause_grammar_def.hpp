@@ -1234,6 +1234,62 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
 };
 const measure_head_parser measure_head{};
 
+// A measure's mention, as its id (not age).
+struct measure_parser : x3::parser<measure_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It, const Ctx& ctx, RCtx&, Attr& attr) const {
+    const Tokens t(ctx);
+    if (!measure_head_parser::measure_at(t, first)) return false;
+    x3::traits::move_to(first->value, attr);
+    ++first;
+    return true;
+  }
+};
+const measure_parser measure{};
+
+inline ast::CmpOp flipped(ast::CmpOp op) {
+  switch (op) {
+    case ast::CmpOp::lt: return ast::CmpOp::gt;
+    case ast::CmpOp::le: return ast::CmpOp::ge;
+    case ast::CmpOp::gt: return ast::CmpOp::lt;
+    case ast::CmpOp::ge: return ast::CmpOp::le;
+    default: return op;
+  }
+}
+
+// "> 2.0 U/kg total insulin dose per day": one bound with its unit, then
+// the measure (a bare number before a word is too weak a sign).
+const x3::rule<class bound_then_measure_class, std::pair<Threshold, std::string>> bound_then_measure = "bound, then its measure";
+const auto make_bound_then_measure = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  const Thresholds& ts = boost::fusion::at_c<0>(a);
+  if (ts.size() != 1 || ts.front().unit.empty()) {
+    x3::_pass(ctx) = false;
+    return;
+  }
+  x3::_val(ctx) = {ts.front(), boost::fusion::at_c<1>(a)};
+};
+const auto bound_then_measure_def = (&cmp >> threshold >> x3::repeat(0, 3)[soft] >> measure)[make_bound_then_measure];
+
+// "19 kg/m2 ≤ BMI", "7.0% < HbA1c": a value, its unit, and a comparator
+// (not = or !=) read from the measure's side; the measure is not read.
+const x3::rule<class value_then_measure_class, Threshold> value_then_measure = "value, then its measure";
+const auto make_value_then_measure = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  const ast::CmpOp op = boost::fusion::at_c<2>(a);
+  if (op == ast::CmpOp::eq || op == ast::CmpOp::ne) {
+    x3::_pass(ctx) = false;
+    return;
+  }
+  const auto& unit = boost::fusion::at_c<1>(a);
+  x3::_val(ctx) = Threshold{flipped(op), boost::fusion::at_c<0>(a), unit ? *unit : std::string(), "", false};
+};
+const auto value_then_measure_def = (any_number >> -known_unit >> cmp >> &measure)[make_value_then_measure];
+
+BOOST_SPIRIT_DEFINE(bound_then_measure, value_then_measure)
+
 BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, comparator_form, number_form, threshold,
                     next_threshold, threshold_list)
 

@@ -334,7 +334,6 @@ class Parser {
 
   // ---- constructs
   int read_window(int i, int end, ast::Window& w) const;
-  int read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
   int read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
   std::optional<Expr> thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts, const std::string& default_unit) const;
 
@@ -546,10 +545,6 @@ int Parser::n_of_opener(int i, int end, int& n, bool& dangling) const {
 // ------------------------------------------------------------------ thresholds
 
 
-int Parser::read_one_threshold(int i, int end, bool time_units, std::vector<Threshold>& out, bool between) const {
-  return read_threshold(*clause_input_, i, end, time_units, between, out);
-}
-
 // One or more thresholds on one measure (the clause grammar's threshold_list).
 int Parser::read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between) const {
   return read_threshold_list(*clause_input_, i, end, time_units, between, out);
@@ -669,14 +664,13 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
 // with a unit written (a bare number before a word is too weak a sign).
 std::optional<std::pair<Expr, int>> Parser::reverse_measure(int i, int end) {
   if (!is(i, Tok::comparator)) return std::nullopt;
-  std::vector<Threshold> ts;
-  int k = read_one_threshold(i, end, false, ts);
-  if (k < 0 || ts.size() != 1 || ts[0].unit.empty()) return std::nullopt;
-  int j = skip_soft(k, end, 3);
-  if (!measure_at(j)) return std::nullopt;
-  auto e = thresholds_expr(t_[j].value, ts, "");
+  Threshold bound;
+  std::string measure;
+  const int next = read_bound_before(*clause_input_, i, end, bound, measure);
+  if (next < 0 || measure.empty()) return std::nullopt;
+  auto e = thresholds_expr(measure, {bound}, "");
   if (!e) return std::nullopt;
-  return std::make_pair(*e, j + 1);
+  return std::make_pair(*e, next);
 }
 
 // Whether the threshold opening tokens [b, e) ("≤ 3 × ULN if ...") bounds the
@@ -701,24 +695,10 @@ bool Parser::looser_bound(const Item* prev, int b, int e) const {
 // follows the measure is read as usual.
 std::optional<std::pair<Expr, int>> Parser::bound_before_measure(int i, int end) {
   if (!is(i, Tok::number)) return std::nullopt;
-  int c = is(i + 1, Tok::unit) ? i + 2 : i + 1;
-  if (!is(c, Tok::comparator) || !measure_at(c + 1)) return std::nullopt;
-  auto flipped = [](CmpOp op) {
-    switch (op) {
-      case CmpOp::lt: return CmpOp::gt;
-      case CmpOp::le: return CmpOp::ge;
-      case CmpOp::gt: return CmpOp::lt;
-      case CmpOp::ge: return CmpOp::le;
-      default: return op;
-    }
-  };
-  // "130mmHg=SBP<180mmHg": an equality before a bound is a lost ≤ or ≥; not read.
-  if (op_from(t_[c].value) == CmpOp::eq || op_from(t_[c].value) == CmpOp::ne) return std::nullopt;
   Threshold th;
-  th.op = flipped(op_from(t_[c].value));
-  th.value = t_[i].number;
-  if (c == i + 2) th.unit = t_[i + 1].value;
-  const int m = c + 1;
+  std::string measure_after;  // set only for a bound whose measure follows ("> 2 U/kg insulin dose")
+  const int m = read_bound_before(*clause_input_, i, end, th, measure_after);
+  if (m < 0 || !measure_after.empty()) return std::nullopt;
   auto rest = measure_construct(m, end);
   // "18 ≤ BMI ≤ 32 kg/m2": a bound with no unit takes the unit of the one after.
   std::string unit_after;

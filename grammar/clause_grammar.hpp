@@ -107,6 +107,11 @@ bool read_measure_head(const ClauseInput& in, int at, int end, MeasureHead& head
 // ≤ or ≥ and is not read.
 int read_bound_before(const ClauseInput& in, int at, int end, Threshold& bound, std::string& measure);
 
+// "blood pressure > 140/90 mmHg": one comparator for two measures written as
+// one value (the cue pair:systolic_bp,diastolic_bp names them). Above a pair
+// means either value above; below, both. The index after it, or -1.
+int read_value_pair(const ClauseInput& in, int at, int end, ast::Expr& out);
+
 // The patient's age at `at` ("Age 18-65 years", "Minimum age: 18 years",
 // "younger than 18 years", "patients < 18", "males and females aged 18 to
 // 45", "18 years or older"), as thresholds in times. The index after it,

@@ -1290,6 +1290,68 @@ const auto value_then_measure_def = (any_number >> -known_unit >> cmp >> &measur
 
 BOOST_SPIRIT_DEFINE(bound_then_measure, value_then_measure)
 
+// A cue naming two measures written as one value: "pair:systolic_bp,diastolic_bp".
+struct pair_cue_parser : x3::parser<pair_cue_parser> {
+  using attribute_type = std::pair<const Concept*, const Concept*>;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    const Lexicon* lexicon = options(ctx).input->lexicon;
+    if (first == last || first->kind != Tok::cue || first->value.rfind("pair:", 0) != 0 || !lexicon) return false;
+    const std::string& v = first->value;
+    const auto comma = v.find(',');
+    if (comma == std::string::npos) return false;
+    const Concept* a = lexicon->find(v.substr(5, comma - 5));
+    const Concept* b = lexicon->find(v.substr(comma + 1));
+    if (!a || !b) return false;
+    x3::traits::move_to(std::make_pair(a, b), attr);
+    ++first;
+    return true;
+  }
+};
+const pair_cue_parser pair_cue{};
+// "/" however it was read (a slash between values may be read as "or").
+struct slash_parser : x3::parser<slash_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr&) const {
+    if (first == last || first->text != "/") return false;
+    ++first;
+    return true;
+  }
+};
+const slash_parser slash{};
+
+const x3::rule<class value_pair_class, ast::Expr> value_pair = "two values (140/90)";
+const auto make_value_pair = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  const It start = boost::fusion::at_c<0>(a);
+  const auto [pa, pb] = boost::fusion::at_c<1>(a);
+  const ast::CmpOp op = boost::fusion::at_c<2>(a);
+  const auto& unit = boost::fusion::at_c<5>(a);
+  const It stop = boost::fusion::at_c<6>(a);
+  if (op == ast::CmpOp::eq || op == ast::CmpOp::ne || (unit && (*unit != pa->unit || *unit != pb->unit))) {
+    x3::_pass(ctx) = false;
+    return;
+  }
+  ast::Comparison x, y;
+  x.concept_id = pa->id;
+  y.concept_id = pb->id;
+  x.op = y.op = op;
+  x.value = boost::fusion::at_c<3>(a);
+  y.value = boost::fusion::at_c<4>(a);
+  x.unit = pa->unit;
+  y.unit = pb->unit;
+  x.span = y.span = ast::Span{start->begin, (stop - 1)->end};
+  const bool above = op == ast::CmpOp::gt || op == ast::CmpOp::ge;
+  x3::_val(ctx) = ast::make_nary(above ? ast::Logic::or_ : ast::Logic::and_, {ast::Expr(x), ast::Expr(y)});
+};
+const auto value_pair_def = (position >> pair_cue >> x3::repeat(0, 3)[soft] >> cmp >> any_number >> slash >> any_number >>
+                             -known_unit >> position)[make_value_pair];
+
+BOOST_SPIRIT_DEFINE(value_pair)
+
 BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, comparator_form, number_form, threshold,
                     next_threshold, threshold_list)
 

@@ -874,38 +874,10 @@ std::optional<std::pair<Expr, int>> Parser::antibody_construct(int i, int end) {
 // (`>`, `>=`: systolic or diastolic), below it when both are (`<`, `<=`),
 // as blood pressure categories are read (docs/grammar.md).
 std::optional<std::pair<Expr, int>> Parser::pair_construct(int i, int end) {
-  if (!pair_cue(i)) return std::nullopt;
-  const std::string& v = t_[i].value;
-  const auto comma = v.find(',');
-  if (comma == std::string::npos) return std::nullopt;
-  const std::string first = v.substr(5, comma - 5), second = v.substr(comma + 1);
-  const Concept* a = lex_.find(first);
-  const Concept* b = lex_.find(second);
-  if (!a || !b) return std::nullopt;
-  int j = skip_soft(i + 1, end, 3);
-  if (!is(j, Tok::comparator)) return std::nullopt;
-  const CmpOp op = op_from(t_[j].value);
-  if (op == CmpOp::eq || op == CmpOp::ne) return std::nullopt;
-  ++j;
-  // The slash between the values may have been read as "or".
-  if (!is(j, Tok::number) || j + 1 >= n_ || t_[j + 1].text != "/" || !is(j + 2, Tok::number))
-    return std::nullopt;
-  ast::Comparison x, y;
-  x.concept_id = a->id;
-  y.concept_id = b->id;
-  x.op = y.op = op;
-  x.value = t_[j].number;
-  y.value = t_[j + 2].number;
-  x.unit = a->unit;
-  y.unit = b->unit;
-  j += 3;
-  if (is(j, Tok::unit)) {
-    if (t_[j].value != a->unit || t_[j].value != b->unit) return std::nullopt;
-    ++j;
-  }
-  x.span = y.span = span(i, j);
-  const bool above = op == CmpOp::gt || op == CmpOp::ge;
-  return std::make_pair(ast::make_nary(above ? Logic::or_ : Logic::and_, {Expr(x), Expr(y)}), j);
+  Expr e;
+  const int next = read_value_pair(*clause_input_, i, end, e);
+  if (next < 0) return std::nullopt;
+  return std::make_pair(e, next);
 }
 
 std::optional<std::pair<Expr, int>> Parser::count_construct(int i, int end) {

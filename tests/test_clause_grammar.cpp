@@ -111,3 +111,44 @@ TEST_CASE("clause rules window, event_count and duration", "[clause]") {
     CHECK(ast::print(ast::Expr(d)) == "duration(type1_diabetes) >= 5 years");
   }
 }
+
+TEST_CASE("clause rules value_pair and bounds written before their measure", "[clause]") {
+  {
+    Lexed l("blood pressure > 140/90 mmHg");
+    ast::Expr e;
+    CHECK(read_value_pair(l.input(), 0, l.size(), e) == l.size());
+    CHECK(ast::print(e) == "systolic_bp > 140 mmHg or diastolic_bp > 90 mmHg");
+  }
+  {
+    Lexed l("blood pressure < 160/100");
+    ast::Expr e;
+    CHECK(read_value_pair(l.input(), 0, l.size(), e) == l.size());
+    CHECK(ast::print(e) == "systolic_bp < 160 mmHg and diastolic_bp < 100 mmHg");
+  }
+  {
+    Lexed l("> 2.0 U/kg total insulin dose per day");
+    Threshold bound;
+    std::string measure;
+    CHECK(read_bound_before(l.input(), 0, l.size(), bound, measure) > 0);
+    CHECK(measure == "insulin_dose");
+    CHECK(bound.op == ast::CmpOp::gt);
+  }
+  {
+    Lexed l("19 kg/m2 <= BMI <= 35 kg/m2");
+    Threshold bound;
+    std::string measure;
+    const int at = read_bound_before(l.input(), 0, l.size(), bound, measure);
+    REQUIRE(at > 0);
+    CHECK(l.tokens[static_cast<std::size_t>(at)].value == "bmi");  // the measure's own comparison follows
+    CHECK(measure.empty());
+    CHECK(bound.op == ast::CmpOp::ge);
+    CHECK(bound.value == 19);
+    CHECK(bound.unit == "kg/m2");
+  }
+  {
+    Lexed l("130 mmHg = SBP");  // a lost <= or >=
+    Threshold bound;
+    std::string measure;
+    CHECK(read_bound_before(l.input(), 0, l.size(), bound, measure) == -1);
+  }
+}

@@ -762,12 +762,9 @@ std::optional<std::pair<Expr, int>> Parser::antibody_construct(int i, int end) {
     // the islet autoantibodies only with them listed or with words that say
     // so ("2 or more diabetes antibodies"); it excluded every patient with
     // two autoantibodies from trials that exclude HIV.
-    const std::string& word = t_[k].text;
-    if (listed.empty() && (word == "antibody" || word == "antibodies")) {
+    if (listed.empty() && word_in(k, Word::antibody_noun)) {
       bool said = false;
-      for (int m = from; m < k; ++m)
-        for (std::string_view w : {"islet", "diabetes", "diabetes-related", "diabetes-associated", "pancreatic", "beta-cell"})
-          said = said || t_[m].text == w;
+      for (int m = from; m < k; ++m) said = said || word_in(m, Word::islet_qualifier);
       if (!said) return std::nullopt;
     }
     if (!listed.empty()) {

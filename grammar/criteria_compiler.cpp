@@ -2665,22 +2665,11 @@ std::optional<Expr> Parser::with_sex_subject(std::optional<Expr> rule) const {
   int j = 1;
   while (j < n_ && (is(j, Tok::person) || word_in(j, Word::only) || is(j, Tok::comma))) ++j;
   if (j < n_ && (is(j, Tok::connective) || is(j, Tok::punct))) return rule;
-  static constexpr std::string_view requirement[] = {"must", "should", "will", "shall", "need", "needs", "required",
-                                                     "agree", "agrees", "willing", "unwilling", "able", "unable",
-                                                     "if", "unless", "ensure"};
   for (int k = 1; k < n_; ++k) {
     if (cue(k, "female_noun") || cue(k, "male_noun") || cue(k, "female") || cue(k, "male") || is(k, Tok::colon))
       return rule;
     // Whole words of the token's text ("must agree to use" is one token).
-    std::string_view text = t_[k].text;
-    for (std::size_t at = 0; at < text.size();) {
-      std::size_t stop = text.find(' ', at);
-      if (stop == std::string_view::npos) stop = text.size();
-      const std::string_view word = text.substr(at, stop - at);
-      for (std::string_view w : requirement)
-        if (word == w) return rule;
-      at = stop + 1;
-    }
+    if (any_word_in(k, Word::requirement)) return rule;
   }
   ast::Comparison c;
   c.concept_id = "sex";

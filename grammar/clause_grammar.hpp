@@ -112,6 +112,14 @@ int read_bound_before(const ClauseInput& in, int at, int end, Threshold& bound, 
 // means either value above; below, both. The index after it, or -1.
 int read_value_pair(const ClauseInput& in, int at, int end, ast::Expr& out);
 
+// Islet autoantibodies: "at least 2 of GADA, IA-2A, ZnT8A positive",
+// "positive for at least one autoantibody [GADA, IA-2A, IAA, ICA, ZnT8A]",
+// "2 or more diabetes antibodies", "positive GADA", "GAD65 antibody
+// positive", "negative for IA-2A". A bare "antibodies" counts only when its
+// words say islet or diabetes, or its members are listed. The index after
+// it, or -1.
+int read_antibodies(const ClauseInput& in, int at, int end, ast::Expr& out);
+
 // The patient's age at `at` ("Age 18-65 years", "Minimum age: 18 years",
 // "younger than 18 years", "patients < 18", "males and females aged 18 to
 // 45", "18 years or older"), as thresholds in times. The index after it,

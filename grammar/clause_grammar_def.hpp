@@ -1125,6 +1125,195 @@ struct age_parser : x3::parser<age_parser> {
 };
 const age_parser age{};
 
+// ------------------------------------------------------------------ antibodies
+
+struct antibodies_parser : x3::parser<antibodies_parser> {
+  using attribute_type = ast::Expr;
+  static bool const has_attribute = true;
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It, const Ctx& ctx, RCtx&, Attr& attr) const {
+    const Tokens t(ctx);
+    ast::Expr e;
+    const It end = read(t, first, e);
+    if (!end) return false;
+    x3::traits::move_to(e, attr);
+    first = end;
+    return true;
+  }
+
+  static const Concept* concept_at(const Tokens& t, It k) { return concept_of(t.in, k, t.last); }
+  static bool soft(const Tokens& t, It k) { return soft_at(k, t.last) && k >= t.begin; }
+  static bool antibody_at(const Tokens& t, It k) {
+    const Concept* c = concept_at(t, k);
+    return (c && (c->kind == ConceptKind::autoantibody || c->kind == ConceptKind::group)) || t.cue(k, "antibody_group") ||
+           t.cue(k, "antibody_word");
+  }
+  static std::vector<std::string> group_members(const Tokens& t, It k) {
+    const Concept* c = concept_at(t, k);
+    if (c && c->kind == ConceptKind::group) return c->members;
+    if (c && c->kind == ConceptKind::autoantibody) return {c->id};
+    if ((t.cue(k, "antibody_group") || t.cue(k, "antibody_word")) && t.in.lexicon)
+      if (const Concept* g = t.in.lexicon->find("islet_autoantibodies")) return g->members;
+    return {};
+  }
+  // The antibodies listed after a count's noun: "[GADA, IA-2A, IAA, ICA,
+  // ZnT8A]", or after a colon ("autoantibodies: GADA, IA2A, ZnT8A"; the
+  // colon may be the noun's own, `after_colon`, when the lexicon's phrase
+  // holds it).
+  static std::vector<std::string> listed(const Tokens& t, It i, It& next, bool after_colon) {
+    std::vector<std::string> out;
+    next = i;
+    auto add = [&](const Concept* c) {
+      if (std::find(out.begin(), out.end(), c->id) == out.end()) out.push_back(c->id);
+    };
+    if (t.is(i, Tok::open)) {
+      const It close = t.close_of(i);
+      for (It k = i + 1; k < close; ++k)
+        if (const Concept* c = concept_at(t, k); c && c->kind == ConceptKind::autoantibody) add(c);
+      if (!out.empty()) next = close + 1;
+    } else if (t.is(i, Tok::colon) || after_colon) {
+      It k = after_colon ? i : i + 1;
+      for (; k < t.limit; ++k) {
+        const Concept* c = concept_at(t, k);
+        if (c && c->kind == ConceptKind::autoantibody) add(c);
+        else if (!t.is(k, Tok::comma) && !t.conn(k, "or") && !t.conn(k, "and") && !t.cue(k, "antibody_word")) break;
+      }
+      if (!out.empty()) next = k;
+    }
+    return out;
+  }
+  // A count of positive results from the antibody at k (the count at `from`).
+  static It count(const Tokens& t, ast::CmpOp op, int n, It k, It from, ast::Expr& out) {
+    std::vector<std::string> members = group_members(t, k);
+    if (members.empty()) return nullptr;
+    It j = k + 1;
+    while (j < t.limit && (t.cue(j, "positive") || t.cue(j, "antibody_word") || t.cue(j, "antibody_group") || soft(t, j))) ++j;
+    It next = j;
+    const bool colon_in_noun = j == k + 1 && !k->text.empty() && k->text.back() == ':';
+    const auto named = listed(t, j, next, colon_in_noun);
+    // "HIV 1/2 antibodies", "a monoclonal antibody": a bare "antibodies" is
+    // the islet autoantibodies only with them listed or with words that say
+    // so ("2 or more diabetes antibodies").
+    if (named.empty() && t.word_in(k, Word::antibody_noun)) {
+      bool said = false;
+      for (It m = from; m < k; ++m) said = said || t.word_in(m, Word::islet_qualifier);
+      if (!said) return nullptr;
+    }
+    if (!named.empty()) {
+      members = named;
+      j = next;
+    }
+    while (j < t.limit && t.cue(j, "positive")) ++j;
+    ast::Count c;
+    c.positive = true;
+    c.concepts = members;
+    c.op = op;
+    c.n = n;
+    out = ast::Expr(c);
+    return j;
+  }
+
+  static It read(const Tokens& t, It i, ast::Expr& out) {
+    // [at least] one [positive result for] <antibodies>
+    {
+      It j = i;
+      ast::CmpOp op = ast::CmpOp::ge;
+      bool has_op = false;
+      if (t.is(j, Tok::comparator)) {
+        op = comparator_op(j->value);
+        has_op = true;
+        ++j;
+      }
+      if (t.cue(i, "positive")) {  // "positive for at least one autoantibody"
+        j = i + 1;
+        while (soft(t, j) || t.cue(j, "for")) ++j;
+        if (t.is(j, Tok::comparator)) {
+          op = comparator_op(j->value);
+          has_op = true;
+          ++j;
+        }
+      }
+      // "at least one of the ..." is a count of one.
+      const bool any_of = t.cue(j, "any_of");
+      if (t.number_at(j) || any_of) {
+        const int n = any_of ? 1 : static_cast<int>(j->number);
+        if (any_of) {
+          op = ast::CmpOp::ge;
+          has_op = true;
+        }
+        ++j;
+        if (t.is(j, Tok::post_comparator)) op = comparator_op((j++)->value);
+        // "2 or more diabetes-related antibodies": the words that say which.
+        while (j < t.limit &&
+               (t.cue(j, "positive") || soft(t, j) || t.cue(j, "for") || t.is(j, Tok::word) ||
+                t.word_in(j, Word::islet_qualifier) || (t.cue(j, "dash") && t.word_in(j - 1, Word::islet_qualifier))) &&
+               !antibody_at(t, j) && j - i < 8) {
+          if (t.is(j, Tok::word) && j->text.size() > 12) break;
+          ++j;
+        }
+        if (antibody_at(t, j) && (has_op || n >= 1))
+          if (It e = count(t, op, n, j, i, out)) return e;
+      }
+    }
+    // "positive GADA", "GAD65 antibody positive", "negative for IA-2A"
+    const bool leading = t.cue(i, "positive") || t.cue(i, "negative");
+    It j = i;
+    if (leading) {
+      j = i + 1;
+      for (int n = 0; n < 2 && j < t.limit && soft(t, j); ++n) ++j;
+      if (t.cue(j, "for")) ++j;
+    }
+    std::vector<std::string> concepts;
+    bool any = false;
+    It k = j;
+    while (k < t.limit) {
+      const Concept* c = concept_at(t, k);
+      if (!c || c->kind != ConceptKind::autoantibody) break;
+      concepts.push_back(c->id);
+      ++k;
+      while (t.cue(k, "antibody_word")) ++k;
+      It m = k;
+      if (t.is(m, Tok::comma)) ++m;
+      if (t.conn(m, "or") || t.conn(m, "and")) {
+        any = any || t.conn(m, "or");
+        ++m;
+      } else if (t.is(m, Tok::punct) && m->text == "/") {
+        ++m;
+      }
+      const Concept* after = concept_at(t, m);
+      if (m != k && after && after->kind == ConceptKind::autoantibody) k = m;
+      else break;
+    }
+    if (concepts.empty()) return nullptr;
+    const bool trailing = t.cue(k, "positive") || t.cue(k, "negative");
+    if (!leading && !trailing) return nullptr;
+    const bool negative = leading ? t.cue(i, "negative") : t.cue(k, "negative");
+    if (trailing) ++k;
+    std::vector<ast::Expr> leaves;
+    for (const auto& c : concepts) {
+      ast::Predicate p;
+      p.function = negative ? "negative" : "positive";
+      p.concept_id = c;
+      leaves.push_back(ast::Expr(p));
+    }
+    if (leaves.size() == 1) {
+      out = leaves.front();
+    } else if (!negative && (any || concepts.size() > 1)) {
+      ast::Count c;
+      c.positive = true;
+      c.concepts = concepts;
+      c.op = ast::CmpOp::ge;
+      c.n = any ? 1 : static_cast<int>(concepts.size());
+      out = ast::Expr(c);
+    } else {
+      out = ast::make_nary(ast::Logic::and_, leaves);
+    }
+    return k;
+  }
+};
+const antibodies_parser antibodies{};
+
 // ------------------------------------------------------------------ measures
 
 // The head of a measure comparison (clause_grammar.hpp, MeasureHead).

@@ -282,11 +282,6 @@ class Parser {
     auto* c = concept_at(i);
     return c && c->kind == ConceptKind::measure && c->id != "age";
   }
-  bool antibody_at(int i) const {
-    auto* c = concept_at(i);
-    return (c && (c->kind == ConceptKind::autoantibody || c->kind == ConceptKind::group)) || cue(i, "antibody_group") ||
-           cue(i, "antibody_word");
-  }
   bool event_at(int i) const {
     auto* c = concept_at(i);
     return c && c->kind == ConceptKind::event;
@@ -359,7 +354,6 @@ class Parser {
   }
   std::optional<std::pair<Expr, int>> concept_mention(int i, int end, bool& condition);
   std::optional<std::pair<Expr, std::pair<int, int>>> test_result(int i, int end) const;
-  std::vector<std::string> antibody_members(int i, int end, int& next) const;
 
   std::vector<Item> scan(int b, int e);
   std::optional<Expr> combine(std::vector<Item> items, bool top = false);
@@ -711,158 +705,11 @@ std::optional<std::pair<Expr, int>> Parser::bound_before_measure(int i, int end)
   return std::make_pair(*first, m + 1);
 }
 
-std::vector<std::string> Parser::antibody_members(int i, int end, int& next) const {
-  std::vector<std::string> out;
-  next = i;
-  // An explicit bracketed list "[GADA, IA-2A, IAA, ICA, ZnT8A]" names them.
-  if (is(i, Tok::open)) {
-    int close = close_of(i, end);
-    for (int k = i + 1; k < close; ++k) {
-      auto* c = concept_at(k);
-      if (c && c->kind == ConceptKind::autoantibody && std::find(out.begin(), out.end(), c->id) == out.end())
-        out.push_back(c->id);
-    }
-    if (!out.empty()) next = close + 1;
-  } else if (is(i, Tok::colon)) {
-    // So does a list after a colon: "autoantibodies: GADA, IA2A, ZnT8A".
-    int k = i + 1;
-    while (k < end) {
-      auto* c = concept_at(k);
-      if (c && c->kind == ConceptKind::autoantibody) {
-        if (std::find(out.begin(), out.end(), c->id) == out.end()) out.push_back(c->id);
-      } else if (!is(k, Tok::comma) && !conn(k, "or") && !conn(k, "and") && !cue(k, "antibody_word")) {
-        break;
-      }
-      ++k;
-    }
-    if (!out.empty()) next = k;
-  }
-  return out;
-}
-
 std::optional<std::pair<Expr, int>> Parser::antibody_construct(int i, int end) {
-  auto group_members = [&](int k) -> std::vector<std::string> {
-    auto* c = concept_at(k);
-    if (c && c->kind == ConceptKind::group) return c->members;
-    if (c && c->kind == ConceptKind::autoantibody) return {c->id};
-    if (cue(k, "antibody_group") || cue(k, "antibody_word")) {
-      if (auto* g = lex_.find("islet_autoantibodies")) return g->members;
-    }
-    return {};
-  };
-  auto finish_count = [&](CmpOp op, int n, int k, int from) -> std::optional<std::pair<Expr, int>> {
-    // k points at the antibody token, `from` at the count
-    std::vector<std::string> members = group_members(k);
-    if (members.empty()) return std::nullopt;
-    int j = k + 1;
-    while (j < end && (cue(j, "positive") || cue(j, "antibody_word") || cue(j, "antibody_group") || soft(j))) ++j;
-    int next = j;
-    auto listed = antibody_members(j, end, next);
-    // "HIV 1/2 antibodies", "a monoclonal antibody": a bare "antibodies" is
-    // the islet autoantibodies only with them listed or with words that say
-    // so ("2 or more diabetes antibodies"); it excluded every patient with
-    // two autoantibodies from trials that exclude HIV.
-    if (listed.empty() && word_in(k, Word::antibody_noun)) {
-      bool said = false;
-      for (int m = from; m < k; ++m) said = said || word_in(m, Word::islet_qualifier);
-      if (!said) return std::nullopt;
-    }
-    if (!listed.empty()) {
-      members = listed;
-      j = next;
-    }
-    while (j < end && cue(j, "positive")) ++j;
-    ast::Count c;
-    c.positive = true;
-    c.concepts = members;
-    c.op = op;
-    c.n = n;
-    return std::make_pair(Expr(c), j);
-  };
-  // [at least] one [positive result for] <antibodies>
-  {
-    int j = i;
-    CmpOp op = CmpOp::ge;
-    bool has_op = false;
-    if (is(j, Tok::comparator)) {
-      op = op_from(t_[j].value);
-      has_op = true;
-      ++j;
-    }
-    if (cue(i, "positive")) {  // "positive for at least one autoantibody"
-      j = i + 1;
-      while (soft(j) || cue(j, "for")) ++j;
-      if (is(j, Tok::comparator)) {
-        op = op_from(t_[j].value);
-        has_op = true;
-        ++j;
-      }
-    }
-    // "at least one of the ..." is a count of one.
-    const bool any_of = cue(j, "any_of");
-    if (number_at(j) || any_of) {
-      int n = any_of ? 1 : static_cast<int>(t_[j].number);
-      if (any_of) {
-        op = CmpOp::ge;
-        has_op = true;
-      }
-      ++j;
-      if (is(j, Tok::post_comparator)) op = op_from(t_[j++].value);
-      while (j < end && (cue(j, "positive") || soft(j) || cue(j, "for") || is(j, Tok::word)) && !antibody_at(j) && j - i < 8) {
-        if (is(j, Tok::word) && t_[j].text.size() > 12) break;
-        ++j;
-      }
-      if (antibody_at(j) && (has_op || n >= 1)) {
-        if (auto r = finish_count(op, n, j, i)) return r;
-      }
-    }
-  }
-  // "positive GADA", "GAD65 antibody positive", "negative for IA-2A"
-  bool leading_pos = cue(i, "positive") || cue(i, "negative");
-  int j = leading_pos ? skip_soft(i + 1, end, 2) : i;
-  if (leading_pos && cue(j, "for")) ++j;
-  std::vector<std::string> concepts;
-  bool list_or = false;
-  int k = j;
-  while (k < end) {
-    auto* c = concept_at(k);
-    if (!c || c->kind != ConceptKind::autoantibody) break;
-    concepts.push_back(c->id);
-    ++k;
-    while (cue(k, "antibody_word")) ++k;
-    int m = k;
-    if (is(m, Tok::comma)) ++m;
-    if (conn(m, "or") || conn(m, "and")) {
-      list_or = list_or || conn(m, "or");
-      ++m;
-    } else if (is(m, Tok::punct) && t_[m].text == "/") {
-      ++m;
-    }
-    if (m != k && concept_at(m) && concept_at(m)->kind == ConceptKind::autoantibody) k = m;
-    else break;
-  }
-  if (concepts.empty()) return std::nullopt;
-  bool trailing_pos = cue(k, "positive") || cue(k, "negative");
-  if (!leading_pos && !trailing_pos) return std::nullopt;
-  bool negative = leading_pos ? cue(i, "negative") : cue(k, "negative");
-  if (trailing_pos) ++k;
-  std::vector<Expr> leaves;
-  for (const auto& c : concepts) {
-    ast::Predicate p;
-    p.function = negative ? "negative" : "positive";
-    p.concept_id = c;
-    leaves.push_back(Expr(p));
-  }
-  if (leaves.size() == 1) return std::make_pair(leaves.front(), k);
-  if (!negative && (list_or || concepts.size() > 1)) {
-    ast::Count c;
-    c.positive = true;
-    c.concepts = concepts;
-    c.op = CmpOp::ge;
-    c.n = list_or ? 1 : static_cast<int>(concepts.size());
-    return std::make_pair(Expr(c), k);
-  }
-  return std::make_pair(ast::make_nary(Logic::and_, leaves), k);
+  Expr e;
+  const int next = read_antibodies(*clause_input_, i, end, e);
+  if (next < 0) return std::nullopt;
+  return std::make_pair(e, next);
 }
 
 // "blood pressure ≥ 140/90 mmHg", "BP > 160/100": two measures written as

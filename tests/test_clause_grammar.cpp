@@ -152,3 +152,21 @@ TEST_CASE("clause rules value_pair and bounds written before their measure", "[c
     CHECK(read_bound_before(l.input(), 0, l.size(), bound, measure) == -1);
   }
 }
+
+TEST_CASE("clause parser antibodies: counts of positive results and positivity", "[clause]") {
+  auto read = [](const std::string& text) {
+    Lexed l(text);
+    ast::Expr e;
+    const int end = read_antibodies(l.input(), 0, l.size(), e);
+    return end < 0 ? std::string("(none)") : ast::print(e) + (end < l.size() ? " | " + std::to_string(l.size() - end) + " left" : "");
+  };
+  // The listed ones (the lexicon's phrase "autoantibodies:" holds the colon).
+  CHECK(read("at least 2 of the following autoantibodies: GAD65, IA-2, ZnT8") == "count(positive(gada, ia2a, znt8a)) >= 2");
+  CHECK(read("positive for at least one autoantibody") == "count(positive(gada, ia2a, iaa, ica, znt8a)) >= 1");
+  CHECK(read("2 or more diabetes antibodies") == "count(positive(gada, ia2a, iaa, ica, znt8a)) >= 2");
+  // A bare "antibodies" without words that say islet or diabetes is not them.
+  CHECK(read("2 or more antibodies") == "(none)");
+  CHECK(read("positive GADA") == "positive(gada)");
+  CHECK(read("negative for IA-2A") == "negative(ia2a)");
+  CHECK(read("GADA or IA-2A positive") == "count(positive(gada, ia2a)) >= 1");
+}

@@ -88,6 +88,7 @@ struct UnitReader::Impl {
       t.entries.erase(std::unique(t.entries.begin(), t.entries.end(),
                                   [](const auto& a, const auto& b) { return a.first == b.first; }),
                       t.entries.end());
+      t.index();
     }
   }
 

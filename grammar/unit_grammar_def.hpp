@@ -9,6 +9,7 @@
 #include <boost/spirit/home/x3.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,18 +24,28 @@ namespace x3 = boost::spirit::x3;
 // before a non-letter (a digit may follow: "m2", "mm3").
 struct WordTable {
   std::vector<std::pair<std::string, std::string>> entries;  // sorted by phrase
+  // By first byte, where its entries start (from[256] is the end): a phrase
+  // is looked for among those that start as the text does, not all.
+  std::uint32_t from[257] = {};
+
+  void index() {
+    std::uint32_t k = 0;
+    for (unsigned b = 0; b < 256; ++b) {
+      from[b] = k;
+      while (k < entries.size() && (entries[k].first.empty() ? 0u : static_cast<unsigned char>(entries[k].first.front())) == b) ++k;
+    }
+    from[256] = k;
+  }
 
   const std::pair<std::string, std::string>* longest(const char* p, const char* end) const {
     const std::pair<std::string, std::string>* best = nullptr;
     if (p == end) return best;
     std::string_view rest(p, end - p);
-    // Entries are sorted: only those starting with this byte can match.
-    auto first = std::lower_bound(entries.begin(), entries.end(), *p,
-                                  [](const auto& e, char c) {
-                                    return static_cast<unsigned char>(e.first.front()) < static_cast<unsigned char>(c);
-                                  });
-    for (auto it = first; it != entries.end() && it->first.front() == *p; ++it) {
-      const auto& e = *it;
+    const auto b = static_cast<unsigned char>(*p);
+    for (std::uint32_t k = from[b]; k < from[b + 1]; ++k) {
+      const auto& e = entries[k];
+      // The second byte first: most entries differ there.
+      if (e.first.size() > 1 && (rest.size() < 2 || e.first[1] != rest[1])) continue;
       if (e.first.size() <= (best ? best->first.size() : 0) || !rest.starts_with(e.first)) continue;
       const char* q = p + e.first.size();
       bool glued_letter = q < end && std::isalpha(static_cast<unsigned char>(*q)) && std::isalpha(static_cast<unsigned char>(q[-1]));

@@ -125,6 +125,18 @@ int read_antibodies(const ClauseInput& in, int at, int end, ast::Expr& out) {
   return static_cast<int>(first - in.tokens.data());
 }
 
+int read_interpretation(const ClauseInput& in, int at, int end, ast::Expr& out, std::string& note) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
+  const clause::Options o = options_for(in, end, false, false);
+  clause::It first = in.tokens.data() + at;
+  const clause::It last = in.tokens.data() + in.tokens.size();
+  std::pair<ast::Expr, std::string> got;
+  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::interpretation], got)) return -1;
+  out = got.first;
+  note = got.second;
+  return static_cast<int>(first - in.tokens.data());
+}
+
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
   const clause::Options o = options_for(in, end, false, false);

@@ -120,6 +120,14 @@ int read_value_pair(const ClauseInput& in, int at, int end, ast::Expr& out);
 // it, or -1.
 int read_antibodies(const ClauseInput& in, int at, int end, ast::Expr& out);
 
+// A vague word the lexicon interprets ("newly diagnosed" = within 100 days
+// of diagnosis, "juvenile" = under 18): its rule, of the condition after it
+// when the rule names one ("{concept}"; the lexicon's default when the phrase
+// stands alone). Not when it qualifies a name the lexicon does not know
+// ("Newly diagnosed AML", "juvenile idiopathic arthritis"). `note` says what
+// was interpreted. The index after it, or -1.
+int read_interpretation(const ClauseInput& in, int at, int end, ast::Expr& out, std::string& note);
+
 // The patient's age at `at` ("Age 18-65 years", "Minimum age: 18 years",
 // "younger than 18 years", "patients < 18", "males and females aged 18 to
 // 45", "18 years or older"), as thresholds in times. The index after it,

@@ -19,6 +19,7 @@
 
 #include "engine/lexicon.hpp"
 #include "grammar/clause_grammar.hpp"
+#include "grammar/rule_parser.hpp"
 #include "grammar/word_classes.hpp"
 
 namespace trialmatch::grammar::clause {
@@ -1313,6 +1314,75 @@ struct antibodies_parser : x3::parser<antibodies_parser> {
   }
 };
 const antibodies_parser antibodies{};
+
+// ------------------------------------------------------------------ vague words
+
+struct interpretation_parser : x3::parser<interpretation_parser> {
+  using attribute_type = std::pair<ast::Expr, std::string>;  // the rule, the note
+  static bool const has_attribute = true;
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It, const Ctx& ctx, RCtx&, Attr& attr) const {
+    const Tokens t(ctx);
+    std::pair<ast::Expr, std::string> got;
+    const It end = read(t, first, got);
+    if (!end) return false;
+    x3::traits::move_to(got, attr);
+    first = end;
+    return true;
+  }
+
+  static bool person_at(const Tokens& t, It k) { return t.is(k, Tok::person) || t.cue(k, "female_noun") || t.cue(k, "male_noun"); }
+  // Nothing after the phrase but people and filler, to the end of its part.
+  static bool bare_end(const Tokens& t, It k) {
+    while (k < t.limit && (person_at(t, k) || t.is(k, Tok::filler))) ++k;
+    return k >= t.limit || t.is(k, Tok::period) || t.is(k, Tok::semicolon) || t.is(k, Tok::close) || t.is(k, Tok::open);
+  }
+  static It skip_soft3(const Tokens& t, It k) {
+    for (int n = 0; n < 3 && k < t.limit && soft_at(k, t.last); ++n) ++k;
+    return k;
+  }
+
+  static It read(const Tokens& t, It i, std::pair<ast::Expr, std::string>& out) {
+    if (!t.is(i, Tok::cue) || i->value.rfind("interpret:", 0) != 0 || !t.in.lexicon) return nullptr;
+    const std::string phrase = i->value.substr(10);
+    const Interpretation* in = nullptr;
+    for (const auto& x : t.in.lexicon->interpretations())
+      if (x.phrase == phrase) in = &x;
+    if (!in) return nullptr;
+    It j = i + 1;
+    std::string rule = in->rule;
+    if (auto pos = rule.find("{concept}"); pos != std::string::npos) {
+      const It k = skip_soft3(t, j);
+      std::string c;
+      const Concept* info = concept_of(t.in, k, t.last);
+      if (info && info->kind == ConceptKind::condition) {
+        c = info->id;
+        j = k + 1;
+      } else if (bare_end(t, k)) {
+        c = in->default_concept;
+      } else {
+        // "Newly diagnosed AML", "new-onset angina": about a name the lexicon
+        // does not know, not the default (which failed every patient without
+        // type 1 diabetes in such trials).
+        return nullptr;
+      }
+      if (c.empty()) return nullptr;
+      rule.replace(pos, 9, c);
+    } else if (!bare_end(t, j) && !concept_of(t.in, skip_soft3(t, j), t.last)) {
+      // "juvenile idiopathic arthritis" is not "under 18 years".
+      return nullptr;
+    }
+    auto parsed = trialmatch::grammar::parse_rule(rule);
+    auto* e = std::get_if<ast::Expr>(&parsed);
+    if (!e) return nullptr;
+    const std::string_view text = t.in.text;
+    const std::string written(text.substr(i->begin, i->end - i->begin));
+    out = {*e, "interpreted \"" + written + "\" as " + in->meaning + " (" + ast::print(*e) + ")"};
+    return j;
+  }
+};
+const interpretation_parser interpretation{};
 
 // ------------------------------------------------------------------ measures
 

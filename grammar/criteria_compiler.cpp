@@ -348,10 +348,6 @@ class Parser {
   // Whether the words from k name nothing more: the sentence ends there, or
   // only people follow ("newly diagnosed patients"). Not before a comma or a
   // connective: "Newly diagnosed, previously untreated multiple myeloma".
-  bool bare_phrase_end(int k, int end) const {
-    while (k < end && (is_person(k) || is(k, Tok::filler))) ++k;
-    return k >= end || is(k, Tok::period) || is(k, Tok::semicolon) || is(k, Tok::close) || is(k, Tok::open);
-  }
   std::optional<std::pair<Expr, int>> concept_mention(int i, int end, bool& condition);
   std::optional<std::pair<Expr, std::pair<int, int>>> test_result(int i, int end) const;
 
@@ -740,41 +736,12 @@ std::optional<std::pair<Expr, int>> Parser::duration_construct(int i, int end) {
 }
 
 std::optional<std::pair<Expr, int>> Parser::interpretation(int i, int end) {
-  if (!is(i, Tok::cue) || t_[i].value.rfind("interpret:", 0) != 0) return std::nullopt;
-  std::string phrase = t_[i].value.substr(10);
-  const Interpretation* in = nullptr;
-  for (const auto& x : lex_.interpretations())
-    if (x.phrase == phrase) in = &x;
-  if (!in) return std::nullopt;
-  int j = i + 1;
-  std::string rule = in->rule;
-  if (auto pos = rule.find("{concept}"); pos != std::string::npos) {
-    int k = skip_soft(j, end, 3);
-    std::string c;
-    auto* info = concept_at(k);
-    if (info && info->kind == ConceptKind::condition) {
-      c = info->id;
-      j = k + 1;
-    } else if (bare_phrase_end(k, end)) {
-      c = in->default_concept;
-    } else {
-      // "Newly diagnosed AML", "new-onset angina": about a name the lexicon
-      // does not know, not the default (which failed every patient without
-      // type 1 diabetes in such trials).
-      return std::nullopt;
-    }
-    if (c.empty()) return std::nullopt;
-    rule.replace(pos, 9, c);
-  } else if (!bare_phrase_end(j, end) && !concept_at(skip_soft(j, end, 3))) {
-    // "juvenile idiopathic arthritis" is not "under 18 years".
-    return std::nullopt;
-  }
-  auto parsed = parse_rule(rule);
-  auto* e = std::get_if<Expr>(&parsed);
-  if (!e) return std::nullopt;
-  std::string note = "interpreted \"" + span_text(i, i + 1) + "\" as " + in->meaning + " (" + ast::print(*e) + ")";
+  Expr e;
+  std::string note;
+  const int next = read_interpretation(*clause_input_, i, end, e, note);
+  if (next < 0) return std::nullopt;
   if (std::find(out_.notes.begin(), out_.notes.end(), note) == out_.notes.end()) out_.notes.push_back(note);
-  return std::make_pair(*e, j);
+  return std::make_pair(e, next);
 }
 
 std::optional<std::pair<Expr, int>> Parser::concept_mention(int i, int end, bool& condition) {

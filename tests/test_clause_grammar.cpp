@@ -170,3 +170,16 @@ TEST_CASE("clause parser antibodies: counts of positive results and positivity",
   CHECK(read("negative for IA-2A") == "negative(ia2a)");
   CHECK(read("GADA or IA-2A positive") == "count(positive(gada, ia2a)) >= 1");
 }
+
+TEST_CASE("clause parser interpretation: vague words the lexicon interprets, with a note", "[clause]") {
+  auto read = [](const std::string& text) {
+    Lexed l(text);
+    ast::Expr e;
+    std::string note;
+    const int end = read_interpretation(l.input(), 0, l.size(), e, note);
+    return end < 0 ? std::string("(none)") : ast::print(e);
+  };
+  CHECK(read("Newly diagnosed type 1 diabetes") == "duration(type1_diabetes) <= 100 days");
+  // About a name the lexicon does not know: not the default condition.
+  CHECK(read("Newly diagnosed AML") == "(none)");
+}

@@ -137,6 +137,19 @@ int read_interpretation(const ClauseInput& in, int at, int end, ast::Expr& out, 
   return static_cast<int>(first - in.tokens.data());
 }
 
+bool read_test_result(const ClauseInput& in, int at, int end, bool exclusion, ast::Expr& out, int& from, int& to) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return false;
+  const clause::Options o = options_for(in, end, false, false);
+  // The Tokens view reads its options from a context; this one holds them.
+  const auto ctx = x3::make_context<clause::options_tag>(o);
+  const clause::Tokens t(ctx);
+  clause::It f = nullptr, e = nullptr;
+  if (!clause::test_result(t, in.tokens.data() + at, exclusion, out, f, e)) return false;
+  from = static_cast<int>(f - in.tokens.data());
+  to = static_cast<int>(e - in.tokens.data());
+  return true;
+}
+
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
   const clause::Options o = options_for(in, end, false, false);

@@ -128,6 +128,14 @@ int read_antibodies(const ClauseInput& in, int at, int end, ast::Expr& out);
 // was interpreted. The index after it, or -1.
 int read_interpretation(const ClauseInput& in, int at, int end, ast::Expr& out, std::string& note);
 
+// A test's result stated of the patient ("negative pregnancy test", "test
+// negative for pregnancy", "positive pregnancy test"): the test (language
+// table tested_state) at `at`, its result before or after it. A negative
+// result reads `not <state> and manual(procedure)`; a positive one `<state>`.
+// In an exclusion only a positive result says what excludes. `from`/`to`:
+// the tokens read. Returns whether one was read.
+bool read_test_result(const ClauseInput& in, int at, int end, bool exclusion, ast::Expr& out, int& from, int& to);
+
 // The patient's age at `at` ("Age 18-65 years", "Minimum age: 18 years",
 // "younger than 18 years", "patients < 18", "males and females aged 18 to
 // 45", "18 years or older"), as thresholds in times. The index after it,

@@ -1384,6 +1384,41 @@ struct interpretation_parser : x3::parser<interpretation_parser> {
 };
 const interpretation_parser interpretation{};
 
+// ------------------------------------------------------------------ test results
+
+// At the test's token; reads back for a result before it (so it is called,
+// not composed: tested_result() in clause_grammar.cpp).
+inline bool test_result(const Tokens& t, It i, bool exclusion, ast::Expr& out, It& from, It& to) {
+  if (!t.in.lexicon || i >= t.last) return false;
+  const auto& tables = t.in.lexicon->phrases();
+  auto table = tables.find("tested_state");
+  if (table == tables.end()) return false;
+  auto state = table->second.find(i->text);
+  if (state == table->second.end()) return false;
+  auto skippable = [&](It k) { return (k >= t.begin && soft_at(k, t.last)) || (t.is(k, Tok::number_word) && k->number == 1); };
+  It k = i - 1, m = i + 1;
+  while (k >= t.begin && skippable(k)) --k;
+  while (m < t.limit && skippable(m)) ++m;
+  bool negative = false;
+  from = i;
+  to = i + 1;
+  if (exclusion && !t.cue(k, "positive") && !t.cue(m, "positive")) return false;  // a requirement, not what excludes
+  if (t.cue(k, "negative") || t.cue(k, "positive")) {
+    negative = t.cue(k, "negative");
+    from = k;
+  } else if (t.cue(m, "negative") || t.cue(m, "positive")) {
+    negative = t.cue(m, "negative");
+    to = m + 1;
+  } else {
+    return false;
+  }
+  ast::Predicate p;
+  p.concept_id = state->second;
+  out = ast::Expr(p);
+  if (negative) out = ast::make_nary(ast::Logic::and_, {ast::make_not(out), ast::Expr(ast::Manual{"procedure", {}})});
+  return true;
+}
+
 // ------------------------------------------------------------------ measures
 
 // The head of a measure comparison (clause_grammar.hpp, MeasureHead).

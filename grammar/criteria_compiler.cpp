@@ -818,31 +818,10 @@ std::optional<std::pair<Expr, int>> Parser::concept_mention(int i, int end, bool
 // manual check. Returns the rule and the tokens read, or nullopt when no
 // result is stated (the test alone stays a manual check).
 std::optional<std::pair<Expr, std::pair<int, int>>> Parser::test_result(int i, int end) const {
-  const auto& tables = lex_.phrases();
-  auto table = tables.find("tested_state");
-  if (table == tables.end()) return std::nullopt;
-  auto state = table->second.find(t_[i].text);
-  if (state == table->second.end()) return std::nullopt;
-  auto skippable = [&](int k) { return soft(k) || (is(k, Tok::number_word) && t_[k].number == 1); };
-  int tb = i, te = i + 1, k = i - 1, m = i + 1;
-  while (k >= 0 && skippable(k)) --k;
-  while (m < end && skippable(m)) ++m;
-  bool negative = false;
-  if (exclusion_ && !cue(k, "positive") && !cue(m, "positive")) return std::nullopt;  // a requirement, not what excludes
-  if (cue(k, "negative") || cue(k, "positive")) {
-    negative = cue(k, "negative");
-    tb = k;
-  } else if (cue(m, "negative") || cue(m, "positive")) {
-    negative = cue(m, "negative");
-    te = m + 1;
-  } else {
-    return std::nullopt;
-  }
-  ast::Predicate p;
-  p.concept_id = state->second;
-  Expr e(p);
-  if (negative) e = ast::make_nary(Logic::and_, {ast::make_not(e), Expr(ast::Manual{"procedure", {}})});
-  return std::make_pair(e, std::make_pair(tb, te));
+  Expr e;
+  int from = i, to = i;
+  if (!read_test_result(*clause_input_, i, end, exclusion_, e, from, to)) return std::nullopt;
+  return std::make_pair(e, std::make_pair(from, to));
 }
 
 // An exception after a concept: when it names concepts the concept

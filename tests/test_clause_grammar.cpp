@@ -183,3 +183,18 @@ TEST_CASE("clause parser interpretation: vague words the lexicon interprets, wit
   // About a name the lexicon does not know: not the default condition.
   CHECK(read("Newly diagnosed AML") == "(none)");
 }
+
+TEST_CASE("clause reading test_result: a result before or after the test", "[clause]") {
+  auto read = [](const std::string& text, int at, bool exclusion) {
+    Lexed l(text);
+    ast::Expr e;
+    int from = -1, to = -1;
+    if (!read_test_result(l.input(), at, l.size(), exclusion, e, from, to)) return std::string("(none)");
+    return ast::print(e) + " [" + std::to_string(from) + "," + std::to_string(to) + ")";
+  };
+  CHECK(read("negative pregnancy test", 1, false) == "not pregnancy and manual(procedure) [0,2)");
+  CHECK(read("pregnancy test negative", 0, false) == "not pregnancy and manual(procedure) [0,2)");
+  CHECK(read("positive pregnancy test", 1, true) == "pregnancy [0,2)");
+  // In an exclusion a required negative test is not what excludes.
+  CHECK(read("negative pregnancy test", 1, true) == "(none)");
+}

@@ -1019,7 +1019,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       Item c;
       c.kind = Item::conn;
       c.value = tk.kind == Tok::comma ? "comma" : tk.kind == Tok::colon ? "colon" : tk.kind == Tok::punct ? "or" : tk.value;
-      if (tk.kind == Tok::connective && tk.text == "as well as") c.value = "also";
+      if (tk.kind == Tok::connective && word_in(i, Word::also)) c.value = "also";
       c.tb = i;
       c.te = i + 1;
       items.push_back(std::move(c));

@@ -150,6 +150,16 @@ bool read_test_result(const ClauseInput& in, int at, int end, bool exclusion, as
   return true;
 }
 
+int read_concept_mention(const ClauseInput& in, int at, int end, bool organ_pathology, ast::Expr& out,
+                         std::vector<SetAside>& ignored) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
+  const clause::Options o = options_for(in, end, false, false);
+  const auto ctx = x3::make_context<clause::options_tag>(o);
+  const clause::Tokens t(ctx);
+  const clause::It next = clause::concept_mention(t, in.tokens.data() + at, organ_pathology, out, ignored);
+  return next ? static_cast<int>(next - in.tokens.data()) : -1;
+}
+
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
   const clause::Options o = options_for(in, end, false, false);

@@ -136,6 +136,21 @@ int read_interpretation(const ClauseInput& in, int at, int end, ast::Expr& out, 
 // the tokens read. Returns whether one was read.
 bool read_test_result(const ClauseInput& in, int at, int end, bool exclusion, ast::Expr& out, int& from, int& to);
 
+// A concept named as a condition, state, event, medication or procedure
+// (not a measure or an antibody): "type 1 diabetes", "history of
+// pancreatitis within 5 years" (history within the window), "insulin-naive"
+// (never treated), "HIV negative", "diabetes caused by Cushing's syndrome"
+// (the lexicon's caused concept; the causes set aside), "complications of
+// diabetes" (the complication concept), an organ where the sentence names a
+// pathology (`organ_pathology`). `ignored`: token ranges read and set aside,
+// with why. The index after it, or -1.
+struct SetAside {
+  int from = 0, to = 0;
+  std::string why;
+};
+int read_concept_mention(const ClauseInput& in, int at, int end, bool organ_pathology, ast::Expr& out,
+                         std::vector<SetAside>& ignored);
+
 // The patient's age at `at` ("Age 18-65 years", "Minimum age: 18 years",
 // "younger than 18 years", "patients < 18", "males and females aged 18 to
 // 45", "18 years or older"), as thresholds in times. The index after it,

@@ -1419,6 +1419,92 @@ inline bool test_result(const Tokens& t, It i, bool exclusion, ast::Expr& out, I
   return true;
 }
 
+// ------------------------------------------------------------------ mentions
+
+inline It segment_end(const Tokens& t, It i, bool stop_at_comma) {
+  int depth = 0;
+  for (; i < t.limit; ++i) {
+    if (t.is(i, Tok::open)) ++depth;
+    else if (t.is(i, Tok::close)) {
+      if (depth == 0) return i;
+      --depth;
+    } else if (depth == 0 && (t.is(i, Tok::semicolon) || t.is(i, Tok::period) || (stop_at_comma && t.is(i, Tok::comma))))
+      return i;
+  }
+  return t.limit;
+}
+
+inline It concept_mention(const Tokens& t, It i, bool organ_pathology, ast::Expr& out, std::vector<SetAside>& ignored) {
+  auto index = [&](It k) { return static_cast<int>(k - t.begin); };
+  auto skip_soft = [&](It k, int n) {
+    while (k < t.limit && n-- > 0 && soft_at(k, t.last)) ++k;
+    return k;
+  };
+  const Lexicon* lex = t.in.lexicon;
+  if (!lex) return nullptr;
+  const Concept* c = concept_of(t.in, i, t.last);
+  std::string id;
+  if (c) {
+    if (c->kind == ConceptKind::measure || c->kind == ConceptKind::autoantibody || c->kind == ConceptKind::group) return nullptr;
+    if (c->kind == ConceptKind::demographic && c->id != "healthy_volunteer") return nullptr;
+    id = c->id;
+  } else if (t.is(i, Tok::organ) && organ_pathology) {
+    id = i->value;
+    c = lex->find(id);
+    if (!c) return nullptr;
+  } else {
+    return nullptr;
+  }
+  // "complications of (severe) diabetes" name the complications, not diabetes.
+  for (It k = i - 1; k >= t.begin && i - k <= 3; --k) {
+    if (t.is(k, Tok::pathology) && t.word_in(k, Word::complication) && !c->complication_concept.empty()) {
+      id = c->complication_concept;
+      break;
+    }
+    if (!t.is(k, Tok::filler)) break;
+  }
+  It j = i + 1;
+  // "diabetes caused by Cushing's syndrome, ..." is secondary diabetes; the
+  // causes named are not conditions of their own: they run to the end of
+  // the bracket or sentence.
+  const It k = skip_soft(j, 2);
+  if (t.cue(k, "cause")) {
+    if (!c->caused_concept.empty()) id = c->caused_concept;
+    const It stop = segment_end(t, k, false);
+    if (k < stop) ignored.push_back({index(k), index(stop), "cause"});
+    j = stop;
+  }
+  ast::Predicate p;
+  p.concept_id = id;
+  ast::Window w;
+  const int m = read_window(t.in, index(skip_soft(j, 2)), index(t.limit), w);
+  const Concept* info = lex->find(id);
+  if (m >= 0) {
+    if (info && info->kind == ConceptKind::state) {
+      if (index(j) < m) ignored.push_back({index(j), m, "window of a state"});
+    } else {
+      p.window = w;
+      if (info && info->kind == ConceptKind::condition) p.function = "history";
+    }
+    j = t.begin + m;
+  }
+  out = ast::Expr(p);
+  const bool drug = info && info->kind == ConceptKind::medication;
+  const It after_hyphen = t.cue(j, "dash") ? j + 1 : j;
+  if (t.cue(j, "negative")) {
+    out = ast::make_not(out);
+    ++j;
+  } else if (t.cue(j, "positive")) {
+    ++j;
+  } else if (drug && !p.window && t.cue(after_hyphen, "naive")) {
+    // "insulin-naive": never treated with it.
+    p.function = "history";
+    out = ast::make_not(ast::Expr(p));
+    j = after_hyphen + 1;
+  }
+  return j;
+}
+
 // ------------------------------------------------------------------ measures
 
 // The head of a measure comparison (clause_grammar.hpp, MeasureHead).

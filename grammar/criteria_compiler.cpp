@@ -745,71 +745,13 @@ std::optional<std::pair<Expr, int>> Parser::interpretation(int i, int end) {
 }
 
 std::optional<std::pair<Expr, int>> Parser::concept_mention(int i, int end, bool& condition) {
-  const Concept* c = concept_at(i);
-  std::string id;
-  if (c) {
-    if (c->kind == ConceptKind::measure || c->kind == ConceptKind::autoantibody || c->kind == ConceptKind::group)
-      return std::nullopt;
-    if (c->kind == ConceptKind::demographic && c->id != "healthy_volunteer") return std::nullopt;
-    id = c->id;
-  } else if (is(i, Tok::organ) && has_pathology_) {
-    id = t_[i].value;
-    c = lex_.find(id);
-    if (!c) return std::nullopt;
-  } else {
-    return std::nullopt;
-  }
-  // "complications of (severe) diabetes" name the complications, not diabetes.
-  for (int k = i - 1; k >= 0 && i - k <= 3; --k) {
-    if (is(k, Tok::pathology) && word_in(k, Word::complication) && !c->complication_concept.empty()) {
-      id = c->complication_concept;
-      break;
-    }
-    if (!is(k, Tok::filler)) break;
-  }
-  int j = i + 1;
-  // "diabetes caused by Cushing's syndrome, ..." is secondary diabetes; the
-  // causes named are not conditions of their own.
-  int k = skip_soft(j, end, 2);
-  if (cue(k, "cause")) {
-    if (!c->caused_concept.empty()) id = c->caused_concept;
-    int stop = segment_end(k, end, false);
-    // Stop before the next top-level list item that is not a cause: the
-    // causes run to the end of the bracket or sentence.
-    ignore(k, stop, "cause");
-    j = stop;
-  }
-  ast::Predicate p;
-  p.concept_id = id;
+  Expr e;
+  std::vector<SetAside> ignored;
+  const int next = read_concept_mention(*clause_input_, i, end, has_pathology_, e, ignored);
+  if (next < 0) return std::nullopt;
+  for (const auto& a : ignored) ignore(a.from, a.to, a.why);
   condition = true;
-  ast::Window w;
-  int m = read_window(skip_soft(j, end, 2), end, w);
-  if (m >= 0) {
-    const Concept* info = lex_.find(id);
-    if (info && info->kind == ConceptKind::state) {
-      ignore(j, m, "window of a state");
-    } else {
-      p.window = w;
-      if (info && info->kind == ConceptKind::condition) p.function = "history";
-    }
-    j = m;
-  }
-  Expr e(p);
-  const Concept* info = lex_.find(id);
-  bool drug = info && info->kind == ConceptKind::medication;
-  int after_hyphen = cue(j, "dash") ? j + 1 : j;
-  if (cue(j, "negative")) {
-    e = ast::make_not(e);
-    ++j;
-  } else if (cue(j, "positive")) {
-    ++j;
-  } else if (drug && !p.window && cue(after_hyphen, "naive")) {
-    // "insulin-naive": never treated with it.
-    p.function = "history";
-    e = ast::make_not(Expr(p));
-    j = after_hyphen + 1;
-  }
-  return std::make_pair(e, j);
+  return std::make_pair(e, next);
 }
 
 // "a negative pregnancy test", "positive pregnancy test": a test of a state

@@ -198,3 +198,19 @@ TEST_CASE("clause reading test_result: a result before or after the test", "[cla
   // In an exclusion a required negative test is not what excludes.
   CHECK(read("negative pregnancy test", 1, true) == "(none)");
 }
+
+TEST_CASE("clause reading concept_mention: windows, naive, results, causes", "[clause]") {
+  auto read = [](const std::string& text) {
+    Lexed l(text);
+    ast::Expr e;
+    std::vector<SetAside> ignored;
+    const int end = read_concept_mention(l.input(), 0, l.size(), false, e, ignored);
+    std::string why;
+    for (const auto& a : ignored) why += " [" + a.why + "]";
+    return end < 0 ? std::string("(none)") : ast::print(e) + why;
+  };
+  CHECK(read("acute pancreatitis within the past 5 years") == "history(acute_pancreatitis) within 5 years");
+  CHECK(read("insulin-naive") == "not history(insulin)");
+  CHECK(read("HIV negative") == "not hiv");
+  CHECK(read("HbA1c") == "(none)");  // a measure is read by measure_head
+}

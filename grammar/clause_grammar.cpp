@@ -9,7 +9,8 @@ namespace trialmatch::grammar {
 namespace x3 = boost::spirit::x3;
 
 namespace {
-clause::Options options_for(const ClauseInput& in, int end, bool time_units, bool between) {
+
+clause::Options options_for(const ClauseInput& in, int end, bool time_units = false, bool between = false) {
   clause::Options o;
   o.input = &in;
   o.limit = in.tokens.data() + std::min<std::size_t>(static_cast<std::size_t>(std::max(end, 0)), in.tokens.size());
@@ -17,130 +18,94 @@ clause::Options options_for(const ClauseInput& in, int end, bool time_units, boo
   o.between = between;
   return o;
 }
+
+// Runs `parser` from token `at`: the index after what it read, or -1.
+// `got` is set only when it reads something.
+template <class Parser, class Attr>
+int parse_at(const ClauseInput& in, int at, const clause::Options& o, const Parser& parser, Attr& got) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
+  clause::It first = in.tokens.data() + at;
+  const clause::It last = in.tokens.data() + in.tokens.size();
+  Attr read{};
+  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[parser], read)) return -1;
+  got = std::move(read);
+  return static_cast<int>(first - in.tokens.data());
+}
+
+// Appends what a rule of thresholds read to `out`.
+template <class Parser>
+int parse_thresholds(const ClauseInput& in, int at, const clause::Options& o, const Parser& parser,
+                     std::vector<Threshold>& out) {
+  std::vector<Threshold> got;
+  const int next = parse_at(in, at, o, parser, got);
+  if (next >= 0) out.insert(out.end(), got.begin(), got.end());
+  return next;
+}
+
 }  // namespace
 
 int read_threshold(const ClauseInput& in, int at, int end, bool time_units, bool between, std::vector<Threshold>& out) {
-  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
-  const clause::Options o = options_for(in, end, time_units, between);
-  clause::It first = in.tokens.data() + at;
-  const clause::It last = in.tokens.data() + in.tokens.size();
-  std::vector<Threshold> got;
-  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::threshold], got)) return -1;
-  out.insert(out.end(), got.begin(), got.end());
-  return static_cast<int>(first - in.tokens.data());
+  return parse_thresholds(in, at, options_for(in, end, time_units, between), clause::threshold, out);
 }
 
 int read_threshold_list(const ClauseInput& in, int at, int end, bool time_units, bool between,
                         std::vector<Threshold>& out) {
-  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
-  const clause::Options o = options_for(in, end, time_units, between);
-  clause::It first = in.tokens.data() + at;
-  const clause::It last = in.tokens.data() + in.tokens.size();
-  std::vector<Threshold> got;
-  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::threshold_list], got)) return -1;
-  out.insert(out.end(), got.begin(), got.end());
-  return static_cast<int>(first - in.tokens.data());
-}
-
-int read_event_count(const ClauseInput& in, int at, int end, ast::Count& count) {
-  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
-  const clause::Options o = options_for(in, end, false, false);
-  clause::It first = in.tokens.data() + at;
-  const clause::It last = in.tokens.data() + in.tokens.size();
-  ast::Count got;
-  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::event_count], got)) return -1;
-  count = got;
-  return static_cast<int>(first - in.tokens.data());
-}
-
-int read_duration(const ClauseInput& in, int at, int end, ast::Duration& duration) {
-  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
-  const clause::Options o = options_for(in, end, false, false);
-  clause::It first = in.tokens.data() + at;
-  const clause::It last = in.tokens.data() + in.tokens.size();
-  ast::Duration got;
-  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::duration], got)) return -1;
-  duration = got;
-  return static_cast<int>(first - in.tokens.data());
+  return parse_thresholds(in, at, options_for(in, end, time_units, between), clause::threshold_list, out);
 }
 
 int read_age(const ClauseInput& in, int at, int end, std::vector<Threshold>& out) {
-  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
-  const clause::Options o = options_for(in, end, true, false);
-  clause::It first = in.tokens.data() + at;
-  const clause::It last = in.tokens.data() + in.tokens.size();
-  std::vector<Threshold> got;
-  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::age], got)) return -1;
-  out.insert(out.end(), got.begin(), got.end());
-  return static_cast<int>(first - in.tokens.data());
+  return parse_thresholds(in, at, options_for(in, end, true), clause::age, out);
+}
+
+int read_event_count(const ClauseInput& in, int at, int end, ast::Count& count) {
+  return parse_at(in, at, options_for(in, end), clause::event_count, count);
+}
+
+int read_duration(const ClauseInput& in, int at, int end, ast::Duration& duration) {
+  return parse_at(in, at, options_for(in, end), clause::duration, duration);
 }
 
 bool read_measure_head(const ClauseInput& in, int at, int end, MeasureHead& head) {
-  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return false;
-  const clause::Options o = options_for(in, end, false, false);
-  clause::It first = in.tokens.data() + at;
-  const clause::It last = in.tokens.data() + in.tokens.size();
-  return x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::measure_head], head);
+  return parse_at(in, at, options_for(in, end), clause::measure_head, head) >= 0;
 }
 
 int read_bound_before(const ClauseInput& in, int at, int end, Threshold& bound, std::string& measure) {
-  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
-  const clause::Options o = options_for(in, end, false, false);
-  const clause::It start = in.tokens.data() + at;
-  const clause::It last = in.tokens.data() + in.tokens.size();
-  clause::It first = start;
+  const clause::Options o = options_for(in, end);
   std::pair<Threshold, std::string> after;
-  if (x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::bound_then_measure], after)) {
+  if (const int next = parse_at(in, at, o, clause::bound_then_measure, after); next >= 0) {
     bound = after.first;
     measure = after.second;
-    return static_cast<int>(first - in.tokens.data());
+    return next;
   }
-  first = start;
-  Threshold before;
-  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::value_then_measure], before)) return -1;
-  bound = before;
   measure.clear();
-  return static_cast<int>(first - in.tokens.data());
+  return parse_at(in, at, o, clause::value_then_measure, bound);
 }
 
 int read_value_pair(const ClauseInput& in, int at, int end, ast::Expr& out) {
-  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
-  const clause::Options o = options_for(in, end, false, false);
-  clause::It first = in.tokens.data() + at;
-  const clause::It last = in.tokens.data() + in.tokens.size();
-  ast::Expr got;
-  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::value_pair], got)) return -1;
-  out = got;
-  return static_cast<int>(first - in.tokens.data());
+  return parse_at(in, at, options_for(in, end), clause::value_pair, out);
 }
 
 int read_antibodies(const ClauseInput& in, int at, int end, ast::Expr& out) {
-  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
-  const clause::Options o = options_for(in, end, false, false);
-  clause::It first = in.tokens.data() + at;
-  const clause::It last = in.tokens.data() + in.tokens.size();
-  ast::Expr got;
-  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::antibodies], got)) return -1;
-  out = got;
-  return static_cast<int>(first - in.tokens.data());
+  return parse_at(in, at, options_for(in, end), clause::antibodies, out);
 }
 
 int read_interpretation(const ClauseInput& in, int at, int end, ast::Expr& out, std::string& note) {
-  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
-  const clause::Options o = options_for(in, end, false, false);
-  clause::It first = in.tokens.data() + at;
-  const clause::It last = in.tokens.data() + in.tokens.size();
   std::pair<ast::Expr, std::string> got;
-  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::interpretation], got)) return -1;
+  const int next = parse_at(in, at, options_for(in, end), clause::interpretation, got);
+  if (next < 0) return -1;
   out = got.first;
   note = got.second;
-  return static_cast<int>(first - in.tokens.data());
+  return next;
+}
+
+int read_window(const ClauseInput& in, int at, int end, ast::Window& w) {
+  return parse_at(in, at, options_for(in, end), clause::window, w);
 }
 
 bool read_test_result(const ClauseInput& in, int at, int end, bool exclusion, ast::Expr& out, int& from, int& to) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return false;
-  const clause::Options o = options_for(in, end, false, false);
   // The Tokens view reads its options from a context; this one holds them.
+  const clause::Options o = options_for(in, end);
   const auto ctx = x3::make_context<clause::options_tag>(o);
   const clause::Tokens t(ctx);
   clause::It f = nullptr, e = nullptr;
@@ -153,23 +118,11 @@ bool read_test_result(const ClauseInput& in, int at, int end, bool exclusion, as
 int read_concept_mention(const ClauseInput& in, int at, int end, bool organ_pathology, ast::Expr& out,
                          std::vector<SetAside>& ignored) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
-  const clause::Options o = options_for(in, end, false, false);
+  const clause::Options o = options_for(in, end);
   const auto ctx = x3::make_context<clause::options_tag>(o);
   const clause::Tokens t(ctx);
   const clause::It next = clause::concept_mention(t, in.tokens.data() + at, organ_pathology, out, ignored);
   return next ? static_cast<int>(next - in.tokens.data()) : -1;
 }
-
-int read_window(const ClauseInput& in, int at, int end, ast::Window& w) {
-  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
-  const clause::Options o = options_for(in, end, false, false);
-  clause::It first = in.tokens.data() + at;
-  const clause::It last = in.tokens.data() + in.tokens.size();
-  ast::Window got;
-  if (!x3::parse(first, last, x3::with<clause::options_tag>(o)[clause::window], got)) return -1;
-  w = got;
-  return static_cast<int>(first - in.tokens.data());
-}
-
 
 }  // namespace trialmatch::grammar

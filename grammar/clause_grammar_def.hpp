@@ -1002,16 +1002,23 @@ inline bool in_years(const Thresholds& ts) {
 // (after "between"), in times only; "of age", "inclusive" and "or older"
 // after them. Returns the end, or null.
 inline It age_thresholds(const Tokens& t, It from, Thresholds& ts) {
-  const bool between = from > t.begin && t.any_word_in(from - 1, Word::range_opener);
+  bool between = from > t.begin && t.any_word_in(from - 1, Word::range_opener);
   It j = from;
-  while (j < t.limit && (t.is(j, Tok::filler) || t.is(j, Tok::colon) || t.age_word(j)) && j - from < 4) ++j;
+  while (j < t.limit && j - from < 4 &&
+         (t.is(j, Tok::filler) || t.is(j, Tok::colon) || t.age_word(j) || t.any_word_in(j, Word::range_opener))) {
+    between = between || t.any_word_in(j, Word::range_opener);
+    ++j;
+  }
+  // An age cannot equal two numbers: "ages of 7 and 75 years" is a range.
+  between = between || (t.number_at(j) && t.conn(j + 1, "and") && t.number_at(j + 2));
   ts.clear();
   const int k = t.thresholds(j, between && t.number_at(j), ts);
   if (k < 0 || ts.empty()) return nullptr;
   for (const auto& th : ts)
     if (!th.unit.empty() && !is_time(th.unit)) return nullptr;
   It e = t.begin + k;
-  while (e < t.limit && (t.cue(e, "age_after") || t.cue(e, "inclusive") || t.is(e, Tok::post_comparator))) {
+  while (e < t.limit &&
+         (t.cue(e, "age_after") || t.cue(e, "inclusive") || t.is(e, Tok::post_comparator) || t.age_word(e))) {
     if (t.is(e, Tok::post_comparator))
       for (auto& th : ts) th.op = comparator_op(e->value);
     ++e;
@@ -1051,9 +1058,23 @@ struct age_parser : x3::parser<age_parser> {
       }
       return age_thresholds(t, i + 1, ts);
     }
-    // "Minimum age: 18 years", "at least the age of 18"
-    if (t.is(i, Tok::comparator) && t.age_word(i + 1)) {
-      It j = i + 2;
+    if (It e = compared(t, i, ts)) return e;
+    if (t.is(i, Tok::person)) return after_people(t, i, ts);
+    if (sex_noun(t, i))
+      if (It e = after_people(t, i, ts, true)) return e;
+    return bare(t, i, ts);
+  }
+
+  static bool sex_noun(const Tokens& t, It k) { return t.cue(k, "male_noun") || t.cue(k, "female_noun"); }
+
+  // "Minimum age: 18 years", "greater than the age of 18", "younger than
+  // 18 years": a comparator before the word age, or one that speaks of age.
+  static It compared(const Tokens& t, It i, Thresholds& ts) {
+    if (!t.is(i, Tok::comparator)) return nullptr;
+    It a = i + 1;
+    while (t.is(a, Tok::filler) && a - i < 3) ++a;
+    if (t.age_word(a)) {
+      It j = a + 1;
       while (t.is(j, Tok::colon) || t.is(j, Tok::filler)) ++j;
       if (!t.is(j, Tok::number)) return nullptr;
       Threshold th{comparator_op(i->value), j->number, "years", "", false};
@@ -1063,31 +1084,55 @@ struct age_parser : x3::parser<age_parser> {
       ts = {th};
       return j;
     }
-    // "younger than 18 years", "over the age of 18": the comparator speaks of age.
-    if (t.is(i, Tok::comparator) && t.any_word_in(i, Word::age_comparison)) {
-      Thresholds got;
-      if (int k = t.thresholds(i, false, got); k > 0) {
-        It e = t.begin + k;
-        while (e < t.limit && (t.cue(e, "age_after") || t.cue(e, "inclusive"))) ++e;
-        ts = got;
-        return e;
-      }
-    }
-    if (t.is(i, Tok::person)) return after_people(t, i, ts);
-    return bare(t, i, ts);
+    if (!t.any_word_in(i, Word::age_comparison)) return nullptr;
+    Thresholds got;
+    const int k = t.thresholds(i, false, got);
+    if (k <= 0) return nullptr;
+    It e = t.begin + k;
+    while (e < t.limit && (t.cue(e, "age_after") || t.cue(e, "inclusive"))) ++e;
+    ts = got;
+    return e;
+  }
+
+  // A bound closed by "or older", "and younger": it speaks of age.
+  static bool closed_by_age_word(const Tokens& t, It from, It to) {
+    for (It m = from; m < to && m < t.limit; ++m)
+      if (t.is(m, Tok::post_comparator) && t.any_word_in(m, Word::age_comparison)) return true;
+    return false;
   }
 
   // "patients < 18", "males and females aged 18 to 45", "subjects 18 years or older"
-  static It after_people(const Tokens& t, It i, Thresholds& ts) {
+  // "Women (18-75 years)", "Men between 45 and 80 years", "Adults (18 and
+  // older)": a bracket or a range word may stand between.
+  // After a sex alone ("Women 45-68 years", "Men between 45 and 80 years")
+  // the span must say it is an age: a bracket, a range, "of age" or "older";
+  // "women less than 2 years after menopause" is not one.
+  static It after_people(const Tokens& t, It i, Thresholds& ts, bool sex_only = false) {
     It j = i;
-    while (j < t.limit &&
-           (t.is(j, Tok::person) || t.conn(j, "and") || t.conn(j, "or") || t.is(j, Tok::filler) || t.cue(j, "male_noun") ||
-            t.cue(j, "female_noun")) &&
-           j - i < 6)
+    It open = nullptr;
+    while (j < t.limit && j - i < 6 &&
+           (t.is(j, Tok::person) || t.conn(j, "and") || t.conn(j, "or") || (t.is(j, Tok::filler) && !sex_only) ||
+            sex_noun(t, j) || (t.is(j, Tok::open) && !open))) {
+      if (t.is(j, Tok::open)) open = j;
       ++j;
+    }
+    It e = people_age(t, j, ts, sex_only && !open);
+    if (e && open) {
+      if (!t.is(e, Tok::close)) return nullptr;
+      ++e;
+    }
+    return e;
+  }
+
+  static It people_age(const Tokens& t, It j, Thresholds& ts, bool must_say_age) {
     if (t.age_word(j)) return age_thresholds(t, j + 1, ts);
+    if (It e = compared(t, j, ts)) return e;
+    const bool range = t.any_word_in(j, Word::range_opener);
     Thresholds got;
-    const int k = t.thresholds(j, false, got);
+    const int k = t.thresholds(j + (range ? 1 : 0), range, got);
+    if (must_say_age && !range && k > 0 && !t.cue(t.begin + k, "age_after") && !closed_by_age_word(t, j, t.begin + k) &&
+        !(t.is(j, Tok::number) && got.size() == 2))
+      return nullptr;
     // A bare number after a person and a comparator is an age.
     if (k > 0 && !got.empty() && t.is(j, Tok::comparator) &&
         std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit.empty() && th.value > 0 && th.value < 120; })) {
@@ -1097,7 +1142,8 @@ struct age_parser : x3::parser<age_parser> {
     const bool years = in_years(got) && std::all_of(got.begin(), got.end(), [](auto& th) {
                          return th.unit == "years" || th.unit == "months" || th.unit.empty();
                        });
-    if (k > 0 && !got.empty() && (years || t.cue(t.begin + k, "age_after"))) return age_thresholds(t, j, ts);
+    if (k > 0 && !got.empty() && (years || t.cue(t.begin + k, "age_after") || closed_by_age_word(t, j, t.begin + k)))
+      return age_thresholds(t, j + (range ? 1 : 0), ts);
     return nullptr;
   }
 
@@ -1112,6 +1158,12 @@ struct age_parser : x3::parser<age_parser> {
     const It e = t.begin + k;
     for (It m = i; m <= e && m < t.limit; ++m)
       if (t.cue(m, "age_after")) return age_thresholds(t, i, ts);
+    // "18 years or older at the time of consent"; but not inside a relative
+    // clause ("Females who are 9 years and older or who ... must"), which
+    // describes whom the rest applies to.
+    if (closed_by_age_word(t, i, e) &&
+        std::none_of(t.begin, i, [&](const Token& m) { return t.any_word_in(&m, Word::relative_person); }))
+      return age_thresholds(t, i, ts);
     if (!std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit == "years" || th.unit.empty(); })) return nullptr;
     for (It m = t.begin; m < i; ++m)
       if (!(t.is(m, Tok::person) || t.is(m, Tok::filler) || t.is(m, Tok::comma) || t.cue(m, "male_noun") ||

@@ -597,14 +597,24 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
     }
     return ast::make_nary(Logic::or_, alts);
   }
+  // "less than 18 years and over 75 years": no value meets both bounds, so
+  // the "and" lists two ranges; each is an alternative.
+  auto disjoint = [](const Threshold& a, const Threshold& b) {
+    auto below = [](CmpOp op) { return op == CmpOp::lt || op == CmpOp::le; };
+    auto above = [](CmpOp op) { return op == CmpOp::gt || op == CmpOp::ge; };
+    if (a.unit != b.unit) return false;
+    return (below(a.op) && above(b.op) && b.value >= a.value) || (above(a.op) && below(b.op) && b.value <= a.value);
+  };
   std::vector<Expr> alts;
   std::vector<Expr> conj;
+  const Threshold* previous = nullptr;
   for (const auto& th : ts) {
-    if (th.or_before && !conj.empty()) {
+    if ((th.or_before || (previous && disjoint(*previous, th))) && !conj.empty()) {
       alts.push_back(ast::make_nary(Logic::and_, conj));
       conj.clear();
     }
     conj.push_back(leaf(th));
+    previous = &th;
   }
   alts.push_back(ast::make_nary(Logic::and_, conj));
   return ast::make_nary(Logic::or_, alts);

@@ -177,6 +177,7 @@ struct CriteriaLexer::Tables {
   PhraseTable phrases;
   std::vector<std::string> pathology;
   std::unique_ptr<UnitReader> units;
+  std::vector<std::string> quantities;  // measures and demographics: may be glued to a number ("age18")
 };
 
 namespace {
@@ -204,9 +205,11 @@ void add_table(PhraseTable& syms, const PhraseTables& tables, const std::string&
 CriteriaLexer::CriteriaLexer(const Lexicon& lexicon) : tables_(std::make_unique<Tables>()) {
   auto& syms = tables_->phrases;
   std::vector<int> ignored;
-  for (const auto& c : lexicon.concepts())
+  for (const auto& c : lexicon.concepts()) {
     for (const auto* names : {&c.synonyms, &c.narrower})
       for (const auto& s : *names) syms.add(normalise_criterion(s, ignored), Entry{Tok::concept_ref, c.id});
+    if (c.kind == ConceptKind::measure || c.kind == ConceptKind::demographic) tables_->quantities.push_back(c.id);
+  }
   const auto& t = lexicon.phrases();
   add_table(syms, t, "comparator", Tok::comparator);
   add_table(syms, t, "post_comparator", Tok::post_comparator);
@@ -247,6 +250,27 @@ std::string CriteriaLexer::concept_named(std::string_view phrase) const {
 bool CriteriaLexer::is_pathology_word(std::string_view word) const {
   return std::find(tables_->pathology.begin(), tables_->pathology.end(), word) != tables_->pathology.end();
 }
+
+// "age18", "to75", "or equal to18": a phrase that compares, joins, cues or
+// names a quantity may be glued to the number after it, unless the word is
+// written in capitals ("MEN2", "TG4010" name things). [p, q) is the phrase,
+// original the criterion's text at p.
+namespace {
+bool glues_to_number(const Entry& e, const std::vector<std::string>& quantities, const char* p, const char* q,
+                     const char* end, std::string_view original) {
+  if (q == end || !std::isalpha(static_cast<unsigned char>(q[-1])) || !std::isdigit(static_cast<unsigned char>(*q)))
+    return false;
+  const char* w = q;
+  while (w > p && w[-1] != ' ') --w;
+  const std::size_t letters = static_cast<std::size_t>(q - w);
+  const std::string_view word = original.substr(0, std::min(original.size(), letters));
+  if (letters >= 2 && std::none_of(word.begin(), word.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)); }))
+    return false;
+  const bool quantity =
+      e.kind == Tok::concept_ref && std::find(quantities.begin(), quantities.end(), e.value) != quantities.end();
+  return quantity || e.kind == Tok::comparator || e.kind == Tok::connective || e.kind == Tok::cue;
+}
+}  // namespace
 
 std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
   std::vector<int> offsets, ends;
@@ -295,6 +319,11 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
         const Entry& e = *found;
         bool boundary = q == end || !is_alnum(q[-1]) || !is_alnum(*q);
         if (!boundary) {
+          const char* w = q;
+          while (w > p && w[-1] != ' ') --w;
+          boundary = glues_to_number(e, tables_->quantities, p, q, end, text.substr(static_cast<std::size_t>(offsets[w - begin])));
+        }
+        if (!boundary) {
           const char* b = q - 1;
           while (b > p && is_alnum(b[-1]) && is_alnum(*b)) --b;
           if (b <= p) {
@@ -316,8 +345,10 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
         bool after_threshold = false;
         for (std::size_t back = 1; back <= 3 && back <= out.size() && !after_threshold; ++back) {
           const Tok k = out[out.size() - back].kind;
-          if (k == Tok::comparator) after_threshold = back > 1 && (out.back().kind == Tok::number || out.back().kind == Tok::unit);
-          else if (k != Tok::number && k != Tok::unit) break;
+          const Tok last = out.back().kind;
+          if (k == Tok::comparator)
+            after_threshold = back > 1 && (last == Tok::number || last == Tok::unit || last == Tok::time_unit);
+          else if (k != Tok::number && k != Tok::unit && k != Tok::time_unit) break;
         }
         const bool value_follows = after_threshold && after.size() > 1 && after[0] == ' ' &&
                                    std::isdigit(static_cast<unsigned char>(after[1]));

@@ -877,6 +877,17 @@ bool Parser::read_exception(std::vector<Item>& items, int i, int stop) {
 
 // ------------------------------------------------------------------ scanning
 
+// Items that compare a measure somewhere, also inside brackets.
+bool measurable(const std::vector<Item>& items) {
+  bool found = false;
+  for (const auto& it : items) {
+    if (it.kind == Item::leaf)
+      walk(it.expr, false, [&](const Expr& x, bool) { found = found || boost::get<ast::Comparison>(&x.get()); });
+    if (it.kind == Item::group) found = found || measurable(it.children);
+  }
+  return found;
+}
+
 std::vector<Item> Parser::scan(int b, int e) {
   std::vector<Item> items;
   // Extends the residue before it, or starts one. `meaningful` residue may
@@ -932,17 +943,36 @@ std::vector<Item> Parser::scan(int b, int e) {
         i = close + 1;
         continue;
       }
-      bool definition = false;
-      for (int k = i + 1; k < close && !definition; ++k) definition = cue(k, "definition");
-      if (definition) {  // "(severe hypoglycemia defined as ...)"
-        ignore(i, std::min(close + 1, e), "definition");
-        i = close + 1;
-        continue;
-      }
+      int definition = -1;
+      for (int k = i + 1; k < close && definition < 0; ++k)
+        if (cue(k, "definition")) definition = k;
       Item g;
       g.kind = Item::group;
       g.tb = i;
       g.te = std::min(close + 1, e);
+      if (definition >= 0) {
+        // "renal failure (defined as a serum creatinine > 2.0 mg/dL)": a
+        // measurable definition of what precedes it stands for it; any
+        // other is commentary ("(severe hypoglycemia defined as ...)").
+        bool opens = true;
+        for (int k = i + 1; k < definition; ++k) opens = opens && (is(k, Tok::filler) || is(k, Tok::comma));
+        std::vector<Item> inner;
+        if (opens && (after_concept(items) || (!items.empty() && items.back().kind == Item::residue))) {
+          ++depth_;
+          inner = scan(definition + 1, close);
+          --depth_;
+        }
+        if (!measurable(inner)) {
+          ignore(i, std::min(close + 1, e), "definition");
+          i = close + 1;
+          continue;
+        }
+        g.value = "definition";
+        g.children = std::move(inner);
+        items.push_back(std::move(g));
+        i = close + 1;
+        continue;
+      }
       ++depth_;
       g.children = scan(i + 1, close);
       --depth_;
@@ -1166,11 +1196,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         }
         // "Anemia defined as Hb < 9 g/dL": a measurable definition replaces the word.
         auto inner = scan(i + 1, stop);
-        bool measurable = false;
-        for (const auto& it : inner)
-          if (it.kind == Item::leaf)
-            walk(it.expr, false, [&](const Expr& x, bool) { measurable = measurable || boost::get<ast::Comparison>(&x.get()); });
-        if (measurable) {
+        if (measurable(inner)) {
           Item d;
           d.kind = Item::including;
           d.value = "definition";
@@ -1504,7 +1530,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         items[k].kind = Item::ignorable;
         continue;
       }
-      if (prev->condition && exclusion_ && !is_manual_leaf(prev->expr) && prev->value != "test_result") {
+      if (prev->condition && (exclusion_ || g.value == "definition") && !is_manual_leaf(prev->expr) &&
+          prev->value != "test_result") {
         // "Severe anemia (hemoglobin < 8 g/dL ...)": the bracket defines it,
         // with its qualifier ("Poorly controlled diabetes (HbA1c ≥ 8.5%)").
         ignore(prev->tb, prev->te, "defined by the bracket that follows");

@@ -42,6 +42,8 @@ constexpr Replacement kReplacements[] = {
     {"\xEF\xBC\x9C", "<"},  {"\xEF\xBC\x9E", ">"},  {"\xE2\x89\xA0", "!="}, {"\xEF\xBD\x9E", "~"},
     {"\\>", ">"},           {"\\<", "<"},           {"\\[", "["},           {"\\]", "]"},
     {"\xE2\x85\xB9", "x "},  // small roman numeral ten, typed for a times sign
+    {"\xE2\x81\x84", "/"},   {"\xE2\x88\x95", "/"},   {"\xEF\xBC\x8F", "/"},  // fraction, division, full-width slash
+    {"\xEF\xBC\x9D", "="},
 };
 
 }  // namespace
@@ -80,7 +82,7 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
       continue;
     }
     // "mmol/ l", "kg / m2": units are written with and without blanks.
-    if (space && (c == '/' || out.back() == '/')) space = false;
+    if (space && (c == '/' || rep == "/" || out.back() == '/')) space = false;
     // "35-year-old", "6-month": a hyphen between a number and a word is a blank.
     if (rep.empty() && c == '-' && !out.empty() && std::isdigit(static_cast<unsigned char>(out.back())) && i + 1 < text.size() &&
         std::isalpha(static_cast<unsigned char>(text[i + 1])) && !space) {

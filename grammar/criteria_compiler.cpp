@@ -1648,6 +1648,14 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // closes an "or" list ("must not be pregnant or breastfeeding, and
       // must ..."): what follows is outside it.
       std::size_t close = closing_and(items, k + 1);
+      // "without allergies and with the age of 18": "and with" says what
+      // must be there, outside the negation.
+      for (std::size_t m = k + 2; m + 1 < close; ++m)
+        if (items[m].kind == Item::conn && items[m].value == "and" && items[m + 1].kind == Item::conn &&
+            items[m + 1].value == "with") {
+          close = m;
+          break;
+        }
       // A required test result is a requirement of its own ("not
       // breastfeeding, have a negative pregnancy test"): outside the negation.
       for (std::size_t m = k + 1; m < close; ++m)

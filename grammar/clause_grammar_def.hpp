@@ -159,10 +159,11 @@ struct times_parser : x3::parser<times_parser> {
 };
 const times_parser times{};
 
-// A unit the tables do not know, kept as written ("mEq/L", "cells/mm3"): a
-// short word, perhaps with slashes, straight after the number; only what the
-// rule language reads back as a unit (ASCII letters, digits and '/', not
-// starting like one of its keywords).
+// A unit the tables do not know, kept as written ("mEq/L", "cells/mm3",
+// "IU"): a short word, perhaps with slashes, straight after the number,
+// that looks like a unit (a slash, a digit, a capital, or letters without a
+// vowel: "ms"; "BMI ≥ 20 but", "3.0 if taking" are words); only what the rule language reads back as a
+// unit (ASCII letters, digits and '/', not starting like one of its keywords).
 struct written_unit_parser : x3::parser<written_unit_parser> {
   using attribute_type = std::string;
   static bool const has_attribute = true;
@@ -181,6 +182,11 @@ struct written_unit_parser : x3::parser<written_unit_parser> {
     std::string unit(text.substr(first->begin, back->end - first->begin));
     for (char ch : unit)
       if (!(std::isalnum(static_cast<unsigned char>(ch)) && static_cast<unsigned char>(ch) < 0x80) && ch != '/') return false;
+    const bool marked = std::any_of(unit.begin(), unit.end(), [](char ch) {
+      return ch == '/' || std::isdigit(static_cast<unsigned char>(ch)) || std::isupper(static_cast<unsigned char>(ch));
+    });
+    const bool abbreviation = unit.size() >= 2 && unit.find_first_of("aeiouy") == std::string::npos;  // "ms", "mls"
+    if (!marked && !abbreviation) return false;
     for (std::string_view kw : {"and", "or", "not", "within"})
       if (unit.size() >= kw.size() &&
           std::equal(kw.begin(), kw.end(), unit.begin(), [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }) &&
@@ -1133,8 +1139,9 @@ struct age_parser : x3::parser<age_parser> {
     if (must_say_age && !range && k > 0 && !t.cue(t.begin + k, "age_after") && !closed_by_age_word(t, j, t.begin + k) &&
         !(t.is(j, Tok::number) && got.size() == 2))
       return nullptr;
-    // A bare number after a person and a comparator is an age.
-    if (k > 0 && !got.empty() && t.is(j, Tok::comparator) &&
+    // A bare number after a person and a comparator is an age ("patients <
+    // 18"), not one followed by what it counts ("< 2 lines of therapy").
+    if (k > 0 && !got.empty() && t.is(j, Tok::comparator) && !t.is(t.begin + k, Tok::word) &&
         std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit.empty() && th.value > 0 && th.value < 120; })) {
       ts = got;
       return t.begin + k;

@@ -1119,6 +1119,9 @@ struct age_parser : x3::parser<age_parser> {
     while (j < t.limit && j - i < 6 &&
            (t.is(j, Tok::person) || t.conn(j, "and") || t.conn(j, "or") || (t.is(j, Tok::filler) && !sex_only) ||
             sex_noun(t, j) || (t.is(j, Tok::open) && !open))) {
+      // "patients who have received > 1 year of dialysis", "subjects must
+      // have received no more than 2 therapies": what they underwent, not an age.
+      if (t.word_in(j, Word::undergone)) return nullptr;
       if (t.is(j, Tok::open)) open = j;
       ++j;
     }
@@ -1141,7 +1144,12 @@ struct age_parser : x3::parser<age_parser> {
       return nullptr;
     // A bare number after a person and a comparator is an age ("patients <
     // 18"), not one followed by what it counts ("< 2 lines of therapy").
-    if (k > 0 && !got.empty() && t.is(j, Tok::comparator) && !t.is(t.begin + k, Tok::word) &&
+    const It after = t.begin + k;
+    const bool ends = k > 0 && (after >= t.limit || t.is(after, Tok::comma) || t.is(after, Tok::period) ||
+                                t.is(after, Tok::semicolon) || t.is(after, Tok::close) || t.is(after, Tok::connective) ||
+                                t.is(after, Tok::person) || t.word_in(after, Word::relative_person) ||
+                                t.word_in(after, Word::obligation) || t.word_in(after, Word::modal));
+    if (k > 0 && !got.empty() && t.is(j, Tok::comparator) && ends &&
         std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit.empty() && th.value > 0 && th.value < 120; })) {
       ts = got;
       return t.begin + k;

@@ -367,6 +367,15 @@ const time_unit_parser time_unit{};
 
 // Between two thresholds of a list: an empty bracket ("(inclusive)",
 // "(≥)"), a comma, "or" or "and"; at least one of them. Its attribute: "or".
+// A word of the class contrast ("but").
+template <class Ctx>
+bool contrast(const Ctx& ctx, It k, It last) {
+  const ClauseInput& in = *options(ctx).input;
+  if (k >= last || k->kind != Tok::word || !in.classes) return false;
+  auto it = in.classes->find(k->text);
+  return it != in.classes->end() && has_class(it->second, Word::contrast);
+}
+
 struct joiner_parser : x3::parser<joiner_parser> {
   using attribute_type = bool;
   static bool const has_attribute = true;
@@ -393,8 +402,8 @@ struct joiner_parser : x3::parser<joiner_parser> {
     if (is(k, Tok::connective) && k->value == "or") {
       is_or = true;
       ++k;
-    } else if (is(k, Tok::connective) && k->value == "and") {
-      ++k;
+    } else if ((is(k, Tok::connective) && k->value == "and") || contrast(ctx, k, last)) {
+      ++k;  // "≥ 100 mg/day but ≤ 2000 mg/day": "but" joins as "and"
     } else if (k == first) {
       return false;
     }

@@ -98,6 +98,13 @@ int read_interpretation(const ClauseInput& in, int at, int end, ast::Expr& out, 
   return next;
 }
 
+bool for_some_at(const ClauseInput& in, int at, int end) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return false;
+  clause::It first = in.tokens.data() + at;
+  const clause::It last = in.tokens.data() + in.tokens.size();
+  return x3::parse(first, last, x3::with<clause::options_tag>(options_for(in, end))[clause::for_some]);
+}
+
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w) {
   return parse_at(in, at, options_for(in, end), clause::window, w);
 }

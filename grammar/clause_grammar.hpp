@@ -161,4 +161,8 @@ int read_age(const ClauseInput& in, int at, int end, std::vector<Threshold>& out
 // the 3 months prior to enrollment" at `at`: the index after it, or -1.
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w);
 
+// Whether the words at `at` make what precedes them hold for some patients
+// only: "if ...", "for patients with ...", "in the presence of ...".
+bool for_some_at(const ClauseInput& in, int at, int end);
+
 }  // namespace trialmatch::grammar

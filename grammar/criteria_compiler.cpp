@@ -337,6 +337,7 @@ class Parser {
   std::optional<std::pair<Expr, int>> reverse_measure(int i, int end);
   std::optional<std::pair<Expr, int>> bound_before_measure(int i, int end);
   bool looser_bound(const Item* prev, int b, int e) const;
+  std::optional<Expr> looser_alternative(const Item* prev, int b, int e) const;
   std::optional<std::pair<Expr, int>> antibody_construct(int i, int end);
   std::optional<std::pair<Expr, int>> count_construct(int i, int end);
   std::optional<std::pair<Expr, int>> pair_construct(int i, int end);
@@ -688,6 +689,41 @@ bool Parser::looser_bound(const Item* prev, int b, int e) const {
   const bool upper = op == CmpOp::le || op == CmpOp::lt, prev_upper = c->op == CmpOp::le || c->op == CmpOp::lt;
   const bool lower = op == CmpOp::ge || op == CmpOp::gt, prev_lower = c->op == CmpOp::ge || c->op == CmpOp::gt;
   return (upper && prev_upper && v > c->value) || (lower && prev_lower && v < c->value);
+}
+
+// "ALT ≤ 1.5 × ULN (≤ 3 × ULN if liver metastasis)": the looser bound in
+// [b, e), for the same measures as `prev`, with the words that say for whom
+// as residue: alt <= 3 xULN and unparsed("if liver metastasis"). The
+// bounds of `prev` on the other side stay.
+std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) const {
+  if (!looser_bound(prev, b, e)) return std::nullopt;
+  std::vector<Threshold> ths;
+  int m = read_threshold(*clause_input_, b, e, false, false, ths);
+  if (m < 0 || ths.size() != 1) return std::nullopt;
+  if (is(m, Tok::comma)) ++m;
+  if (m >= e || !(word_in(m, Word::condition) || for_some_at(*clause_input_, m, e))) return std::nullopt;
+  const Threshold& th = ths.front();
+  const auto upper = [](CmpOp op) { return op == CmpOp::le || op == CmpOp::lt; };
+  std::function<Expr(const Expr&)> rebound = [&](const Expr& x) -> Expr {
+    if (const auto* c = boost::get<ast::Comparison>(&x.get())) {
+      if (upper(c->op) != upper(th.op)) return x;
+      ast::Comparison d = *c;
+      d.op = th.op;
+      d.value = th.value;
+      if (!th.unit.empty()) d.unit = th.unit;
+      return Expr(d);
+    }
+    if (const auto* n = boost::get<x3::forward_ast<ast::NAry>>(&x.get())) {
+      ast::NAry copy = n->get();
+      for (auto& o : copy.operands) o = rebound(o);
+      return Expr(x3::forward_ast<ast::NAry>(copy));
+    }
+    return x;
+  };
+  ast::Unparsed who;
+  who.text = span_text(m, e);
+  who.span = span(m, e);
+  return ast::make_nary(Logic::and_, {rebound(prev->expr), Expr(who)});
 }
 
 // "19 kg/m2 ≤ BMI ≤ 35 kg/m2", "7.0% < HbA1c": a bound written before the
@@ -1478,6 +1514,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       bool nested = false;
       for (int m = g.tb + 1; m + 1 < g.te; ++m) nested = nested || is(m, Tok::open);
       for (int m = first + 1; m + 1 < g.te && !conditional && !nested; ++m) {
+        if (is(first, Tok::comparator) && for_some_at(*clause_input_, m, g.te - 1)) conditional = true;
         if (!word_in(m, Word::condition)) continue;
         const std::string& before = t_[m - 1].text;
         conditional = is(first, Tok::comparator) || before == "eligible" || before == "acceptable" ||
@@ -1489,6 +1526,15 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // is a looser bound for some patients ("ALT ≤ 1.5 × ULN (≤ 3 × ULN if
       // liver metastasis)"): ANDed, it failed them on the fragment read.
       const bool written_or = conn(g.tb + 1, "or");
+      if (auto looser = looser_alternative(prev, written_or ? g.tb + 2 : g.tb + 1, g.te - 1)) {
+        // One operand with what it relaxes, so a list around it keeps its joiner.
+        prev->expr = ast::make_nary(Logic::or_, {prev->expr, *looser});
+        prev->condition = false;
+        prev->te = g.te;
+        g.children.clear();
+        g.kind = Item::ignorable;
+        continue;
+      }
       const bool alternative = written_or || looser_bound(prev, g.tb + 1, g.te - 1);
       g.children.clear();
       g.kind = Item::residue;

@@ -64,6 +64,23 @@ inline kind_parser tok(Tok k) { return {{}, k, nullptr, nullptr}; }
 inline kind_parser cue(const char* v) { return {{}, Tok::cue, v, nullptr}; }
 inline kind_parser conn(const char* v) { return {{}, Tok::connective, v, nullptr}; }
 
+// A token whose word is of a class of the table word_class ("but": contrast).
+struct class_parser : x3::parser<class_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  Word word;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr&) const {
+    const ClauseInput& in = *options(ctx).input;
+    if (first == last || !in.classes) return false;
+    auto it = in.classes->find(first->text);
+    if (it == in.classes->end() || !has_class(it->second, word)) return false;
+    ++first;
+    return true;
+  }
+};
+inline class_parser word_of(Word w) { return {{}, w}; }
+
 // A comparator ("≥", "at least"; `post`: "or more", "and above") as its operator.
 template <bool Post>
 struct comparator_parser : x3::parser<comparator_parser<Post>> {
@@ -709,7 +726,8 @@ const auto make_between = [](auto& ctx) {
                            Threshold{op ? *op : ast::CmpOp::le, boost::fusion::at_c<3>(a), hi_unit ? *hi_unit : std::string(), "", false});
 };
 const auto between_body_def =
-    (number >> -unit >> (conn("and") | cue("to") | cue("dash")) >> -cmp >> number >> -unit)[make_between];
+    (number >> -unit >> (conn("and") | cue("to") | cue("dash") | word_of(Word::and_typo)) >> -cmp >> number >>
+     -unit)[make_between];
 const auto between_form_def = (cue("between") | (cue("from") >> &number)) >> between_body;
 
 // "≥ 7.5 %", "less than (<) 10.0", "at least a value of 60", "greater than
@@ -1032,8 +1050,13 @@ inline It age_thresholds(const Tokens& t, It from, Thresholds& ts) {
   for (const auto& th : ts)
     if (!th.unit.empty() && !is_time(th.unit)) return nullptr;
   It e = t.begin + k;
-  while (e < t.limit &&
-         (t.cue(e, "age_after") || t.cue(e, "inclusive") || t.is(e, Tok::post_comparator) || t.age_word(e))) {
+  // "or under" closes the bound ("18 years or under"), unless a word follows
+  // it ("less than 18 years old or under guardianship").
+  auto closing = [&](It m) {
+    return t.is(m, Tok::post_comparator) && !(t.is(m + 1, Tok::word) || t.is(m + 1, Tok::concept_ref) ||
+                                              t.is(m + 1, Tok::filler) || t.is(m + 1, Tok::number));
+  };
+  while (e < t.limit && (t.cue(e, "age_after") || t.cue(e, "inclusive") || closing(e) || t.age_word(e))) {
     if (t.is(e, Tok::post_comparator))
       for (auto& th : ts) th.op = comparator_op(e->value);
     ++e;
@@ -1074,6 +1097,15 @@ struct age_parser : x3::parser<age_parser> {
       return age_thresholds(t, i + 1, ts);
     }
     if (It e = compared(t, i, ts)) return e;
+    // "Older > 18 years": a word that speaks of age before the comparator.
+    if (!t.is(i, Tok::comparator) && t.any_word_in(i, Word::age_comparison) && t.is(i + 1, Tok::comparator)) {
+      Thresholds got;
+      const int k = t.thresholds(i + 1, false, got);
+      if (k > 0 && !got.empty() && std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit.empty() || is_time(th.unit); })) {
+        ts = got;
+        return t.begin + k;
+      }
+    }
     if (t.is(i, Tok::person)) return after_people(t, i, ts);
     if (sex_noun(t, i))
       if (It e = after_people(t, i, ts, true)) return e;
@@ -1166,7 +1198,9 @@ struct age_parser : x3::parser<age_parser> {
     const bool years = in_years(got) && std::all_of(got.begin(), got.end(), [](auto& th) {
                          return th.unit == "years" || th.unit == "months" || th.unit.empty();
                        });
-    if (k > 0 && !got.empty() && (years || t.cue(t.begin + k, "age_after") || closed_by_age_word(t, j, t.begin + k)))
+    if (k > 0 && !got.empty() &&
+        (years || t.cue(t.begin + k, "age_after") || t.cue(t.begin + k - 1, "age_after") ||
+         closed_by_age_word(t, j, t.begin + k)))
       return age_thresholds(t, j + (range ? 1 : 0), ts);
     return nullptr;
   }
@@ -1176,6 +1210,10 @@ struct age_parser : x3::parser<age_parser> {
   // before it but people, sexes and filler, nothing after it that makes it a
   // duration: "since diagnosis", "of diabetes").
   static It bare(const Tokens& t, It i, Thresholds& ts) {
+    // "18 and 65 years old": two numbers, then "years old".
+    if (t.number_at(i) && t.conn(i + 1, "and") && t.number_at(i + 2) &&
+        (t.cue(i + 3, "age_after") || (t.is(i + 3, Tok::time_unit) && t.cue(i + 4, "age_after"))))
+      return age_thresholds(t, i, ts);
     Thresholds got;
     const int k = t.thresholds(i, false, got);
     if (k < 0 || got.empty() || !in_years(got)) return nullptr;

@@ -1048,7 +1048,8 @@ std::vector<Item> Parser::scan(int b, int e) {
     std::optional<std::pair<Expr, int>> r;
     bool can_open = tk.kind == Tok::concept_ref || tk.kind == Tok::cue || tk.kind == Tok::comparator ||
                     tk.kind == Tok::number || tk.kind == Tok::number_word || tk.kind == Tok::person ||
-                    (tk.kind == Tok::word && i + 2 < e && is(i + 1, Tok::connective));
+                    (tk.kind == Tok::word && i + 2 < e && is(i + 1, Tok::connective)) ||
+                    (tk.kind == Tok::word && is(i + 1, Tok::comparator) && word_in(i, Word::age_comparison));
     if (!can_open) r = std::pair<Expr, int>{Expr(), i};  // fall through below
     if (!r) r = interpretation(i, e);
     if (!r) r = age_construct(i, e);

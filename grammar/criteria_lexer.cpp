@@ -345,12 +345,15 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
         // Only after a threshold already read ("≤ 20", "less than 7.5%"), so
         // "18 years or above" and a list number after it stay as they were.
         bool after_threshold = false;
+        // "over 18 years old and under 65": a threshold's "years old" too.
+        auto closes_value = [](const Token& t) {
+          return t.kind == Tok::number || t.kind == Tok::unit || t.kind == Tok::time_unit ||
+                 (t.kind == Tok::cue && t.value == "age_after");
+        };
         for (std::size_t back = 1; back <= 3 && back <= out.size() && !after_threshold; ++back) {
-          const Tok k = out[out.size() - back].kind;
-          const Tok last = out.back().kind;
-          if (k == Tok::comparator)
-            after_threshold = back > 1 && (last == Tok::number || last == Tok::unit || last == Tok::time_unit);
-          else if (k != Tok::number && k != Tok::unit && k != Tok::time_unit) break;
+          const Token& k = out[out.size() - back];
+          if (k.kind == Tok::comparator) after_threshold = back > 1 && closes_value(out.back());
+          else if (!closes_value(k)) break;
         }
         const bool value_follows = after_threshold && after.size() > 1 && after[0] == ' ' &&
                                    std::isdigit(static_cast<unsigned char>(after[1]));

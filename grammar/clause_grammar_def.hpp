@@ -799,7 +799,15 @@ struct sex_parser : x3::parser<sex_parser> {
   static bool const has_attribute = true;
   template <class Ctx, class RCtx, class Attr>
   bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
-    if (first == last || first->kind != Tok::cue || (first->value != "male" && first->value != "female")) return false;
+    if (first == last) return false;
+    // "> 48 % (women)": the sex's noun alone in brackets.
+    if (first->kind == Tok::open && last - first >= 3 && first[1].kind == Tok::cue && first[2].kind == Tok::close &&
+        (first[1].value == "male_noun" || first[1].value == "female_noun")) {
+      x3::traits::move_to(std::string(first[1].value == "male_noun" ? "male" : "female"), attr);
+      first += 3;
+      return true;
+    }
+    if (first->kind != Tok::cue || (first->value != "male" && first->value != "female")) return false;
     x3::traits::move_to(first->value, attr);
     ++first;
     return true;

@@ -584,6 +584,18 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
     std::vector<Expr> alts;
     for (const auto& th : ts)
       if (th.sex.empty()) alts.push_back(leaf(th));
+    const bool one_sex = alts.empty() && std::all_of(ts.begin(), ts.end(), [&](auto& t) { return t.sex == ts.front().sex; });
+    if (one_sex && !exclusion_) {
+      // "HDL < 35 mg/dL (men)" alone: the bound holds men to it; women are
+      // not held to it here.
+      std::vector<Expr> conj;
+      for (const auto& th : ts) conj.push_back(leaf(th));
+      ast::Comparison s;
+      s.concept_id = "sex";
+      s.op = CmpOp::eq;
+      s.word = ts.front().sex;
+      return ast::make_nary(Logic::or_, {ast::make_not(Expr(s)), ast::make_nary(Logic::and_, conj)});
+    }
     for (const char* sex : {"male", "female"}) {
       std::vector<Expr> conj;
       for (const auto& th : ts)

@@ -544,6 +544,14 @@ int Parser::read_thresholds(int i, int end, bool time_units, std::vector<Thresho
 std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts,
                                             const std::string& default_unit) const {
   if (ts.empty()) return std::nullopt;
+  // "Age =18 and =75 years": no value equals both, and exports often lose
+  // the ≥ and ≤ of a range as "=": the two bounds of a range.
+  if (ts.size() == 2 && ts[0].op == CmpOp::eq && ts[1].op == CmpOp::eq && !ts[1].or_before && ts[0].sex.empty() &&
+      ts[1].sex.empty() && ts[0].value < ts[1].value && (ts[0].unit.empty() || ts[1].unit.empty() || ts[0].unit == ts[1].unit)) {
+    ts[0].op = CmpOp::ge;
+    ts[1].op = CmpOp::le;
+    out_.notes.push_back("two values joined by 'and', each after '=': read as a range");
+  }
   // No unit written: the canonical unit, unless the value is implausible
   // in it and plausible in one of the measure's other units ("ANC > 1500"
   // is per uL, "HbA1c > 75" mmol/mol); the lexicon's ranges decide.

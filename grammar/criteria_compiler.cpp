@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <set>
 #include <unordered_map>
 #include <stdexcept>
 
@@ -2809,6 +2811,66 @@ void cohorts_as_words(Expr& e, std::string_view text) {
 
 }  // namespace
 
+namespace {
+// What an AND (flattened, not under a not or an or) requires that no one
+// meets: "sex = male and sex = female", or "age >= 18 years and age < 16
+// years"; empty when nothing.
+std::string contradiction_in(const Expr& rule) {
+  std::vector<const ast::Comparison*> required;
+  std::function<void(const Expr&)> gather = [&](const Expr& x) {
+    if (const auto* c = boost::get<ast::Comparison>(&x.get())) required.push_back(c);
+    if (const auto* n = boost::get<x3::forward_ast<ast::NAry>>(&x.get()); n && n->get().op == Logic::and_)
+      for (const auto& o : n->get().operands) gather(o);
+  };
+  gather(rule);
+  std::map<std::pair<std::string, std::string>, std::pair<const ast::Comparison*, const ast::Comparison*>> bounds;
+  std::set<std::string> sexes;
+  for (const auto* c : required) {
+    if (!c->word.empty()) {
+      if (c->concept_id == "sex" && c->op == CmpOp::eq) sexes.insert(c->word);
+      continue;
+    }
+    auto& [lo, hi] = bounds[{c->concept_id, c->unit}];
+    const bool lower = c->op == CmpOp::gt || c->op == CmpOp::ge || c->op == CmpOp::eq;
+    const bool upper = c->op == CmpOp::lt || c->op == CmpOp::le || c->op == CmpOp::eq;
+    if (lower && (!lo || c->value > lo->value)) lo = c;
+    if (upper && (!hi || c->value < hi->value)) hi = c;
+    if (lo && hi) {
+      const bool open = lo->op == CmpOp::gt || hi->op == CmpOp::lt;
+      if (lo->value > hi->value || (open && lo->value == hi->value))
+        return ast::print(Expr(*lo)) + " and " + ast::print(Expr(*hi));
+    }
+  }
+  if (sexes.size() > 1) return "sex = male and sex = female";
+  return {};
+}
+}  // namespace
+
+// In an exclusion, "Age <18, age >65", "BMI <35 and > 60 kg/m2": two bounds
+// of one measure that no value meets together, both required, name two
+// ranges that each exclude: an alternative.
+Expr disjoint_as_alternatives(const Expr& rule) {
+  const auto* root = boost::get<x3::forward_ast<ast::NAry>>(&rule.get());
+  if (!root || root->get().op != Logic::and_) return rule;
+  std::vector<Expr> ops = root->get().operands;
+  auto below = [](CmpOp op) { return op == CmpOp::lt || op == CmpOp::le; };
+  auto above = [](CmpOp op) { return op == CmpOp::gt || op == CmpOp::ge; };
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const auto* a = boost::get<ast::Comparison>(&ops[i].get());
+    if (!a || !a->word.empty()) continue;
+    // Side by side, with a gap between them (not "≤ 1 ... ≥ 1").
+    const std::size_t j = i + 1;
+    const auto* b = j < ops.size() ? boost::get<ast::Comparison>(&ops[j].get()) : nullptr;
+    if (!b || !b->word.empty() || b->concept_id != a->concept_id || b->unit != a->unit) continue;
+    const bool disjoint = (below(a->op) && above(b->op) && b->value > a->value) ||
+                          (above(a->op) && below(b->op) && b->value < a->value);
+    if (!disjoint) continue;
+    ops[i] = ast::make_nary(Logic::or_, {ops[i], ops[j]});
+    ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(j));
+  }
+  return ast::make_nary(Logic::and_, std::move(ops));
+}
+
 Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const {
   Compiled out;
   // Real criteria run to a few kilobytes; text far beyond that is not read
@@ -2836,9 +2898,20 @@ Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const 
     const bool read = out.rule && read_in(*out.rule);
     if (!read && out.rule) out.rule = ast::make_nary(Logic::and_, {Expr(opener), *out.rule});
   }
+  // A reading no patient can meet (both sexes, or bounds on one measure no
+  // value meets together, all required) is a misreading: the criterion
+  // stays unread rather than failing (or never excluding) everyone.
+  if (out.rule && exclusion) out.rule = disjoint_as_alternatives(*out.rule);
+  std::string contradiction = out.rule ? contradiction_in(*out.rule) : std::string();
+  if (!contradiction.empty()) {
+    out.rule.reset();
+    out.notes.push_back("not read: its reading requires " + contradiction + ", which no one meets");
+  }
   if (!out.rule) {
     out.status = Status::unparsed;
-    if (!text.empty()) out.unparsed.push_back({0, static_cast<int>(text.size()), std::string(text), "not recognised"});
+    if (!text.empty())
+      out.unparsed.push_back({0, static_cast<int>(text.size()), std::string(text),
+                              contradiction.empty() ? "not recognised" : "its reading contradicts itself"});
     out.ignored.clear();
     return out;
   }

@@ -2399,7 +2399,10 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     bool age_before = false;
     for (int k = 0; k < cs && !age_before; ++k)
       age_before = word_in(k, Word::age_word) || (is(k, Tok::time_unit) && t_[k].value == "years");
-    if (!age_before || cs == 0) break;
+    // "Subjects 16 and 17 years old must also adhere to ...": "also" says
+    // the group has more to do than the rest; it is the condition.
+    const bool also = word_in(m + 1, Word::also);
+    if (!(age_before && cs > 0) && !also) break;
     int p = cs;
     while (p < m && (is(p, Tok::filler) || is_person(p))) ++p;
     auto r = p < m ? age_construct(p, m) : std::nullopt;

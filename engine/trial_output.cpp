@@ -56,6 +56,7 @@ ordered_json compiled_fields(const Criterion& c, ordered_json& cj) {
     aj["op"] = ast::to_string(a.op);
     aj["value"] = a.value;
     aj["unit"] = a.unit;
+    if (!a.source.empty()) aj["source"] = a.source;
     atoms.push_back(std::move(aj));
   }
   cj["atoms"] = std::move(atoms);

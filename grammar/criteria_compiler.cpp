@@ -132,14 +132,31 @@ Status status_of(const ast::Expr& rule) {
   return Status::computable;
 }
 
-std::vector<Atom> atoms_of(const ast::Expr& rule) {
+std::vector<Atom> atoms_of(const ast::Expr& rule, std::string_view text) {
   std::vector<Atom> out;
   walk(rule, false, [&](const Expr& e, bool negated) {
     auto* c = boost::get<ast::Comparison>(&e.get());
     if (!c || !c->word.empty()) return;
-    out.push_back({c->concept_id, negated ? ast::negate(c->op) : c->op, c->value, c->unit});
+    std::string source;
+    if (c->span.begin >= 0 && c->span.end > c->span.begin && static_cast<std::size_t>(c->span.end) <= text.size())
+      source.assign(text.substr(static_cast<std::size_t>(c->span.begin), static_cast<std::size_t>(c->span.end - c->span.begin)));
+    out.push_back({c->concept_id, negated ? ast::negate(c->op) : c->op, c->value, c->unit, std::move(source)});
   });
   return out;
+}
+
+// Gives each comparison and predicate of `e` that has no span yet the span
+// of the words its construct read.
+void annotate(Expr& e, ast::Span where) {
+  if (auto* c = boost::get<ast::Comparison>(&e.get())) {
+    if (c->span.begin < 0) c->span = where;
+  } else if (auto* p = boost::get<ast::Predicate>(&e.get())) {
+    if (p->span.begin < 0) p->span = where;
+  } else if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&e.get())) {
+    annotate(n->get().operand, where);
+  } else if (auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get())) {
+    for (auto& o : a->get().operands) annotate(o, where);
+  }
 }
 
 namespace {
@@ -977,6 +994,7 @@ std::vector<Item> Parser::scan(int b, int e) {
   auto push_leaf = [&](Expr ex, int tb, int te, bool condition = false) {
     Item it;
     it.kind = Item::leaf;
+    annotate(ex, span(tb, te));
     it.expr = std::move(ex);
     it.tb = tb;
     it.te = te;
@@ -2919,7 +2937,7 @@ Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const 
     return out;
   }
   out.status = status_of(*out.rule);
-  out.atoms = atoms_of(*out.rule);
+  out.atoms = atoms_of(*out.rule, text);
   walk(*out.rule, false, [&](const Expr& e, bool) {
     if (auto* u = boost::get<ast::Unparsed>(&e.get())) out.unparsed.push_back({u->span.begin, u->span.end, u->text, "not recognised"});
   });

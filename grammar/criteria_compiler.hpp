@@ -30,6 +30,7 @@ struct Atom {
   ast::CmpOp op = ast::CmpOp::eq;
   double value = 0;
   std::string unit;
+  std::string source;  // the words it was read from, when known
 };
 
 struct Span {
@@ -86,6 +87,8 @@ class CriteriaCompiler {
 
 // Status and atoms of a rule that came from elsewhere (a curated override).
 Status status_of(const ast::Expr& rule);
-std::vector<Atom> atoms_of(const ast::Expr& rule);
+// The rule's comparisons; with the criterion's text, each with the words it
+// was read from.
+std::vector<Atom> atoms_of(const ast::Expr& rule, std::string_view text = {});
 
 }  // namespace trialmatch::grammar

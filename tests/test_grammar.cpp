@@ -681,3 +681,16 @@ TEST_CASE("atoms are in the criterion's own sense", "[grammar]") {
   REQUIRE(negated.atoms.size() == 1);
   CHECK(negated.atoms[0].op == ast::CmpOp::le);
 }
+
+TEST_CASE("each atom names the words it was read from", "[grammar]") {
+  auto r = compiler().compile("HbA1c ≥ 7.5% and age 18-65 years, BMI ≤ 20 or above 40 kg/m^2", false);
+  REQUIRE(r.atoms.size() == 5);
+  CHECK(r.atoms[0].source == "HbA1c ≥ 7.5%");
+  CHECK(r.atoms[1].source == "age 18-65 years");
+  CHECK(r.atoms[2].source == "age 18-65 years");
+  CHECK(r.atoms[3].source == "BMI ≤ 20 or above 40 kg/m^2");
+  // A definition read for the words it defines keeps the words of the definition.
+  auto d = compiler().compile("Preoperative renal failure (defined as a serum creatinine > 2.0 mg/dL.)", true);
+  REQUIRE(d.atoms.size() == 1);
+  CHECK(d.atoms[0].source == "serum creatinine > 2.0 mg/dL");
+}

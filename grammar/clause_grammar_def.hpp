@@ -1165,16 +1165,18 @@ struct age_parser : x3::parser<age_parser> {
   static It after_people(const Tokens& t, It i, Thresholds& ts, bool sex_only = false) {
     It j = i;
     It open = nullptr;
+    bool comma = false;  // "Males and females, 18 or older": then it must say it is an age
     while (j < t.limit && j - i < 6 &&
            (t.is(j, Tok::person) || t.conn(j, "and") || t.conn(j, "or") || (t.is(j, Tok::filler) && !sex_only) ||
-            sex_noun(t, j) || (t.is(j, Tok::open) && !open))) {
+            sex_noun(t, j) || (t.is(j, Tok::comma) && j == i + 1) || (t.is(j, Tok::open) && !open))) {
       // "patients who have received > 1 year of dialysis", "subjects must
       // have received no more than 2 therapies": what they underwent, not an age.
       if (t.word_in(j, Word::undergone)) return nullptr;
       if (t.is(j, Tok::open)) open = j;
+      comma = comma || t.is(j, Tok::comma);
       ++j;
     }
-    It e = people_age(t, j, ts, sex_only && !open);
+    It e = people_age(t, j, ts, sex_only && !open, comma && !open);
     if (e && open) {
       if (!t.is(e, Tok::close)) return nullptr;
       ++e;
@@ -1182,7 +1184,9 @@ struct age_parser : x3::parser<age_parser> {
     return e;
   }
 
-  static It people_age(const Tokens& t, It j, Thresholds& ts, bool must_say_age) {
+  // must_say_age: only what says it is an age; in_years: or a span of years
+  // ("Patients, ≥ 18 years with ...", not "at least 12 months post-...").
+  static It people_age(const Tokens& t, It j, Thresholds& ts, bool must_say_age, bool in_years_only = false) {
     if (t.age_word(j)) return age_thresholds(t, j + 1, ts);
     if (It e = compared(t, j, ts)) return e;
     const bool range = t.any_word_in(j, Word::range_opener);
@@ -1190,6 +1194,9 @@ struct age_parser : x3::parser<age_parser> {
     const int k = t.thresholds(j + (range ? 1 : 0), range, got);
     if (must_say_age && !range && k > 0 && !t.cue(t.begin + k, "age_after") && !closed_by_age_word(t, j, t.begin + k) &&
         !(t.is(j, Tok::number) && got.size() == 2))
+      return nullptr;
+    if (in_years_only && k > 0 && !t.cue(t.begin + k, "age_after") && !closed_by_age_word(t, j, t.begin + k) &&
+        !std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit == "years"; }))
       return nullptr;
     // A bare number after a person and a comparator is an age ("patients <
     // 18"), not one followed by what it counts ("< 2 lines of therapy").

@@ -359,8 +359,18 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
                                    std::isdigit(static_cast<unsigned char>(after[1]));
         const char* first_end = std::find(p, q, ' ');
         const Entry* first_word = first_end == q ? nullptr : tables_->phrases.find(std::string(p, first_end));
-        if (e.kind == Tok::post_comparator && (after.starts_with(" than") || value_follows) && first_word &&
-            first_word->kind == Tok::connective) {
+        // "and below or equal to 17": the words after "and" are a comparator
+        // that a number follows.
+        auto comparator_follows = [&] {
+          if (first_end == q || first_end + 1 >= end) return false;
+          const char* c = first_end + 1;
+          const char* c_end = c;
+          const Entry* cmp = tables_->phrases.longest(c, end, &c_end);
+          return cmp && cmp->kind == Tok::comparator && c_end > q && c_end + 1 < end && *c_end == ' ' &&
+                 std::isdigit(static_cast<unsigned char>(c_end[1]));
+        };
+        if (e.kind == Tok::post_comparator && (after.starts_with(" than") || value_follows || comparator_follows()) &&
+            first_word && first_word->kind == Tok::connective) {
           const char* sp = first_end;
           emit(Tok::connective, p, sp, first_word->value);
           p = sp;

@@ -393,6 +393,23 @@ bool contrast(const Ctx& ctx, It k, It last) {
   return it != in.classes->end() && has_class(it->second, Word::contrast);
 }
 
+// "BMI >18 <28": straight after a value, a comparator of the other
+// direction starts the other bound of a range.
+inline bool opposite_bound(It k, It first, It last, It begin) {
+  if (k >= last || k->kind != Tok::comparator || first <= begin) return false;
+  auto side = [](const std::string& op) { return op == "gt" || op == "ge" ? 1 : op == "lt" || op == "le" ? -1 : 0; };
+  const int here = side(k->value);
+  if (here == 0) return false;
+  const It value = first - 1;
+  if (value->kind != Tok::number && value->kind != Tok::unit && value->kind != Tok::time_unit) return false;
+  for (std::ptrdiff_t d = 0; d < 3 && d <= value - begin; ++d) {
+    const It m = value - d;
+    if (m->kind == Tok::comparator) return side(m->value) == -here;
+    if (m->kind != Tok::number && m->kind != Tok::unit && m->kind != Tok::time_unit) return false;
+  }
+  return false;
+}
+
 struct joiner_parser : x3::parser<joiner_parser> {
   using attribute_type = bool;
   static bool const has_attribute = true;
@@ -421,7 +438,7 @@ struct joiner_parser : x3::parser<joiner_parser> {
       ++k;
     } else if ((is(k, Tok::connective) && k->value == "and") || contrast(ctx, k, last)) {
       ++k;  // "≥ 100 mg/day but ≤ 2000 mg/day": "but" joins as "and"
-    } else if (k == first) {
+    } else if (k == first && !(want == 0 && opposite_bound(k, first, last, options(ctx).input->tokens.data()))) {
       return false;
     }
     if (want >= 0 && is_or != (want == 1)) return false;
@@ -730,6 +747,21 @@ const auto between_body_def =
      -unit)[make_between];
 const auto between_form_def = (cue("between") | (cue("from") >> &number)) >> between_body;
 
+// "outside the range of 90-150 mmHg", "outside the normal range (35-50%)":
+// below the low end or above the high end.
+const x3::rule<class outside_form_class, Thresholds> outside_form = "outside a range";
+const auto make_outside = [](auto& ctx) {
+  Thresholds r = x3::_attr(ctx);
+  if (r.size() == 2) {
+    r[0].op = ast::CmpOp::lt;
+    r[1].op = ast::CmpOp::gt;
+    r[1].or_before = true;
+  }
+  x3::_val(ctx) = r;
+};
+const auto outside_form_def =
+    (word_of(Word::outside) >> *soft >> -tok(Tok::open) >> between_body >> -tok(Tok::close))[make_outside];
+
 // "≥ 7.5 %", "less than (<) 10.0", "at least a value of 60", "greater than
 // 18.5 to 33.0" (a range: its first operator is dropped if it is "=").
 const auto make_comparator_form = [](auto& ctx) {
@@ -817,6 +849,7 @@ const sex_parser sex{};
 // "between" read before: only the range may follow.
 const auto threshold_def = ((after_between >> between_body)[set_thresholds] |
                             (not_after_between >> between_form)[set_thresholds] |
+                            (not_after_between >> outside_form)[set_thresholds] |
                             (not_after_between >> comparator_form)[set_thresholds] |
                             (not_after_between >> number_form)[set_thresholds]) >>
                            -restated_units >> *cue("inclusive") >> -sex[set_sex];
@@ -1733,6 +1766,14 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
       } else if (t.is(j, Tok::word) && j + 1 < t.limit && (t.is(j + 1, Tok::comparator) || t.cue(j + 1, "between")) &&
                  j->text.size() <= 12 && j - i <= 3) {
         ++j;
+      } else if (t.word_in(j, Word::quantity) || (t.conn(j, "with") && t.word_in(j + 1, Word::quantity))) {
+        // "score of 0-2", "with values between 5.7 and 6.4%": a word that
+        // names the quantity measured (word class quantity; not "ratio"),
+        // filler, then the value.
+        It k = t.conn(j, "with") ? j + 2 : j + 1;
+        while (k < t.limit && soft_at(k, t.last) && k - j <= 4) ++k;
+        if (!(t.is(k, Tok::comparator) || t.cue(k, "between") || t.is(k, Tok::number))) break;
+        j = k;
       } else {
         break;
       }
@@ -1861,7 +1902,7 @@ const auto value_pair_def = (position >> pair_cue >> x3::repeat(0, 3)[soft] >> c
 
 BOOST_SPIRIT_DEFINE(value_pair)
 
-BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, comparator_form, number_form, threshold,
-                    next_threshold, threshold_list)
+BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, outside_form, comparator_form, number_form,
+                    threshold, next_threshold, threshold_list)
 
 }  // namespace trialmatch::grammar::clause

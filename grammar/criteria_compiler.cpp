@@ -1289,7 +1289,33 @@ std::vector<Item> Parser::scan(int b, int e) {
       }
       if (v == "reference") {
         int stop = segment_end(i, e, true);
-        ignore(i, stop, v);
+        // "morbid obesity as defined by a body mass index > 40": a reference
+        // that measures is the definition; "as defined by the ADA" is not.
+        auto inner = scan(i + 1, stop);
+        // Only a definition that opens with a measure's bound ("as defined by
+        // serum creatinine < 1.5 mg/dL"); one that opens with words, a
+        // negation or a list is left aside as before.
+        auto first = std::find_if(inner.begin(), inner.end(), [](const Item& it) {
+          return it.kind != Item::ignorable && !(it.kind == Item::residue && !it.meaningful);
+        });
+        const bool opens_with_bound = first != inner.end() && first->kind == Item::leaf && measurable({*first});
+        if (!opens_with_bound) {
+          ignore(i, stop, v);
+        } else if (std::any_of(items.begin(), items.end(), [](const Item& it) { return it.kind == Item::leaf; })) {
+          Item d;
+          d.kind = Item::including;
+          d.value = "definition";
+          d.tb = i;
+          d.te = i + 1;
+          items.push_back(std::move(d));
+          items.insert(items.end(), inner.begin(), inner.end());
+        } else {
+          if (!items.empty() && items.back().kind == Item::residue) {
+            ignore(items.back().tb, items.back().te, "defined by what follows");
+            items.back().kind = Item::ignorable;
+          }
+          items.insert(items.end(), inner.begin(), inner.end());
+        }
         i = stop;
         continue;
       }
@@ -1675,6 +1701,12 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       items[p - 1].expr = *examples;
       items[p - 1].condition = false;
       items.resize(p);
+      // "non-diabetic as confirmed by FPG < 126 mg/dL": the definition is of
+      // the negated word, so the negation goes with the word.
+      if (p >= 2 && items[p - 2].kind == Item::modifier && items[p - 2].value == "negation_prefix") {
+        ignore(items[p - 2].tb, items[p - 2].te, "defined by what follows");
+        items[p - 2].kind = Item::ignorable;
+      }
     } else if (p > 0 && items[p - 1].kind == Item::leaf) {
       items[p - 1].expr = ast::make_nary(Logic::or_, {items[p - 1].expr, *examples});
       items[p - 1].condition = false;

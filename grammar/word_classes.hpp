@@ -14,13 +14,13 @@ enum class Word : unsigned {
   condition, place_preposition, relative, relative_person, modal, modal_possible, obligation, modal_negated,
   permission, only, age_word, copula, article, not_, partitive, list_follows, people, presence,
   range_opener, onset, age_comparison, indefinite, complication, antibody_noun, islet_qualifier,
-  requirement, also, undergone, contrast, and_typo, count_
+  requirement, also, undergone, contrast, and_typo, quantity, outside, count_
 };
 inline constexpr std::string_view kWordClassNames[] = {
     "condition", "place_preposition", "relative", "relative_person", "modal", "modal_possible", "obligation",
     "modal_negated", "permission", "only", "age_word", "copula", "article", "not", "partitive", "list_follows",
     "people", "presence", "range_opener", "onset", "age_comparison", "indefinite", "complication", "antibody_noun",
-    "islet_qualifier", "requirement", "also", "undergone", "contrast", "and_typo"};
+    "islet_qualifier", "requirement", "also", "undergone", "contrast", "and_typo", "quantity", "outside"};
 static_assert(std::size(kWordClassNames) == static_cast<std::size_t>(Word::count_));
 
 inline bool has_class(std::uint32_t classes, Word w) { return (classes >> static_cast<unsigned>(w)) & 1u; }

@@ -810,6 +810,10 @@ const auto make_range_bare = [](auto& ctx) {  // number, upper bound
 };
 // "or older", "+"; for ages "of age or older" after the number.
 const auto bound_op_def = post_cmp[assign] | (times_are_units >> cue("age_after") >> post_cmp)[assign];
+// "ECOG = 0, 1 or 2": an equals sign before a list of grades.
+const x3::rule<class equals_list_class, Thresholds> equals_list = "= a list of values";
+const auto equals_list_def = kind_parser{{}, Tok::comparator, "eq", nullptr} >> value_list;
+
 const auto number_form_def =
     value_list[assign] |
     (number >> unit >> upper_bound)[make_range_from] |
@@ -850,6 +854,7 @@ const sex_parser sex{};
 const auto threshold_def = ((after_between >> between_body)[set_thresholds] |
                             (not_after_between >> between_form)[set_thresholds] |
                             (not_after_between >> outside_form)[set_thresholds] |
+                            (not_after_between >> equals_list)[set_thresholds] |
                             (not_after_between >> comparator_form)[set_thresholds] |
                             (not_after_between >> number_form)[set_thresholds]) >>
                            -restated_units >> *cue("inclusive") >> -sex[set_sex];
@@ -1902,7 +1907,8 @@ const auto value_pair_def = (position >> pair_cue >> x3::repeat(0, 3)[soft] >> c
 
 BOOST_SPIRIT_DEFINE(value_pair)
 
-BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, outside_form, comparator_form, number_form,
+BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, outside_form, equals_list, comparator_form,
+                    number_form,
                     threshold, next_threshold, threshold_list)
 
 }  // namespace trialmatch::grammar::clause

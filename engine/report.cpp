@@ -1,5 +1,6 @@
 #include "engine/report.hpp"
 
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
 
@@ -66,6 +67,20 @@ ordered_json criterion_json(const CriterionResult& c) {
   if (!c.result.needs.empty()) j["needs"] = c.result.needs;
   j["rule"] = c.criterion->compiled.rule ? ordered_json(ast::print(*c.criterion->compiled.rule)) : ordered_json(nullptr);
   j["status"] = grammar::to_string(c.criterion->compiled.status);
+  // Which words each comparison of the rule was read from.
+  ordered_json read_from = ordered_json::array();
+  for (const auto& a : c.criterion->compiled.atoms) {
+    if (a.source.empty()) continue;
+    std::string part = a.concept_id + " " + ast::to_string(a.op) + " " + ast::format_number(a.value);
+    if (!a.unit.empty()) part += " " + a.unit;
+    auto same = std::find_if(read_from.begin(), read_from.end(), [&](const ordered_json& r) { return r["text"] == a.source; });
+    if (same == read_from.end()) {
+      read_from.push_back({{"text", a.source}, {"read", ordered_json::array({part})}});
+    } else {
+      (*same)["read"].push_back(part);
+    }
+  }
+  if (!read_from.empty()) j["read_from"] = std::move(read_from);
   if (c.answered) j["answered"] = true;
   return j;
 }

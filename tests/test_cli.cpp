@@ -79,3 +79,20 @@ TEST_CASE("compile --trials reads the 51 ClinicalTrials.gov samples", "[cli][dat
   REQUIRE(r.code == 0);
   CHECK(nlohmann::json::parse(r.out)["trials"].size() == 51);
 }
+
+TEST_CASE("explain --format json says which words each comparison was read from", "[cli]") {
+  const std::string patient = std::string(TRIALMATCH_SOURCE_DIR) + "/../shared/spec/examples/example-1.json";
+  auto r = call({"explain", patient, "NCT06196996", "--format", "json"});
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  const nlohmann::json* i2 = nullptr;
+  for (const auto& c : j["criteria"])
+    if (c["id"] == "I2") i2 = &c;
+  REQUIRE(i2);
+  REQUIRE(i2->contains("read_from"));
+  const auto& from = (*i2)["read_from"];
+  REQUIRE(from.size() == 2);
+  CHECK(from[0]["text"] == "glycated hemoglobin ≥7.5%");
+  CHECK(from[0]["read"] == nlohmann::json::array({"hba1c >= 7.5 %"}));
+  CHECK(from[1]["text"] == "TIR (time in range) <70%");
+}

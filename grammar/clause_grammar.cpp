@@ -53,6 +53,16 @@ int read_threshold_list(const ClauseInput& in, int at, int end, bool time_units,
   return parse_thresholds(in, at, options_for(in, end, time_units, between), clause::threshold_list, out);
 }
 
+int read_n_of(const ClauseInput& in, int at, int end, int& n, bool& dangling) {
+  clause::NOf got;
+  const int next = parse_at(in, at, options_for(in, end), clause::n_of, got);
+  if (next >= 0) {
+    n = got.n;
+    dangling = got.dangling;
+  }
+  return next;
+}
+
 int read_age(const ClauseInput& in, int at, int end, std::vector<Threshold>& out) {
   return parse_thresholds(in, at, options_for(in, end, true), clause::age, out);
 }

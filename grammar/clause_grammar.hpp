@@ -157,6 +157,11 @@ int read_concept_mention(const ClauseInput& in, int at, int end, bool organ_path
 // or -1.
 int read_age(const ClauseInput& in, int at, int end, std::vector<Threshold>& out);
 
+// "at least two of the following (signs):": how many of the list after it
+// must hold (n >= 2) and whether that list is elsewhere (`dangling`). The
+// index after the opener, or -1.
+int read_n_of(const ClauseInput& in, int at, int end, int& n, bool& dangling);
+
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment" at `at`: the index after it, or -1.
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w);

@@ -1293,6 +1293,69 @@ struct age_parser : x3::parser<age_parser> {
 };
 const age_parser age{};
 
+// ------------------------------------------------------------------ n of a list
+
+// "at least two of the following:", "3 or more of the following signs:",
+// "more than 2 of the following": how many of the list after it must hold
+// (n >= 2), and whether the list is elsewhere (`dangling`: nothing follows
+// the opener in this text). Ends after "of the following", or after what
+// the list is of up to its colon ("the following signs:") unless that colon
+// ends the text and the words name a concept (they may be the criterion's
+// only content). "2 of 6 HLA antigens" is a count of something else.
+struct NOf {
+  int n = 0;
+  bool dangling = false;
+};
+struct n_of_parser : x3::parser<n_of_parser> {
+  using attribute_type = NOf;
+  static bool const has_attribute = true;
+
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It, const Ctx& ctx, RCtx&, Attr& attr) const {
+    const Tokens t(ctx);
+    It j = first;
+    std::optional<ast::CmpOp> op;
+    if (t.is(j, Tok::comparator)) op = comparator_op((j++)->value);
+    if (!t.number_at(j) || j >= t.limit) return false;
+    const double count = (j++)->number;
+    if (!op && t.is(j, Tok::post_comparator)) op = comparator_op((j++)->value);
+    if (op && *op != ast::CmpOp::ge && *op != ast::CmpOp::gt) return false;
+    if (!t.word_in(j, Word::partitive)) return false;
+    ++j;
+    if (t.word_in(j, Word::article)) ++j;
+    if (!t.word_in(j, Word::list_follows)) return false;
+    ++j;
+    It colon = nullptr;
+    for (It m = j; m < t.limit && m - j <= 8; ++m) {
+      if (t.is(m, Tok::colon)) {
+        colon = m;
+        break;
+      }
+      if (t.is(m, Tok::comparator) || t.is(m, Tok::number) || t.is(m, Tok::open) || t.is(m, Tok::close) ||
+          t.is(m, Tok::comma) || t.is(m, Tok::semicolon) || t.is(m, Tok::period) || t.is(m, Tok::connective))
+        break;
+    }
+    auto list_after = [&](It m) {
+      while (m < t.limit && (t.is(m, Tok::period) || t.is(m, Tok::colon) || t.is(m, Tok::punct))) ++m;
+      return m < t.limit;
+    };
+    NOf got;
+    got.dangling = colon ? !list_after(colon + 1) : !list_after(j);
+    if (colon) {
+      bool names = false;
+      for (It m = j; m < colon; ++m) names = names || t.is(m, Tok::concept_ref);
+      if (!got.dangling || !names) j = colon + 1;
+    }
+    if (count != std::floor(count) || count > 20) return false;
+    got.n = static_cast<int>(count) + (op && *op == ast::CmpOp::gt ? 1 : 0);
+    if (got.n < 2 || j > t.limit) return false;
+    x3::traits::move_to(got, attr);
+    first = j;
+    return true;
+  }
+};
+const n_of_parser n_of{};
+
 // ------------------------------------------------------------------ antibodies
 
 struct antibodies_parser : x3::parser<antibodies_parser> {

@@ -509,47 +509,7 @@ int Parser::read_window(int i, int end, ast::Window& w) const { return grammar::
 // or -1. ("at least one of" is the cue any_of.) `dangling`: no list follows
 // in this text (it is in the items after it).
 int Parser::n_of_opener(int i, int end, int& n, bool& dangling) const {
-  int j = i;
-  std::optional<CmpOp> op;
-  if (is(j, Tok::comparator)) op = op_from(t_[j++].value);
-  if (!number_at(j) || j >= end) return -1;
-  const double count = t_[j++].number;
-  if (!op && is(j, Tok::post_comparator)) op = op_from(t_[j++].value);
-  if (op && *op != CmpOp::ge && *op != CmpOp::gt) return -1;
-  if (!word_in(j, Word::partitive)) return -1;
-  ++j;
-  // "of the following" ("2 of 6 HLA antigens" is a count of something else).
-  if (word_in(j, Word::article)) ++j;
-  if (!word_in(j, Word::list_follows)) return -1;
-  ++j;
-  // "the following signs:", "the following PANSS items at screening:":
-  // what the list is of, up to its colon, when the list follows it.
-  int colon = -1;
-  for (int m = j; m < end && m - j <= 8; ++m) {
-    if (is(m, Tok::colon)) {
-      colon = m;
-      break;
-    }
-    if (is(m, Tok::comparator) || is(m, Tok::number) || is(m, Tok::open) || is(m, Tok::close) || is(m, Tok::comma) ||
-        is(m, Tok::semicolon) || is(m, Tok::period) || is(m, Tok::connective))
-      break;
-  }
-  auto list_after = [&](int m) {
-    while (m < end && (is(m, Tok::period) || is(m, Tok::colon) || is(m, Tok::punct))) ++m;
-    return m < end;
-  };
-  dangling = colon >= 0 ? !list_after(colon + 1) : !list_after(j);
-  // With its list after it, what the list is of is the list's to say; a
-  // dangling opener's noun ("2 of the following oral anti-diabetic
-  // drugs:") may be the criterion's only content, so it is read.
-  if (colon >= 0) {
-    bool names = false;
-    for (int m = j; m < colon; ++m) names = names || is(m, Tok::concept_ref);
-    if (!dangling || !names) j = colon + 1;
-  }
-  if (count != std::floor(count) || count > 20) return -1;
-  n = static_cast<int>(count) + (op && *op == CmpOp::gt ? 1 : 0);
-  return n >= 2 && j <= end ? j : -1;
+  return read_n_of(*clause_input_, i, end, n, dangling);
 }
 
 // ------------------------------------------------------------------ thresholds

@@ -214,3 +214,20 @@ TEST_CASE("clause reading concept_mention: windows, naive, results, causes", "[c
   CHECK(read("HIV negative") == "not hiv");
   CHECK(read("HbA1c") == "(none)");  // a measure is read by measure_head
 }
+
+TEST_CASE("clause parser n_of: how many of the list after it, and whether the list is elsewhere", "[clause]") {
+  auto n_of = [](const std::string& text) {
+    Lexed l(text);
+    int n = 0;
+    bool dangling = false;
+    const int end = read_n_of(l.input(), 0, l.size(), n, dangling);
+    if (end < 0) return std::string("(none)");
+    return std::to_string(n) + (dangling ? " dangling" : "") + " | " + std::to_string(l.size() - end) + " left";
+  };
+  CHECK(n_of("at least two of the following: A, B, C") == "2 | 5 left");
+  CHECK(n_of("more than 2 of the following signs:") == "3 dangling | 0 left");
+  CHECK(n_of("3 or more of the following") == "3 dangling | 0 left");
+  CHECK(n_of("one of the following: A, B") == "(none)");      // one of: alternatives, not a count
+  CHECK(n_of("2 of 6 HLA antigens") == "(none)");             // a count of something else
+  CHECK(n_of("fewer than 2 of the following: A") == "(none)");
+}

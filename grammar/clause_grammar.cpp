@@ -63,6 +63,16 @@ int read_n_of(const ClauseInput& in, int at, int end, int& n, bool& dangling) {
   return next;
 }
 
+int read_place_label(const ClauseInput& in, int at, int end) {
+  x3::unused_type none;
+  return parse_at(in, at, options_for(in, end), clause::place_label, none);
+}
+
+bool is_part_label(const ClauseInput& in, int at, int end) {
+  x3::unused_type none;
+  return at < end && parse_at(in, at, options_for(in, end), clause::part_label, none) == end;
+}
+
 int read_age(const ClauseInput& in, int at, int end, std::vector<Threshold>& out) {
   return parse_thresholds(in, at, options_for(in, end, true), clause::age, out);
 }

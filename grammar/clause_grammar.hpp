@@ -162,6 +162,13 @@ int read_age(const ClauseInput& in, int at, int end, std::vector<Threshold>& out
 // index after the opener, or -1.
 int read_n_of(const ClauseInput& in, int at, int end, int& n, bool& dangling);
 
+// A label before a colon that scopes what follows to a part of the study or
+// a place ("Trained Users only:", "For Japan:"): the colon's index, or -1.
+int read_place_label(const ClauseInput& in, int at, int end);
+
+// Whether [at, end) names parts of the study ("Part C", "Parts A and B").
+bool is_part_label(const ClauseInput& in, int at, int end);
+
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment" at `at`: the index after it, or -1.
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w);

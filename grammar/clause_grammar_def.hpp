@@ -1356,6 +1356,73 @@ struct n_of_parser : x3::parser<n_of_parser> {
 };
 const n_of_parser n_of{};
 
+// ------------------------------------------------------------------ scopes
+
+// "Part C", "Parts A and B", "Cohort 2", "Arm 1": a part of the study (the
+// language table study_part names the head words) and its short names; the
+// whole of [first, limit).
+struct part_label_parser : x3::parser<part_label_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It, const Ctx& ctx, RCtx&, Attr&) const {
+    const Tokens t(ctx);
+    const auto& tables = t.in.lexicon->phrases();
+    auto parts = tables.find("study_part");
+    if (parts == tables.end() || first >= t.limit || t.limit - first > 6 || !parts->second.count(first->text)) return false;
+    for (It m = first + 1; m < t.limit; ++m)
+      if (!(t.is(m, Tok::comma) || t.conn(m, "and") || t.conn(m, "or") || t.is(m, Tok::number) ||
+            (m->text.size() <= 2 && std::isalnum(static_cast<unsigned char>(m->text[0])))))
+        return false;
+    if (t.limit - first < 2) return false;
+    first = t.limit;
+    return true;
+  }
+};
+const part_label_parser part_label{};
+
+// A label before a colon that names where or for whom what follows holds:
+// "Trained Users only:", "Cohort 2 only:" (what only it requires), "For
+// Japan:", "In Japan and Korea only:" (capitalised names after a place
+// preposition). Ends before the colon.
+struct place_label_parser : x3::parser<place_label_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It, const Ctx& ctx, RCtx&, Attr&) const {
+    const Tokens t(ctx);
+    const It b = first;
+    {
+      It colon = b;
+      while (colon < t.limit && colon - b <= 6 && !t.is(colon, Tok::colon)) ++colon;
+      bool label = colon < t.limit && colon - b >= 2 && colon - b <= 6 && t.word_in(colon - 1, Word::only);
+      for (It m = b; label && m < colon - 1; ++m)
+        label = !t.is(m, Tok::comparator) && !t.is(m, Tok::concept_ref) && !t.is(m, Tok::open) &&
+                !t.cue(m, "female_noun") && !t.cue(m, "male_noun") && !t.cue(m, "female") && !t.cue(m, "male") &&
+                !t.is(m, Tok::unit);
+      if (label) {
+        first = colon;
+        return true;
+      }
+    }
+    if (!t.word_in(b, Word::place_preposition)) return false;
+    int names = 0;
+    It m = b + 1;
+    for (; m < t.limit && !t.is(m, Tok::colon); ++m) {
+      if (t.conn(m, "and") || t.is(m, Tok::comma) || (names > 0 && t.word_in(m, Word::only))) continue;
+      const bool capital = static_cast<std::size_t>(m->begin) < t.in.text.size() &&
+                           std::isupper(static_cast<unsigned char>(t.in.text[static_cast<std::size_t>(m->begin)])) != 0;
+      if (!capital || t.is(m, Tok::person) || t.is(m, Tok::comparator) || t.is(m, Tok::number) || t.is(m, Tok::open))
+        return false;
+      ++names;
+    }
+    if (names == 0 || m >= t.limit) return false;
+    first = m;
+    return true;
+  }
+};
+const place_label_parser place_label{};
+
 // ------------------------------------------------------------------ antibodies
 
 struct antibodies_parser : x3::parser<antibodies_parser> {

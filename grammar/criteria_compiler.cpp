@@ -2060,41 +2060,11 @@ bool Parser::prohibition_at_start() const {
 
 // "For Japan and Taiwan:", "For Japan only:", "In the UK:" at b: the
 // colon's index, else -1. Places are names written with a capital.
-int Parser::place_label(int b, int e) const {
-  // "Trained Users only:", "Cohort 2 only:": a part of the study named by
-  // what only it requires.
-  {
-    int colon = b;
-    while (colon < e && colon - b <= 6 && !is(colon, Tok::colon)) ++colon;
-    bool label = colon < e && colon - b >= 2 && colon - b <= 6 && word_in(colon - 1, Word::only);
-    for (int m = b; label && m < colon - 1; ++m)
-      label = !is(m, Tok::comparator) && !is(m, Tok::concept_ref) && !is(m, Tok::open) && !cue(m, "female_noun") &&
-              !cue(m, "male_noun") && !cue(m, "female") && !cue(m, "male") && !is(m, Tok::unit);
-    if (label) return colon;
-  }
-  if (!word_in(b, Word::place_preposition)) return -1;
-  int names = 0, m = b + 1;
-  for (; m < e && !is(m, Tok::colon); ++m) {
-    if (conn(m, "and") || is(m, Tok::comma) || (names > 0 && word_in(m, Word::only))) continue;
-    const bool capital = std::isupper(static_cast<unsigned char>(text_[t_[m].begin])) != 0;
-    if (!capital || is(m, Tok::person) || is(m, Tok::comparator) || is(m, Tok::number) || is(m, Tok::open)) return -1;
-    ++names;
-  }
-  return names > 0 && m < e ? m : -1;
-}
+int Parser::place_label(int b, int e) const { return read_place_label(*clause_input_, b, e); }
 
 // "Part C", "Parts A and B", "Cohort 2", "Arm 1": a part of the study (the
 // language table study_part names the words) and its short names.
-bool Parser::part_label(int b, int e) const {
-  const auto& tables = lex_.phrases();
-  auto parts = tables.find("study_part");
-  if (parts == tables.end() || b >= e || e - b > 6 || !parts->second.count(t_[b].text)) return false;
-  for (int m = b + 1; m < e; ++m)
-    if (!(is(m, Tok::comma) || conn(m, "and") || conn(m, "or") || is(m, Tok::number) ||
-          (t_[m].text.size() <= 2 && std::isalnum(static_cast<unsigned char>(t_[m].text[0])))))
-      return false;
-  return e - b >= 2;
-}
+bool Parser::part_label(int b, int e) const { return is_part_label(*clause_input_, b, e); }
 
 // "Part C", "Parts A and B", "Cohort 2": the cohorts so named, as
 // cohort("Part A") or cohort("Part B"). The table study_part gives each

@@ -231,3 +231,23 @@ TEST_CASE("clause parser n_of: how many of the list after it, and whether the li
   CHECK(n_of("2 of 6 HLA antigens") == "(none)");             // a count of something else
   CHECK(n_of("fewer than 2 of the following: A") == "(none)");
 }
+
+TEST_CASE("clause parsers place_label and part_label: labels that scope what follows", "[clause]") {
+  auto place = [](const std::string& text) {
+    Lexed l(text);
+    return read_place_label(l.input(), 0, l.size());
+  };
+  CHECK(place("Trained Users only: HbA1c below 9%") == 3);
+  CHECK(place("For Japan only: age 20 years or older") == 3);
+  CHECK(place("For patients with diabetes: HbA1c < 9%") == -1);  // not a capitalised name
+  CHECK(place("HbA1c only: below 9%") == -1);                     // a measure, not a label
+  auto part = [](const std::string& text) {
+    Lexed l(text);
+    return is_part_label(l.input(), 0, l.size());
+  };
+  CHECK(part("Part C"));
+  CHECK(part("Parts A and B"));
+  CHECK(part("Cohort 2"));
+  CHECK_FALSE(part("Part"));
+  CHECK_FALSE(part("Partial response"));
+}

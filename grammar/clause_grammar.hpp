@@ -44,7 +44,7 @@ inline ast::CmpOp comparator_op(std::string_view v) {
 struct ClauseInput {
   const std::vector<Token>& tokens;
   std::string_view text;                 // the criterion, for units kept as written
-  std::span<const std::uint32_t> words;  // each token's word classes (word_classes.hpp)
+  std::span<const ClassBits> words;  // each token's word classes (word_classes.hpp)
   const WordClasses* classes = nullptr;  // any word's classes
   const Lexicon* lexicon = nullptr;      // what kind of concept a mention names
   const CriteriaLexer* lexer = nullptr;  // the concept a whole phrase names

@@ -41,6 +41,15 @@ const Options& options(const Ctx& ctx) {
   return x3::get<options_tag>(ctx);
 }
 
+// Whether the token's text is a word of the class (table word_class).
+template <class Ctx>
+bool word_of_class(const Ctx& ctx, It k, It last, Word w) {
+  const ClauseInput& in = *options(ctx).input;
+  if (k >= last || !in.classes) return false;
+  auto it = in.classes->find(k->text);
+  return it != in.classes->end() && has_class(it->second, w);
+}
+
 // ------------------------------------------------------------ token parsers
 
 // A token of a kind and, if given, a value (a cue's or connective's name).
@@ -329,7 +338,7 @@ struct window_word_parser : x3::parser<window_word_parser> {
     if (first == last || first >= options(ctx).limit) return false;
     const bool past = first->kind == Tok::cue && first->value == "history_adj";
     if (!past && first->kind != Tok::filler) return false;
-    x3::traits::move_to(past || first->text == "last", attr);
+    x3::traits::move_to(past || word_of_class(ctx, first, last, Word::past), attr);
     ++first;
     return true;
   }
@@ -342,10 +351,10 @@ struct window_amount_parser : x3::parser<window_amount_parser> {
   using attribute_type = double;
   static bool const has_attribute = true;
   template <class Ctx, class RCtx, class Attr>
-  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
     if (first == last || (first->kind != Tok::number && first->kind != Tok::number_word)) return false;
     const bool time_next = first + 1 != last && (first + 1)->kind == Tok::time_unit;
-    if (first->kind == Tok::number_word && first->text == "a" && !time_next) return false;
+    if (first->kind == Tok::number_word && word_of_class(ctx, first, last, Word::indefinite) && !time_next) return false;
     x3::traits::move_to(first->number, attr);
     ++first;
     return true;
@@ -387,10 +396,7 @@ const time_unit_parser time_unit{};
 // A word of the class contrast ("but").
 template <class Ctx>
 bool contrast(const Ctx& ctx, It k, It last) {
-  const ClauseInput& in = *options(ctx).input;
-  if (k >= last || k->kind != Tok::word || !in.classes) return false;
-  auto it = in.classes->find(k->text);
-  return it != in.classes->end() && has_class(it->second, Word::contrast);
+  return k < last && k->kind == Tok::word && word_of_class(ctx, k, last, Word::contrast);
 }
 
 // "BMI >18 <28": straight after a value, a comparator of the other
@@ -459,7 +465,7 @@ struct for_some_parser : x3::parser<for_some_parser> {
   template <class Ctx, class RCtx, class Attr>
   bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr&) const {
     const ClauseInput& in = *options(ctx).input;
-    auto classes = [&](It k) -> std::uint32_t {
+    auto classes = [&](It k) -> ClassBits {
       const auto index = static_cast<std::size_t>(k - in.tokens.data());
       return k < last && index < in.words.size() ? in.words[index] : 0;
     };

@@ -237,7 +237,7 @@ WordClasses load_word_classes(const Lexicon& lexicon) {
   auto table = tables.find("word_class");
   if (table == tables.end()) throw std::runtime_error(where + " is missing: the criteria grammar reads it");
   WordClasses out;
-  std::uint32_t seen = 0;
+  ClassBits seen = 0;
   for (const auto& [word, classes] : table->second) {
     std::size_t from = 0;
     while (from <= classes.size()) {
@@ -249,14 +249,14 @@ WordClasses load_word_classes(const Lexicon& lexicon) {
       if (it == std::end(kWordClassNames))
         throw std::runtime_error(where + ": the word \"" + word + "\" has the class \"" + std::string(name) +
                                  "\", which the criteria grammar does not know");
-      const std::uint32_t bit = 1u << (it - std::begin(kWordClassNames));
+      const ClassBits bit = ClassBits{1} << (it - std::begin(kWordClassNames));
       out[word] |= bit;
       seen |= bit;
       from = to + 1;
     }
   }
   for (std::size_t k = 0; k < std::size(kWordClassNames); ++k)
-    if (!(seen & (1u << k)))
+    if (!(seen & (ClassBits{1} << k)))
       throw std::runtime_error(where + " has no word of the class \"" + std::string(kWordClassNames[k]) +
                                "\", which the criteria grammar reads");
   return out;
@@ -483,7 +483,7 @@ class Parser {
   const Lexicon& lex_;
   const CriteriaLexer& lexer_;
   const std::vector<Token>& t_;
-  std::vector<std::uint32_t> classes_;  // by token: its Word classes
+  std::vector<ClassBits> classes_;  // by token: its Word classes
   const WordClasses& words_;
   std::vector<ast::Unparsed> openers_;
   std::string_view text_;
@@ -1543,9 +1543,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       for (int m = first + 1; m + 1 < g.te && !conditional && !nested; ++m) {
         if (is(first, Tok::comparator) && for_some_at(*clause_input_, m, g.te - 1)) conditional = true;
         if (!word_in(m, Word::condition)) continue;
-        const std::string& before = t_[m - 1].text;
-        conditional = is(first, Tok::comparator) || before == "eligible" || before == "acceptable" ||
-                      before == "allowed" || before == "permitted";
+        conditional = is(first, Tok::comparator) || word_in(m - 1, Word::verdict);
       }
     }
     if (conditional) {
@@ -2046,11 +2044,16 @@ bool Parser::prohibition_at_start() const {
          (is(k, Tok::filler) || is_person(k) || is(k, Tok::punct) || is(k, Tok::number_word) || word_in(k, Word::article)))
     ++k;
   if (k >= n_) return false;
-  const std::string& w = t_[k].text;
-  if ((cue(k, "negation") || cue(k, "negation_history")) && (w == "no" || w.rfind("no ", 0) == 0)) return true;
+  // The first word of the token ("no", "no history of").
+  const std::string& text = t_[k].text;
+  auto first_word_in = [&](Word w) {
+    auto it = words_.find(text.substr(0, text.find(' ')));
+    return it != words_.end() && has_class(it->second, w);
+  };
+  if ((cue(k, "negation") || cue(k, "negation_history")) && first_word_in(Word::no)) return true;
   if (modal(k) && word_in(k + 1, Word::not_)) return true;
   // "Not pregnant or lactating", "Non pregnant", "Not be receiving ...".
-  if ((cue(k, "negation") && w == "not") || cue(k, "negation_prefix")) {
+  if ((cue(k, "negation") && word_in(k, Word::not_)) || cue(k, "negation_prefix")) {
     if (word_in(k + 1, Word::copula)) return true;
     const Concept* c = is(k + 1, Tok::concept_ref) ? lex_.find(t_[k + 1].value) : nullptr;
     return c && c->kind == ConceptKind::state;

@@ -3,6 +3,7 @@
 // ...). The language table word_class (rules/lexicon/language.json) gives
 // each word its classes; criteria_compiler.cpp loads it and checks that
 // every class here has a word.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,19 +15,23 @@ enum class Word : unsigned {
   condition, place_preposition, relative, relative_person, modal, modal_possible, obligation, modal_negated,
   permission, only, age_word, copula, article, not_, partitive, list_follows, people, presence,
   range_opener, onset, age_comparison, indefinite, complication, antibody_noun, islet_qualifier,
-  requirement, also, undergone, contrast, and_typo, quantity, outside, count_
+  requirement, also, undergone, contrast, and_typo, quantity, outside, no, past, verdict, count_
 };
 inline constexpr std::string_view kWordClassNames[] = {
     "condition", "place_preposition", "relative", "relative_person", "modal", "modal_possible", "obligation",
     "modal_negated", "permission", "only", "age_word", "copula", "article", "not", "partitive", "list_follows",
     "people", "presence", "range_opener", "onset", "age_comparison", "indefinite", "complication", "antibody_noun",
-    "islet_qualifier", "requirement", "also", "undergone", "contrast", "and_typo", "quantity", "outside"};
+    "islet_qualifier", "requirement", "also", "undergone", "contrast", "and_typo", "quantity", "outside", "no", "past", "verdict"};
 static_assert(std::size(kWordClassNames) == static_cast<std::size_t>(Word::count_));
 
-inline bool has_class(std::uint32_t classes, Word w) { return (classes >> static_cast<unsigned>(w)) & 1u; }
+// Each word's classes as bits: up to 64 classes.
+using ClassBits = std::uint64_t;
+static_assert(static_cast<std::size_t>(Word::count_) <= 64);
+
+inline bool has_class(ClassBits classes, Word w) { return (classes >> static_cast<unsigned>(w)) & 1u; }
 
 // Word -> its classes, as loaded from the table.
-using WordClasses = std::unordered_map<std::string, std::uint32_t>;
+using WordClasses = std::unordered_map<std::string, ClassBits>;
 
 }  // namespace trialmatch::grammar
 

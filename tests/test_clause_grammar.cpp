@@ -16,7 +16,7 @@ namespace {
 struct Lexed {
   std::string text;
   std::vector<Token> tokens;
-  std::vector<std::uint32_t> classes;
+  std::vector<ClassBits> classes;
   WordClasses words;
   explicit Lexed(std::string t) : text(std::move(t)) {
     static const CriteriaLexer lexer(bundled_lexicon());

@@ -73,6 +73,11 @@ bool is_part_label(const ClauseInput& in, int at, int end) {
   return at < end && parse_at(in, at, options_for(in, end), clause::part_label, none) == end;
 }
 
+std::string read_sex_group(const ClauseInput& in, int at, int end) {
+  std::string sex;
+  return at < end && parse_at(in, at, options_for(in, end), clause::sex_group, sex) == end ? sex : std::string();
+}
+
 int read_age(const ClauseInput& in, int at, int end, std::vector<Threshold>& out) {
   return parse_thresholds(in, at, options_for(in, end, true), clause::age, out);
 }

@@ -169,6 +169,10 @@ int read_place_label(const ClauseInput& in, int at, int end);
 // Whether [at, end) names parts of the study ("Part C", "Parts A and B").
 bool is_part_label(const ClauseInput& in, int at, int end);
 
+// "women", "female patients": the sex that [at, end) names alone ("male" or
+// "female"), or "".
+std::string read_sex_group(const ClauseInput& in, int at, int end);
+
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment" at `at`: the index after it, or -1.
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w);

@@ -1429,6 +1429,32 @@ struct place_label_parser : x3::parser<place_label_parser> {
 };
 const place_label_parser place_label{};
 
+// "women", "female patients", "males": one sex and only people and filler,
+// the whole of [first, limit): the sex ("male" or "female").
+struct sex_group_parser : x3::parser<sex_group_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It, const Ctx& ctx, RCtx&, Attr& attr) const {
+    const Tokens t(ctx);
+    std::string sex;
+    for (It k = first; k < t.limit; ++k) {
+      const char* named = t.cue(k, "female_noun") ? "female" : t.cue(k, "male_noun") ? "male" : nullptr;
+      if (named) {
+        if (!sex.empty() && sex != named) return false;
+        sex = named;
+      } else if (!t.is(k, Tok::filler) && !t.is(k, Tok::person)) {
+        return false;
+      }
+    }
+    if (sex.empty()) return false;
+    x3::traits::move_to(sex, attr);
+    first = t.limit;
+    return true;
+  }
+};
+const sex_group_parser sex_group{};
+
 // ------------------------------------------------------------------ antibodies
 
 struct antibodies_parser : x3::parser<antibodies_parser> {

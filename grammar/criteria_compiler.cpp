@@ -2220,16 +2220,7 @@ bool Parser::manual_alternative(const std::vector<Item>& items, std::size_t k) c
 }
 
 std::optional<Expr> Parser::sex_condition(int b, int e) const {
-  std::string sex;
-  for (int k = b; k < e; ++k) {
-    const char* named = cue(k, "female_noun") ? "female" : cue(k, "male_noun") ? "male" : nullptr;
-    if (named) {
-      if (!sex.empty() && sex != named) return std::nullopt;
-      sex = named;
-    } else if (!is(k, Tok::filler) && !is(k, Tok::person)) {
-      return std::nullopt;
-    }
-  }
+  const std::string sex = read_sex_group(*clause_input_, b, e);
   if (sex.empty()) return std::nullopt;
   ast::Comparison c;
   c.concept_id = "sex";

@@ -251,3 +251,15 @@ TEST_CASE("clause parsers place_label and part_label: labels that scope what fol
   CHECK_FALSE(part("Part"));
   CHECK_FALSE(part("Partial response"));
 }
+
+TEST_CASE("clause parser sex_group: one sex named with only people and filler", "[clause]") {
+  auto sex = [](const std::string& text) {
+    Lexed l(text);
+    return read_sex_group(l.input(), 0, l.size());
+  };
+  CHECK(sex("women") == "female");
+  CHECK(sex("female patients") == "female");
+  CHECK(sex("males") == "male");
+  CHECK(sex("men and women").empty());        // both sexes
+  CHECK(sex("women with diabetes").empty());  // more than people
+}

@@ -73,6 +73,13 @@ bool is_part_label(const ClauseInput& in, int at, int end) {
   return at < end && parse_at(in, at, options_for(in, end), clause::part_label, none) == end;
 }
 
+bool opens_with_prohibition(const ClauseInput& in, int end) {
+  if (in.tokens.empty()) return false;
+  clause::It first = in.tokens.data();
+  const clause::It last = in.tokens.data() + in.tokens.size();
+  return x3::parse(first, last, x3::with<clause::options_tag>(options_for(in, end))[clause::prohibition]);
+}
+
 std::string read_sex_group(const ClauseInput& in, int at, int end) {
   std::string sex;
   return at < end && parse_at(in, at, options_for(in, end), clause::sex_group, sex) == end ? sex : std::string();

@@ -173,6 +173,10 @@ bool is_part_label(const ClauseInput& in, int at, int end);
 // "female"), or "".
 std::string read_sex_group(const ClauseInput& in, int at, int end);
 
+// Whether the criterion opens by forbidding ("No history of ...", "Must not
+// be ...", "Not pregnant ...").
+bool opens_with_prohibition(const ClauseInput& in, int end);
+
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment" at `at`: the index after it, or -1.
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w);

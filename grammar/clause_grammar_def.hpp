@@ -1455,6 +1455,43 @@ struct sex_group_parser : x3::parser<sex_group_parser> {
 };
 const sex_group_parser sex_group{};
 
+// A criterion that opens by forbidding, past people, filler and an
+// article: "No history of ...", "Must not be ...", "Not pregnant or
+// lactating", "Non pregnant", "Not be receiving ...", "Cannot ...". A
+// look-ahead: reads nothing.
+struct prohibition_parser : x3::parser<prohibition_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr&) const {
+    const Tokens t(ctx);
+    auto modal = [&](It k) { return t.word_in(k, Word::modal); };
+    auto person = [&](It k) { return t.is(k, Tok::person) || t.cue(k, "female_noun") || t.cue(k, "male_noun"); };
+    It k = first;
+    while (k < t.limit && !modal(k) &&
+           (t.is(k, Tok::filler) || person(k) || t.is(k, Tok::punct) || t.is(k, Tok::number_word) ||
+            t.word_in(k, Word::article)))
+      ++k;
+    if (k >= t.limit) return false;
+    // The first word of the token ("no", "no history of").
+    auto first_word_in = [&](Word w) {
+      if (!t.in.classes) return false;
+      auto it = t.in.classes->find(k->text.substr(0, k->text.find(' ')));
+      return it != t.in.classes->end() && has_class(it->second, w);
+    };
+    if ((t.cue(k, "negation") || t.cue(k, "negation_history")) && first_word_in(Word::no)) return true;
+    if (modal(k) && t.word_in(k + 1, Word::not_)) return true;
+    if ((t.cue(k, "negation") && t.word_in(k, Word::not_)) || t.cue(k, "negation_prefix")) {
+      if (t.word_in(k + 1, Word::copula)) return true;
+      const Concept* c = t.is(k + 1, Tok::concept_ref) && t.in.lexicon ? t.in.lexicon->find((k + 1)->value) : nullptr;
+      return c && c->kind == ConceptKind::state;
+    }
+    (void)last;
+    return t.word_in(k, Word::modal_negated);
+  }
+};
+const prohibition_parser prohibition{};
+
 // ------------------------------------------------------------------ antibodies
 
 struct antibodies_parser : x3::parser<antibodies_parser> {

@@ -2037,29 +2037,7 @@ std::optional<Expr> Parser::sentence(int b, int e) {
 
 // The criterion opens with a prohibition: "No ...", "(Patients) must not",
 // "may not", "should not", "cannot".
-bool Parser::prohibition_at_start() const {
-  auto modal = [&](int k) { return word_in(k, Word::modal); };
-  int k = 0;
-  while (k < n_ && !modal(k) &&
-         (is(k, Tok::filler) || is_person(k) || is(k, Tok::punct) || is(k, Tok::number_word) || word_in(k, Word::article)))
-    ++k;
-  if (k >= n_) return false;
-  // The first word of the token ("no", "no history of").
-  const std::string& text = t_[k].text;
-  auto first_word_in = [&](Word w) {
-    auto it = words_.find(text.substr(0, text.find(' ')));
-    return it != words_.end() && has_class(it->second, w);
-  };
-  if ((cue(k, "negation") || cue(k, "negation_history")) && first_word_in(Word::no)) return true;
-  if (modal(k) && word_in(k + 1, Word::not_)) return true;
-  // "Not pregnant or lactating", "Non pregnant", "Not be receiving ...".
-  if ((cue(k, "negation") && word_in(k, Word::not_)) || cue(k, "negation_prefix")) {
-    if (word_in(k + 1, Word::copula)) return true;
-    const Concept* c = is(k + 1, Tok::concept_ref) ? lex_.find(t_[k + 1].value) : nullptr;
-    return c && c->kind == ConceptKind::state;
-  }
-  return word_in(k, Word::modal_negated);
-}
+bool Parser::prohibition_at_start() const { return opens_with_prohibition(*clause_input_, n_); }
 
 // "For Japan and Taiwan:", "For Japan only:", "In the UK:" at b: the
 // colon's index, else -1. Places are names written with a capital.

@@ -263,3 +263,15 @@ TEST_CASE("clause parser sex_group: one sex named with only people and filler", 
   CHECK(sex("men and women").empty());        // both sexes
   CHECK(sex("women with diabetes").empty());  // more than people
 }
+
+TEST_CASE("clause parser prohibition: a criterion that opens by forbidding", "[clause]") {
+  auto forbids = [](const std::string& text) {
+    Lexed l(text);
+    return opens_with_prohibition(l.input(), l.size());
+  };
+  CHECK(forbids("No history of acute pancreatitis"));
+  CHECK(forbids("Patients must not be pregnant"));
+  CHECK(forbids("Not pregnant or lactating"));
+  CHECK_FALSE(forbids("History of acute pancreatitis"));
+  CHECK_FALSE(forbids("Patients with a history of cancer"));
+}

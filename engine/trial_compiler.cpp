@@ -154,6 +154,19 @@ void mark_label(Criterion& c) {
 }
 
 void set_rule(Criterion& c, const ast::Expr& rule, bool label) {
+  // Items folded into a rule no one meets were misread together (an "any
+  // of" heading not recognised as one): the heading stays unread.
+  if (const std::string contradiction = grammar::contradiction_in(rule); !contradiction.empty()) {
+    ast::Unparsed words;
+    words.text = c.text;
+    words.span = {0, static_cast<int>(c.text.size())};
+    c.compiled.rule = ast::Expr(words);
+    c.compiled.status = grammar::Status::unparsed;
+    c.compiled.atoms.clear();
+    c.compiled.unparsed = {{0, static_cast<int>(c.text.size()), c.text, "its items read together contradict each other"}};
+    c.compiled.notes.push_back("not read: its items together require " + contradiction + ", which no one meets");
+    return;
+  }
   if (label) mark_label(c);
   c.compiled.rule = rule;
   c.compiled.status = grammar::status_of(rule);
@@ -251,7 +264,17 @@ void read_sub_items(Trial& t, const grammar::CriteriaCompiler& compiler) {
         parts.push_back(ast::Expr(u));
       }
     }
-    set_rule(heading, ast::make_nary(exclusion ? ast::Logic::or_ : ast::Logic::and_, parts), label);
+    const ast::Expr rule = ast::make_nary(exclusion ? ast::Logic::or_ : ast::Logic::and_, parts);
+    if (!grammar::contradiction_in(rule).empty()) {
+      // Required together the items contradict each other: they were not
+      // meant together. The heading takes them in, unread, rather than
+      // failing everyone on them.
+      for (std::size_t k : kids) fold_into(heading, t.criteria[k]);
+      set_rule(heading, rule, label);
+      for (std::size_t k = kids.size(); k-- > 0;) t.criteria.erase(t.criteria.begin() + static_cast<std::ptrdiff_t>(kids[k]));
+      continue;
+    }
+    set_rule(heading, rule, label);
   }
 }
 

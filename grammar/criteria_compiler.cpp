@@ -2766,11 +2766,10 @@ void cohorts_as_words(Expr& e, std::string_view text) {
 
 }  // namespace
 
-namespace {
 // What an AND (flattened, not under a not or an or) requires that no one
 // meets: "sex = male and sex = female", or "age >= 18 years and age < 16
 // years"; empty when nothing.
-std::string contradiction_in(const Expr& rule) {
+std::string contradiction_in(const ast::Expr& rule) {
   std::vector<const ast::Comparison*> required;
   std::function<void(const Expr&)> gather = [&](const Expr& x) {
     if (const auto* c = boost::get<ast::Comparison>(&x.get())) required.push_back(c);
@@ -2799,7 +2798,6 @@ std::string contradiction_in(const Expr& rule) {
   if (sexes.size() > 1) return "sex = male and sex = female";
   return {};
 }
-}  // namespace
 
 // In an exclusion, "Age <18, age >65", "BMI <35 and > 60 kg/m2": two bounds
 // of one measure that no value meets together, both required, name two

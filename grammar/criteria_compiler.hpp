@@ -91,4 +91,9 @@ Status status_of(const ast::Expr& rule);
 // was read from.
 std::vector<Atom> atoms_of(const ast::Expr& rule, std::string_view text = {});
 
+// What a rule requires that no one meets, outside any not and or: "sex =
+// male and sex = female", or bounds of one measure no value meets together
+// ("age >= 55 years and age <= 54 years"); empty when nothing.
+std::string contradiction_in(const ast::Expr& rule);
+
 }  // namespace trialmatch::grammar

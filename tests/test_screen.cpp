@@ -712,3 +712,23 @@ TEST_CASE("screen from the command line: stdin, --out, --summary", "[screen][cli
   CHECK(lines_of(o3.str()).size() == 3);
   CHECK(o3.str() == population(0, 3, 5));
 }
+
+TEST_CASE("'1 of the following' folds its items as alternatives, and items that contradict each other stay unread", "[screen]") {
+  json doc = {{"trialmatch_trial", 1},
+              {"id", "T-ONE"},
+              {"criteria",
+               "Inclusion Criteria:\n1. Postmenopausal, as defined by 1 of the following:\n   a. Age 55 and over\n"
+               "   b. Age 54 and under AND prior hysterectomy\n2. Adequate renal function as defined by the following:\n"
+               "   a. Age 55 and over\n   b. Age 54 and under\n"}};
+  auto trials = load_trial_document(doc, "one.json");
+  compile_trials(trials, bundled_lexicon());
+  REQUIRE(trials.front().criteria.size() == 2);
+  REQUIRE(trials.front().criteria[0].compiled.rule);
+  CHECK(ast::print(*trials.front().criteria[0].compiled.rule) ==
+        "age >= 55 years or (age <= 54 years and unparsed(\"hysterectomy\"))");
+  // Required together, the items contradict each other: a misreading, not a rule no one meets.
+  const auto& second = trials.front().criteria[1].compiled;
+  CHECK(second.status == grammar::Status::unparsed);
+  REQUIRE_FALSE(second.notes.empty());
+  CHECK_THAT(second.notes.back(), Catch::Contains("which no one meets"));
+}

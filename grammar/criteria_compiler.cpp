@@ -1224,23 +1224,27 @@ std::vector<Item> Parser::scan(int b, int e) {
         i = stop;
         continue;
       }
+      // A definition's items after its cue at `at`: they stand for the leaf before them.
+      auto leaf_before = [&] { return std::any_of(items.begin(), items.end(), [](const Item& it) { return it.kind == Item::leaf; }); };
+      auto push_definition = [&](int at, const std::vector<Item>& inner) {
+        Item d;
+        d.kind = Item::including;
+        d.value = "definition";
+        d.tb = at;
+        d.te = at + 1;
+        items.push_back(std::move(d));
+        items.insert(items.end(), inner.begin(), inner.end());
+      };
       if (v == "definition") {
-        bool leaf_before = std::any_of(items.begin(), items.end(), [](const Item& it) { return it.kind == Item::leaf; });
         int stop = segment_end(i, e, false);
-        if (!leaf_before) {  // "Non-obese: defined as BMI < 28": the definition is the criterion
+        if (!leaf_before()) {  // "Non-obese: defined as BMI < 28": the definition is the criterion
           ++i;
           continue;
         }
         // "Anemia defined as Hb < 9 g/dL": a measurable definition replaces the word.
         auto inner = scan(i + 1, stop);
         if (measurable(inner)) {
-          Item d;
-          d.kind = Item::including;
-          d.value = "definition";
-          d.tb = i;
-          d.te = i + 1;
-          items.push_back(std::move(d));
-          items.insert(items.end(), inner.begin(), inner.end());
+          push_definition(i, inner);
         } else {
           ignore(i, stop, v);
         }
@@ -1261,14 +1265,8 @@ std::vector<Item> Parser::scan(int b, int e) {
         const bool opens_with_bound = first != inner.end() && first->kind == Item::leaf && measurable({*first});
         if (!opens_with_bound) {
           ignore(i, stop, v);
-        } else if (std::any_of(items.begin(), items.end(), [](const Item& it) { return it.kind == Item::leaf; })) {
-          Item d;
-          d.kind = Item::including;
-          d.value = "definition";
-          d.tb = i;
-          d.te = i + 1;
-          items.push_back(std::move(d));
-          items.insert(items.end(), inner.begin(), inner.end());
+        } else if (leaf_before()) {
+          push_definition(i, inner);
         } else {
           if (!items.empty() && items.back().kind == Item::residue) {
             ignore(items.back().tb, items.back().te, "defined by what follows");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -11,6 +12,15 @@ namespace trialmatch {
 namespace {
 
 // ---------------------------------------------------------------- text helpers
+
+// Where `what` next occurs in `s` from `from`, or npos: glibc's memmem scans
+// for a phrase far faster than std::string::find, which compares at every
+// occurrence of the phrase's first letter.
+std::size_t find_phrase(std::string_view s, std::string_view what, std::size_t from) {
+  if (from > s.size()) return std::string_view::npos;
+  const void* at = memmem(s.data() + from, s.size() - from, what.data(), what.size());
+  return at ? static_cast<std::size_t>(static_cast<const char*>(at) - s.data()) : std::string_view::npos;
+}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -27,10 +37,11 @@ std::string normalise_spaces(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s.compare(i, 2, "\xC2\xA0") == 0) {
+    const char c = s[i];
+    if (c == '\xC2' && s.compare(i, 2, "\xC2\xA0") == 0) {
       out += ' ';
       ++i;
-    } else if (s.compare(i, 3, "\xE3\x80\x80") == 0) {
+    } else if (c == '\xE3' && s.compare(i, 3, "\xE3\x80\x80") == 0) {
       out += ' ';
       i += 2;
     } else if (s[i] == '\t') {
@@ -213,9 +224,14 @@ std::optional<Heading> read_heading_ascii(std::string_view content);
 std::optional<Heading> read_heading(std::string_view content) {
   static constexpr std::string_view kFullWidthColon = "\xEF\xBC\x9A";
   if (content.find(kFullWidthColon) == std::string_view::npos) return read_heading_ascii(content);
-  std::string ascii(content);
-  for (auto at = ascii.find(kFullWidthColon); at != std::string::npos; at = ascii.find(kFullWidthColon, at + 1))
-    ascii.replace(at, kFullWidthColon.size(), ":");
+  std::string ascii;
+  for (std::size_t from = 0;;) {
+    const std::size_t at = content.find(kFullWidthColon, from);
+    ascii.append(content.substr(from, at - from));
+    if (at == std::string_view::npos) break;
+    ascii += ':';
+    from = at + kFullWidthColon.size();
+  }
   return read_heading_ascii(ascii);
 }
 
@@ -358,9 +374,9 @@ class Splitter {
 
   void handle_piece(std::string_view content, int indent, int number) {
     // Headings name inclusion or exclusion; skip the full test for other lines.
-    bool may_be_heading = content.size() <= 160 && (content.find("clusion") != std::string_view::npos ||
-                                                    content.find("CLUSION") != std::string_view::npos ||
-                                                    content.find("Clusion") != std::string_view::npos);
+    bool may_be_heading = content.size() <= 160 && (find_phrase(content, "clusion", 0) != std::string_view::npos ||
+                                                    find_phrase(content, "CLUSION", 0) != std::string_view::npos ||
+                                                    find_phrase(content, "Clusion", 0) != std::string_view::npos);
     if (auto h = may_be_heading ? read_heading(content) : std::nullopt) {
       start_section(*h, number);
       // "Inclusion Criteria: - Male or female ... consent - Type 1 diabetes
@@ -414,7 +430,7 @@ class Splitter {
       }
     const std::string low = lower_copy(content);
     for (std::string_view w : {"inclusion criteria", "exclusion criteria"})
-      for (std::size_t p = low.find(w); p != std::string::npos; p = low.find(w, p + 1)) {
+      for (std::size_t p = find_phrase(low, w, 0); p != std::string::npos; p = find_phrase(low, w, p + 1)) {
         std::size_t start = p;
         // Back over the heading's prefix words ("Key Exclusion Criteria").
         while (start > 1 && low[start - 1] == ' ') {

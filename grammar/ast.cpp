@@ -53,12 +53,12 @@ Expr make_nary(Logic op, std::vector<Expr> operands) {
   };
   for (auto& e : operands) {
     if (auto* n = boost::get<x3::forward_ast<NAry>>(&e.get()); n && n->get().op == op && boolean) {
-      for (auto& inner : n->get().operands) add(inner);
+      for (auto& inner : n->get().operands) add(std::move(inner));
     } else {
       add(std::move(e));
     }
   }
-  if (flat.size() == 1) return flat.front();
+  if (flat.size() == 1) return std::move(flat.front());
   // No operand: "and" of nothing holds, "or" of nothing does not (an empty
   // list printed as nothing and could not be read back).
   if (flat.empty() && boolean) return Expr(Literal{op == Logic::and_});

@@ -54,14 +54,17 @@ const std::string* sex_of(const Expr& e) {
 }
 
 // Rebuilds a rule bottom-up: each and/or list, its operands rebuilt first,
-// becomes what `f(op, operands)` makes of it; "not" keeps its place.
+// becomes what `f(op, operands)` makes of it; "not" keeps its place. The
+// rule is taken by value and its parts moved, not copied.
 template <class F>
-Expr rebuild_lists(const Expr& e, const F& f) {
-  if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&e.get())) return ast::make_not(rebuild_lists(n->get().operand, f));
+Expr rebuild_lists(Expr e, const F& f) {
+  if (auto* n = boost::get<x3::forward_ast<ast::Not>>(&e.get()))
+    return ast::make_not(rebuild_lists(std::move(n->get().operand), f));
   auto* a = boost::get<x3::forward_ast<ast::NAry>>(&e.get());
   if (!a) return e;
   std::vector<Expr> children;
-  for (const auto& o : a->get().operands) children.push_back(rebuild_lists(o, f));
+  children.reserve(a->get().operands.size());
+  for (auto& o : a->get().operands) children.push_back(rebuild_lists(std::move(o), f));
   if (a->get().op == Logic::at_least) return ast::make_at_least(a->get().n, std::move(children));
   return f(a->get().op, std::move(children));
 }
@@ -72,8 +75,8 @@ Expr rebuild_lists(const Expr& e, const F& f) {
 // takes its own operands as one alternative: `... and ((sex = female and
 // A) or (sex = male and B))`. The second sex takes as many operands as the
 // first; what follows is common to both again.
-Expr regroup_sexes(const Expr& e) {
-  return rebuild_lists(e, [](Logic op, std::vector<Expr> children) {
+Expr regroup_sexes(Expr e) {
+  return rebuild_lists(std::move(e), [](Logic op, std::vector<Expr> children) {
     std::vector<std::size_t> sexes;
     for (std::size_t k = 0; k < children.size(); ++k)
       if (sex_of(children[k])) sexes.push_back(k);
@@ -94,8 +97,8 @@ Expr regroup_sexes(const Expr& e) {
 // within the past 6 months": a window after the last of an "or" list under
 // "history of" belongs to every item before it. Without "history of" the list is left
 // as read ("type 1 diabetes or DKA within 6 months" dates the DKA alone).
-Expr share_history_window(const Expr& e) {
-  return rebuild_lists(e, [](Logic op, std::vector<Expr> children) {
+Expr share_history_window(Expr e) {
+  return rebuild_lists(std::move(e), [](Logic op, std::vector<Expr> children) {
     auto history = [](const Expr& x) {
       auto* p = boost::get<ast::Predicate>(&x.get());
       return p && p->function == "history" ? p : nullptr;
@@ -1428,7 +1431,7 @@ void dedupe(std::vector<Expr>& v) {
   if (v.size() > 64) return;
   std::vector<Expr> out;
   for (auto& e : v)
-    if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
+    if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(std::move(e));
   v = std::move(out);
 }
 
@@ -2600,7 +2603,7 @@ std::optional<Expr> Parser::run() {
     parts = {ast::make_nary(Logic::or_, flat)};
   }
   if (parts.empty()) return with_sex_subject(std::nullopt);
-  return with_sex_subject(share_history_window(regroup_sexes(ast::make_nary(Logic::and_, parts))));
+  return with_sex_subject(share_history_window(regroup_sexes(ast::make_nary(Logic::and_, std::move(parts)))));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "engine/lexicon.hpp"
+#include "grammar/phrase_trie.hpp"
 #include "grammar/unit_grammar.hpp"
 
 namespace trialmatch::grammar {
@@ -49,10 +50,18 @@ constexpr Replacement kReplacements[] = {
 }  // namespace
 
 std::string normalise_criterion(std::string_view text, std::vector<int>& offsets, std::vector<int>* ends) {
-  std::string out;
-  out.reserve(text.size());
-  offsets.clear();
-  offsets.reserve(text.size() + 1);
+  // No spelling is longer normalised than written, so the output fits in
+  // the input's size: bytes are written by index, without growing.
+  std::string out(text.size(), '\0');
+  offsets.resize(text.size() + 1);
+  if (ends) ends->resize(text.size());
+  std::size_t n = 0;
+  auto put = [&](char c, std::size_t from, std::size_t to) {
+    out[n] = c;
+    offsets[n] = static_cast<int>(from);
+    if (ends) (*ends)[n] = static_cast<int>(to);
+    ++n;
+  };
   bool space = false;
   for (std::size_t i = 0; i < text.size();) {
     std::string_view rep;
@@ -69,7 +78,7 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
       }
     }
     // "stroke(s)", "product(s)": a plural ending glued to its word reads as the word.
-    if (c == '(' && !space && !out.empty() && std::isalpha(static_cast<unsigned char>(out.back())) && i + 2 < text.size() &&
+    if (c == '(' && !space && n > 0 && std::isalpha(static_cast<unsigned char>(out[n - 1])) && i + 2 < text.size() &&
         (text[i + 1] == 's' || text[i + 1] == 'S') && text[i + 2] == ')' &&
         (i + 3 == text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 3])))) {
       i += 3;
@@ -77,100 +86,63 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
     }
     if (rep.empty() && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) rep = " ";
     if (rep == " ") {
-      space = !out.empty();
+      space = n > 0;
       i += len;
       continue;
     }
     // "mmol/ l", "kg / m2": units are written with and without blanks.
-    if (space && (c == '/' || rep == "/" || out.back() == '/')) space = false;
+    if (space && (c == '/' || rep == "/" || out[n - 1] == '/')) space = false;
     // "35-year-old", "6-month": a hyphen between a number and a word is a blank.
-    if (rep.empty() && c == '-' && !out.empty() && std::isdigit(static_cast<unsigned char>(out.back())) && i + 1 < text.size() &&
+    if (rep.empty() && c == '-' && n > 0 && std::isdigit(static_cast<unsigned char>(out[n - 1])) && i + 1 < text.size() &&
         std::isalpha(static_cast<unsigned char>(text[i + 1])) && !space) {
-      out += ' ';
-      offsets.push_back(static_cast<int>(i));
-      if (ends) ends->push_back(static_cast<int>(i + 1));
+      put(' ', i, i + 1);
       ++i;
       continue;
     }
     if (space) {
-      out += ' ';
-      offsets.push_back(static_cast<int>(i));
-      if (ends) ends->push_back(static_cast<int>(i));
+      put(' ', i, i);
       space = false;
     }
     if (rep.empty()) {
-      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-      offsets.push_back(static_cast<int>(i));
-      if (ends) ends->push_back(static_cast<int>(i + len));
+      put((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c, i, i + len);
     } else {
-      for (char r : rep) {
-        out += r;
-        offsets.push_back(static_cast<int>(i));
-        if (ends) ends->push_back(static_cast<int>(i + len));
-      }
+      for (char r : rep) put(r, i, i + len);
     }
     i += len;
   }
+  out.resize(n);
+  offsets.resize(n);
   offsets.push_back(static_cast<int>(text.size()));
+  if (ends) ends->resize(n);
   return out;
 }
 
 namespace {
 
-// Every phrase of the lexicon, sorted, with the range of each first byte:
-// the longest phrase at a point is found by narrowing that range one byte
-// at a time. (An X3 symbol table did the same, but its node-per-byte tree
-// cost more to build and to free than a whole screening of 10⁴ patients.)
+// Every phrase of the lexicon in a trie; the first phrase added wins
+// (concepts first, filler last).
 class PhraseTable {
  public:
-  // The first phrase added wins: concepts first, filler last.
-  void add(std::string key, Entry e) {
-    if (!key.empty()) pending_.push_back({std::move(key), std::move(e)});
-  }
+  void add(std::string key, Entry e) { pending_.emplace_back(std::move(key), std::move(e)); }
   void seal() {
-    std::stable_sort(pending_.begin(), pending_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& p : pending_)
-      if (entries_.empty() || entries_.back().first != p.first) entries_.push_back(std::move(p));
-    pending_.clear();
-    pending_.shrink_to_fit();
-    for (std::uint32_t i = 0; i < entries_.size(); ++i) {
-      auto& r = first_[static_cast<unsigned char>(entries_[i].first[0])];
-      if (r.second == 0) r.first = i;
-      r.second = i + 1;
-    }
+    trie_.build(std::move(pending_));
+    pending_ = {};
   }
   const Entry* find(std::string_view key) const {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), key, [](const auto& e, std::string_view k) { return e.first < k; });
-    return it != entries_.end() && it->first == key ? &it->second : nullptr;
+    auto* e = trie_.find(key);
+    return e ? &e->second : nullptr;
   }
   // The longest phrase that [p, limit) starts with; its end goes to *end.
   const Entry* longest(const char* p, const char* limit, const char** end) const {
-    if (p == limit) return nullptr;
-    auto [lo, hi] = first_[static_cast<unsigned char>(*p)];
-    const Entry* best = nullptr;
-    // Phrases in [lo, hi) share their first i bytes with p; a phrase of
-    // exactly i bytes sorts first.
-    for (std::size_t i = 1; lo < hi; ++i) {
-      if (entries_[lo].first.size() == i) {
-        best = &entries_[lo].second;
-        *end = p + i;
-        ++lo;
-      }
-      if (p + i == limit) break;
-      const auto c = static_cast<unsigned char>(p[i]);
-      auto byte = [i](const std::pair<std::string, Entry>& e) { return static_cast<unsigned char>(e.first[i]); };
-      auto first = entries_.begin() + lo, last = entries_.begin() + hi;
-      first = std::partition_point(first, last, [&](const auto& e) { return byte(e) < c; });
-      last = std::partition_point(first, last, [&](const auto& e) { return byte(e) == c; });
-      lo = static_cast<std::uint32_t>(first - entries_.begin());
-      hi = static_cast<std::uint32_t>(last - entries_.begin());
-    }
-    return best;
+    auto* e = trie_.longest(p, limit);
+    if (!e) return nullptr;
+    *end = p + e->first.size();
+    return &e->second;
   }
 
  private:
-  std::vector<std::pair<std::string, Entry>> pending_, entries_;
-  std::pair<std::uint32_t, std::uint32_t> first_[256] = {};
+  std::vector<std::pair<std::string, Entry>> pending_;
+  PhraseTrie<Entry> trie_;
 };
 
 }  // namespace
@@ -358,7 +330,7 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
         const bool value_follows = after_threshold && after.size() > 1 && after[0] == ' ' &&
                                    std::isdigit(static_cast<unsigned char>(after[1]));
         const char* first_end = std::find(p, q, ' ');
-        const Entry* first_word = first_end == q ? nullptr : tables_->phrases.find(std::string(p, first_end));
+        const Entry* first_word = first_end == q ? nullptr : tables_->phrases.find(std::string_view(p, first_end - p));
         // "and below or equal to 17": the words after "and" are a comparator
         // that a number follows.
         auto comparator_follows = [&] {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "grammar/criteria_lexer.hpp"
+#include "grammar/phrase_trie.hpp"
 #include "grammar/unit_grammar_def.hpp"
 
 namespace trialmatch::grammar {
@@ -77,12 +78,33 @@ struct UnitReader::Impl {
   std::map<std::string, std::string> conventions;  // printed form -> spelling
   std::map<std::string, std::string> by_form;      // printed form -> lexicon spelling
   std::map<std::string, std::string> by_dimension; // dimension key -> lexicon spelling
+  // Every table's phrases together: a unit starts with one of them or with
+  // a literal of the grammar, so most words are turned away by one walk.
+  PhraseTrie<char> openers;
+
+  bool may_open(std::string_view text) const {
+    if (text.empty()) return false;
+    // The grammar's literal openers: "/", "10^9", "x 10^9", "* 10^9".
+    if (text[0] == '/' || text[0] == '1' || text[0] == 'x' || text[0] == '*') return true;
+    const char* p = text.data();
+    const char* end = p + text.size();
+    bool found = false;
+    openers.prefixes(p, end, [&](const auto& e) {
+      const char* q = p + e.first.size();
+      found = found || !(q < end && std::isalpha(static_cast<unsigned char>(*q)) && std::isalpha(static_cast<unsigned char>(q[-1])));
+    });
+    return found;
+  }
 
   void fill(TableId id, const std::map<std::string, std::string>& entries) {
     auto& out = tables.table[id].entries;
     for (const auto& e : entries) out.emplace_back(e.first, e.second);
   }
   void seal() {
+    std::vector<std::pair<std::string, char>> all;
+    for (const auto& t : tables.table)
+      for (const auto& e : t.entries) all.emplace_back(e.first, 0);
+    openers.build(std::move(all));
     for (auto& t : tables.table) {
       std::sort(t.entries.begin(), t.entries.end());
       t.entries.erase(std::unique(t.entries.begin(), t.entries.end(),
@@ -261,6 +283,7 @@ UnitReader::UnitReader(const PhraseTables& t, const std::vector<std::string>& le
 UnitReader::~UnitReader() = default;
 
 std::optional<UnitMatch> UnitReader::read(std::string_view text) const {
+  if (!impl_->may_open(text)) return std::nullopt;
   std::size_t length = 0;
   auto u = impl_->parse(text, length);
   if (!u || length == 0) return std::nullopt;

@@ -2603,7 +2603,18 @@ std::optional<Expr> Parser::run() {
     parts = {ast::make_nary(Logic::or_, flat)};
   }
   if (parts.empty()) return with_sex_subject(std::nullopt);
-  return with_sex_subject(share_history_window(regroup_sexes(ast::make_nary(Logic::and_, std::move(parts)))));
+  Expr rule = ast::make_nary(Logic::and_, std::move(parts));
+  // The passes rebuild the whole rule: only where there is something to move.
+  int sexes = 0;
+  bool windowed_history = false;
+  walk(rule, false, [&](const Expr& e, bool) {
+    sexes += sex_of(e) != nullptr;
+    auto* p = boost::get<ast::Predicate>(&e.get());
+    windowed_history = windowed_history || (p && p->function == "history" && p->window);
+  });
+  if (sexes >= 2) rule = regroup_sexes(std::move(rule));
+  if (windowed_history) rule = share_history_window(std::move(rule));
+  return with_sex_subject(std::move(rule));
 }
 
 }  // namespace

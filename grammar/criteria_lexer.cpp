@@ -311,43 +311,45 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
           emit_unit();
           break;
         }
-        // "or less than 1 year": "or" joins, "less than" compares.
-        // "≤ 20 or above 40": before a number, the words compare the next value.
-        const std::string_view after(q, end - q);
-        // Only after a threshold already read ("≤ 20", "less than 7.5%"), so
-        // "18 years or above" and a list number after it stay as they were.
-        bool after_threshold = false;
-        // "over 18 years old and under 65": a threshold's "years old" too.
-        auto closes_value = [](const Token& t) {
-          return t.kind == Tok::number || t.kind == Tok::unit || t.kind == Tok::time_unit ||
-                 (t.kind == Tok::cue && t.value == "age_after");
-        };
-        for (std::size_t back = 1; back <= 3 && back <= out.size() && !after_threshold; ++back) {
-          const Token& k = out[out.size() - back];
-          if (k.kind == Tok::comparator) after_threshold = back > 1 && closes_value(out.back());
-          else if (!closes_value(k)) break;
-        }
-        const bool value_follows = after_threshold && after.size() > 1 && after[0] == ' ' &&
-                                   std::isdigit(static_cast<unsigned char>(after[1]));
-        const char* first_end = std::find(p, q, ' ');
-        const Entry* first_word = first_end == q ? nullptr : tables_->phrases.find(std::string_view(p, first_end - p));
-        // "and below or equal to 17": the words after "and" are a comparator
-        // that a number follows.
-        auto comparator_follows = [&] {
-          if (first_end == q || first_end + 1 >= end) return false;
-          const char* c = first_end + 1;
-          const char* c_end = c;
-          const Entry* cmp = tables_->phrases.longest(c, end, &c_end);
-          return cmp && cmp->kind == Tok::comparator && c_end > q && c_end + 1 < end && *c_end == ' ' &&
-                 std::isdigit(static_cast<unsigned char>(c_end[1]));
-        };
-        if (e.kind == Tok::post_comparator && (after.starts_with(" than") || value_follows || comparator_follows()) &&
-            first_word && first_word->kind == Tok::connective) {
-          const char* sp = first_end;
-          emit(Tok::connective, p, sp, first_word->value);
-          p = sp;
-          matched = true;
-          break;
+        if (e.kind == Tok::post_comparator) {
+          // "or less than 1 year": "or" joins, "less than" compares.
+          // "≤ 20 or above 40": before a number, the words compare the next value.
+          const std::string_view after(q, end - q);
+          // Only after a threshold already read ("≤ 20", "less than 7.5%"), so
+          // "18 years or above" and a list number after it stay as they were.
+          bool after_threshold = false;
+          // "over 18 years old and under 65": a threshold's "years old" too.
+          auto closes_value = [](const Token& t) {
+            return t.kind == Tok::number || t.kind == Tok::unit || t.kind == Tok::time_unit ||
+                   (t.kind == Tok::cue && t.value == "age_after");
+          };
+          for (std::size_t back = 1; back <= 3 && back <= out.size() && !after_threshold; ++back) {
+            const Token& k = out[out.size() - back];
+            if (k.kind == Tok::comparator) after_threshold = back > 1 && closes_value(out.back());
+            else if (!closes_value(k)) break;
+          }
+          const bool value_follows = after_threshold && after.size() > 1 && after[0] == ' ' &&
+                                     std::isdigit(static_cast<unsigned char>(after[1]));
+          const char* first_end = std::find(p, q, ' ');
+          const Entry* first_word = first_end == q ? nullptr : tables_->phrases.find(std::string_view(p, first_end - p));
+          // "and below or equal to 17": the words after "and" are a comparator
+          // that a number follows.
+          auto comparator_follows = [&] {
+            if (first_end == q || first_end + 1 >= end) return false;
+            const char* c = first_end + 1;
+            const char* c_end = c;
+            const Entry* cmp = tables_->phrases.longest(c, end, &c_end);
+            return cmp && cmp->kind == Tok::comparator && c_end > q && c_end + 1 < end && *c_end == ' ' &&
+                   std::isdigit(static_cast<unsigned char>(c_end[1]));
+          };
+          if ((after.starts_with(" than") || value_follows || comparator_follows()) &&
+              first_word && first_word->kind == Tok::connective) {
+            const char* sp = first_end;
+            emit(Tok::connective, p, sp, first_word->value);
+            p = sp;
+            matched = true;
+            break;
+          }
         }
         double n = 0;
         if (e.kind == Tok::number_word) std::from_chars(e.value.data(), e.value.data() + e.value.size(), n);

@@ -24,29 +24,28 @@ class PhraseTrie {
     for (auto& e : entries)
       if (!e.first.empty() && (entries_.empty() || entries_.back().first != e.first)) entries_.push_back(std::move(e));
     nodes_.assign(1, Node{});
-    bytes_.clear();
-    kids_.clear();
     // Breadth first: a node's children are made together, so they sit side
-    // by side. Each pending node covers the entries sharing its prefix.
+    // by side in nodes_, in byte order. Each pending node covers the
+    // entries sharing its prefix.
     struct Pending {
       std::uint32_t node, lo, hi, depth;
     };
     std::vector<Pending> queue{{0, 0, static_cast<std::uint32_t>(entries_.size()), 0}};
     for (std::size_t q = 0; q < queue.size(); ++q) {
       auto [node, lo, hi, depth] = queue[q];
-      if (lo < hi && entries_[lo].first.size() == depth) nodes_[node].entry = static_cast<std::int32_t>(lo++);
-      nodes_[node].first = static_cast<std::uint32_t>(bytes_.size());
+      if (lo < hi && entries_[lo].first.size() == depth) nodes_[node].entry = lo++;
+      nodes_[node].first = static_cast<std::uint32_t>(nodes_.size());
       while (lo < hi) {
         const char c = entries_[lo].first[depth];
         std::uint32_t end = lo;
         while (end < hi && entries_[end].first[depth] == c) ++end;
-        bytes_.push_back(static_cast<unsigned char>(c));
-        kids_.push_back(static_cast<std::uint32_t>(nodes_.size()));
         queue.push_back({static_cast<std::uint32_t>(nodes_.size()), lo, end, depth + 1});
-        nodes_.push_back(Node{});
+        Node kid;
+        kid.byte = static_cast<unsigned char>(c);
+        nodes_.push_back(kid);
+        ++nodes_[node].count;
         lo = end;
       }
-      nodes_[node].count = static_cast<std::uint32_t>(bytes_.size()) - nodes_[node].first;
     }
   }
 
@@ -57,7 +56,7 @@ class PhraseTrie {
     for (const char* q = p; q < limit; ++q) {
       node = child(node, static_cast<unsigned char>(*q));
       if (node == kNone) return;
-      if (nodes_[node].entry >= 0) f(entries_[static_cast<std::size_t>(nodes_[node].entry)]);
+      if (nodes_[node].entry != kNone) f(entries_[nodes_[node].entry]);
     }
   }
 
@@ -81,23 +80,23 @@ class PhraseTrie {
  private:
   static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
   struct Node {
-    std::uint32_t first = 0;  // children: bytes_[first, first + count), kids_ alike
-    std::uint32_t count = 0;
-    std::int32_t entry = -1;  // the phrase ending here, if any
+    std::uint32_t first = 0;     // children: nodes_[first, first + count), by byte
+    std::uint32_t entry = kNone;  // the phrase ending here, if any
+    std::uint16_t count = 0;
+    unsigned char byte = 0;      // the byte that leads here from the parent
   };
 
   std::uint32_t child(std::uint32_t node, unsigned char c) const {
     const Node& n = nodes_[node];
-    const unsigned char* b = bytes_.data() + n.first;
-    const unsigned char* e = b + n.count;
-    const unsigned char* it = n.count > 8 ? std::lower_bound(b, e, c) : std::find(b, e, c);
-    return it != e && *it == c ? kids_[n.first + static_cast<std::uint32_t>(it - b)] : kNone;
+    const Node* b = nodes_.data() + n.first;
+    const Node* e = b + n.count;
+    const Node* it = n.count > 8 ? std::lower_bound(b, e, c, [](const Node& k, unsigned char v) { return k.byte < v; })
+                                 : std::find_if(b, e, [c](const Node& k) { return k.byte == c; });
+    return it != e && it->byte == c ? static_cast<std::uint32_t>(it - nodes_.data()) : kNone;
   }
 
   std::vector<Entry> entries_;
   std::vector<Node> nodes_;
-  std::vector<unsigned char> bytes_;  // sorted within each node
-  std::vector<std::uint32_t> kids_;
 };
 
 }  // namespace trialmatch::grammar

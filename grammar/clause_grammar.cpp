@@ -8,6 +8,26 @@ namespace trialmatch::grammar {
 
 namespace x3 = boost::spirit::x3;
 
+ClassBits classes_of(const ClauseInput& in, std::size_t index, WordsOf part) {
+  const auto& precomputed = part == WordsOf::whole ? in.words : part == WordsOf::first ? in.first_words : in.any_words;
+  if (index < precomputed.size()) return precomputed[index];
+  if (!in.classes || index >= in.tokens.size()) return 0;
+  const std::string& text = in.tokens[index].text;
+  auto lookup = [&](std::string_view w) {
+    auto it = in.classes->find(std::string(w));
+    return it == in.classes->end() ? ClassBits{0} : it->second;
+  };
+  if (part == WordsOf::whole) return lookup(text);
+  if (part == WordsOf::first) return lookup(std::string_view(text).substr(0, text.find(' ')));
+  ClassBits all = 0;
+  for (std::size_t from = 0; from <= text.size();) {
+    const std::size_t to = std::min(text.find(' ', from), text.size());
+    all |= lookup(std::string_view(text).substr(from, to - from));
+    from = to + 1;
+  }
+  return all;
+}
+
 namespace {
 
 clause::Options options_for(const ClauseInput& in, int end, bool time_units = false, bool between = false) {
@@ -44,12 +64,27 @@ int parse_thresholds(const ClauseInput& in, int at, const clause::Options& o, co
 
 }  // namespace
 
+namespace {
+// What a threshold opens with (threshold_def's alternatives): a value, a
+// comparator, "between" or "from", or an "outside" word. Most tokens open
+// none, and the parse is not tried there.
+bool may_open_threshold(const ClauseInput& in, int at) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return false;
+  const Token& t = in.tokens[static_cast<std::size_t>(at)];
+  if (t.kind == Tok::number || t.kind == Tok::number_word || t.kind == Tok::comparator) return true;
+  if (t.kind == Tok::cue && (t.value == "between" || t.value == "from")) return true;
+  return in.classes && has_class(classes_of(in, static_cast<std::size_t>(at), WordsOf::whole), Word::outside);
+}
+}  // namespace
+
 int read_threshold(const ClauseInput& in, int at, int end, bool time_units, bool between, std::vector<Threshold>& out) {
+  if (!may_open_threshold(in, at)) return -1;
   return parse_thresholds(in, at, options_for(in, end, time_units, between), clause::threshold, out);
 }
 
 int read_threshold_list(const ClauseInput& in, int at, int end, bool time_units, bool between,
                         std::vector<Threshold>& out) {
+  if (!may_open_threshold(in, at)) return -1;
   return parse_thresholds(in, at, options_for(in, end, time_units, between), clause::threshold_list, out);
 }
 

@@ -48,7 +48,15 @@ struct ClauseInput {
   const WordClasses* classes = nullptr;  // any word's classes
   const Lexicon* lexicon = nullptr;      // what kind of concept a mention names
   const CriteriaLexer* lexer = nullptr;  // the concept a whole phrase names
+  // Each token's first word's classes and all its words' classes together,
+  // worked out once (empty: looked up in `classes` when asked).
+  std::span<const ClassBits> first_words = {};
+  std::span<const ClassBits> any_words = {};
 };
+
+// A token's word classes: of its whole text, its first word, or any word.
+enum class WordsOf { whole, first, any };
+ClassBits classes_of(const ClauseInput& in, std::size_t index, WordsOf part);
 
 // One threshold, or a range, at token `at`: "< 14", "between 18 and 65
 // years", "≥ 7.5 % and ≤ 10 %" (one of them), "18-65 years", "0, 1 or 2",

@@ -46,8 +46,7 @@ template <class Ctx>
 bool word_of_class(const Ctx& ctx, It k, It last, Word w) {
   const ClauseInput& in = *options(ctx).input;
   if (k >= last || !in.classes) return false;
-  auto it = in.classes->find(k->text);
-  return it != in.classes->end() && has_class(it->second, w);
+  return has_class(classes_of(in, static_cast<std::size_t>(k - in.tokens.data()), WordsOf::whole), w);
 }
 
 // ------------------------------------------------------------ token parsers
@@ -82,8 +81,7 @@ struct class_parser : x3::parser<class_parser> {
   bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr&) const {
     const ClauseInput& in = *options(ctx).input;
     if (first == last || !in.classes) return false;
-    auto it = in.classes->find(first->text);
-    if (it == in.classes->end() || !has_class(it->second, word)) return false;
+    if (!has_class(classes_of(in, static_cast<std::size_t>(first - in.tokens.data()), WordsOf::whole), word)) return false;
     ++first;
     return true;
   }
@@ -474,13 +472,11 @@ struct for_some_parser : x3::parser<for_some_parser> {
       if (k >= last) return false;
       if (k->kind == Tok::person) return true;
       if (!in.classes) return false;
-      auto it = in.classes->find(k->text.substr(0, k->text.find(' ')));
-      return it != in.classes->end() && has_class(it->second, Word::people);
+      return has_class(classes_of(in, static_cast<std::size_t>(k - in.tokens.data()), WordsOf::first), Word::people);
     };
     auto presence = [&](It k) {
       if (k >= last || !in.classes) return false;
-      auto it = in.classes->find(k->text);
-      return it != in.classes->end() && has_class(it->second, Word::presence);
+      return has_class(classes_of(in, static_cast<std::size_t>(k - in.tokens.data()), WordsOf::whole), Word::presence);
     };
     const bool some = has_class(classes(first), Word::condition) ||
                       (has_class(classes(first), Word::place_preposition) &&
@@ -1053,14 +1049,7 @@ struct Tokens {
   // Any word of a token of several ("aged between") of the class.
   bool any_word_in(It k, Word w) const {
     if (k < begin || k >= last || !in.classes) return false;
-    const std::string& text = k->text;
-    for (std::size_t from = 0; from <= text.size();) {
-      const std::size_t to = std::min(text.find(' ', from), text.size());
-      auto it = in.classes->find(text.substr(from, to - from));
-      if (it != in.classes->end() && has_class(it->second, w)) return true;
-      from = to + 1;
-    }
-    return false;
+    return has_class(classes_of(in, static_cast<std::size_t>(k - begin), WordsOf::any), w);
   }
   bool age_word(It k) const { return (is(k, Tok::concept_ref) && k->value == "age") || cue(k, "age"); }
   bool number_at(It k) const { return is(k, Tok::number) || is(k, Tok::number_word); }
@@ -1476,8 +1465,7 @@ struct prohibition_parser : x3::parser<prohibition_parser> {
     // The first word of the token ("no", "no history of").
     auto first_word_in = [&](Word w) {
       if (!t.in.classes) return false;
-      auto it = t.in.classes->find(k->text.substr(0, k->text.find(' ')));
-      return it != t.in.classes->end() && has_class(it->second, w);
+      return has_class(classes_of(t.in, static_cast<std::size_t>(k - t.begin), WordsOf::first), w);
     };
     if ((t.cue(k, "negation") || t.cue(k, "negation_history")) && first_word_in(Word::no)) return true;
     if (modal(k) && t.word_in(k + 1, Word::not_)) return true;

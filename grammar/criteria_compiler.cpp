@@ -280,12 +280,34 @@ class Parser {
          std::string_view text, bool exclusion, Compiled& out)
       : lex_(lexicon), lexer_(lexer), t_(tokens), words_(words), text_(text), exclusion_(exclusion), out_(out),
         n_(static_cast<int>(tokens.size())) {
+    // Each token's word classes, worked out once: of its text, its first
+    // word, any of its words.
     classes_.reserve(tokens.size());
+    first_classes_.reserve(tokens.size());
+    any_classes_.reserve(tokens.size());
+    auto lookup = [&](std::string_view w) {
+      auto it = words.find(std::string(w));
+      return it == words.end() ? ClassBits{0} : it->second;
+    };
     for (const auto& t : tokens) {
-      auto it = words.find(t.text);
-      classes_.push_back(it == words.end() ? 0 : it->second);
+      const ClassBits whole = lookup(t.text);
+      classes_.push_back(whole);
+      const std::size_t space = t.text.find(' ');
+      if (space == std::string::npos) {
+        first_classes_.push_back(whole);
+        any_classes_.push_back(whole);
+        continue;
+      }
+      ClassBits any = 0;
+      for (std::size_t from = 0; from <= t.text.size();) {
+        const std::size_t to = std::min(t.text.find(' ', from), t.text.size());
+        any |= lookup(std::string_view(t.text).substr(from, to - from));
+        from = to + 1;
+      }
+      first_classes_.push_back(lookup(std::string_view(t.text).substr(0, space)));
+      any_classes_.push_back(any);
     }
-    clause_input_.emplace(ClauseInput{tokens, text, classes_, &words, &lexicon, &lexer});
+    clause_input_.emplace(ClauseInput{tokens, text, classes_, &words, &lexicon, &lexer, first_classes_, any_classes_});
   }
 
   std::optional<Expr> run();
@@ -486,7 +508,9 @@ class Parser {
   const Lexicon& lex_;
   const CriteriaLexer& lexer_;
   const std::vector<Token>& t_;
-  std::vector<ClassBits> classes_;  // by token: its Word classes
+  std::vector<ClassBits> classes_;        // by token: its Word classes
+  std::vector<ClassBits> first_classes_;  // of its first word
+  std::vector<ClassBits> any_classes_;    // of any of its words
   const WordClasses& words_;
   std::vector<ast::Unparsed> openers_;
   std::string_view text_;

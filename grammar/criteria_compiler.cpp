@@ -286,7 +286,7 @@ class Parser {
     first_classes_.reserve(tokens.size());
     any_classes_.reserve(tokens.size());
     auto lookup = [&](std::string_view w) {
-      auto it = words.find(std::string(w));
+      auto it = words.find(w);
       return it == words.end() ? ClassBits{0} : it->second;
     };
     for (const auto& t : tokens) {

@@ -5,6 +5,7 @@
 // every class here has a word.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,8 +31,13 @@ static_assert(static_cast<std::size_t>(Word::count_) <= 64);
 
 inline bool has_class(ClassBits classes, Word w) { return (classes >> static_cast<unsigned>(w)) & 1u; }
 
-// Word -> its classes, as loaded from the table.
-using WordClasses = std::unordered_map<std::string, ClassBits>;
+// Word -> its classes, as loaded from the table; looked up by string_view
+// without making a string.
+struct WordHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using WordClasses = std::unordered_map<std::string, ClassBits, WordHash, std::equal_to<>>;
 
 }  // namespace trialmatch::grammar
 

@@ -12,6 +12,7 @@
 #include "grammar/clause_grammar.hpp"
 #include "grammar/criteria_lexer.hpp"
 #include "grammar/word_classes.hpp"
+#include "grammar/abbreviations.hpp"
 #include "grammar/rule_parser.hpp"
 
 namespace trialmatch::grammar {
@@ -2871,6 +2872,7 @@ Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const 
     return out;
   }
   auto tokens = impl_->lexer.lex(text);
+  fold_defined_abbreviations(tokens, text, impl_->lexicon);
   Parser parser(impl_->lexicon, impl_->lexer, impl_->words, tokens, text, exclusion, out);
   out.rule = parser.run();
   if (out.rule && !well_scoped(*out.rule, exclusion)) cohorts_as_words(*out.rule, text);

@@ -554,6 +554,16 @@ class Splitter {
         return;
       }
     }
+    if (stack_.empty() && plain_label_before(indent)) {
+      // "Age" / "Performance status" / "Part A" alone on a line, then items
+      // indented under it: it labels them, as "Age:" does; it is no criterion.
+      group_ = result_.criteria.back().text;
+      --top_count_[result_.criteria.back().kind == CriterionKind::inclusion ? 0 : 1];
+      result_.criteria.pop_back();
+      child_count_.pop_back();
+      item_indent_.pop_back();
+      current_ = -1;
+    }
     bool child = false;
     if (!stack_.empty()) {
       const auto& top = stack_.back();
@@ -571,6 +581,22 @@ class Splitter {
     if (!child) stack_.clear();
     if (child && static_cast<int>(stack_.size()) >= options_.max_depth) stack_.pop_back();
     push_item(m, body, indent, number);
+  }
+
+  // The item just read is a plain line of one to three words (no digit, no
+  // closing punctuation), at the top level, and the marked item at `indent`
+  // is indented under it.
+  bool plain_label_before(int indent) const {
+    if (current_ < 0 || current_ + 1 != static_cast<int>(result_.criteria.size()) || current_is_marked()) return false;
+    const Criterion& c = result_.criteria[current_];
+    if (!c.parent.empty() || child_count_[current_] != 0 || indent <= item_indent_[current_] + 1) return false;
+    const std::string_view t = trim(c.text);
+    if (t.empty() || word_count(t) > 3 || std::strchr(".;,:", t.back())) return false;
+    // "OR" between items joins them; it labels nothing.
+    const std::string low = lower_copy(t);
+    if (low == "or" || low == "and" || low == "and/or" || low == "either") return false;
+    return std::none_of(t.begin(), t.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }) &&
+           std::any_of(t.begin(), t.end(), [](char ch) { return std::isalpha(static_cast<unsigned char>(ch)); });
   }
 
   void push_item(const Marker& m, std::string_view body, int indent, int number) {

@@ -93,6 +93,26 @@ void shift_spans(ast::Expr& e, int by) {
   if (auto* x = boost::get<ast::Cohort>(&e.get())) move(x->span);
 }
 
+// Spans moved before the text's start (words of a heading read with it) start at 0.
+void clamp_spans(ast::Expr& e) {
+  auto clamp = [](ast::Span& sp) {
+    if (sp.begin < 0 && sp.end > 0) sp.begin = 0;
+    if (sp.end < 0) sp = ast::Span{};
+  };
+  if (auto* n = boost::get<ast::x3::forward_ast<ast::Not>>(&e.get())) return clamp_spans(n->get().operand);
+  if (auto* a = boost::get<ast::x3::forward_ast<ast::NAry>>(&e.get())) {
+    for (auto& op : a->get().operands) clamp_spans(op);
+    return;
+  }
+  if (auto* x = boost::get<ast::Comparison>(&e.get())) clamp(x->span);
+  if (auto* x = boost::get<ast::Count>(&e.get())) clamp(x->span);
+  if (auto* x = boost::get<ast::Duration>(&e.get())) clamp(x->span);
+  if (auto* x = boost::get<ast::Predicate>(&e.get())) clamp(x->span);
+  if (auto* x = boost::get<ast::Manual>(&e.get())) clamp(x->span);
+  if (auto* x = boost::get<ast::Unparsed>(&e.get())) clamp(x->span);
+  if (auto* x = boost::get<ast::Cohort>(&e.get())) clamp(x->span);
+}
+
 bool has_ignored(const Criterion& c, std::string_view reason) {
   return std::any_of(c.compiled.ignored.begin(), c.compiled.ignored.end(), [&](const auto& s) { return s.reason == reason; });
 }
@@ -345,6 +365,49 @@ void read_cohort_groups(Trial& t, const grammar::CriteriaCompiler& compiler) {
   }
 }
 
+// Items under a heading that names one measure ("Age:" then "18 and over",
+// "Performance status:" then "WHO 0-2", as old NCI records are laid out)
+// state its bounds without naming it: an item that reads no bound on that
+// measure is read again after its heading's name. The heading's words are
+// not the item's: spans stay in the item's text.
+void read_measure_groups(Trial& t, const grammar::CriteriaCompiler& compiler) {
+  std::string last_group, measure;
+  for (auto& c : t.criteria) {
+    if (c.group.empty() || c.curated) continue;
+    if (c.group != last_group) {
+      last_group = c.group;
+      measure = compiler.measure_named(c.group);
+    }
+    if (measure.empty() || c.compiled.status == grammar::Status::computable) continue;
+    auto bounds = [&](const grammar::Compiled& x) {
+      return std::count_if(x.atoms.begin(), x.atoms.end(), [&](const auto& a) { return a.concept_id == measure; });
+    };
+    if (bounds(c.compiled) > 0) continue;
+    std::string prefix = c.group;
+    prefix.append(": ");
+    std::string text = prefix;
+    text.append(c.text);
+    grammar::Compiled again = compiler.compile(text, c.kind == CriterionKind::exclusion);
+    if (!again.rule || bounds(again) == 0 || again.unparsed.size() > c.compiled.unparsed.size()) continue;
+    const int by = -static_cast<int>(prefix.size());
+    shift_spans(*again.rule, by);
+    ast::Expr rule = *again.rule;
+    std::vector<grammar::Span> unparsed;
+    for (auto s : again.unparsed)
+      if (s.end + by > 0) unparsed.push_back({std::max(0, s.begin + by), s.end + by, s.text, s.reason});
+    c.compiled.unparsed = std::move(unparsed);
+    std::vector<grammar::Span> ignored;
+    for (auto s : again.ignored)
+      if (s.end + by > 0) ignored.push_back({std::max(0, s.begin + by), s.end + by, s.text, s.reason});
+    c.compiled.ignored = std::move(ignored);
+    c.compiled.notes = again.notes;
+    c.compiled.notes.push_back("read as bounds on the heading's measure (\"" + c.group + "\")");
+    clamp_spans(rule);
+    set_rule(c, rule, false);
+    if (c.compiled.rule) c.compiled.atoms = grammar::atoms_of(*c.compiled.rule, c.text);
+  }
+}
+
 }  // namespace
 
 void compile_trials(std::vector<Trial>& trials, const Lexicon& lexicon) {
@@ -373,6 +436,7 @@ void compile_trials(std::vector<Trial>& trials, const Lexicon& lexicon) {
     read_or_chains(t, compiler);
     read_sub_items(t, compiler);
     read_cohort_groups(t, compiler);
+    read_measure_groups(t, compiler);
   });
 }
 

@@ -2713,6 +2713,19 @@ bool CriteriaCompiler::opens_with_negation(std::string_view text) const {
   return lists;
 }
 
+std::string CriteriaCompiler::measure_named(std::string_view text) const {
+  const auto toks = impl_->lexer.lex(text);
+  const Token* named = nullptr;
+  for (const auto& t : toks) {
+    if (t.kind == Tok::colon || t.kind == Tok::period) continue;
+    if (named || t.kind != Tok::concept_ref) return {};
+    named = &t;
+  }
+  if (!named) return {};
+  const Concept* c = impl_->lexicon.find(named->value);
+  return c && (c->kind == ConceptKind::measure || c->id == "age") ? c->id : std::string();
+}
+
 bool CriteriaCompiler::ends_with_or(std::string_view text) const {
   const auto toks = impl_->lexer.lex(text);
   std::size_t k = toks.size();

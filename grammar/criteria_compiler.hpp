@@ -79,6 +79,9 @@ class CriteriaCompiler {
   // Users only", "For Cohort 1"), as cohort(...) terms; none if it names
   // no part of the study.
   std::optional<ast::Expr> cohort_label(std::string_view text) const;
+  // The measure (or age) a heading names and nothing else ("Age:",
+  // "Performance status", "Bilirubin"), or "" if it names none or more.
+  std::string measure_named(std::string_view text) const;
 
  private:
   struct Impl;

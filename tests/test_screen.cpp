@@ -456,6 +456,26 @@ TEST_CASE("sub-items under 'one of the following' are alternatives and a label h
   CHECK(json::parse(out[1])["results"][0]["not_met"] == json::array({"I1"}));
 }
 
+TEST_CASE("items under a heading that names a measure are its bounds", "[compile][headings]") {
+  json doc = {{"trialmatch_trial", 1},
+              {"id", "T-HEAD"},
+              {"criteria", "Inclusion Criteria:\nAge:\n- 18 and over\nPerformance status:\n- WHO 0-2\n"
+                           "Hematopoietic:\n- 18 and over\n"}};
+  auto trials = load_trial_document(doc, "head.json");
+  compile_trials(trials, bundled_lexicon());
+  const auto& c = trials.front().criteria;
+  REQUIRE(c.size() == 3);
+  REQUIRE(c[0].compiled.rule);
+  CHECK(ast::print(*c[0].compiled.rule) == "age >= 18 years");
+  CHECK(c[0].compiled.unparsed.empty());
+  REQUIRE(c[0].compiled.atoms.size() == 1);
+  CHECK(c[0].compiled.atoms[0].source == "18 and over");  // the item's own words, not the heading's
+  REQUIRE(c[1].compiled.rule);
+  CHECK(ast::print(*c[1].compiled.rule) == "ecog >= 0 {score} and ecog <= 2 {score}");
+  // A heading that names no measure lends nothing.
+  CHECK(c[2].compiled.status == grammar::Status::unparsed);
+}
+
 TEST_CASE("sub-items under 'at least two of the following' are n of m, and screen agrees with match", "[screen][n_of_m]") {
   json doc = {{"trialmatch_trial", 1},
               {"id", "T-NOFM"},

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "engine/criteria_splitter.hpp"
 
 using namespace trialmatch;
@@ -222,4 +224,27 @@ TEST_CASE("blank-line paragraphs are items whose lines are wraps", "[splitter]")
       "        PATIENT CHARACTERISTICS: Age: Not specified\n        Performance status: WHO 0-1\n");
   REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2"});
   CHECK(r.criteria[0].text == "DISEASE CHARACTERISTICS: Transitional cell carcinoma of the bladder Unifocal No greater than 5 cm");
+}
+
+TEST_CASE("a short plain line with items indented under it labels them, as a colon would", "[splitter]") {
+  // The layout of old NCI records: "Age" alone, then "-  18 and over" under it.
+  auto r = split_criteria(
+      "Inclusion Criteria:\n\n        PATIENT CHARACTERISTICS:\n\n        Age\n\n          -  18 and over\n\n"
+      "        Performance status\n\n          -  ECOG 0-1 OR\n\n          -  Karnofsky 80-100%\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2", "I3"});
+  CHECK(by_id(r, "I1").text == "18 and over");
+  CHECK(by_id(r, "I1").group == "Age");
+  CHECK(by_id(r, "I2").group == "Performance status");
+  CHECK(by_id(r, "I3").group == "Performance status");
+  // "OR" between items joins them; it labels nothing.
+  auto joined = split_criteria("Inclusion Criteria:\n  - ECOG 0-1\n  OR\n    - Karnofsky 80-100%\n");
+  for (const auto& c : joined.criteria) CHECK(c.group != "OR");
+  // A line with a number, or of four words or more, stays a criterion.
+  auto kept = split_criteria("Inclusion Criteria:\n  Type 1 diabetes\n    - diagnosed at least 1 year ago\n"
+                             "\n  Adults with type 1 diabetes\n    - C-peptide positive\n");
+  REQUIRE(kept.criteria.size() >= 2);
+  CHECK(kept.criteria[0].text == "Type 1 diabetes");
+  for (const auto& c : kept.criteria) CHECK(c.group.empty());
+  CHECK(std::any_of(kept.criteria.begin(), kept.criteria.end(),
+                    [](const Criterion& c) { return c.text == "Adults with type 1 diabetes"; }));
 }

@@ -2417,9 +2417,19 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
   auto depth_of = [&](int k) { return depth[static_cast<std::size_t>(k - b)]; };
   // The token index of an "if" that opens a clause in [from, e), else e;
   // `joiner` receives where the words joining it to what precedes begin.
+  // "For patients on insulin: ...", "in subjects without ...,": a group of
+  // patients with or without something, as "if" opens a condition.
+  constexpr int kMaxGroupWords = 12;
+  auto population_if = [&](int i) {
+    if (i + 1 >= n_ || !word_in(i, Word::place_preposition)) return false;
+    const auto k = static_cast<std::size_t>(i + 1);
+    // "patients", or a filler "patients with" whose last word says it.
+    const bool people = is(i + 1, Tok::person) || has_class(first_classes_[k], Word::people);
+    return people && (has_class(any_classes_[k], Word::population_with) || word_in(i + 2, Word::population_with));
+  };
   auto next_if = [&](int from, int& joiner) {
     for (int i = from; i < e; ++i) {
-      if (depth_of(i) != 0 || !is(i, Tok::word) || !word_in(i, Word::condition)) continue;
+      if (depth_of(i) != 0 || !((is(i, Tok::word) && word_in(i, Word::condition)) || population_if(i))) continue;
       if (i == b) {
         joiner = i;
         return i;
@@ -2445,15 +2455,23 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     const int i = next_if(from, joiner);
     if (i >= e) break;
     from = i + 1;
-    // The condition: to a comma or "must"/"should" outside brackets.
+    // The condition: to a comma or "must"/"should" outside brackets (after
+    // a group of patients, to a colon as well).
+    const bool group = population_if(i);
     int c = i + 1;
-    while (c < e && !(depth_of(c) == 0 && (is(c, Tok::comma) || word_in(c, Word::obligation)))) ++c;
+    while (c < e && !(depth_of(c) == 0 && (is(c, Tok::comma) || word_in(c, Word::obligation) ||
+                                             (group && is(c, Tok::colon)))))
+      ++c;
     if (c >= e || c == i + 1) continue;
-    auto x = sentence(i + 1, c);
+    // A group of patients is named in a few words; a long run to the first
+    // comma is the requirement itself ("For subjects receiving ... (not in
+    // trial X) Documented evidence of ...").
+    if (group && c - i > kMaxGroupWords) continue;
+    auto x = sentence(group ? i + 2 : i + 1, c);
     const bool decidable = x && (status_of(*x) == Status::computable || status_of(*x) == Status::partial);
     if (!decidable) x = sex_condition(i + 1, c);
     if (!x) continue;
-    const int y_begin = is(c, Tok::comma) ? c + 1 : c;
+    const int y_begin = is(c, Tok::comma) || is(c, Tok::colon) ? c + 1 : c;
     int y_end = e;
     next_if(y_begin, y_end);
     if (y_end <= y_begin) continue;
@@ -2462,8 +2480,10 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     if (joiner > begin)
       if (auto before = sentence(begin, joiner)) parts.push_back(*before);
     // An exclusion names whom it excludes: those for whom X and Y hold.
-    parts.push_back(exclusion_ ? ast::make_nary(Logic::and_, {*x, *y})
-                               : ast::make_nary(Logic::or_, {ast::make_not(*x), *y}));
+    // "not not X" is X ("for patients without insulin: ...").
+    auto* negated = boost::get<x3::forward_ast<ast::Not>>(&x->get());
+    Expr unless = negated ? negated->get().operand : ast::make_not(*x);
+    parts.push_back(exclusion_ ? ast::make_nary(Logic::and_, {*x, *y}) : ast::make_nary(Logic::or_, {unless, *y}));
     begin = y_end;
     while (begin < e && (is(begin, Tok::comma) || conn(begin, "and"))) ++begin;
     from = begin;

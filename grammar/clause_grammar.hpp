@@ -101,6 +101,7 @@ struct MeasureHead {
   int bracket_read_to = -1;   // where the bracket's thresholds end (the rest is set aside)
   int bracket_close = -1;     // its closing bracket (the caller's end if none)
   int end = -1;               // after the bracket
+  bool between = false;       // a range was announced ("within the range of", "ranging from")
 };
 // Whether a measure comparison's head starts at `at`; `joined`: "and"/"or"
 // stands before it (then a comma does not continue its list).

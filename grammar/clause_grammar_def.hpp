@@ -1892,6 +1892,20 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
     return close + 1;
   }
 
+  // "within the (normal) range of", "in the range of", "ranging from": the
+  // words that announce a range of values, to its first number; null if none.
+  static It range_announced(const Tokens& t, It k) {
+    const bool opener = (t.cue(k, "window") || t.cue(k, "window_weak")) &&
+                        (k->text == "within" || k->text == "in" || k->text == "in the" || k->text == "within the");
+    if (opener) ++k;
+    for (int n = 0; n < 3 && t.is(k, Tok::filler) && !t.any_word_in(k, Word::range_opener); ++n) ++k;
+    // "between" opens its own range (threshold_def reads it).
+    if (!t.any_word_in(k, Word::range_opener) || t.cue(k, "between") || t.is(k, Tok::number)) return nullptr;
+    ++k;
+    if (t.cue(k, "from") || (t.is(k, Tok::filler) && k->text == "of")) ++k;
+    return t.is(k, Tok::number) ? k : nullptr;
+  }
+
   static bool read(const Tokens& t, It i, MeasureHead& head) {
     It j = i + 1;
     if (!measure_at(t, i)) {
@@ -1958,6 +1972,9 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
       } else if (t.is(j, Tok::word) && j + 1 < t.limit && (t.is(j + 1, Tok::comparator) || t.cue(j + 1, "between")) &&
                  j->text.size() <= 12 && j - i <= 3) {
         ++j;
+      } else if (const It k = range_announced(t, j)) {
+        head.between = true;
+        j = k;
       } else if (t.word_in(j, Word::quantity) || (t.conn(j, "with") && t.word_in(j + 1, Word::quantity))) {
         // "score of 0-2", "with values between 5.7 and 6.4%": a word that
         // names the quantity measured (word class quantity; not "ratio"),

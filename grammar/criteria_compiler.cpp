@@ -680,7 +680,7 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
     return std::make_pair(e, head.end);
   }
   std::vector<Threshold> ts;
-  const int k = read_thresholds(head.thresholds_at, end, false, ts);
+  const int k = read_thresholds(head.thresholds_at, end, false, ts, head.between);
   if (k < 0) return std::nullopt;
   auto per = per_measure(ts);
   if (per.empty()) return std::nullopt;

@@ -129,7 +129,7 @@ const auto term_def = (lexeme[word<atom_symbol>[set_term] >> -glued_power[times_
                           int p = _val(ctx).power;
                           _val(ctx) = term_of(_attr(ctx));
                           _val(ctx).power *= p;
-                        })])) >>
+                        })] >> -lexeme[lit('^') >> x3::int_][times_power])) >>
                       -word<power_after>[power_value];
 
 // "per 1.73 m2", "/100 mL", "/kg body weight".

@@ -366,6 +366,20 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
       boost::iterator_range<const char*> range;
       x3::parse(q, end, number_parser, range);
       std::string digits(range.begin(), range.end());
+      // "100 000/mm3", "1 500": a blank between groups of three digits
+      // separates thousands.
+      auto digit = [&](const char* c) { return c < end && std::isdigit(static_cast<unsigned char>(*c)); };
+      // Not "100 109/L": 10^9 per litre whose superscript was lost.
+      auto lost_power = [&](const char* g) {
+        return g[0] == '1' && g[1] == '0' && (g[2] == '3' || g[2] == '6' || g[2] == '9') &&
+               ((g + 3 < end && g[3] == '/') || (g + 4 < end && g[3] == ' ' && g[4] == '/'));
+      };
+      if (digits.size() <= 3 && digits.find_first_of(".,") == std::string::npos && digits[0] != '0')
+        while (q < end && *q == ' ' && digit(q + 1) && digit(q + 2) && digit(q + 3) && !digit(q + 4) &&
+               !(q + 5 < end && (q[4] == '.' || q[4] == ',') && digit(q + 5)) && !lost_power(q + 1)) {
+          digits.append(q + 1, q + 4);
+          q += 4;
+        }
       auto comma = digits.find(',');
       if (comma != std::string::npos) {
         std::size_t after = digits.size() - comma - 1;

@@ -368,9 +368,12 @@ void read_cohort_groups(Trial& t, const grammar::CriteriaCompiler& compiler) {
 // Items under a heading that names one measure ("Age:" then "18 and over",
 // "Performance status:" then "WHO 0-2", as old NCI records are laid out)
 // state its bounds without naming it: an item that reads no bound on that
-// measure is read again after its heading's name. The heading's words are
-// not the item's: spans stay in the item's text.
-void read_measure_groups(Trial& t, const grammar::CriteriaCompiler& compiler) {
+// measure is read again after its heading's name. Under any other heading
+// ("Life expectancy:" then "More than 12 weeks") an item read not at all is
+// read again so, and kept so only if it then reads as for a person to
+// confirm. The
+// heading's words are not the item's: spans stay in the item's text.
+void read_heading_groups(Trial& t, const grammar::CriteriaCompiler& compiler) {
   std::string last_group, measure;
   for (auto& c : t.criteria) {
     if (c.group.empty() || c.curated) continue;
@@ -378,17 +381,24 @@ void read_measure_groups(Trial& t, const grammar::CriteriaCompiler& compiler) {
       last_group = c.group;
       measure = compiler.measure_named(c.group);
     }
-    if (measure.empty() || c.compiled.status == grammar::Status::computable) continue;
     auto bounds = [&](const grammar::Compiled& x) {
       return std::count_if(x.atoms.begin(), x.atoms.end(), [&](const auto& a) { return a.concept_id == measure; });
     };
-    if (bounds(c.compiled) > 0) continue;
+    if (measure.empty() ? c.compiled.status != grammar::Status::unparsed
+                        : c.compiled.status == grammar::Status::computable || bounds(c.compiled) > 0)
+      continue;
     std::string prefix = c.group;
     prefix.append(": ");
     std::string text = prefix;
     text.append(c.text);
     grammar::Compiled again = compiler.compile(text, c.kind == CriterionKind::exclusion);
-    if (!again.rule || bounds(again) == 0 || again.unparsed.size() > c.compiled.unparsed.size()) continue;
+    if (!again.rule) continue;
+    // Under another heading only a reading for a person to confirm is
+    // taken: a heading's concept ("Severe hepatic impairment, defined as:")
+    // would stand in for what the item itself says.
+    if (measure.empty() ? again.status != grammar::Status::manual
+                        : bounds(again) == 0 || again.unparsed.size() > c.compiled.unparsed.size())
+      continue;
     const int by = -static_cast<int>(prefix.size());
     shift_spans(*again.rule, by);
     ast::Expr rule = *again.rule;
@@ -401,7 +411,7 @@ void read_measure_groups(Trial& t, const grammar::CriteriaCompiler& compiler) {
       if (s.end + by > 0) ignored.push_back({std::max(0, s.begin + by), s.end + by, s.text, s.reason});
     c.compiled.ignored = std::move(ignored);
     c.compiled.notes = again.notes;
-    c.compiled.notes.push_back("read as bounds on the heading's measure (\"" + c.group + "\")");
+    c.compiled.notes.push_back("read with its heading (\"" + c.group + "\")");
     clamp_spans(rule);
     set_rule(c, rule, false);
     if (c.compiled.rule) c.compiled.atoms = grammar::atoms_of(*c.compiled.rule, c.text);
@@ -436,7 +446,7 @@ void compile_trials(std::vector<Trial>& trials, const Lexicon& lexicon) {
     read_or_chains(t, compiler);
     read_sub_items(t, compiler);
     read_cohort_groups(t, compiler);
-    read_measure_groups(t, compiler);
+    read_heading_groups(t, compiler);
   });
 }
 

@@ -460,11 +460,11 @@ TEST_CASE("items under a heading that names a measure are its bounds", "[compile
   json doc = {{"trialmatch_trial", 1},
               {"id", "T-HEAD"},
               {"criteria", "Inclusion Criteria:\nAge:\n- 18 and over\nPerformance status:\n- WHO 0-2\n"
-                           "Hematopoietic:\n- 18 and over\n"}};
+                           "Hematopoietic:\n- 18 and over\nLife expectancy:\n- More than 12 weeks\n"}};
   auto trials = load_trial_document(doc, "head.json");
   compile_trials(trials, bundled_lexicon());
   const auto& c = trials.front().criteria;
-  REQUIRE(c.size() == 3);
+  REQUIRE(c.size() == 4);
   REQUIRE(c[0].compiled.rule);
   CHECK(ast::print(*c[0].compiled.rule) == "age >= 18 years");
   CHECK(c[0].compiled.unparsed.empty());
@@ -472,8 +472,11 @@ TEST_CASE("items under a heading that names a measure are its bounds", "[compile
   CHECK(c[0].compiled.atoms[0].source == "18 and over");  // the item's own words, not the heading's
   REQUIRE(c[1].compiled.rule);
   CHECK(ast::print(*c[1].compiled.rule) == "ecog >= 0 {score} and ecog <= 2 {score}");
-  // A heading that names no measure lends nothing.
+  // A heading that names no measure lends nothing...
   CHECK(c[2].compiled.status == grammar::Status::unparsed);
+  // ...unless with it the item is for a person to confirm.
+  REQUIRE(c[3].compiled.rule);
+  CHECK(ast::print(*c[3].compiled.rule) == "manual(judgement)");
 }
 
 TEST_CASE("sub-items under 'at least two of the following' are n of m, and screen agrees with match", "[screen][n_of_m]") {

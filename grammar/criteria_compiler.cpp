@@ -382,6 +382,7 @@ class Parser {
   std::optional<std::pair<Expr, int>> reverse_measure(int i, int end);
   std::optional<std::pair<Expr, int>> bound_before_measure(int i, int end);
   bool looser_bound(const Item* prev, int b, int e) const;
+  bool bare_looser_bound(const Item* prev, int b, int e, Threshold& th) const;
   std::optional<Expr> looser_alternative(const Item* prev, int b, int e) const;
   std::optional<std::pair<Expr, int>> antibody_construct(int i, int end);
   std::optional<std::pair<Expr, int>> count_construct(int i, int end);
@@ -703,12 +704,32 @@ std::optional<std::pair<Expr, int>> Parser::reverse_measure(int i, int end) {
 
 // Whether the threshold opening tokens [b, e) ("≤ 3 × ULN if ...") bounds the
 // same way as the comparison just read (`prev`), in its unit, and admits more.
-bool Parser::looser_bound(const Item* prev, int b, int e) const {
-  if (!prev || prev->kind != Item::leaf || !is(b, Tok::comparator) || !number_at(b + 1) || b + 1 >= e) return false;
+// The comparison a looser bound would relax: `prev`'s, or its list's last.
+const ast::Comparison* relaxed_comparison(const Item* prev) {
+  if (!prev || prev->kind != Item::leaf) return nullptr;
   const ast::Comparison* c = boost::get<ast::Comparison>(&prev->expr.get());
   if (auto* n = boost::get<x3::forward_ast<ast::NAry>>(&prev->expr.get()); n && !n->get().operands.empty())
     c = boost::get<ast::Comparison>(&n->get().operands.back().get());
-  if (!c || !c->word.empty()) return false;
+  return c && c->word.empty() ? c : nullptr;
+}
+
+// "(5 times ULN if liver metastases are present)": a value in the unit of the
+// comparison just read, with no comparator: it bounds as that one does.
+bool Parser::bare_looser_bound(const Item* prev, int b, int e, Threshold& th) const {
+  const ast::Comparison* c = relaxed_comparison(prev);
+  if (!c || !is(b, Tok::number) || !is(b + 1, Tok::unit) || b + 2 >= e || t_[b + 1].value != c->unit) return false;
+  const double v = t_[b].number;
+  const bool upper = c->op == CmpOp::le || c->op == CmpOp::lt, lower = c->op == CmpOp::ge || c->op == CmpOp::gt;
+  if (!((upper && v > c->value) || (lower && v < c->value))) return false;
+  th = Threshold{c->op, v, c->unit, "", false};
+  return true;
+}
+
+bool Parser::looser_bound(const Item* prev, int b, int e) const {
+  if (Threshold bare; bare_looser_bound(prev, b, e, bare)) return true;
+  if (!prev || prev->kind != Item::leaf || !is(b, Tok::comparator) || !number_at(b + 1) || b + 1 >= e) return false;
+  const ast::Comparison* c = relaxed_comparison(prev);
+  if (!c) return false;
   const std::string unit = is(b + 2, Tok::unit) && b + 2 < e ? t_[b + 2].value : c->unit;
   if (unit != c->unit) return false;
   const CmpOp op = op_from(t_[b].value);
@@ -725,7 +746,13 @@ bool Parser::looser_bound(const Item* prev, int b, int e) const {
 std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) const {
   if (!looser_bound(prev, b, e)) return std::nullopt;
   std::vector<Threshold> ths;
-  int m = read_threshold(*clause_input_, b, e, false, false, ths);
+  int m = -1;
+  if (Threshold bare; bare_looser_bound(prev, b, e, bare)) {
+    ths = {bare};
+    m = b + 2;
+  } else {
+    m = read_threshold(*clause_input_, b, e, false, false, ths);
+  }
   if (m < 0 || ths.size() != 1) return std::nullopt;
   if (is(m, Tok::comma)) ++m;
   if (m >= e || !(word_in(m, Word::condition) || for_some_at(*clause_input_, m, e))) return std::nullopt;
@@ -1566,10 +1593,13 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       const int first = conn(g.tb + 1, "or") ? g.tb + 2 : g.tb + 1;
       bool nested = false;
       for (int m = g.tb + 1; m + 1 < g.te; ++m) nested = nested || is(m, Tok::open);
+      // "(5 times ULN if ...)": a bare value in the unit just read opens one too.
+      Threshold bare;
+      const bool opens = is(first, Tok::comparator) || bare_looser_bound(prev, first, g.te - 1, bare);
       for (int m = first + 1; m + 1 < g.te && !conditional && !nested; ++m) {
-        if (is(first, Tok::comparator) && for_some_at(*clause_input_, m, g.te - 1)) conditional = true;
+        if (opens && for_some_at(*clause_input_, m, g.te - 1)) conditional = true;
         if (!word_in(m, Word::condition)) continue;
-        conditional = is(first, Tok::comparator) || word_in(m - 1, Word::verdict);
+        conditional = opens || word_in(m - 1, Word::verdict);
       }
     }
     if (conditional) {

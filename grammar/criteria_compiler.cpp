@@ -1087,6 +1087,23 @@ std::vector<Item> Parser::scan(int b, int e) {
       ++i;
       continue;
     }
+    // "ALT ≤ 2.5 X ULN or ≤ 5 X ULN if liver metastasis is present": a looser
+    // bound for some patients after "or", to the clause's end, as in brackets.
+    if (conn(i, "or") && !items.empty() && items.back().kind == Item::leaf) {
+      int stop = i + 1;
+      for (int d = 0; stop < e && !(d == 0 && (is(stop, Tok::comma) || is(stop, Tok::semicolon) || is(stop, Tok::period)));
+           ++stop) {
+        if (is(stop, Tok::open)) ++d;
+        if (is(stop, Tok::close) && d > 0) --d;
+      }
+      if (auto looser = looser_alternative(&items.back(), i + 1, stop)) {
+        items.back().expr = ast::make_nary(Logic::or_, {items.back().expr, *looser});
+        items.back().condition = false;
+        items.back().te = stop;
+        i = stop;
+        continue;
+      }
+    }
     if (tk.kind == Tok::comma || tk.kind == Tok::connective || tk.kind == Tok::colon ||
         (tk.kind == Tok::punct && tk.text == "/")) {
       Item c;

@@ -1892,6 +1892,16 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
     return close + 1;
   }
 
+  // Whether the measures read are scores ("performance status grade 0-2";
+  // "Hemoglobin Grade 1" is a toxicity grade, not a value).
+  static bool scored(const Tokens& t, const MeasureHead& head) {
+    if (!t.in.lexicon) return false;
+    return std::all_of(head.concepts.begin(), head.concepts.end(), [&](const std::string& id) {
+      const Concept* c = t.in.lexicon->find(id);
+      return c && c->unit == "{score}";
+    });
+  }
+
   // "within the (normal) range of", "in the range of", "ranging from": the
   // words that announce a range of values, to its first number; null if none.
   static It range_announced(const Tokens& t, It k) {
@@ -1975,7 +1985,8 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
       } else if (const It k = range_announced(t, j)) {
         head.between = true;
         j = k;
-      } else if (t.word_in(j, Word::quantity) || (t.conn(j, "with") && t.word_in(j + 1, Word::quantity))) {
+      } else if (t.word_in(j, Word::quantity) || (t.conn(j, "with") && t.word_in(j + 1, Word::quantity)) ||
+                 (t.word_in(j, Word::score_word) && scored(t, head))) {
         // "score of 0-2", "with values between 5.7 and 6.4%": a word that
         // names the quantity measured (word class quantity; not "ratio"),
         // filler, then the value.

@@ -1976,7 +1976,11 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
       } else if (t.is(j, Tok::open)) {
         const It close = t.close_of(j);
         bool restatement = close < t.limit && close - j <= 16;
-        for (It k = j + 1; k < close && restatement; ++k) restatement = !t.is(k, Tok::unit) && !t.is(k, Tok::comparator);
+        // "(BMI = weight in kg/height in m2)": the measure's formula, no bound.
+        const bool formula = t.is(j + 1, Tok::concept_ref) && (j + 1)->value == head.concepts.back() &&
+                             t.is(j + 2, Tok::comparator) && (j + 2)->value == "eq";
+        for (It k = j + 1; k < close && restatement && !formula; ++k)
+          restatement = !t.is(k, Tok::unit) && !t.is(k, Tok::comparator);
         if (!restatement) break;
         j = close + 1;
       } else if (t.is(j, Tok::word) && j + 1 < t.limit && (t.is(j + 1, Tok::comparator) || t.cue(j + 1, "between")) &&

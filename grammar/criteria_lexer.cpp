@@ -64,9 +64,17 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
   };
   bool space = false;
   for (std::size_t i = 0; i < text.size();) {
+    char c = text[i];
+    // Most bytes are plain ASCII that only lowers: no replacement, blank,
+    // plural bracket, hyphen or slash to weigh.
+    if (!space && static_cast<unsigned char>(c) < 0x80 && c != ' ' && c != '\t' && c != '\n' && c != '\r' &&
+        c != '(' && c != '-' && c != '/' && c != '\\') {
+      put((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c, i, i + 1);
+      ++i;
+      continue;
+    }
     std::string_view rep;
     std::size_t len = 1;
-    char c = text[i];
     // Only multi-byte characters and backslashes have spellings to replace.
     if (static_cast<unsigned char>(c) >= 0x80 || c == '\\') {
       for (const auto& r : kReplacements) {

@@ -47,16 +47,21 @@ class PhraseTrie {
         lo = end;
       }
     }
+    // The root's children by byte: every lookup starts there.
+    std::fill(std::begin(root_), std::end(root_), kNone);
+    for (std::uint32_t k = nodes_[0].first; k < nodes_[0].first + nodes_[0].count; ++k) root_[nodes_[k].byte] = k;
   }
 
   // Calls f(entry) for every phrase that [p, limit) starts with, shortest first.
   template <class F>
   void prefixes(const char* p, const char* limit, F&& f) const {
-    std::uint32_t node = 0;
-    for (const char* q = p; q < limit; ++q) {
-      node = child(node, static_cast<unsigned char>(*q));
+    if (p >= limit || nodes_.empty()) return;
+    std::uint32_t node = root_[static_cast<unsigned char>(*p)];
+    for (const char* q = p;;) {
       if (node == kNone) return;
       if (nodes_[node].entry != kNone) f(entries_[nodes_[node].entry]);
+      if (++q >= limit) return;
+      node = child(node, static_cast<unsigned char>(*q));
     }
   }
 
@@ -97,6 +102,7 @@ class PhraseTrie {
 
   std::vector<Entry> entries_;
   std::vector<Node> nodes_;
+  std::uint32_t root_[256] = {};
 };
 
 }  // namespace trialmatch::grammar

@@ -2517,6 +2517,15 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     auto x = sentence(group ? i + 2 : i + 1, c);
     const bool decidable = x && (status_of(*x) == Status::computable || status_of(*x) == Status::partial);
     if (!decidable) x = sex_condition(i + 1, c);
+    // A group of patients named in words not read ("For patients receiving
+    // cetuximab:") is still a condition: unread, it leaves undecided whom the
+    // rest does not hold for, where dropped it required the rest of everyone.
+    if (!x && group) {
+      ast::Unparsed who;
+      who.text = span_text(i + 2, c);
+      who.span = span(i + 2, c);
+      x = Expr(who);
+    }
     if (!x) continue;
     const int y_begin = is(c, Tok::comma) || is(c, Tok::colon) ? c + 1 : c;
     int y_end = e;

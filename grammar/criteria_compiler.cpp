@@ -2474,9 +2474,22 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     const bool people = is(i + 1, Tok::person) || has_class(first_classes_[k], Word::people);
     return people && (has_class(any_classes_[k], Word::population_with) || word_in(i + 2, Word::population_with));
   };
+  // "Patients with hypertension must have ...", "Subjects treated with
+  // insulin must ...": at an inclusion sentence's start, people named by
+  // what they have or take, then an obligation, are the condition of what
+  // they must.
+  auto subject_group = [&](int i) {
+    // Inclusions only: an exclusion's "must not" is what it forbids.
+    if (exclusion_ || i != b || i + 1 >= n_) return false;
+    const auto k = static_cast<std::size_t>(i);
+    const bool people = is(i, Tok::person) || has_class(first_classes_[k], Word::people);
+    return people && (has_class(any_classes_[k], Word::population_with) || word_in(i + 1, Word::population_with));
+  };
   auto next_if = [&](int from, int& joiner) {
     for (int i = from; i < e; ++i) {
-      if (depth_of(i) != 0 || !((is(i, Tok::word) && word_in(i, Word::condition)) || population_if(i))) continue;
+      if (depth_of(i) != 0 ||
+          !((is(i, Tok::word) && word_in(i, Word::condition)) || population_if(i) || subject_group(i)))
+        continue;
       if (i == b) {
         joiner = i;
         return i;
@@ -2504,17 +2517,22 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     from = i + 1;
     // The condition: to a comma or "must"/"should" outside brackets (after
     // a group of patients, to a colon as well).
-    const bool group = population_if(i);
+    const bool subject = subject_group(i);
+    const bool group = subject || population_if(i);
     int c = i + 1;
     while (c < e && !(depth_of(c) == 0 && (is(c, Tok::comma) || word_in(c, Word::obligation) ||
                                              (group && is(c, Tok::colon)))))
       ++c;
     if (c >= e || c == i + 1) continue;
+    // The people who must: only an obligation ends their words ("Patients
+    // with type 1 diabetes, aged 18-65" describes one population).
+    if (subject && !word_in(c, Word::obligation)) continue;
+    const int x_begin = subject ? i + 1 : group ? i + 2 : i + 1;
     // A group of patients is named in a few words; a long run to the first
     // comma is the requirement itself ("For subjects receiving ... (not in
     // trial X) Documented evidence of ...").
     if (group && c - i > kMaxGroupWords) continue;
-    auto x = sentence(group ? i + 2 : i + 1, c);
+    auto x = sentence(x_begin, c);
     const bool decidable = x && (status_of(*x) == Status::computable || status_of(*x) == Status::partial);
     if (!decidable) x = sex_condition(i + 1, c);
     // A group of patients named in words not read ("For patients receiving
@@ -2522,8 +2540,8 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     // rest does not hold for, where dropped it required the rest of everyone.
     if (!x && group) {
       ast::Unparsed who;
-      who.text = span_text(i + 2, c);
-      who.span = span(i + 2, c);
+      who.text = span_text(x_begin, c);
+      who.span = span(x_begin, c);
       x = Expr(who);
     }
     if (!x) continue;

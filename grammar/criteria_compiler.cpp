@@ -2475,15 +2475,18 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     return people && (has_class(any_classes_[k], Word::population_with) || word_in(i + 2, Word::population_with));
   };
   // "Patients with hypertension must have ...", "Subjects treated with
-  // insulin must ...": at an inclusion sentence's start, people named by
-  // what they have or take, then an obligation, are the condition of what
-  // they must.
+  // insulin must ...", "Women who are breastfeeding must ...": at an
+  // inclusion sentence's start, people named by what they have, take or are,
+  // then an obligation, are the condition of what they must.
   auto subject_group = [&](int i) {
     // Inclusions only: an exclusion's "must not" is what it forbids.
     if (exclusion_ || i != b || i + 1 >= n_) return false;
     const auto k = static_cast<std::size_t>(i);
+    // Not a sex ("Women who are of childbearing potential must ..." reads its
+    // required test as the sex's, with_sex_subject).
     const bool people = is(i, Tok::person) || has_class(first_classes_[k], Word::people);
-    return people && (has_class(any_classes_[k], Word::population_with) || word_in(i + 1, Word::population_with));
+    return people && (has_class(any_classes_[k], Word::population_with) || word_in(i + 1, Word::population_with) ||
+                      word_in(i + 1, Word::relative_person));
   };
   auto next_if = [&](int from, int& joiner) {
     for (int i = from; i < e; ++i) {
@@ -2526,8 +2529,11 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     if (c >= e || c == i + 1) continue;
     // The people who must: only an obligation ends their words ("Patients
     // with type 1 diabetes, aged 18-65" describes one population).
-    if (subject && !word_in(c, Word::obligation)) continue;
-    const int x_begin = subject ? i + 1 : group ? i + 2 : i + 1;
+    // A "must" or "should" ("will be eligible" is a verdict, not what they must).
+    if (subject && !(word_in(c, Word::obligation) && word_in(c, Word::modal))) continue;
+    // After "who" the condition is what follows it ("Women who are breastfeeding must ...").
+    const int x_begin = subject ? (word_in(i + 1, Word::relative_person) ? i + 2 : i + 1) : group ? i + 2 : i + 1;
+    if (c <= x_begin) continue;
     // A group of patients is named in a few words; a long run to the first
     // comma is the requirement itself ("For subjects receiving ... (not in
     // trial X) Documented evidence of ...").

@@ -115,6 +115,13 @@ bool opens_with_prohibition(const ClauseInput& in, int end) {
   return x3::parse(first, last, x3::with<clause::options_tag>(options_for(in, end))[clause::prohibition]);
 }
 
+int read_group_opener(const ClauseInput& in, int at, int end, bool& subject) {
+  bool got = false;
+  const int next = parse_at(in, at, options_for(in, end), clause::group_opener, got);
+  if (next >= 0) subject = got;
+  return next;
+}
+
 std::string read_sex_group(const ClauseInput& in, int at, int end) {
   std::string sex;
   return at < end && parse_at(in, at, options_for(in, end), clause::sex_group, sex) == end ? sex : std::string();

@@ -186,6 +186,11 @@ std::string read_sex_group(const ClauseInput& in, int at, int end);
 // be ...", "Not pregnant ...").
 bool opens_with_prohibition(const ClauseInput& in, int end);
 
+// A group of patients opened at `at` ("For patients on ...", "Patients with
+// ...", "Patients who ..."): where the words naming the group start, or -1;
+// `subject` is set when people come first (the subject of what follows).
+int read_group_opener(const ClauseInput& in, int at, int end, bool& subject);
+
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment" at `at`: the index after it, or -1.
 int read_window(const ClauseInput& in, int at, int end, ast::Window& w);

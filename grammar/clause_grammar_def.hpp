@@ -1480,6 +1480,49 @@ struct prohibition_parser : x3::parser<prohibition_parser> {
 };
 const prohibition_parser prohibition{};
 
+// ------------------------------------------------------------------ groups of patients
+
+// The words that open a group of patients named by what they have, take or
+// are; it reads them, so the group's own words start where it ends. Its
+// attribute says which form:
+//   "For patients on insulin:", "in subjects without ...": a place
+//   preposition, people, a word of class population_with (the people's
+//   token may end in it: "patients with") -> false;
+//   "Patients with hypertension", "Subjects treated with insulin",
+//   "Patients who are ...": people, then such a word or "who" -> true (the
+//   subject of what follows).
+struct group_opener_parser : x3::parser<group_opener_parser> {
+  using attribute_type = bool;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It, const Ctx& ctx, RCtx&, Attr& attr) const {
+    const Tokens t(ctx);
+    auto index = [&](It k) { return static_cast<std::size_t>(k - t.begin); };
+    auto people = [&](It k) {
+      return t.is(k, Tok::person) || (t.in.classes && has_class(classes_of(t.in, index(k), WordsOf::first), Word::people));
+    };
+    auto ends_in_with = [&](It k) {
+      return t.in.classes && has_class(classes_of(t.in, index(k), WordsOf::any), Word::population_with);
+    };
+    const It i = first;
+    if (i + 1 >= t.limit) return false;
+    if (t.word_in(i, Word::place_preposition) && people(i + 1) &&
+        (ends_in_with(i + 1) || t.word_in(i + 2, Word::population_with))) {
+      first = i + 2;
+      x3::traits::move_to(false, attr);
+      return true;
+    }
+    if (people(i) && (ends_in_with(i) || t.word_in(i + 1, Word::population_with) || t.word_in(i + 1, Word::relative_person))) {
+      // After "who" the group is what follows it ("Women who are breastfeeding").
+      first = t.word_in(i + 1, Word::relative_person) ? i + 2 : i + 1;
+      x3::traits::move_to(true, attr);
+      return true;
+    }
+    return false;
+  }
+};
+const group_opener_parser group_opener{};
+
 // ------------------------------------------------------------------ antibodies
 
 struct antibodies_parser : x3::parser<antibodies_parser> {

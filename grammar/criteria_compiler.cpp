@@ -2467,26 +2467,21 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
   // "For patients on insulin: ...", "in subjects without ...,": a group of
   // patients with or without something, as "if" opens a condition.
   constexpr int kMaxGroupWords = 12;
+  // "For patients on insulin: ...", "in subjects without ...,": a group of
+  // patients with or without something, as "if" opens a condition (the X3
+  // rule group_opener).
   auto population_if = [&](int i) {
-    if (i + 1 >= n_ || !word_in(i, Word::place_preposition)) return false;
-    const auto k = static_cast<std::size_t>(i + 1);
-    // "patients", or a filler "patients with" whose last word says it.
-    const bool people = is(i + 1, Tok::person) || has_class(first_classes_[k], Word::people);
-    return people && (has_class(any_classes_[k], Word::population_with) || word_in(i + 2, Word::population_with));
+    bool subject = false;
+    return read_group_opener(*clause_input_, i, n_, subject) >= 0 && !subject;
   };
   // "Patients with hypertension must have ...", "Subjects treated with
-  // insulin must ...", "Women who are breastfeeding must ...": at an
-  // inclusion sentence's start, people named by what they have, take or are,
-  // then an obligation, are the condition of what they must.
+  // insulin must ...", "Patients who are receiving ... must ...": at an
+  // inclusion sentence's start, people named by what they have, take or
+  // are, then an obligation, are the condition of what they must.
+  // Inclusions only: an exclusion's "must not" is what it forbids.
   auto subject_group = [&](int i) {
-    // Inclusions only: an exclusion's "must not" is what it forbids.
-    if (exclusion_ || i != b || i + 1 >= n_) return false;
-    const auto k = static_cast<std::size_t>(i);
-    // Not a sex ("Women who are of childbearing potential must ..." reads its
-    // required test as the sex's, with_sex_subject).
-    const bool people = is(i, Tok::person) || has_class(first_classes_[k], Word::people);
-    return people && (has_class(any_classes_[k], Word::population_with) || word_in(i + 1, Word::population_with) ||
-                      word_in(i + 1, Word::relative_person));
+    bool subject = false;
+    return !exclusion_ && i == b && read_group_opener(*clause_input_, i, n_, subject) >= 0 && subject;
   };
   auto next_if = [&](int from, int& joiner) {
     for (int i = from; i < e; ++i) {
@@ -2531,8 +2526,8 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     // with type 1 diabetes, aged 18-65" describes one population).
     // A "must" or "should" ("will be eligible" is a verdict, not what they must).
     if (subject && !(word_in(c, Word::obligation) && word_in(c, Word::modal))) continue;
-    // After "who" the condition is what follows it ("Women who are breastfeeding must ...").
-    const int x_begin = subject ? (word_in(i + 1, Word::relative_person) ? i + 2 : i + 1) : group ? i + 2 : i + 1;
+    bool ignored = false;
+    const int x_begin = group ? read_group_opener(*clause_input_, i, n_, ignored) : i + 1;
     if (c <= x_begin) continue;
     // A group of patients is named in a few words; a long run to the first
     // comma is the requirement itself ("For subjects receiving ... (not in

@@ -275,3 +275,24 @@ TEST_CASE("clause parser prohibition: a criterion that opens by forbidding", "[c
   CHECK_FALSE(forbids("History of acute pancreatitis"));
   CHECK_FALSE(forbids("Patients with a history of cancer"));
 }
+
+TEST_CASE("clause parser group_opener: a group of patients named by what they have, take or are", "[clause]") {
+  // Where the group's own words start (a token index), and whether people come first.
+  auto opener = [](const std::string& text, bool& subject) {
+    Lexed l(text);
+    subject = false;
+    return read_group_opener(l.input(), 0, l.size(), subject);
+  };
+  bool subject = false;
+  CHECK(opener("For patients on insulin: HbA1c < 10%", subject) == 2);  // for | patients | on ...
+  CHECK_FALSE(subject);
+  CHECK(opener("for patients with one oral antidiabetic drug : HbA1c", subject) == 2);  // "patients with" is one token
+  CHECK_FALSE(subject);
+  CHECK(opener("Patients with hypertension must have BP < 140/90", subject) == 1);
+  CHECK(subject);
+  CHECK(opener("Patients who are receiving corticosteroids must", subject) == 2);  // the group follows "who"
+  CHECK(subject);
+  CHECK(opener("Patients must have type 1 diabetes", subject) == -1);
+  CHECK(opener("Women who are breastfeeding must agree", subject) == -1);  // a sex is no group here
+  CHECK(opener("For Japan only: HbA1c < 9%", subject) == -1);
+}

@@ -72,45 +72,38 @@ void check_concepts(const ast::Expr& e, const Lexicon& lex, const RuleOverride& 
   }
 }
 
+// Calls f on the source span of every leaf of a rule.
+template <class F>
+void for_each_span(ast::Expr& e, const F& f) {
+  if (auto* n = boost::get<ast::x3::forward_ast<ast::Not>>(&e.get())) return for_each_span(n->get().operand, f);
+  if (auto* a = boost::get<ast::x3::forward_ast<ast::NAry>>(&e.get())) {
+    for (auto& op : a->get().operands) for_each_span(op, f);
+    return;
+  }
+  if (auto* x = boost::get<ast::Comparison>(&e.get())) f(x->span);
+  if (auto* x = boost::get<ast::Count>(&e.get())) f(x->span);
+  if (auto* x = boost::get<ast::Duration>(&e.get())) f(x->span);
+  if (auto* x = boost::get<ast::Predicate>(&e.get())) f(x->span);
+  if (auto* x = boost::get<ast::Manual>(&e.get())) f(x->span);
+  if (auto* x = boost::get<ast::Unparsed>(&e.get())) f(x->span);
+  if (auto* x = boost::get<ast::Cohort>(&e.get())) f(x->span);
+}
+
 // Moves every source span of a rule by `by` bytes: a sub-item's text is
 // appended to its heading's.
 void shift_spans(ast::Expr& e, int by) {
-  auto move = [by](ast::Span& sp) {
+  for_each_span(e, [by](ast::Span& sp) {
     if (sp.begin >= 0) sp.begin += by;
     if (sp.end >= 0) sp.end += by;
-  };
-  if (auto* n = boost::get<ast::x3::forward_ast<ast::Not>>(&e.get())) return shift_spans(n->get().operand, by);
-  if (auto* a = boost::get<ast::x3::forward_ast<ast::NAry>>(&e.get())) {
-    for (auto& op : a->get().operands) shift_spans(op, by);
-    return;
-  }
-  if (auto* x = boost::get<ast::Comparison>(&e.get())) move(x->span);
-  if (auto* x = boost::get<ast::Count>(&e.get())) move(x->span);
-  if (auto* x = boost::get<ast::Duration>(&e.get())) move(x->span);
-  if (auto* x = boost::get<ast::Predicate>(&e.get())) move(x->span);
-  if (auto* x = boost::get<ast::Manual>(&e.get())) move(x->span);
-  if (auto* x = boost::get<ast::Unparsed>(&e.get())) move(x->span);
-  if (auto* x = boost::get<ast::Cohort>(&e.get())) move(x->span);
+  });
 }
 
 // Spans moved before the text's start (words of a heading read with it) start at 0.
 void clamp_spans(ast::Expr& e) {
-  auto clamp = [](ast::Span& sp) {
+  for_each_span(e, [](ast::Span& sp) {
     if (sp.begin < 0 && sp.end > 0) sp.begin = 0;
     if (sp.end < 0) sp = ast::Span{};
-  };
-  if (auto* n = boost::get<ast::x3::forward_ast<ast::Not>>(&e.get())) return clamp_spans(n->get().operand);
-  if (auto* a = boost::get<ast::x3::forward_ast<ast::NAry>>(&e.get())) {
-    for (auto& op : a->get().operands) clamp_spans(op);
-    return;
-  }
-  if (auto* x = boost::get<ast::Comparison>(&e.get())) clamp(x->span);
-  if (auto* x = boost::get<ast::Count>(&e.get())) clamp(x->span);
-  if (auto* x = boost::get<ast::Duration>(&e.get())) clamp(x->span);
-  if (auto* x = boost::get<ast::Predicate>(&e.get())) clamp(x->span);
-  if (auto* x = boost::get<ast::Manual>(&e.get())) clamp(x->span);
-  if (auto* x = boost::get<ast::Unparsed>(&e.get())) clamp(x->span);
-  if (auto* x = boost::get<ast::Cohort>(&e.get())) clamp(x->span);
+  });
 }
 
 bool has_ignored(const Criterion& c, std::string_view reason) {
@@ -402,14 +395,15 @@ void read_heading_groups(Trial& t, const grammar::CriteriaCompiler& compiler) {
     const int by = -static_cast<int>(prefix.size());
     shift_spans(*again.rule, by);
     ast::Expr rule = *again.rule;
-    std::vector<grammar::Span> unparsed;
-    for (auto s : again.unparsed)
-      if (s.end + by > 0) unparsed.push_back({std::max(0, s.begin + by), s.end + by, s.text, s.reason});
-    c.compiled.unparsed = std::move(unparsed);
-    std::vector<grammar::Span> ignored;
-    for (auto s : again.ignored)
-      if (s.end + by > 0) ignored.push_back({std::max(0, s.begin + by), s.end + by, s.text, s.reason});
-    c.compiled.ignored = std::move(ignored);
+    // The item's own spans, moved back; those in the heading's words dropped.
+    auto moved = [by](const std::vector<grammar::Span>& spans) {
+      std::vector<grammar::Span> out;
+      for (const auto& s : spans)
+        if (s.end + by > 0) out.push_back({std::max(0, s.begin + by), s.end + by, s.text, s.reason});
+      return out;
+    };
+    c.compiled.unparsed = moved(again.unparsed);
+    c.compiled.ignored = moved(again.ignored);
     c.compiled.notes = again.notes;
     c.compiled.notes.push_back("read with its heading (\"" + c.group + "\")");
     clamp_spans(rule);

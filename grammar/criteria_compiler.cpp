@@ -2470,23 +2470,24 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
   // "For patients on insulin: ...", "in subjects without ...,": a group of
   // patients with or without something, as "if" opens a condition (the X3
   // rule group_opener).
-  auto population_if = [&](int i) {
-    bool subject = false;
-    return read_group_opener(*clause_input_, i, n_, subject) >= 0 && !subject;
-  };
   // "Patients with hypertension must have ...", "Subjects treated with
   // insulin must ...", "Patients who are receiving ... must ...": at an
   // inclusion sentence's start, people named by what they have, take or
   // are, then an obligation, are the condition of what they must.
   // Inclusions only: an exclusion's "must not" is what it forbids.
-  auto subject_group = [&](int i) {
-    bool subject = false;
-    return !exclusion_ && i == b && read_group_opener(*clause_input_, i, n_, subject) >= 0 && subject;
+  // Where the group's words start (-1 if none opens at i); `subject` says
+  // which of the two forms it is.
+  auto group_at = [&](int i, bool& subject) {
+    subject = false;
+    const int x = read_group_opener(*clause_input_, i, n_, subject);
+    if (x >= 0 && (!subject || (!exclusion_ && i == b))) return x;
+    subject = false;
+    return -1;
   };
   auto next_if = [&](int from, int& joiner) {
+    bool subject = false;
     for (int i = from; i < e; ++i) {
-      if (depth_of(i) != 0 ||
-          !((is(i, Tok::word) && word_in(i, Word::condition)) || population_if(i) || subject_group(i)))
+      if (depth_of(i) != 0 || !((is(i, Tok::word) && word_in(i, Word::condition)) || group_at(i, subject) >= 0))
         continue;
       if (i == b) {
         joiner = i;
@@ -2515,8 +2516,9 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     from = i + 1;
     // The condition: to a comma or "must"/"should" outside brackets (after
     // a group of patients, to a colon as well).
-    const bool subject = subject_group(i);
-    const bool group = subject || population_if(i);
+    bool subject = false;
+    const int group_words = group_at(i, subject);
+    const bool group = group_words >= 0;
     int c = i + 1;
     while (c < e && !(depth_of(c) == 0 && (is(c, Tok::comma) || word_in(c, Word::obligation) ||
                                              (group && is(c, Tok::colon)))))
@@ -2526,8 +2528,7 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     // with type 1 diabetes, aged 18-65" describes one population).
     // A "must" or "should" ("will be eligible" is a verdict, not what they must).
     if (subject && !(word_in(c, Word::obligation) && word_in(c, Word::modal))) continue;
-    bool ignored = false;
-    const int x_begin = group ? read_group_opener(*clause_input_, i, n_, ignored) : i + 1;
+    const int x_begin = group ? group_words : i + 1;
     if (c <= x_begin) continue;
     // A group of patients is named in a few words; a long run to the first
     // comma is the requirement itself ("For subjects receiving ... (not in

@@ -170,16 +170,16 @@ const auto the = x3::omit[word<the_word>];
 // "fold upper normal limit", "x normal".
 const auto normal_words = *x3::omit[word<limit_normal>][normal_named];
 const auto limit_multiple_def =
-    -x3::omit[word<multiplier>][multiplied] >> -the >>
+    -x3::omit[word<multiplier>][multiplied] >> *the >>
     ((normal_words >> word<limit_abbrev>[([](auto& ctx) {
        _val(ctx).limit = _attr(ctx);
        _val(ctx).abbreviated = true;
      })]) |
-     (normal_words >> word<limit_side>[set_limit] >> normal_words >> x3::omit[word<limit_word>] >>
+     (normal_words >> word<limit_side>[set_limit] >> normal_words >> x3::omit[word<limit_word> | word<limit_range>] >>
       -(-(x3::omit[word<of_word>] >> -the) >> normal_words >> -x3::omit[word<limit_range>])) |
      // "x normal", "times the normal value": only after a multiplier (the facade checks).
      (+x3::omit[word<limit_normal>][normal_named] >> x3::attr(std::string("xULN?"))[set_limit] >>
-      -x3::omit[word<limit_word>]));
+      -x3::omit[word<limit_word> | word<limit_range>]));
 
 const auto unit_def = limit_multiple | ratio;
 

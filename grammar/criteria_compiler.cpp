@@ -663,8 +663,16 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
 std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   MeasureHead head;
   if (!read_measure_head(*clause_input_, i, end, head)) return std::nullopt;
-  // "and" in an exclusion: any of them excludes; in an inclusion: all must hold.
-  const Logic op = head.any || exclusion_ ? Logic::any : Logic::all;
+  // "and" in an exclusion: any of them excludes; in an inclusion: all must
+  // hold. "or" is any, except under an upper bound in an inclusion: "AST/ALT
+  // ≤ 2.5 x ULN" asks that neither be above it.
+  auto upper = [](const std::vector<Threshold>& ts) {
+    return !ts.empty() && std::all_of(ts.begin(), ts.end(), [](const Threshold& t) { return t.op == CmpOp::le || t.op == CmpOp::lt; });
+  };
+  auto op_for = [&](const std::vector<Threshold>& ts) {
+    if (exclusion_) return Logic::any;
+    return head.any && !upper(ts) ? Logic::any : Logic::all;
+  };
   auto per_measure = [&](const std::vector<Threshold>& ts) {
     std::vector<Expr> per;
     for (const auto& c : head.concepts) {
@@ -677,7 +685,7 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
     auto per = per_measure(head.bracket);
     if (per.empty()) return std::nullopt;
     if (head.bracket_read_to < head.bracket_close) ignore(head.bracket_read_to, head.bracket_close, "rest of the bracket");
-    Expr e = per.size() == 1 ? per.front() : Expr(ast::NAry{op, per});
+    Expr e = per.size() == 1 ? per.front() : Expr(ast::NAry{op_for(head.bracket), per});
     return std::make_pair(e, head.end);
   }
   std::vector<Threshold> ts;
@@ -686,7 +694,7 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   auto per = per_measure(ts);
   if (per.empty()) return std::nullopt;
   if (per.size() == 1) return std::make_pair(per.front(), k);
-  return std::make_pair(Expr(ast::NAry{op, per}), k);
+  return std::make_pair(Expr(ast::NAry{op_for(ts), per}), k);
 }
 
 // "> 2.0 U/kg total insulin dose per day": the threshold before the measure,

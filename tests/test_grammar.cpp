@@ -572,7 +572,7 @@ TEST_CASE("whether a condition is controlled no profile says", "[grammar]") {
 
 TEST_CASE("multiples of the upper limit of normal however written", "[grammar]") {
   CHECK(rule("Alanine aminotransferase >=5*upper limit of normal", true) == "alt >= 5 xULN");
-  CHECK(rule("AST(SGOT)/ALT(SGPT) <= 3.0 x IULN") == "any(ast <= 3 xULN, alt <= 3 xULN)");
+  CHECK(rule("AST(SGOT)/ALT(SGPT) <= 3.0 x IULN") == "all(ast <= 3 xULN, alt <= 3 xULN)");
   CHECK(rule("ALT and AST > 2.5 X ULRR", true) == "any(alt > 2.5 xULN, ast > 2.5 xULN)");
   CHECK(rule("AST, ALT > 2.5 \xE2\x85\xB9upper limit of normal", true) == "any(ast > 2.5 xULN, alt > 2.5 xULN)");
   // No unit written, far below the normal range: the multiple is meant.

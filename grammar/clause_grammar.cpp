@@ -68,23 +68,25 @@ namespace {
 // What a threshold opens with (threshold_def's alternatives): a value, a
 // comparator, "between" or "from", or an "outside" word. Most tokens open
 // none, and the parse is not tried there.
-bool may_open_threshold(const ClauseInput& in, int at) {
+bool may_open_threshold(const ClauseInput& in, int at, bool time_units) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return false;
   const Token& t = in.tokens[static_cast<std::size_t>(at)];
   if (t.kind == Tok::number || t.kind == Tok::number_word || t.kind == Tok::comparator) return true;
   if (t.kind == Tok::cue && (t.value == "between" || t.value == "from")) return true;
+  // "male > 133 μmol/L": a sex before a measure's bound.
+  if (!time_units && t.kind == Tok::cue && (t.value == "male_noun" || t.value == "female_noun")) return true;
   return in.classes && has_class(classes_of(in, static_cast<std::size_t>(at), WordsOf::whole), Word::outside);
 }
 }  // namespace
 
 int read_threshold(const ClauseInput& in, int at, int end, bool time_units, bool between, std::vector<Threshold>& out) {
-  if (!may_open_threshold(in, at)) return -1;
+  if (!may_open_threshold(in, at, time_units)) return -1;
   return parse_thresholds(in, at, options_for(in, end, time_units, between), clause::threshold, out);
 }
 
 int read_threshold_list(const ClauseInput& in, int at, int end, bool time_units, bool between,
                         std::vector<Threshold>& out) {
-  if (!may_open_threshold(in, at)) return -1;
+  if (!may_open_threshold(in, at, time_units)) return -1;
   return parse_thresholds(in, at, options_for(in, end, time_units, between), clause::threshold_list, out);
 }
 

@@ -418,6 +418,7 @@ struct joiner_parser : x3::parser<joiner_parser> {
   using attribute_type = bool;
   static bool const has_attribute = true;
   int want = -1;  // 1: only "or"; 0: anything but "or"; -1: either
+  bool semicolon = false;  // a semicolon joins too ("1.6 mg/dl for males; 1.4 mg/dl for females")
   template <class Ctx, class RCtx, class Attr>
   bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
     const It end = options(ctx).limit;
@@ -435,7 +436,7 @@ struct joiner_parser : x3::parser<joiner_parser> {
         empty = (m->kind == Tok::cue && m->value == "inclusive") || m->kind == Tok::comparator || m->kind == Tok::filler;
       if (empty) k = close + 1;
     }
-    if (is(k, Tok::comma)) ++k;
+    if (is(k, Tok::comma) || (semicolon && is(k, Tok::semicolon))) ++k;
     bool is_or = false;
     if (is(k, Tok::connective) && k->value == "or") {
       is_or = true;
@@ -454,6 +455,7 @@ struct joiner_parser : x3::parser<joiner_parser> {
 const joiner_parser joiner{};
 const joiner_parser or_joiner{{}, 1};
 const joiner_parser and_joiner{{}, 0};
+const joiner_parser sex_joiner{{}, -1, true};
 
 // What makes an alternative threshold hold for some patients only, after
 // it: "if ...", "in the presence of ...", "for patients with ...".
@@ -852,12 +854,38 @@ struct sex_parser : x3::parser<sex_parser> {
   }
 };
 const sex_parser sex{};
+// "male > 133 μmol/L", "women: ≥ 12 g/dL": the sex's noun before a
+// measure's bound (before an age it names who: "Women ≥ 18 years").
+struct sex_lead_parser : x3::parser<sex_lead_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    if (options(ctx).time_units || first == last || first->kind != Tok::cue) return false;
+    const std::string& v = first->value;
+    if (v != "male_noun" && v != "female_noun") return false;
+    It k = first + 1;
+    if (k < last && k->kind == Tok::colon) ++k;
+    if (k == last || k->kind != Tok::comparator) return false;
+    x3::traits::move_to(std::string(v.rfind("male", 0) == 0 ? "male" : "female"), attr);
+    first = k;
+    return true;
+  }
+};
+const sex_lead_parser sex_lead{};
+const auto set_sex_first = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  Thresholds ts = std::move(boost::fusion::at_c<1>(a));
+  for (auto& t : ts) t.sex = boost::fusion::at_c<0>(a);
+  x3::_val(ctx) = std::move(ts);
+};
 // "between" read before: only the range may follow.
 const auto threshold_def = ((after_between >> between_body)[set_thresholds] |
                             (not_after_between >> between_form)[set_thresholds] |
                             (not_after_between >> outside_form)[set_thresholds] |
                             (not_after_between >> equals_list)[set_thresholds] |
                             (not_after_between >> comparator_form)[set_thresholds] |
+                            (not_after_between >> sex_lead >> comparator_form)[set_sex_first] |
                             (not_after_between >> number_form)[set_thresholds]) >>
                            -restated_units >> *cue("inclusive") >> -sex[set_sex];
 // A later threshold of a list ("between" is its own word there).
@@ -887,6 +915,23 @@ const auto add_other_sex = [](auto& ctx) {
   t.or_before = boost::fusion::at_c<0>(a);
   list.push_back(t);
 };
+// "male > 133 μmol/L or female > 108 μmol/L", "men ≤ 83 IU/L women < 60
+// IU/L": the other sex's bound, its sex first, continues a list whose last
+// bound has a sex (after one for everyone it would read as an exception).
+const auto add_sexed = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  auto& list = x3::_val(ctx);
+  const std::string& sex = boost::fusion::at_c<1>(a);
+  auto& next = boost::fusion::at_c<2>(a);
+  if (list.empty() || list.back().sex.empty() || list.back().sex == sex || next.empty()) {
+    x3::_pass(ctx) = false;
+    return;
+  }
+  const auto& joined = boost::fusion::at_c<0>(a);
+  next.front().or_before = joined && *joined;
+  for (auto& t : next) t.sex = sex;
+  list.insert(list.end(), next.begin(), next.end());
+};
 const auto add_next = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
   auto& next = boost::fusion::at_c<1>(a);
@@ -896,10 +941,11 @@ const auto add_next = [](auto& ctx) {
 };
 const auto threshold_list_def =
     threshold[set_thresholds] >>
-    *((joiner >> any_number >> -known_unit >> -restated_units >> sex)[add_other_sex] |
+    *((sex_joiner >> any_number >> -known_unit >> -restated_units >> sex)[add_other_sex] |
       // An alternative "or ..." for some patients only ends the list.
       (or_joiner >> next_starts >> next_threshold >> !for_some)[add_next] |
-      (and_joiner >> next_starts >> next_threshold)[add_next]);
+      (and_joiner >> next_starts >> next_threshold)[add_next] |
+      (-sex_joiner >> sex_lead >> comparator_form >> -restated_units >> *cue("inclusive"))[add_sexed]);
 
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment": an amount (1 if none) of a time unit.

@@ -515,6 +515,7 @@ class Parser {
   std::vector<ClassBits> any_classes_;    // of any of its words
   const WordClasses& words_;
   std::vector<ast::Unparsed> openers_;
+  std::vector<int> reference_colons_;  // colons that end a reference set aside ("as defined by the following:")
   std::string_view text_;
   bool exclusion_;
   Compiled& out_;
@@ -1333,6 +1334,15 @@ std::vector<Item> Parser::scan(int b, int e) {
       }
       if (v == "reference") {
         int stop = segment_end(i, e, true);
+        // "according to NYHA criteria or echocardiography check: LVEF<50%":
+        // what follows a colon is no longer the reference.
+        for (int k = i + 1, d = 0; k < stop; ++k) {
+          d += is(k, Tok::open) ? 1 : is(k, Tok::close) ? -1 : 0;
+          if (d == 0 && is(k, Tok::colon)) {
+            stop = k;
+            reference_colons_.push_back(k);
+          }
+        }
         // "morbid obesity as defined by a body mass index > 40": a reference
         // that measures is the definition; "as defined by the ADA" is not.
         auto inner = scan(i + 1, stop);
@@ -1811,6 +1821,15 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       for (std::size_t m = k + 2; m + 1 < close; ++m)
         if (items[m].kind == Item::conn && items[m].value == "and" && items[m + 1].kind == Item::conn &&
             items[m + 1].value == "with") {
+          close = m;
+          break;
+        }
+      // "no major impairment of hematological function, as defined by the
+      // following: WBC > 3.0x109/L": what the reference lists after its
+      // colon is not negated.
+      for (std::size_t m = k + 1; m < close; ++m)
+        if (items[m].kind == Item::conn && std::find(reference_colons_.begin(), reference_colons_.end(), items[m].tb) !=
+                                               reference_colons_.end()) {
           close = m;
           break;
         }

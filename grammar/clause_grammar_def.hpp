@@ -1913,7 +1913,20 @@ inline It concept_mention(const Tokens& t, It i, bool organ_pathology, ast::Expr
   const It k = skip_soft(j, 2);
   if (t.cue(k, "cause")) {
     if (!c->caused_concept.empty()) id = c->caused_concept;
-    const It stop = segment_end(t, k, false);
+    It stop = segment_end(t, k, false);
+    // "... secondary to diabetic nephropathy (..., corresponding to GFR of
+    // 15-59 ml/min)": a bracket that compares a value is not the cause.
+    for (It b = k + 1; b < stop; ++b) {
+      if (!t.is(b, Tok::open)) continue;
+      const It close = t.close_of(b);
+      bool compares = false;
+      for (It m = b + 1; m < close && m < stop && !compares; ++m) compares = t.is(m, Tok::comparator) || t.is(m, Tok::unit);
+      if (compares) {
+        stop = b;
+        break;
+      }
+      b = close;
+    }
     if (k < stop) ignored.push_back({index(k), index(stop), "cause"});
     j = stop;
   }

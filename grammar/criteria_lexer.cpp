@@ -153,6 +153,19 @@ class PhraseTable {
   PhraseTrie<Entry> trie_;
 };
 
+// Whether [p, q) names a concept whose plural ends at q: an "s" closes the
+// word, and the name's last word has four letters or more ("transaminases",
+// "leukocytes"; not "ALTs", "HBs").
+bool pluralisable(const char* p, const char* q) {
+  int letters = 0;
+  for (const char* c = q; c > p && std::isalpha(static_cast<unsigned char>(c[-1])); --c) ++letters;
+  return letters >= 4 && (q - letters == p || !is_alnum(q[-letters - 1]));
+}
+bool plural_of(const Entry& e, const char* p, const char* q, const char* end) {
+  if (e.kind != Tok::concept_ref || q >= end || *q != 's' || (q + 1 < end && is_alnum(q[1]))) return false;
+  return pluralisable(p, q);
+}
+
 }  // namespace
 
 struct CriteriaLexer::Tables {
@@ -226,6 +239,12 @@ std::string CriteriaLexer::concept_named(std::string_view phrase) const {
   std::vector<int> ignored;
   std::string key = normalise_criterion(phrase, ignored);
   const Entry* e = tables_->phrases.find(key);
+  // "alanine transaminases": the plural of a name (as the lexer reads it).
+  if (!e && key.size() > 4 && key.back() == 's') {
+    key.pop_back();
+    e = tables_->phrases.find(key);
+    if (e && !pluralisable(key.data(), key.data() + key.size())) e = nullptr;
+  }
   return e && e->kind == Tok::concept_ref ? e->value : std::string();
 }
 
@@ -300,6 +319,10 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
         }
         const Entry& e = *found;
         bool boundary = q == end || !is_alnum(q[-1]) || !is_alnum(*q);
+        if (!boundary && plural_of(e, p, q, end)) {
+          ++q;  // "aspartate transaminases": a concept's name in the plural
+          boundary = true;
+        }
         if (!boundary) {
           const char* w = q;
           while (w > p && w[-1] != ' ') --w;

@@ -313,6 +313,109 @@ std::optional<Heading> read_heading_ascii(std::string_view content) {
   return h;
 }
 
+// ---------------------------------------------------------- run-in labels
+
+bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The length of an all-capitals heading and its colon at the start of `p`
+// ("PATIENT CHARACTERISTICS:", "PRIOR CONCURRENT THERAPY:"), or 0.
+std::size_t caps_heading(std::string_view p) {
+  std::size_t i = 0, letters = 0;
+  while (i < p.size() && (is_upper(p[i]) || p[i] == ' ' || p[i] == '/' || p[i] == '&' || p[i] == '-')) {
+    letters += is_upper(p[i]) ? 1 : 0;
+    ++i;
+  }
+  return letters >= 6 && i < p.size() && p[i] == ':' && i + 1 < p.size() && p[i + 1] == ' ' ? i + 1 : 0;
+}
+
+// A run-in label at `at` ("Age:", "Performance status:", "Groups 1 and
+// 5:"): a capitalised word, at most two more in lower case and numbers, and
+// a colon before a blank. Its length with the colon, or 0.
+std::size_t run_in_label(std::string_view p, std::size_t at) {
+  if (at > 0 && p[at - 1] != ' ') return 0;
+  std::size_t i = at;
+  if (i >= p.size() || !is_upper(p[i])) return 0;
+  ++i;
+  while (i < p.size() && (is_lower(p[i]) || p[i] == '\'' || p[i] == '-')) ++i;
+  for (int words = 0, lower_words = 0; words < 4 && i + 1 < p.size() && p[i] == ' '; ++words) {
+    std::size_t j = i + 1;
+    if (!is_lower(p[j]) && !is_digit(p[j])) break;
+    if (is_lower(p[j]) && ++lower_words > 2) return 0;
+    while (j < p.size() && (is_lower(p[j]) || is_digit(p[j]) || p[j] == '-' || p[j] == ',')) ++j;
+    i = j;
+  }
+  const bool ends = i < p.size() && p[i] == ':' && (i + 1 == p.size() || p[i + 1] == ' ');
+  return ends ? i + 1 - at : 0;
+}
+
+// Old NCI (PDQ) records flattened into paragraphs: "PATIENT
+// CHARACTERISTICS: Age: 18 and over Performance status: ECOG 0-2 Hepatic:
+// ...". Each run-in label started a line of its own, its words the items
+// under it; those lines are restored, so the labels head their items as in
+// the records that kept them ("Hepatic:" then "- Bilirubin no greater than
+// ..."). Other paragraphs are left as they are.
+std::string expand_run_in_labels(std::string_view text) {
+  if (find_phrase(text, "CHARACTERISTICS: ", 0) == std::string_view::npos &&
+      find_phrase(text, "THERAPY: ", 0) == std::string_view::npos)
+    return std::string(text);
+  std::string out;
+  out.reserve(text.size() + text.size() / 4);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    // A paragraph: up to a blank line.
+    std::size_t end = pos;
+    while (end < text.size()) {
+      std::size_t nl = text.find('\n', end);
+      if (nl == std::string_view::npos) {
+        end = text.size();
+        break;
+      }
+      std::size_t k = nl + 1;
+      while (k < text.size() && is_space(text[k])) ++k;
+      if (k >= text.size() || text[k] == '\n') {
+        end = nl + 1;
+        break;
+      }
+      end = nl + 1;
+    }
+    const std::string_view para = text.substr(pos, end - pos);
+    pos = end;
+    std::string flat(para);
+    std::replace(flat.begin(), flat.end(), '\n', ' ');
+    const std::string joined = collapse_spaces(flat);
+    const std::size_t head = caps_heading(joined);
+    std::vector<std::pair<std::size_t, std::size_t>> labels;  // start, length
+    for (std::size_t i = head; head > 0 && i < joined.size(); ++i)
+      if (std::size_t n = run_in_label(joined, i)) {
+        labels.push_back({i, n});
+        i += n - 1;
+      }
+    // An inclusion or exclusion heading is the splitter's own.
+    if (head == 0 || find_phrase(joined.substr(0, head), "CLUSION", 0) != std::string_view::npos) {
+      out += para;
+      continue;
+    }
+    std::size_t indent = 0;
+    while (indent < para.size() && (para[indent] == ' ' || para[indent] == '\n')) ++indent;
+    const std::string margin(std::min<std::size_t>(indent, 8), ' ');
+    out += '\n' + margin + joined.substr(0, head) + "\n\n";
+    auto item = [&](std::string_view words) {
+      words = trim(words);
+      if (!words.empty()) out += margin + "  -  " + std::string(words) + "\n\n";
+    };
+    item(std::string_view(joined).substr(head, (labels.empty() ? joined.size() : labels.front().first) - head));
+    for (std::size_t k = 0; k < labels.size(); ++k) {
+      const auto [at, n] = labels[k];
+      const std::size_t next = k + 1 < labels.size() ? labels[k + 1].first : joined.size();
+      out += margin + joined.substr(at, n) + "\n\n";
+      item(std::string_view(joined).substr(at + n, next - at - n));
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- structure
 
 struct OpenItem {
@@ -328,7 +431,8 @@ class Splitter {
   explicit Splitter(const SplitOptions& options) : options_(options) {}
 
   SplitResult run(std::string_view raw) {
-    std::string text = normalise_spaces(options_.unescape_markdown ? unescape_markdown(raw) : std::string(raw));
+    std::string text =
+        expand_run_in_labels(normalise_spaces(options_.unescape_markdown ? unescape_markdown(raw) : std::string(raw)));
     paragraph_mode_ = blank_separated_paragraphs(text);
     std::string_view rest = text;
     int number = 0;

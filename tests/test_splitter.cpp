@@ -222,8 +222,10 @@ TEST_CASE("blank-line paragraphs are items whose lines are wraps", "[splitter]")
       "\n        DISEASE CHARACTERISTICS: Transitional cell carcinoma of the bladder\n"
       "        Unifocal No greater than 5 cm\n\n"
       "        PATIENT CHARACTERISTICS: Age: Not specified\n        Performance status: WHO 0-1\n");
-  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2"});
-  CHECK(r.criteria[0].text == "DISEASE CHARACTERISTICS: Transitional cell carcinoma of the bladder Unifocal No greater than 5 cm");
+  // The paragraph's heading and run-in labels head its items (see below).
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2", "I3"});
+  CHECK(r.criteria[0].text == "Transitional cell carcinoma of the bladder Unifocal No greater than 5 cm");
+  CHECK(r.criteria[2].text == "WHO 0-1");
 }
 
 TEST_CASE("a short plain line with items indented under it labels them, as a colon would", "[splitter]") {
@@ -247,4 +249,31 @@ TEST_CASE("a short plain line with items indented under it labels them, as a col
   for (const auto& c : kept.criteria) CHECK(c.group.empty());
   CHECK(std::any_of(kept.criteria.begin(), kept.criteria.end(),
                     [](const Criterion& c) { return c.text == "Adults with type 1 diabetes"; }));
+}
+
+TEST_CASE("old NCI records run into paragraphs get their run-in labels back", "[splitter]") {
+  // ClinicalTrials.gov lost the line breaks of some PDQ records: each label
+  // ("Age:", "Hepatic:") headed its own items, as in the layout above.
+  auto r = split_criteria(
+      "\n        DISEASE CHARACTERISTICS: Histologically confirmed sarcoma\n\n"
+      "        PATIENT CHARACTERISTICS: Age: 18 and over Performance status: ECOG 0-2 Hepatic: Bilirubin no\n"
+      "        greater than 1.5 mg/dL Renal: Not specified Other: Not pregnant\n\n"
+      "        PRIOR CONCURRENT THERAPY: At least 30 days since therapy for sarcoma\n");
+  REQUIRE(ids(r) == std::vector<std::string>{"I1", "I2", "I3", "I4", "I5", "I6", "I7"});
+  CHECK(by_id(r, "I1").text == "Histologically confirmed sarcoma");
+  CHECK(by_id(r, "I2").text == "18 and over");
+  CHECK(by_id(r, "I2").group == "Age");
+  CHECK(by_id(r, "I3").group == "Performance status");
+  CHECK(by_id(r, "I4").text == "Bilirubin no greater than 1.5 mg/dL");
+  CHECK(by_id(r, "I4").group == "Hepatic");
+  CHECK(by_id(r, "I6").text == "Not pregnant");
+  CHECK(by_id(r, "I7").text == "At least 30 days since therapy for sarcoma");
+  // Lower-case words before a colon, or four words, are no label.
+  auto kept = split_criteria(
+      "PATIENT CHARACTERISTICS: Age: 18 and over Disease in one of the following categories: High-grade tumor\n");
+  REQUIRE(kept.criteria.size() == 1);
+  CHECK(kept.criteria[0].text == "18 and over Disease in one of the following categories: High-grade tumor");
+  // An inclusion heading keeps its own reading.
+  auto heading = split_criteria("INCLUSION CRITERIA: Age: 18 and over\nEXCLUSION CRITERIA: Pregnant\n");
+  CHECK(heading.criteria.size() == 2);
 }

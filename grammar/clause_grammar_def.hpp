@@ -1588,14 +1588,20 @@ struct antibodies_parser : x3::parser<antibodies_parser> {
 
   static const Concept* concept_at(const Tokens& t, It k) { return concept_of(t.in, k, t.last); }
   static bool soft(const Tokens& t, It k) { return soft_at(k, t.last) && k >= t.begin; }
+  // A group of antibodies (not of measures: "transaminases").
+  static bool antibody_group(const Tokens& t, const Concept* c) {
+    if (!c || c->kind != ConceptKind::group || c->members.empty() || !t.in.lexicon) return false;
+    const Concept* first = t.in.lexicon->find(c->members.front());
+    return first && first->kind == ConceptKind::autoantibody;
+  }
   static bool antibody_at(const Tokens& t, It k) {
     const Concept* c = concept_at(t, k);
-    return (c && (c->kind == ConceptKind::autoantibody || c->kind == ConceptKind::group)) || t.cue(k, "antibody_group") ||
+    return (c && c->kind == ConceptKind::autoantibody) || antibody_group(t, c) || t.cue(k, "antibody_group") ||
            t.cue(k, "antibody_word");
   }
   static std::vector<std::string> group_members(const Tokens& t, It k) {
     const Concept* c = concept_at(t, k);
-    if (c && c->kind == ConceptKind::group) return c->members;
+    if (antibody_group(t, c)) return c->members;
     if (c && c->kind == ConceptKind::autoantibody) return {c->id};
     if ((t.cue(k, "antibody_group") || t.cue(k, "antibody_word")) && t.in.lexicon)
       if (const Concept* g = t.in.lexicon->find("islet_autoantibodies")) return g->members;
@@ -1973,6 +1979,11 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
     const Tokens t(ctx);
     MeasureHead head;
     if (!read(t, first, head)) return false;
+    // "AST/SGOT and ALT/SGPT", "QTcB or QTcF": a measure restated is one.
+    std::vector<std::string> once;
+    for (auto& c : head.concepts)
+      if (std::find(once.begin(), once.end(), c) == once.end()) once.push_back(std::move(c));
+    head.concepts = std::move(once);
     first = t.begin + (head.end >= 0 ? head.end : head.thresholds_at);
     x3::traits::move_to(head, attr);
     return true;
@@ -2018,9 +2029,38 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
     return t.is(k, Tok::number) ? k : nullptr;
   }
 
+  // A group of measures named as one ("transaminases": ALT and AST).
+  static const Concept* measure_group_at(const Tokens& t, It k) {
+    const Concept* c = concept_at(t, k);
+    if (!c || c->kind != ConceptKind::group || c->members.empty() || !t.in.lexicon) return nullptr;
+    for (const auto& m : c->members) {
+      const Concept* member = t.in.lexicon->find(m);
+      if (!member || member->kind != ConceptKind::measure) return nullptr;
+    }
+    return c;
+  }
+  // A group's members, or those of them a bracket after it names
+  // ("transaminase (SGOT)" is AST); `j` moves past that bracket.
+  static std::vector<std::string> group_read(const Tokens& t, const Concept& group, It& j) {
+    if (t.is(j, Tok::open)) {
+      const It close = t.close_of(j);
+      std::vector<std::string> named;
+      for (It k = j + 1; k < close && close < t.limit; ++k)
+        if (measure_at(t, k) && std::find(group.members.begin(), group.members.end(), k->value) != group.members.end())
+          named.push_back(k->value);
+      if (!named.empty()) {
+        j = close + 1;
+        return named;
+      }
+    }
+    return group.members;
+  }
+
   static bool read(const Tokens& t, It i, MeasureHead& head) {
     It j = i + 1;
-    if (!measure_at(t, i)) {
+    if (const Concept* group = measure_group_at(t, i)) {
+      head.concepts = group_read(t, *group, j);
+    } else if (!measure_at(t, i)) {
       // "aspartate or alanine aminotransferase": the first shares the second's head.
       if (!t.is(i, Tok::word) || !(t.conn(i + 1, "or") || t.conn(i + 1, "and")) || !measure_at(t, i + 2) || !t.in.lexer)
         return false;
@@ -2053,6 +2093,12 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
       if (k == j && !(t.is(k, Tok::punct) && k->text == "/")) break;
       if (t.is(k, Tok::punct)) ++k;
       for (int n = 0; n < 2 && k < t.limit && soft_at(k, t.last); ++n) ++k;
+      if (const Concept* group = measure_group_at(t, k)) {
+        It after = k + 1;
+        for (auto& m : group_read(t, *group, after)) head.concepts.push_back(m);
+        j = skip_restatement(t, after);
+        continue;
+      }
       if (!measure_at(t, k)) break;
       head.concepts.push_back(k->value);
       j = skip_restatement(t, k + 1);

@@ -288,6 +288,9 @@ void read_sub_items(Trial& t, const grammar::CriteriaCompiler& compiler) {
       continue;
     }
     set_rule(heading, rule, label);
+    // Its comparisons are its sub-items', listed there: counted once.
+    if (!heading.compiled.atoms.empty()) heading.compiled.notes.push_back("its atoms are its sub-items', listed under them");
+    heading.compiled.atoms.clear();
   }
 }
 

@@ -169,11 +169,12 @@ void Lexicon::add_document(const nlohmann::json& doc, const std::string& file) {
     c.codes_source = cr.string("codes_source").value_or("");
     c.narrower = cr.strings("narrower");
     c.active_means_uncontrolled = cr.boolean("active_means_uncontrolled").value_or(false);
+    c.implausible_means = cr.strings("implausible_means");
     if (c.kind == ConceptKind::group && c.members.empty()) cr.fail("members", "a group needs its members");
     cr.warn_unknown_keys({"id", "kind", "label", "synonyms", "codes", "unit", "conversions", "lookback",
                           "plausible", "plausible_source", "members", "includes", "uln_default", "caused_concept",
                           "complication_concept", "sex", "sex_source", "codes_source", "narrower", "active_means_uncontrolled",
-                          "source"});
+                          "implausible_means", "source"});
     index_.emplace(c.id, concepts_.size());
     concepts_.push_back(std::move(c));
   }
@@ -188,6 +189,12 @@ void Lexicon::validate(const std::string& file) const {
       if (!find(m)) throw InputError({Severity::error, file, 0, 0, where + "/members", "unknown member concept \"" + m + "\""});
     for (const auto& inc : c.includes)
       if (!find(inc)) throw InputError({Severity::error, file, 0, 0, where + "/includes", "unknown concept \"" + inc + "\""});
+    for (const auto& other : c.implausible_means) {
+      const Concept* m = find(other);
+      if (!m || m->kind != ConceptKind::measure || !m->plausible || !c.plausible)
+        throw InputError({Severity::error, file, 0, 0, where + "/implausible_means",
+                          "\"" + other + "\" must be a measure, and both need a plausible range"});
+    }
     if (c.uln_default && !sources_.count(c.uln_source))
       throw InputError({Severity::error, file, 0, 0, where + "/uln_default", "cites unknown source \"" + c.uln_source + "\""});
     for (const auto& linked : {c.caused_concept, c.complication_concept})

@@ -62,6 +62,10 @@ struct Concept {
   // An active record is itself uncontrolled (diabetic ketoacidosis, an
   // uncontrolled infection): "uncontrolled X" reads as X.
   bool active_means_uncontrolled = false;
+  // Measures a bound on this one is read as when no value of this one could
+  // meet it and theirs could ("performance status > 80%" is a Karnofsky
+  // score, not an ECOG one).
+  std::vector<std::string> implausible_means;
   std::string source;
 };
 

@@ -661,6 +661,34 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
   return std::make_pair(*e, next);
 }
 
+// Whether a value of `m` could meet the bound: in its plausible range, in
+// its unit or one it converts from (no unit: its own).
+bool plausible_bound(const Concept& m, const Threshold& t) {
+  if (!m.plausible) return true;
+  double v = t.value;
+  if (!t.unit.empty() && t.unit != m.unit) {
+    auto u = std::find_if(m.conversions.begin(), m.conversions.end(), [&](const UnitConversion& c) { return c.unit == t.unit; });
+    if (u == m.conversions.end()) return false;
+    v = u->to_canonical(v);
+  }
+  return v >= m.plausible->first && v <= m.plausible->second;
+}
+
+// The measure bounds `ts` are on: `id`, or the lexicon's reading of it when
+// no bound could be met by a value of it and every one by a value of the
+// other ("performance status > 80%": Karnofsky).
+std::string measure_for(const Lexicon& lex, const std::string& id, const std::vector<Threshold>& ts) {
+  const Concept* m = lex.find(id);
+  if (!m || m->implausible_means.empty() || ts.empty() ||
+      std::any_of(ts.begin(), ts.end(), [&](const Threshold& t) { return plausible_bound(*m, t); }))
+    return id;
+  for (const auto& other : m->implausible_means)
+    if (const Concept* o = lex.find(other);
+        o && std::all_of(ts.begin(), ts.end(), [&](const Threshold& t) { return plausible_bound(*o, t); }))
+      return other;
+  return id;
+}
+
 std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   MeasureHead head;
   if (!read_measure_head(*clause_input_, i, end, head)) return std::nullopt;
@@ -676,7 +704,9 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   };
   auto per_measure = [&](const std::vector<Threshold>& ts) {
     std::vector<Expr> per;
-    for (const auto& c : head.concepts) {
+    for (const auto& named : head.concepts) {
+      const std::string c = measure_for(lex_, named, ts);
+      if (c != named) out_.notes.push_back("no " + named + " value meets the bound: read as " + c);
       const Concept* info = lex_.find(c);
       if (auto e = thresholds_expr(c, ts, info ? info->unit : "")) per.push_back(*e);
     }

@@ -736,7 +736,7 @@ const auto make_upper = [](auto& ctx) {
   const auto& unit = boost::fusion::at_c<2>(a);
   x3::_val(ctx) = Threshold{op ? *op : ast::CmpOp::le, boost::fusion::at_c<1>(a), unit ? *unit : std::string(), "", false};
 };
-const auto upper_bound_def = ((cue("to") | cue("dash")) >> -cmp >> number >> -unit)[make_upper];
+const auto upper_bound_def = ((cue("to") | cue("dash") | word_of(Word::range_to)) >> -cmp >> number >> -unit)[make_upper];
 
 const auto make_between = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
@@ -747,7 +747,7 @@ const auto make_between = [](auto& ctx) {
                            Threshold{op ? *op : ast::CmpOp::le, boost::fusion::at_c<3>(a), hi_unit ? *hi_unit : std::string(), "", false});
 };
 const auto between_body_def =
-    (number >> -unit >> (conn("and") | cue("to") | cue("dash") | word_of(Word::and_typo)) >> -cmp >> number >>
+    (number >> -unit >> (conn("and") | cue("to") | cue("dash") | word_of(Word::and_typo) | word_of(Word::range_to)) >> -cmp >> number >>
      -unit)[make_between];
 const auto between_form_def = (cue("between") | (cue("from") >> &number)) >> between_body;
 
@@ -897,7 +897,7 @@ const auto next_threshold_def = (between_form[set_thresholds] | comparator_form[
 // later one: a comparator, "between", or a number before "or more" or a dash.
 const x3::rule<class threshold_list_class, Thresholds> threshold_list = "thresholds";
 const auto next_starts = &(tok(Tok::comparator) | cue("between") |
-                           (tok(Tok::number) >> (tok(Tok::post_comparator) | cue("dash") | cue("to"))));
+                           (tok(Tok::number) >> (tok(Tok::post_comparator) | cue("dash") | cue("to") | word_of(Word::range_to))));
 // "at least 60 kg for men and 48 kg for women": a bare value for the other
 // sex takes the comparator (and unit, unless written) of the one before.
 const auto add_other_sex = [](auto& ctx) {

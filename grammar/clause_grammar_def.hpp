@@ -2039,21 +2039,32 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
     }
     return c;
   }
-  // A group's members, or those of them a bracket after it names
-  // ("transaminase (SGOT)" is AST); `j` moves past that bracket.
+  // A group's members, or the measures a bracket after it names
+  // ("transaminase (SGOT)" is AST, "liver enzymes (AST, ALT, alkaline
+  // phosphatase)" those three); `j` moves past that bracket.
   static std::vector<std::string> group_read(const Tokens& t, const Concept& group, It& j) {
     if (t.is(j, Tok::open)) {
       const It close = t.close_of(j);
       std::vector<std::string> named;
       for (It k = j + 1; k < close && close < t.limit; ++k)
-        if (measure_at(t, k) && std::find(group.members.begin(), group.members.end(), k->value) != group.members.end())
-          named.push_back(k->value);
+        if (measure_at(t, k)) named.push_back(k->value);
       if (!named.empty()) {
         j = close + 1;
         return named;
       }
     }
     return group.members;
+  }
+
+  // Words of no concept (a method, a time: "on pre-entry
+  // electrocardiogram") before a bracket that opens with a comparator: the
+  // bracket, or `k` if there is none.
+  static It bracket_after_words(const Tokens& t, It k) {
+    It m = k;
+    while (m < t.limit && m - k < 5 &&
+           (t.is(m, Tok::word) || t.is(m, Tok::filler) || t.cue(m, "dash") || (t.is(m, Tok::punct) && m->text == "-")))
+      ++m;
+    return m > k && t.is(m, Tok::open) && t.is(m + 1, Tok::comparator) ? m : k;
   }
 
   static bool read(const Tokens& t, It i, MeasureHead& head) {
@@ -2110,6 +2121,8 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
           t.cue(j, "since_diagnosis") || t.cue(j, "positive") || t.cue(j, "negative") ||
           (t.is(j, Tok::concept_ref) && j->value == head.concepts.back())) {
         ++j;
+      } else if (const It bracket = bracket_after_words(t, j); bracket != j) {
+        j = bracket;  // "QTc interval on pre-entry electrocardiogram (> 450 msec)": read at the bracket
       } else if (t.is(j, Tok::open) && (t.is(j + 1, Tok::comparator) || t.is(j + 1, Tok::number))) {
         // "C-peptide negative (<100 pmol/L ...)", "reduced GFR (<90 ml/min/1.73m2)"
         const It close = t.close_of(j);

@@ -2282,8 +2282,39 @@ const auto make_value_pair = [](auto& ctx) {
   const bool above = op == ast::CmpOp::gt || op == ast::CmpOp::ge;
   x3::_val(ctx) = ast::make_nary(above ? ast::Logic::or_ : ast::Logic::and_, {ast::Expr(x), ast::Expr(y)});
 };
+// "Systolic/diastolic blood pressure < 140/90", "SBP/DBP > 160/100 mmHg":
+// two measures named, one comparator, a value for each.
+const auto make_measures_pair = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  const It start = boost::fusion::at_c<0>(a);
+  const MeasureHead& head = boost::fusion::at_c<1>(a);
+  const ast::CmpOp op = boost::fusion::at_c<2>(a);
+  const auto& unit = boost::fusion::at_c<5>(a);
+  const It stop = boost::fusion::at_c<6>(a);
+  const Lexicon* lexicon = options(ctx).input->lexicon;
+  const Concept* pa = head.concepts.size() == 2 && lexicon ? lexicon->find(head.concepts[0]) : nullptr;
+  const Concept* pb = pa ? lexicon->find(head.concepts[1]) : nullptr;
+  if (!pb || head.end >= 0 || op == ast::CmpOp::eq || op == ast::CmpOp::ne ||
+      (unit && (*unit != pa->unit || *unit != pb->unit))) {
+    x3::_pass(ctx) = false;
+    return;
+  }
+  ast::Comparison x, y;
+  x.concept_id = pa->id;
+  y.concept_id = pb->id;
+  x.op = y.op = op;
+  x.value = boost::fusion::at_c<3>(a);
+  y.value = boost::fusion::at_c<4>(a);
+  x.unit = pa->unit;
+  y.unit = pb->unit;
+  x.span = y.span = ast::Span{start->begin, (stop - 1)->end};
+  const bool above = op == ast::CmpOp::gt || op == ast::CmpOp::ge;
+  x3::_val(ctx) = ast::make_nary(above ? ast::Logic::or_ : ast::Logic::and_, {ast::Expr(x), ast::Expr(y)});
+};
 const auto value_pair_def = (position >> pair_cue >> x3::repeat(0, 3)[soft] >> cmp >> any_number >> slash >> any_number >>
-                             -known_unit >> position)[make_value_pair];
+                             -known_unit >> position)[make_value_pair] |
+                            (position >> measure_head >> cmp >> any_number >> slash >> any_number >> -known_unit >>
+                             position)[make_measures_pair];
 
 BOOST_SPIRIT_DEFINE(value_pair)
 

@@ -1164,10 +1164,10 @@ std::vector<Item> Parser::scan(int b, int e) {
     if (!can_open) r = std::pair<Expr, int>{Expr(), i};  // fall through below
     if (!r) r = interpretation(i, e);
     if (!r) r = age_construct(i, e);
+    if (!r) r = pair_construct(i, e);  // before a measure: "SBP/DBP < 140/90" is two values
     if (!r) r = measure_construct(i, e);
     if (!r) r = antibody_construct(i, e);
     if (!r) r = count_construct(i, e);
-    if (!r) r = pair_construct(i, e);
     if (!r) r = duration_construct(i, e);
     if (!r) r = reverse_measure(i, e);
     if (!r) r = bound_before_measure(i, e);

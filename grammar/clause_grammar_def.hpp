@@ -1558,7 +1558,36 @@ struct group_opener_parser : x3::parser<group_opener_parser> {
       x3::traits::move_to(false, attr);
       return true;
     }
-    if (people(i) && (ends_in_with(i) || t.word_in(i + 1, Word::population_with) || t.word_in(i + 1, Word::relative_person))) {
+    // "For women with diabetes: ...": "for women" is one cue, a sex.
+    if ((t.cue(i, "female") || t.cue(i, "male")) && t.word_in(i + 1, Word::population_with)) {
+      first = i + 1;
+      x3::traits::move_to(false, attr);
+      return true;
+    }
+    // "For patients who are on insulin: ...": the group is what follows
+    // "who"; "who will receive cisplatin" (one cue: a plan) is its words.
+    if (t.word_in(i, Word::place_preposition) && people(i + 1)) {
+      if (t.word_in(i + 2, Word::relative_person) || (t.cue(i + 2, "future") && (i + 2)->text.starts_with("who "))) {
+        first = t.cue(i + 2, "future") ? i + 2 : i + 3;
+        x3::traits::move_to(false, attr);
+        return true;
+      }
+    }
+    // "Women who are breastfeeding must ...", one name of a state in the
+    // lexicon: people named by what they are; the name is the group.
+    if (t.is(i, Tok::concept_ref) && people(i) && t.in.classes) {
+      const std::string& name = i->text;
+      const auto space = name.find(' ');
+      const auto second = space == std::string::npos ? std::string() : name.substr(space + 1, name.find(' ', space + 1) - space - 1);
+      const auto cls = t.in.classes->find(std::string_view(second));
+      if (cls != t.in.classes->end() && (has_class(cls->second, Word::relative_person) || has_class(cls->second, Word::population_with))) {
+        x3::traits::move_to(true, attr);
+        return true;  // `first` stays: the group's words start here
+      }
+    }
+    const bool sex_who = (t.cue(i, "female_noun") || t.cue(i, "male_noun")) && t.word_in(i + 1, Word::relative_person);
+    if (sex_who ||
+        (people(i) && (ends_in_with(i) || t.word_in(i + 1, Word::population_with) || t.word_in(i + 1, Word::relative_person)))) {
       // After "who" the group is what follows it ("Women who are breastfeeding").
       first = t.word_in(i + 1, Word::relative_person) ? i + 2 : i + 1;
       x3::traits::move_to(true, attr);

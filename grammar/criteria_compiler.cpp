@@ -1403,6 +1403,15 @@ std::vector<Item> Parser::scan(int b, int e) {
       }
       if (v == "future") {  // "may receive islet transplantation": a plan, not a record
         int stop = segment_end(i, e);
+        // "For patients who will receive cisplatin: creatinine ≤ 1.5 mg/dL":
+        // what follows the colon is required of them.
+        for (int k = i + 1, d = 0; k < stop; ++k) {
+          d += is(k, Tok::open) ? 1 : is(k, Tok::close) ? -1 : 0;
+          if (d == 0 && is(k, Tok::colon)) {
+            stop = k;
+            break;
+          }
+        }
         ignore(i, stop, "future plan");
         i = stop;
         continue;
@@ -2580,7 +2589,7 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     while (c < e && !(depth_of(c) == 0 && (is(c, Tok::comma) || word_in(c, Word::obligation) ||
                                              (group && is(c, Tok::colon)))))
       ++c;
-    if (c >= e || c == i + 1) continue;
+    if (c >= e || (c == i + 1 && group_words != i)) continue;
     // The people who must: only an obligation ends their words ("Patients
     // with type 1 diabetes, aged 18-65" describes one population).
     // A "must" or "should" ("will be eligible" is a verdict, not what they must).
@@ -2592,7 +2601,9 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     // trial X) Documented evidence of ...").
     if (group && c - i > kMaxGroupWords) continue;
     auto x = sentence(x_begin, c);
-    const bool decidable = x && (status_of(*x) == Status::computable || status_of(*x) == Status::partial);
+    // Words all set aside ("who will receive cisplatin": a plan) decide no one.
+    const bool decidable = x && (status_of(*x) == Status::computable || status_of(*x) == Status::partial) &&
+                           !boost::get<ast::Literal>(&x->get());
     if (!decidable) x = sex_condition(i + 1, c);
     // A group of patients named in words not read ("For patients receiving
     // cetuximab:") is still a condition: unread, it leaves undecided whom the
@@ -2604,6 +2615,17 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
       x = Expr(who);
     }
     if (!x) continue;
+    // "Women with diabetes must ...": the group is of one sex too.
+    for (int k = i; group && k < x_begin; ++k)
+      if (cue(k, "female_noun") || cue(k, "male_noun") || cue(k, "female") || cue(k, "male")) {
+        ast::Comparison sex;
+        sex.concept_id = "sex";
+        sex.op = CmpOp::eq;
+        sex.word = cue(k, "female_noun") || cue(k, "female") ? "female" : "male";
+        sex.span = span(k, k + 1);
+        x = ast::make_nary(Logic::and_, {Expr(sex), *x});
+        break;
+      }
     const int y_begin = is(c, Tok::comma) || is(c, Tok::colon) ? c + 1 : c;
     int y_end = e;
     next_if(y_begin, y_end);

@@ -293,6 +293,12 @@ TEST_CASE("clause parser group_opener: a group of patients named by what they ha
   CHECK(opener("Patients who are receiving corticosteroids must", subject) == 2);  // the group follows "who"
   CHECK(subject);
   CHECK(opener("Patients must have type 1 diabetes", subject) == -1);
-  CHECK(opener("Women who are breastfeeding must agree", subject) == -1);  // a sex is no group here
+  // "women who are breastfeeding" is one of the lexicon's names of a state: the group is that name.
+  CHECK(opener("Women who are breastfeeding must agree", subject) == 0);
+  CHECK(subject);
+  CHECK(opener("For women with diabetes: HbA1c < 8%", subject) == 1);  // "for women" is one cue, a sex
+  CHECK_FALSE(subject);
+  CHECK(opener("For patients who will receive cisplatin: creatinine", subject) == 2);  // "who will" is one cue, a plan
+  CHECK_FALSE(subject);
   CHECK(opener("For Japan only: HbA1c < 9%", subject) == -1);
 }

@@ -1165,7 +1165,12 @@ struct age_parser : x3::parser<age_parser> {
     const Tokens t(ctx);
     Thresholds ts;
     It end = read(t, first, ts);
-    if (!end) return false;
+    // "at least 2 years post-menopausal", "2 years since diagnosis": time
+    // since an event, not an age.
+    // ("18 years of age or older since ..." is an age: its words say so.)
+    if (!end || (end < t.limit && t.in.classes && t.is(end - 1, Tok::time_unit) &&
+                 has_class(classes_of(t.in, static_cast<std::size_t>(end - t.begin), WordsOf::first), Word::elapsed)))
+      return false;
     x3::traits::move_to(ts, attr);
     first = end;
     return true;

@@ -722,6 +722,14 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   std::vector<Threshold> ts;
   const int k = read_thresholds(head.thresholds_at, end, false, ts, head.between);
   if (k < 0) return std::nullopt;
+  // "weighs more than 100 lbs over ideal body weight", "120% of ideal body
+  // weight": a bound relative to the measure itself, not on its value.
+  if (is(k, Tok::comparator) || (is(k, Tok::filler) && t_[k].text == "of")) {
+    int m = k + 1;
+    while (m < end && m - k <= 3 && is(m, Tok::word)) ++m;
+    if (is(m, Tok::concept_ref) && std::find(head.concepts.begin(), head.concepts.end(), t_[m].value) != head.concepts.end())
+      return std::nullopt;
+  }
   auto per = per_measure(ts);
   if (per.empty()) return std::nullopt;
   if (per.size() == 1) return std::make_pair(per.front(), k);

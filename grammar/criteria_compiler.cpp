@@ -783,13 +783,17 @@ bool Parser::looser_bound(const Item* prev, int b, int e) const {
   const double v = t_[b + 1].number;
   const bool upper = op == CmpOp::le || op == CmpOp::lt, prev_upper = c->op == CmpOp::le || c->op == CmpOp::lt;
   const bool lower = op == CmpOp::ge || op == CmpOp::gt, prev_lower = c->op == CmpOp::ge || c->op == CmpOp::gt;
+  // An exclusion's looser bound excludes fewer: "> 2 x ULN" after "> 1.5 x ULN".
+  if (exclusion_) return (lower && prev_lower && v > c->value) || (upper && prev_upper && v < c->value);
   return (upper && prev_upper && v > c->value) || (lower && prev_lower && v < c->value);
 }
 
-// "ALT ≤ 1.5 × ULN (≤ 3 × ULN if liver metastasis)": the looser bound in
-// [b, e), for the same measures as `prev`, with the words that say for whom
-// as residue: alt <= 3 xULN and unparsed("if liver metastasis"). The
-// bounds of `prev` on the other side stay.
+// "ALT ≤ 1.5 × ULN (≤ 3 × ULN if liver metastasis)": `prev` relaxed by the
+// looser bound in [b, e) for the same measures, the words that say for whom
+// as residue: alt <= 1.5 xULN or (alt <= 3 xULN and unparsed("if liver
+// metastasis")); in an exclusion ("> 1.5 x ULN (> 2 x ULN in patients with
+// liver metastases)"): prev and (looser or not who). The bounds of `prev`
+// on the other side stay.
 std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) const {
   if (!looser_bound(prev, b, e)) return std::nullopt;
   std::vector<Threshold> ths;
@@ -824,7 +828,12 @@ std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) c
   ast::Unparsed who;
   who.text = span_text(m, e);
   who.span = span(m, e);
-  return ast::make_nary(Logic::and_, {rebound(prev->expr), Expr(who)});
+  // Met by the first bound, or by the looser one for those it names; in an
+  // exclusion's own sense (who is excluded): beyond the first bound, and
+  // beyond the looser one too unless the words leave them out.
+  if (exclusion_)
+    return ast::make_nary(Logic::and_, {prev->expr, ast::make_nary(Logic::or_, {rebound(prev->expr), ast::make_not(Expr(who))})});
+  return ast::make_nary(Logic::or_, {prev->expr, ast::make_nary(Logic::and_, {rebound(prev->expr), Expr(who)})});
 }
 
 // "19 kg/m2 ≤ BMI ≤ 35 kg/m2", "7.0% < HbA1c": a bound written before the
@@ -1144,7 +1153,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         if (is(stop, Tok::close) && d > 0) --d;
       }
       if (auto looser = looser_alternative(&items.back(), i + 1, stop)) {
-        items.back().expr = ast::make_nary(Logic::or_, {items.back().expr, *looser});
+        items.back().expr = *looser;
         items.back().condition = false;
         items.back().te = stop;
         i = stop;
@@ -1691,7 +1700,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       const bool written_or = conn(g.tb + 1, "or");
       if (auto looser = looser_alternative(prev, written_or ? g.tb + 2 : g.tb + 1, g.te - 1)) {
         // One operand with what it relaxes, so a list around it keeps its joiner.
-        prev->expr = ast::make_nary(Logic::or_, {prev->expr, *looser});
+        prev->expr = *looser;
         prev->condition = false;
         prev->te = g.te;
         g.children.clear();

@@ -1675,6 +1675,26 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       g.expr = ast::make_nary(Logic::or_, {ast::make_not(place_condition(g.tb + 1, colon)), *y});
       continue;
     }
+    // "Creatinine > 1.5 x ULN (or ≥ 2.0 mg/dl)": the same measure's bound in
+    // another unit, an alternative to the one before.
+    if (prev && prev->kind == Item::leaf && conn(g.tb + 1, "or") && is(g.tb + 2, Tok::comparator)) {
+      const ast::Comparison* c = boost::get<ast::Comparison>(&prev->expr.get());
+      std::vector<Threshold> ths;
+      if (c && c->word.empty() && read_threshold(*clause_input_, g.tb + 2, g.te - 1, false, false, ths) == g.te - 1 && ths.size() == 1 &&
+          !ths.front().unit.empty() && ths.front().unit != c->unit && ths.front().sex.empty()) {
+        ast::Comparison d = *c;
+        d.op = ths.front().op;
+        d.value = ths.front().value;
+        d.unit = ths.front().unit;
+        d.span = span(g.tb + 2, g.te - 1);
+        prev->expr = ast::make_nary(Logic::or_, {prev->expr, Expr(d)});
+        prev->condition = false;
+        prev->te = g.te;
+        g.children.clear();
+        g.kind = Item::ignorable;
+        continue;
+      }
+    }
     // "(≤ 1.5 x ULN if alkaline phosphatase is > 2.5 x ULN)", "(isolated
     // bilirubin > 1.5 x ULN is acceptable if ...)": a threshold or a verdict
     // for some patients, as after "or ... if" (read_thresholds); not read,

@@ -45,6 +45,7 @@ constexpr Replacement kReplacements[] = {
     {"\xE2\x85\xB9", "x "},  // small roman numeral ten, typed for a times sign
     {"\xE2\x81\x84", "/"},   {"\xE2\x88\x95", "/"},   {"\xEF\xBC\x8F", "/"},  // fraction, division, full-width slash
     {"\xEF\xBC\x9D", "="},
+    {"\xCB\x82", "<"},     {"\xCB\x83", ">"},  // modifier letter arrowheads, typed for < and >
 };
 
 }  // namespace

@@ -376,6 +376,7 @@ class Parser {
   int read_window(int i, int end, ast::Window& w) const;
   int read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
   std::optional<Expr> thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts, const std::string& default_unit) const;
+  std::optional<Expr> measured_bracket(int word, int b, int e) const;
 
   std::optional<std::pair<Expr, int>> age_construct(int i, int end);
   std::optional<std::pair<Expr, int>> measure_construct(int i, int end);
@@ -662,11 +663,12 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
 }
 
 // Whether a value of `m` could meet the bound: in its plausible range, in
-// its unit or one it converts from (no unit: its own).
+// its unit, one it converts from, or its unit before a per-area divisor
+// (mL/min for mL/min/1.73m2); no unit: its own.
 bool plausible_bound(const Concept& m, const Threshold& t) {
   if (!m.plausible) return true;
   double v = t.value;
-  if (!t.unit.empty() && t.unit != m.unit) {
+  if (!t.unit.empty() && t.unit != m.unit && !m.unit.starts_with(t.unit + "/")) {
     auto u = std::find_if(m.conversions.begin(), m.conversions.end(), [&](const UnitConversion& c) { return c.unit == t.unit; });
     if (u == m.conversions.end()) return false;
     v = u->to_canonical(v);
@@ -687,6 +689,34 @@ std::string measure_for(const Lexicon& lex, const std::string& id, const std::ve
         o && std::all_of(ts.begin(), ts.end(), [&](const Threshold& t) { return plausible_bound(*o, t); }))
       return other;
   return id;
+}
+
+// The bound in [b, e) on the measure the word at `word` is measured by
+// (table measured_as: "anemia" -> hemoglobin; several, the first whose
+// values could meet it: "renal insufficiency" -> creatinine, egfr), if
+// [b, e) is only that bound.
+std::optional<Expr> Parser::measured_bracket(int word, int b, int e) const {
+  if (word < 0 || b >= e || !(is(b, Tok::comparator) || is(b, Tok::number))) return std::nullopt;
+  const auto& tables = lex_.phrases();
+  const auto table = tables.find("measured_as");
+  if (table == tables.end()) return std::nullopt;
+  std::string name(t_[word].text);
+  for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const auto entry = table->second.find(name);
+  if (entry == table->second.end()) return std::nullopt;
+  std::vector<Threshold> ts;
+  if (read_threshold_list(*clause_input_, b, e, false, false, ts) != e || ts.empty()) return std::nullopt;
+  for (std::size_t from = 0; from < entry->second.size();) {
+    std::size_t comma = entry->second.find(',', from);
+    if (comma == std::string::npos) comma = entry->second.size();
+    std::string id = entry->second.substr(from, comma - from);
+    id.erase(0, id.find_first_not_of(' '));
+    from = comma + 1;
+    const Concept* m = lex_.find(id);
+    if (m && std::all_of(ts.begin(), ts.end(), [&](const Threshold& t) { return plausible_bound(*m, t); }))
+      return thresholds_expr(id, ts, m->unit);
+  }
+  return std::nullopt;
 }
 
 std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
@@ -1651,6 +1681,22 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     if (items[k].kind != Item::group) continue;
     Item& g = items[k];
     Item* prev = k > 0 ? &items[k - 1] : nullptr;
+    // "Anemia (<11 g/dL)", "thrombocytopenia (<100,000/μL)": a condition
+    // whose measure the lexicon names (table measured_as), then a bound
+    // alone in brackets: the bound on that measure stands for it.
+    if (prev && (prev->kind == Item::leaf || prev->kind == Item::residue) && prev->te == g.tb) {
+      if (auto bound = measured_bracket(prev->te - 1, g.tb + 1, g.te - 1)) {
+        ignore(prev->te - 1, prev->te, "defined by the bound that follows");
+        annotate(*bound, span(g.tb + 1, g.te - 1));
+        g.children.clear();
+        g.kind = Item::leaf;
+        g.expr = *bound;
+        g.condition = false;
+        if (prev->kind == Item::leaf || prev->te - prev->tb == 1) prev->kind = Item::ignorable;
+        else prev->te -= 1;
+        continue;
+      }
+    }
     // "(mg/dL)" after a unit spelled out: the unit restated, not a
     // definition of the words before it.
     if (g.te - g.tb == 3 && is(g.tb, Tok::open) && is(g.tb + 1, Tok::unit)) {

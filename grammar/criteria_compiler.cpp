@@ -382,6 +382,7 @@ class Parser {
   std::optional<std::pair<Expr, int>> measure_construct(int i, int end);
   std::optional<std::pair<Expr, int>> reverse_measure(int i, int end);
   std::optional<std::pair<Expr, int>> bound_before_measure(int i, int end);
+  std::optional<std::pair<Expr, int>> comparator_before_measure(int i, int end);
   bool looser_bound(const Item* prev, int b, int e) const;
   bool bare_looser_bound(const Item* prev, int b, int e, Threshold& th) const;
   std::optional<Expr> looser_alternative(const Item* prev, int b, int e) const;
@@ -866,6 +867,27 @@ std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) c
   return ast::make_nary(Logic::or_, {prev->expr, ast::make_nary(Logic::and_, {rebound(prev->expr), Expr(who)})});
 }
 
+// "a minimum body weight of 50 kg", "maximum BMI of 35": the comparator
+// before the measure, its value after it.
+std::optional<std::pair<Expr, int>> Parser::comparator_before_measure(int i, int end) {
+  if (!is(i, Tok::comparator)) return std::nullopt;
+  MeasureHead head;
+  if (!read_measure_head(*clause_input_, i + 1, end, head) || head.end >= 0 || head.concepts.size() != 1) return std::nullopt;
+  int k = head.thresholds_at;
+  if (!is(k, Tok::number) || k >= end) return std::nullopt;
+  Threshold th;
+  th.op = op_from(t_[i].value);
+  th.value = t_[k].number;
+  ++k;
+  if (k < end && is(k, Tok::unit)) th.unit = t_[k++].value;
+  if (k < end && (is(k, Tok::comparator) || is(k, Tok::post_comparator) || is(k, Tok::number))) return std::nullopt;
+  std::vector<Threshold> ts{th};
+  const Concept* info = lex_.find(head.concepts.front());
+  auto e = thresholds_expr(head.concepts.front(), ts, info ? info->unit : "");
+  if (!e) return std::nullopt;
+  return std::make_pair(*e, k);
+}
+
 // "19 kg/m2 ≤ BMI ≤ 35 kg/m2", "7.0% < HbA1c": a bound written before the
 // measure, its comparator read from the measure's side (≤ becomes ≥); what
 // follows the measure is read as usual.
@@ -1218,6 +1240,7 @@ std::vector<Item> Parser::scan(int b, int e) {
     if (!r) r = duration_construct(i, e);
     if (!r) r = reverse_measure(i, e);
     if (!r) r = bound_before_measure(i, e);
+    if (!r) r = comparator_before_measure(i, e);
     if (r && r->second > i) {
       push_leaf(r->first, i, r->second);
       i = r->second;

@@ -871,6 +871,26 @@ std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) c
 // before the measure, its value after it.
 std::optional<std::pair<Expr, int>> Parser::comparator_before_measure(int i, int end) {
   if (!is(i, Tok::comparator)) return std::nullopt;
+  // "greater than 2 times the upper limit of normal for ALT, AST or alkaline
+  // phosphatase": the bound, then "for" and its measures.
+  {
+    std::vector<Threshold> ts;
+    const int k = read_threshold(*clause_input_, i, end, false, false, ts);
+    MeasureHead head;
+    if (k > i && word_in(k, Word::place_preposition) && t_[k].text.size() == 3 &&
+        read_measure_head(*clause_input_, k + 1, end, head) && head.end < 0 && !is(head.thresholds_at, Tok::comparator) &&
+        !is(head.thresholds_at, Tok::number)) {
+      std::vector<Expr> per;
+      for (const auto& c : head.concepts) {
+        const Concept* info = lex_.find(c);
+        if (auto e = thresholds_expr(c, ts, info ? info->unit : "")) per.push_back(*e);
+      }
+      const bool upper = std::all_of(ts.begin(), ts.end(), [](const Threshold& t) { return t.op == CmpOp::le || t.op == CmpOp::lt; });
+      const Logic op = exclusion_ ? Logic::any : (head.any && !upper ? Logic::any : Logic::all);
+      if (per.size() == 1) return std::make_pair(per.front(), head.thresholds_at);
+      if (!per.empty()) return std::make_pair(Expr(ast::NAry{op, per}), head.thresholds_at);
+    }
+  }
   MeasureHead head;
   if (!read_measure_head(*clause_input_, i + 1, end, head) || head.end >= 0 || head.concepts.size() != 1) return std::nullopt;
   int k = head.thresholds_at;

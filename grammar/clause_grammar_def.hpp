@@ -2148,6 +2148,9 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
       head.concepts.push_back(k->value);
       j = skip_restatement(t, k + 1);
     }
+    // "alanine aminotransferase (ALT), levels ≥ 3 X ULN": a comma before
+    // the word for the quantity.
+    if (t.is(j, Tok::comma) && t.word_in(j + 1, Word::quantity) && t.is(j + 2, Tok::comparator)) j += 2;
     // Filler, restatements and a qualifier word between the measure and its
     // threshold ("HbA1c(NGSP) >= 10", "HbA1c value >= 7", "result:").
     for (int guard = 0; guard < 8 && j < t.limit; ++guard) {

@@ -789,6 +789,27 @@ const auto comparator_form_def =
     (cmp >> ((tok(Tok::open) >> tok(Tok::comparator) >> tok(Tok::close)) | x3::repeat(0, 2)[tok(Tok::filler)]) >> number >>
      -unit_tail >> -upper_bound)[make_comparator_form];
 
+// "≤ ULN", "no greater than the upper limit of normal", "≥ LLN": a bound at
+// the limit itself, once the limit.
+struct limit_parser : x3::parser<limit_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+    if (first == last || first->kind != Tok::unit || (first->value != "xULN" && first->value != "xLLN")) return false;
+    x3::traits::move_to(first->value, attr);
+    ++first;
+    return true;
+  }
+};
+const limit_parser limit{};
+const auto make_limit_form = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  x3::_val(ctx) = Thresholds{Threshold{boost::fusion::at_c<0>(a), 1.0, boost::fusion::at_c<1>(a), "", false}};
+};
+const x3::rule<class limit_form_class, Thresholds> limit_form = "bound at the limit of normal";
+const auto limit_form_def = (cmp >> x3::omit[x3::repeat(0, 2)[tok(Tok::filler)]] >> limit)[make_limit_form];
+
 // "18-65 years", "18 years or older", "2.5 or more times ULN", "18 years of
 // age or older", "0, 1 or 2".
 const auto make_range_from = [](auto& ctx) {
@@ -885,12 +906,14 @@ const auto threshold_def = ((after_between >> between_body)[set_thresholds] |
                             (not_after_between >> outside_form)[set_thresholds] |
                             (not_after_between >> equals_list)[set_thresholds] |
                             (not_after_between >> comparator_form)[set_thresholds] |
+                            (not_after_between >> limit_form)[set_thresholds] |
                             (not_after_between >> sex_lead >> comparator_form)[set_sex_first] |
                             (not_after_between >> number_form)[set_thresholds]) >>
                            -restated_units >> *cue("inclusive") >> -sex[set_sex];
 // A later threshold of a list ("between" is its own word there).
 const x3::rule<class next_threshold_class, Thresholds> next_threshold = "threshold";
-const auto next_threshold_def = (between_form[set_thresholds] | comparator_form[set_thresholds] | number_form[set_thresholds]) >>
+const auto next_threshold_def = (between_form[set_thresholds] | comparator_form[set_thresholds] | limit_form[set_thresholds] |
+                                 number_form[set_thresholds]) >>
                                 -restated_units >> *cue("inclusive") >> -sex[set_sex];
 
 // A list of thresholds on one measure, each after a joiner; what starts a
@@ -2355,6 +2378,7 @@ const auto value_pair_def = (position >> pair_cue >> x3::repeat(0, 3)[soft] >> c
 
 BOOST_SPIRIT_DEFINE(value_pair)
 
+BOOST_SPIRIT_DEFINE(limit_form)
 BOOST_SPIRIT_DEFINE(unit_tail, bound_op, upper_bound, between_body, between_form, outside_form, equals_list, comparator_form,
                     number_form,
                     threshold, next_threshold, threshold_list)

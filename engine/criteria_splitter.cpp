@@ -578,6 +578,15 @@ class Splitter {
 
   void handle_content(std::string_view content, int indent, int number) {
     auto markers = read_markers(content);
+    // "serum creatinine levels <=1.5" then "* ULN or ...": a times sign
+    // wrapped to the line start, not a bullet.
+    if (!markers.empty() && content.starts_with("* ") && current_ >= 0 && !blank_before_) {
+      const std::string& prev = result_.criteria[current_].text;
+      if (!prev.empty() && std::isdigit(static_cast<unsigned char>(prev.back()))) {
+        append(content);
+        return;
+      }
+    }
     if (!markers.empty()) {
       std::string_view body = content.substr(markers.front().length);
       handle_marked(markers, body, indent, number);

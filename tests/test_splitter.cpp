@@ -277,3 +277,12 @@ TEST_CASE("old NCI records run into paragraphs get their run-in labels back", "[
   auto heading = split_criteria("INCLUSION CRITERIA: Age: 18 and over\nEXCLUSION CRITERIA: Pregnant\n");
   CHECK(heading.criteria.size() == 2);
 }
+
+TEST_CASE("a times sign wrapped to a line's start is no bullet", "[splitter]") {
+  auto r = split_criteria(
+      "Inclusion Criteria:\n  - Creatinine determined by serum creatinine levels <=1.5\n    * ULN or a creatinine clearance >= 50 mL/min\n"
+      "  * A real bullet\n");
+  REQUIRE(r.criteria.size() == 2);
+  CHECK(r.criteria[0].text == "Creatinine determined by serum creatinine levels <=1.5 * ULN or a creatinine clearance >= 50 mL/min");
+  CHECK(r.criteria[1].text == "A real bullet");
+}

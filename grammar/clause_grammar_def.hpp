@@ -2158,8 +2158,12 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
         joined = true;
         ++k;
       }
-      if (k == j && !(t.is(k, Tok::punct) && k->text == "/")) break;
-      if (t.is(k, Tok::punct)) ++k;
+      // "AST/ALT", "AST - ALAT": a slash or a dash between two names.
+      // (The dash set apart by blanks: "HGB-A1C", "Karnofsky-Lansky" are one name.)
+      const bool dash = t.cue(k, "dash") && measure_at(t, k + 1) && k->begin > 0 &&
+                        t.in.text[static_cast<std::size_t>(k->begin) - 1] == ' ';
+      if (k == j && !(t.is(k, Tok::punct) && k->text == "/") && !dash) break;
+      if (t.is(k, Tok::punct) || dash) ++k;
       for (int n = 0; n < 2 && k < t.limit && soft_at(k, t.last); ++n) ++k;
       if (const Concept* group = measure_group_at(t, k)) {
         It after = k + 1;

@@ -735,8 +735,16 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   };
   auto per_measure = [&](const std::vector<Threshold>& ts) {
     std::vector<Expr> per;
+    std::vector<std::string> read;  // "Performance status - Karnofsky": one measure, once
+    // "Performance status - Lansky 50-100%": a name read as another only
+    // when no measure named takes the bound as it is.
+    const bool some_as_named = std::any_of(head.concepts.begin(), head.concepts.end(),
+                                           [&](const std::string& c) { return measure_for(lex_, c, ts) == c; });
     for (const auto& named : head.concepts) {
       const std::string c = measure_for(lex_, named, ts);
+      if (c != named && some_as_named && head.concepts.size() > 1) continue;
+      if (std::find(read.begin(), read.end(), c) != read.end()) continue;
+      read.push_back(c);
       if (c != named) out_.notes.push_back("no " + named + " value meets the bound: read as " + c);
       const Concept* info = lex_.find(c);
       if (auto e = thresholds_expr(c, ts, info ? info->unit : "")) per.push_back(*e);
@@ -1983,12 +1991,13 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       std::size_t close = closing_and(items, k + 1);
       // "without allergies and with the age of 18": "and with" says what
       // must be there, outside the negation.
-      for (std::size_t m = k + 2; m + 1 < close; ++m)
+      for (std::size_t m = k + 2; m + 1 < close; ++m) {
         if (items[m].kind == Item::conn && items[m].value == "and" && items[m + 1].kind == Item::conn &&
             items[m + 1].value == "with") {
           close = m;
           break;
         }
+      }
       // "no major impairment of hematological function, as defined by the
       // following: WBC > 3.0x109/L": what the reference lists after its
       // colon is not negated.

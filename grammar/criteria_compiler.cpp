@@ -879,6 +879,10 @@ std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) c
 // before the measure, its value after it.
 std::optional<std::pair<Expr, int>> Parser::comparator_before_measure(int i, int end) {
   if (!is(i, Tok::comparator)) return std::nullopt;
+  // A measure named within a few tokens, or neither form is here.
+  bool named = false;
+  for (int k = i + 1; k < end && k < i + 9 && !named; ++k) named = is(k, Tok::concept_ref);
+  if (!named) return std::nullopt;
   // "greater than 2 times the upper limit of normal for ALT, AST or alkaline
   // phosphatase": the bound, then "for" and its measures.
   {
@@ -950,6 +954,12 @@ std::optional<std::pair<Expr, int>> Parser::antibody_construct(int i, int end) {
 // (`>`, `>=`: systolic or diastolic), below it when both are (`<`, `<=`),
 // as blood pressure categories are read (docs/grammar.md).
 std::optional<std::pair<Expr, int>> Parser::pair_construct(int i, int end) {
+  // Two values written as one ("140/90") follow within a few tokens, or no
+  // pair is read here (most measures: the head is not parsed twice).
+  bool slash = false;
+  for (int k = i + 1; k + 1 < end && k < i + 14 && !slash; ++k)
+    slash = t_[k].text == "/" && is(k - 1, Tok::number) && is(k + 1, Tok::number);
+  if (!slash) return std::nullopt;
   Expr e;
   const int next = read_value_pair(*clause_input_, i, end, e);
   if (next < 0) return std::nullopt;

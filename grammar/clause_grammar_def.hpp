@@ -2182,6 +2182,7 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
     // threshold ("HbA1c(NGSP) >= 10", "HbA1c value >= 7", "result:").
     for (int guard = 0; guard < 8 && j < t.limit; ++guard) {
       if (soft_at(j, t.last) || t.is(j, Tok::colon) || t.cue(j, "result") || t.cue(j, "diagnosed") ||
+          (t.cue(j, "to") && t.is(j + 1, Tok::comparator)) ||  // "QTc prolongation to > 450 msec"
           t.cue(j, "since_diagnosis") || t.cue(j, "positive") || t.cue(j, "negative") ||
           (t.is(j, Tok::concept_ref) && j->value == head.concepts.back())) {
         ++j;
@@ -2208,7 +2209,9 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
           restatement = !t.is(k, Tok::unit) && !t.is(k, Tok::comparator);
         if (!restatement) break;
         j = close + 1;
-      } else if (t.is(j, Tok::word) && j + 1 < t.limit && (t.is(j + 1, Tok::comparator) || t.cue(j + 1, "between")) &&
+      } else if (t.is(j, Tok::word) && j + 1 < t.limit &&
+                 (t.is(j + 1, Tok::comparator) || t.cue(j + 1, "between") ||
+                  (t.cue(j + 1, "to") && t.is(j + 2, Tok::comparator))) &&
                  j->text.size() <= 12 && j - i <= 3) {
         ++j;
       } else if (const It k = range_announced(t, j)) {

@@ -1172,6 +1172,34 @@ std::vector<Item> Parser::scan(int b, int e) {
     }
     if (tk.kind == Tok::open) {
       int close = close_of(i, e);
+      // "QT interval corrected for heart rate by the Barrett Formula (QTc) >
+      // 470 msec": a measure's name alone in brackets, its bound after them.
+      int at = close + 1;  // "(QTc) prolongation >450 msec": a word or two may come first
+      while (at < e && at - close <= 2 && (is(at, Tok::word) || is(at, Tok::filler) || is(at, Tok::pathology))) ++at;
+      // Not when the words before define the abbreviation as something else
+      // ("Epidermal Growth Factor Receptor (EGFR) > 60": the abbreviation
+      // pass found them its long form and they disagree with eGFR's names),
+      // nor for two letters ("Depth Probing (PS)").
+      auto defined_otherwise = [&] {
+        const std::string& abbr = t_[i + 1].text;
+        if (abbr.size() < 3) return true;
+        const std::size_t most = std::min(abbr.size() + 5, 2 * abbr.size());
+        std::string words;
+        for (int k = i - 1, n = 0; k >= 0 && n < static_cast<int>(most) && (is(k, Tok::word) || is(k, Tok::filler)); --k, ++n)
+          words = t_[k].text + (words.empty() ? "" : " ") + words;
+        return !words.empty() && long_form_start(abbr, words).has_value();
+      };
+      if (close == i + 2 && at < e && measure_at(i + 1) && is(at, Tok::comparator) && !defined_otherwise()) {
+        std::vector<Threshold> ts;
+        const int k = read_thresholds(at, e, false, ts);
+        const Concept* m = lex_.find(t_[i + 1].value);
+        if (k > at && m)
+          if (auto x = thresholds_expr(m->id, ts, m->unit)) {
+            push_leaf(*x, i, k);
+            i = k;
+            continue;
+          }
+      }
       // "any antidiabetic medication (other than insulin)": the exception
       // in brackets is read as one outside them.
       if (close < e && cue(i + 1, "exception") && after_concept(items)) {

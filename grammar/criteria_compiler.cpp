@@ -2627,9 +2627,30 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
   const bool any_or = std::any_of(joined.begin(), joined.end(), [](auto& p) { return p.or_before; });
   const bool all_groups = std::all_of(joined.begin(), joined.end(), [](auto& p) { return p.group.has_value(); });
   std::vector<Expr> parts;
+  std::string measure;  // the one measure the clause before compared
   for (auto& p : joined) {
     auto x = sentence(p.begin, p.end);
+    // "LVEF > 55% in patients < 10 years of age and > 45% in patients ≥ 10
+    // years": a bound alone takes the measure of the clause before.
+    if (!measure.empty() && is(p.begin, Tok::comparator) && x && status_of(*x) == Status::unparsed) {
+      std::vector<Threshold> ts;
+      if (read_thresholds(p.begin, p.end, false, ts) == p.end)
+        if (const Concept* m = lex_.find(measure))
+          if (auto y = thresholds_expr(measure, ts, m->unit)) {
+            annotate(*y, span(p.begin, p.end));
+            x = y;
+          }
+    }
     if (!x) continue;
+    measure.clear();
+    int compared = 0;
+    walk(*x, false, [&](const Expr& z, bool) {
+      if (auto* c = boost::get<ast::Comparison>(&z.get()); c && c->word.empty() && c->concept_id != "age") {
+        if (measure != c->concept_id) ++compared;
+        measure = c->concept_id;
+      }
+    });
+    if (compared != 1) measure.clear();
     if (!p.group) parts.push_back(*x);
     else if (exclusion_ || any_or) parts.push_back(ast::make_nary(Logic::and_, {*p.group, *x}));
     else parts.push_back(ast::make_nary(Logic::or_, {ast::make_not(*p.group), *x}));

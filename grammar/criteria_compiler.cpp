@@ -2787,7 +2787,10 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     // The people who must: only an obligation ends their words ("Patients
     // with type 1 diabetes, aged 18-65" describes one population).
     // A "must" or "should" ("will be eligible" is a verdict, not what they must).
-    if (subject && !(word_in(c, Word::obligation) && word_in(c, Word::modal))) continue;
+    // ("Those with diabetes: HbA1c < 8%": people picked out of the rest end
+    // their words at a colon too.)
+    const bool subset = subject && is(c, Tok::colon) && any_word_in(i, Word::subset);
+    if (subject && !subset && !(word_in(c, Word::obligation) && word_in(c, Word::modal))) continue;
     const int x_begin = group ? group_words : i + 1;
     if (c <= x_begin) continue;
     // A group of patients is named in a few words; a long run to the first

@@ -2326,14 +2326,19 @@ struct slash_parser : x3::parser<slash_parser> {
 const slash_parser slash{};
 
 const x3::rule<class value_pair_class, ast::Expr> value_pair = "two values (140/90)";
-const auto make_value_pair = [](auto& ctx) {
+// Two measures, one comparator, a value for each: above means either
+// value above (`or`), below both (`and`). The attribute is (start, the
+// measures, op, first value, second value, unit, stop); `measures` gives
+// the two concepts, null if there are not two.
+template <class Ctx, class Measures>
+void make_pair_of_values(Ctx& ctx, const Measures& measures) {
   auto& a = x3::_attr(ctx);
   const It start = boost::fusion::at_c<0>(a);
-  const auto [pa, pb] = boost::fusion::at_c<1>(a);
+  const auto [pa, pb] = measures(boost::fusion::at_c<1>(a));
   const ast::CmpOp op = boost::fusion::at_c<2>(a);
   const auto& unit = boost::fusion::at_c<5>(a);
   const It stop = boost::fusion::at_c<6>(a);
-  if (op == ast::CmpOp::eq || op == ast::CmpOp::ne || (unit && (*unit != pa->unit || *unit != pb->unit))) {
+  if (!pa || !pb || op == ast::CmpOp::eq || op == ast::CmpOp::ne || (unit && (*unit != pa->unit || *unit != pb->unit))) {
     x3::_pass(ctx) = false;
     return;
   }
@@ -2348,35 +2353,21 @@ const auto make_value_pair = [](auto& ctx) {
   x.span = y.span = ast::Span{start->begin, (stop - 1)->end};
   const bool above = op == ast::CmpOp::gt || op == ast::CmpOp::ge;
   x3::_val(ctx) = ast::make_nary(above ? ast::Logic::or_ : ast::Logic::and_, {ast::Expr(x), ast::Expr(y)});
+}
+// "blood pressure > 140/90 mmHg": the pair the cue names.
+const auto make_value_pair = [](auto& ctx) {
+  make_pair_of_values(ctx, [](const std::pair<const Concept*, const Concept*>& p) { return p; });
 };
 // "Systolic/diastolic blood pressure < 140/90", "SBP/DBP > 160/100 mmHg":
 // two measures named, one comparator, a value for each.
 const auto make_measures_pair = [](auto& ctx) {
-  auto& a = x3::_attr(ctx);
-  const It start = boost::fusion::at_c<0>(a);
-  const MeasureHead& head = boost::fusion::at_c<1>(a);
-  const ast::CmpOp op = boost::fusion::at_c<2>(a);
-  const auto& unit = boost::fusion::at_c<5>(a);
-  const It stop = boost::fusion::at_c<6>(a);
   const Lexicon* lexicon = options(ctx).input->lexicon;
-  const Concept* pa = head.concepts.size() == 2 && lexicon ? lexicon->find(head.concepts[0]) : nullptr;
-  const Concept* pb = pa ? lexicon->find(head.concepts[1]) : nullptr;
-  if (!pb || head.end >= 0 || op == ast::CmpOp::eq || op == ast::CmpOp::ne ||
-      (unit && (*unit != pa->unit || *unit != pb->unit))) {
-    x3::_pass(ctx) = false;
-    return;
-  }
-  ast::Comparison x, y;
-  x.concept_id = pa->id;
-  y.concept_id = pb->id;
-  x.op = y.op = op;
-  x.value = boost::fusion::at_c<3>(a);
-  y.value = boost::fusion::at_c<4>(a);
-  x.unit = pa->unit;
-  y.unit = pb->unit;
-  x.span = y.span = ast::Span{start->begin, (stop - 1)->end};
-  const bool above = op == ast::CmpOp::gt || op == ast::CmpOp::ge;
-  x3::_val(ctx) = ast::make_nary(above ? ast::Logic::or_ : ast::Logic::and_, {ast::Expr(x), ast::Expr(y)});
+  make_pair_of_values(ctx, [&](const MeasureHead& head) {
+    std::pair<const Concept*, const Concept*> p{nullptr, nullptr};
+    if (head.concepts.size() == 2 && head.end < 0 && lexicon)
+      p = {lexicon->find(head.concepts[0]), lexicon->find(head.concepts[1])};
+    return p;
+  });
 };
 const auto value_pair_def = (position >> pair_cue >> x3::repeat(0, 3)[soft] >> cmp >> any_number >> slash >> any_number >>
                              -known_unit >> position)[make_value_pair] |

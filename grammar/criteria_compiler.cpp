@@ -377,6 +377,7 @@ class Parser {
   int read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
   std::optional<Expr> thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts, const std::string& default_unit) const;
   std::optional<Expr> measured_bracket(int word, int b, int e) const;
+  Logic shared_bound_logic(bool any_written, const std::vector<Threshold>& ts) const;
 
   std::optional<std::pair<Expr, int>> age_construct(int i, int end);
   std::optional<std::pair<Expr, int>> measure_construct(int i, int end);
@@ -720,19 +721,22 @@ std::optional<Expr> Parser::measured_bracket(int word, int b, int e) const {
   return std::nullopt;
 }
 
+// How one bound shared by several measures joins them. "and" in an
+// exclusion: any of them excludes; in an inclusion: all must hold. "or"
+// (`any_written`) is any, except under an upper bound in an inclusion:
+// "AST/ALT ≤ 2.5 x ULN" asks that neither be above it.
+Logic Parser::shared_bound_logic(bool any_written, const std::vector<Threshold>& ts) const {
+  if (exclusion_) return Logic::any;
+  const bool upper = !ts.empty() && std::all_of(ts.begin(), ts.end(), [](const Threshold& t) {
+    return t.op == CmpOp::le || t.op == CmpOp::lt;
+  });
+  return any_written && !upper ? Logic::any : Logic::all;
+}
+
 std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   MeasureHead head;
   if (!read_measure_head(*clause_input_, i, end, head)) return std::nullopt;
-  // "and" in an exclusion: any of them excludes; in an inclusion: all must
-  // hold. "or" is any, except under an upper bound in an inclusion: "AST/ALT
-  // ≤ 2.5 x ULN" asks that neither be above it.
-  auto upper = [](const std::vector<Threshold>& ts) {
-    return !ts.empty() && std::all_of(ts.begin(), ts.end(), [](const Threshold& t) { return t.op == CmpOp::le || t.op == CmpOp::lt; });
-  };
-  auto op_for = [&](const std::vector<Threshold>& ts) {
-    if (exclusion_) return Logic::any;
-    return head.any && !upper(ts) ? Logic::any : Logic::all;
-  };
+  auto op_for = [&](const std::vector<Threshold>& ts) { return shared_bound_logic(head.any, ts); };
   auto per_measure = [&](const std::vector<Threshold>& ts) {
     std::vector<Expr> per;
     std::vector<std::string> read;  // "Performance status - Karnofsky": one measure, once
@@ -897,8 +901,7 @@ std::optional<std::pair<Expr, int>> Parser::comparator_before_measure(int i, int
         const Concept* info = lex_.find(c);
         if (auto e = thresholds_expr(c, ts, info ? info->unit : "")) per.push_back(*e);
       }
-      const bool upper = std::all_of(ts.begin(), ts.end(), [](const Threshold& t) { return t.op == CmpOp::le || t.op == CmpOp::lt; });
-      const Logic op = exclusion_ ? Logic::any : (head.any && !upper ? Logic::any : Logic::all);
+      const Logic op = shared_bound_logic(head.any, ts);
       if (per.size() == 1) return std::make_pair(per.front(), head.thresholds_at);
       if (!per.empty()) return std::make_pair(Expr(ast::NAry{op, per}), head.thresholds_at);
     }

@@ -249,9 +249,10 @@ struct restated_units_parser : x3::parser<restated_units_parser> {
     for (It k = first + 1; k < close; ++k) {
       const auto index = static_cast<std::size_t>(k - o.input->tokens.data());
       const bool condition = index < words.size() && has_class(words[index], Word::condition);
-      const bool fits = k->kind == Tok::number || k->kind == Tok::unit || k->kind == Tok::comparator ||
-                        k->kind == Tok::filler || (k->kind == Tok::cue && (k->value == "dash" || k->value == "to")) ||
-                        (k->kind == Tok::word && !condition);
+      // "(> 3 x ULN in case of Gilbert syndrome)" is a bound for some, not a restatement.
+      const bool fits = !condition && (k->kind == Tok::number || k->kind == Tok::unit || k->kind == Tok::comparator ||
+                                       k->kind == Tok::filler || k->kind == Tok::word ||
+                                       (k->kind == Tok::cue && (k->value == "dash" || k->value == "to")));
       if (!fits) return false;
       has_number = has_number || k->kind == Tok::number;
     }

@@ -49,6 +49,35 @@ void walk(const Expr& e, bool negated, const F& f) {
 
 bool is_manual_leaf(const Expr& e) { return boost::get<ast::Manual>(&e.get()) != nullptr; }
 
+// The measures a rule bounds, if it is only bounds on measures (no sex, no
+// negation): "ALT > 2.5 x ULN", "any(alt > 2.5 xULN, ast > 2.5 xULN)".
+std::optional<std::set<std::string>> bounded_measures(const Expr& e) {
+  std::set<std::string> ids;
+  bool only_bounds = true;
+  walk(e, false, [&](const Expr& x, bool negated) {
+    auto* c = boost::get<ast::Comparison>(&x.get());
+    only_bounds = only_bounds && !negated && c && c->word.empty() && c->concept_id != "sex";
+    if (c) ids.insert(c->concept_id);
+  });
+  if (!only_bounds) return std::nullopt;
+  return ids;
+}
+
+// "ALT > 2.5 x ULN, bilirubin > 1.5 x ULN" in an exclusion: bounds on
+// different measures listed without a connective, each an abnormality that
+// excludes on its own.
+bool separate_abnormalities(const std::vector<Expr>& bounds) {
+  if (bounds.size() < 2) return false;
+  std::set<std::string> seen;
+  for (const auto& b : bounds) {
+    auto ids = bounded_measures(b);
+    if (!ids || ids->empty()) return false;
+    for (const auto& id : *ids)
+      if (!seen.insert(id).second) return false;
+  }
+  return true;
+}
+
 const std::string* sex_of(const Expr& e) {
   auto* c = boost::get<ast::Comparison>(&e.get());
   return c && c->concept_id == "sex" && c->op == CmpOp::eq ? &c->word : nullptr;
@@ -848,6 +877,8 @@ std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) c
     m = read_threshold(*clause_input_, b, e, false, false, ths);
   }
   if (m < 0 || ths.size() != 1) return std::nullopt;
+  // The threshold reader passes over fillers, "in case of" among them.
+  while (m > b && is(m - 1, Tok::filler) && word_in(m - 1, Word::condition)) --m;
   if (is(m, Tok::comma)) ++m;
   if (m >= e || !(word_in(m, Word::condition) || for_some_at(*clause_input_, m, e))) return std::nullopt;
   const Threshold& th = ths.front();
@@ -2215,7 +2246,9 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   // ops[lo..hi] as one list: an Expr, and whether every operand is a condition.
   auto list = [&](std::size_t lo, std::size_t hi) {
     // A comma takes the meaning of the next explicit connective in its list.
+    bool bare_commas = true;  // every operand joined by a comma alone
     for (std::size_t k = lo; k < hi; ++k) {
+      if (seps[k] != "comma") bare_commas = false;
       if (seps[k] != "comma") continue;
       std::string meaning = "and";
       for (std::size_t m = k + 1; m < hi; ++m)
@@ -2224,6 +2257,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
           break;
         }
       seps[k] = meaning == "or" ? "or" : "comma_and";
+      bare_commas = bare_commas && meaning == "and";
+      for (std::size_t m = k + 1; m < hi && bare_commas; ++m) bare_commas = !explicit_conn(m);
     }
     // "or" binds loosest. Within an alternative, an "and"-list of conditions in
     // an exclusion excludes on any of them.
@@ -2244,6 +2279,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // So does one under a negation: "no hepatitis B, hepatitis C and HIV"
       // is none of them, not "not all three".
       bool as_any = (exclusion_ || combine_depth_ > 0) && all_conditions && list_joins && conj.size() > 1;
+      as_any = as_any || (exclusion_ && combine_depth_ == 0 && bare_commas && lo == start && k == hi &&
+                          separate_abnormalities(conj));
       alternatives.push_back(ast::make_nary(as_any ? Logic::or_ : Logic::and_, conj));
       start = k + 1;
     }
@@ -3003,7 +3040,9 @@ std::optional<Expr> Parser::run() {
     parts = {ast::make_nary(Logic::or_, flat)};
   }
   if (parts.empty()) return with_sex_subject(std::nullopt);
-  Expr rule = ast::make_nary(Logic::and_, std::move(parts));
+  // "ALT > 2.5 x ULN; bilirubin > 1.5 x ULN" in an exclusion: each excludes.
+  const bool abnormalities = exclusion_ && checks.empty() && separate_abnormalities(parts);
+  Expr rule = ast::make_nary(abnormalities ? Logic::or_ : Logic::and_, std::move(parts));
   // The passes rebuild the whole rule: only where there is something to move.
   int sexes = 0;
   bool windowed_history = false;

@@ -82,6 +82,8 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
         if (text.substr(i, r.from.size()) == r.from) {
           rep = r.to;
           len = r.from.size();
+          // "1.5×upper limit of normal": a times sign against a word stands apart from it.
+          if (rep == "x" && i + len < text.size() && std::isalpha(static_cast<unsigned char>(text[i + len]))) rep = "x ";
           break;
         }
       }
@@ -355,9 +357,16 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
             return t.kind == Tok::number || t.kind == Tok::unit || t.kind == Tok::time_unit ||
                    (t.kind == Tok::cue && t.value == "age_after");
           };
-          for (std::size_t back = 1; back <= 3 && back <= out.size() && !after_threshold; ++back) {
-            const Token& k = out[out.size() - back];
-            if (k.kind == Tok::comparator) after_threshold = back > 1 && closes_value(out.back());
+          // "above 1.1 mg/dL for females and above 1.3": the sex a bound is for.
+          auto for_sex = [](const Token& t) {
+            return t.kind == Tok::cue && (t.value == "for" || t.value == "female" || t.value == "male" ||
+                                          t.value == "female_noun" || t.value == "male_noun");
+          };
+          std::size_t sex_words = 0;
+          while (sex_words < 2 && sex_words < out.size() && for_sex(out[out.size() - 1 - sex_words])) ++sex_words;
+          for (std::size_t back = 1; back <= 3 && back + sex_words <= out.size() && !after_threshold; ++back) {
+            const Token& k = out[out.size() - sex_words - back];
+            if (k.kind == Tok::comparator) after_threshold = back > 1 && closes_value(out[out.size() - sex_words - 1]);
             else if (!closes_value(k)) break;
           }
           const bool value_follows = after_threshold && after.size() > 1 && after[0] == ' ' &&

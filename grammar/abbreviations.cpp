@@ -119,4 +119,34 @@ void fold_defined_abbreviations(std::vector<Token>& tokens, std::string_view tex
   }
 }
 
+void set_aside_restated_abbreviations(std::vector<Token>& tokens, std::string_view text) {
+  for (std::size_t open = 1; open + 2 < tokens.size(); ++open) {
+    const Token& abbr = tokens[open + 1];
+    if (tokens[open].kind != Tok::open || abbr.kind != Tok::word || tokens[open + 2].kind != Tok::close) continue;
+    if (abbr.end > static_cast<int>(text.size())) continue;
+    const std::string_view written = text.substr(abbr.begin, abbr.end - abbr.begin);
+    if (!written_as_abbreviation(written)) continue;
+    // The words of the tokens before the bracket, back to a punctuation mark.
+    std::size_t first = open;
+    while (first > 0 && tokens[first - 1].kind != Tok::comma && tokens[first - 1].kind != Tok::semicolon &&
+           tokens[first - 1].kind != Tok::period && tokens[first - 1].kind != Tok::colon &&
+           tokens[first - 1].kind != Tok::open && tokens[first - 1].kind != Tok::close)
+      --first;
+    if (first == open || tokens[first].begin >= tokens[open].begin) continue;
+    auto before = words_of(text.substr(tokens[first].begin, tokens[open].begin - tokens[first].begin));
+    const std::size_t most = std::min(written.size() + 5, 2 * written.size());
+    if (before.size() > most) before.erase(before.begin(), before.end() - static_cast<std::ptrdiff_t>(most));
+    std::string words;
+    for (auto w : before) {
+      if (!words.empty()) words += ' ';
+      for (char c : w) words += lower(c);
+    }
+    if (!long_form_start(written, words)) continue;
+    for (std::size_t k = open; k <= open + 2; ++k) {
+      tokens[k].kind = Tok::filler;
+      tokens[k].value.clear();
+    }
+  }
+}
+
 }  // namespace trialmatch::grammar

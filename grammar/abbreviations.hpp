@@ -30,4 +30,9 @@ std::optional<std::size_t> long_form_start(std::string_view abbreviation, std::s
 // spans the words and the brackets. `text` is the criterion.
 void fold_defined_abbreviations(std::vector<Token>& tokens, std::string_view text, const Lexicon& lexicon);
 
+// "informed consent form (ICF)", "women of child bearing potential (WOCBP)":
+// an abbreviation the lexicon does not know, in brackets right after its
+// long form (same rule), restates those words; its brackets become filler.
+void set_aside_restated_abbreviations(std::vector<Token>& tokens, std::string_view text);
+
 }  // namespace trialmatch::grammar

@@ -1782,7 +1782,9 @@ struct antibodies_parser : x3::parser<antibodies_parser> {
       ++k;
       while (t.cue(k, "antibody_word")) ++k;
       It m = k;
-      if (t.is(m, Tok::comma)) ++m;
+      while (m < t.limit && m->kind == Tok::filler) ++m;  // "[GAD]" restating the name
+      // "positive GADA; and/or IA-2A": a semicolon before a connective too.
+      if (t.is(m, Tok::comma) || (t.is(m, Tok::semicolon) && (t.conn(m + 1, "or") || t.conn(m + 1, "and")))) ++m;
       if (t.conn(m, "or") || t.conn(m, "and")) {
         any = any || t.conn(m, "or");
         ++m;

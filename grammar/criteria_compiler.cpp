@@ -1526,6 +1526,15 @@ std::vector<Item> Parser::scan(int b, int e) {
         auto inner = scan(i + 1, stop);
         if (measurable(inner)) {
           push_definition(i, inner);
+        } else if (std::any_of(t_.begin() + i + 1, t_.begin() + stop, [](const Token& t) { return t.kind == Tok::comparator; })) {
+          // "renal failure defined as a clearance < 30 ml/min": a bound not
+          // read narrows the word; it stays, so the word alone does not decide.
+          Item r;
+          r.kind = Item::residue;
+          r.tb = i;
+          r.te = stop;
+          r.meaningful = true;
+          items.push_back(std::move(r));
         } else {
           ignore(i, stop, v);
         }
@@ -1583,6 +1592,23 @@ std::vector<Item> Parser::scan(int b, int e) {
           }
         }
         ignore(i, stop, "future plan");
+        i = stop;
+        continue;
+      }
+      if (v == "risk") {
+        // "at risk of bleeding", "to minimize the risk of X": a risk of X is
+        // not X; the words naming it stay, unread.
+        int stop = i + 1;
+        auto names = [&](int k) {
+          return is(k, Tok::word) || is(k, Tok::concept_ref) || is(k, Tok::organ) || is(k, Tok::pathology);
+        };
+        while (stop < e && (names(stop) || (is(stop, Tok::filler) && stop + 1 < e && names(stop + 1)))) ++stop;
+        Item r;
+        r.kind = Item::residue;
+        r.tb = i;
+        r.te = stop;
+        r.meaningful = true;
+        items.push_back(std::move(r));
         i = stop;
         continue;
       }
@@ -2982,6 +3008,9 @@ std::optional<Expr> Parser::run() {
   for (int i = 0; i < n_; ++i) {
     if (is(i, Tok::open)) ++depth;
     if (is(i, Tok::close) && depth > 0) --depth;
+    // "positive GADA; and/or IA-2A": an "or" after the semicolon continues
+    // the list of alternatives.
+    if (depth == 0 && is(i, Tok::semicolon) && i + 1 < n_ && conn(i + 1, "or")) continue;
     if (depth == 0 && (is(i, Tok::period) || is(i, Tok::semicolon))) {
       flush(i);
       start = i + 1;
@@ -3067,7 +3096,7 @@ constexpr std::string_view kCuesRead[] = {
     "dash", "definition", "diagnosed", "duration", "episode", "exception", "female", "female_noun", "for", "for_ge",
     "for_gt", "for_lt", "from", "future", "history", "history_adj", "including", "inclusive", "male", "male_noun",
     "measure_change", "naive", "negation", "negation_history", "negation_prefix", "negative", "negative_test",
-    "not_age", "not_controlled", "positive", "reference", "reference_weak", "regardless", "result", "since",
+    "not_age", "not_controlled", "positive", "reference", "reference_weak", "regardless", "result", "risk", "since",
     "since_cure", "since_diagnosis", "to", "window", "window_weak"};
 
 void check_cues(const Lexicon& lexicon) {
@@ -3300,6 +3329,7 @@ Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const 
   }
   auto tokens = impl_->lexer.lex(text);
   fold_defined_abbreviations(tokens, text, impl_->lexicon);
+  set_aside_restated_abbreviations(tokens, text);
   Parser parser(impl_->lexicon, impl_->lexer, impl_->words, tokens, text, exclusion, out);
   out.rule = parser.run();
   if (out.rule && !well_scoped(*out.rule, exclusion)) cohorts_as_words(*out.rule, text);

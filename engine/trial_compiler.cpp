@@ -206,6 +206,28 @@ ast::Expr fold_into(Criterion& heading, Criterion& kid) {
   return ast::Expr(u);
 }
 
+// Under "No clinically significant abnormalities in chemistry variables:"
+// items that allow values at the upper limit of normal or beyond it
+// ("bilirubin ≤ 1.5 x ULN", "creatinine within normal limits") say what is
+// acceptable, not what is forbidden. ("No diabetes with end-organ damage
+// defined as:" lists what is forbidden.)
+bool items_state_normal(const std::vector<Criterion>& all, const std::vector<std::size_t>& kids) {
+  for (std::size_t k : kids) {
+    if (!all[k].compiled.rule) continue;
+    std::function<bool(const ast::Expr&, bool)> normal = [&](const ast::Expr& e, bool negated) -> bool {
+      if (auto* n = boost::get<ast::x3::forward_ast<ast::Not>>(&e.get())) return normal(n->get().operand, !negated);
+      if (auto* a = boost::get<ast::x3::forward_ast<ast::NAry>>(&e.get()))
+        return std::any_of(a->get().operands.begin(), a->get().operands.end(),
+                           [&](const ast::Expr& o) { return normal(o, negated); });
+      auto* c = boost::get<ast::Comparison>(&e.get());
+      const bool upper = c && (c->op == ast::CmpOp::le || c->op == ast::CmpOp::lt);
+      return !negated && upper && c->unit == "xULN" && c->value >= 1;
+    };
+    if (normal(*all[k].compiled.rule, false)) return true;
+  }
+  return false;
+}
+
 // Sub-items (I4.1, I4.2 under I4) and their heading. Under "one of the
 // following" in an inclusion they are alternatives that decide only
 // together: they are folded into the heading's criterion, their rules
@@ -223,7 +245,7 @@ void read_sub_items(Trial& t, const grammar::CriteriaCompiler& compiler) {
     // narrow the heading; not read here.
     if (kids.empty() || heading.curated || has_ignored(heading, "exception")) continue;
     const bool exclusion = heading.kind == CriterionKind::exclusion;
-    if (!exclusion && compiler.opens_with_negation(heading.text)) {
+    if (!exclusion && compiler.opens_with_negation(heading.text) && !items_state_normal(t.criteria, kids)) {
       // "No thrombotic events including any of the following: stroke, ...":
       // each item is forbidden; read literally each was required.
       for (std::size_t k : kids) {

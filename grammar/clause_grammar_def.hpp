@@ -2133,7 +2133,9 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
       head.concepts = group_read(t, *group, j);
     } else if (!measure_at(t, i)) {
       // "aspartate or alanine aminotransferase": the first shares the second's head.
-      if (!t.is(i, Tok::word) || !(t.conn(i + 1, "or") || t.conn(i + 1, "and")) || !measure_at(t, i + 2) || !t.in.lexer)
+      // ("total or direct bilirubin": "total" alone is a filler word.)
+      if (!(t.is(i, Tok::word) || t.is(i, Tok::filler)) || !(t.conn(i + 1, "or") || t.conn(i + 1, "and")) ||
+          !measure_at(t, i + 2) || !t.in.lexer)
         return false;
       const std::string& name = (i + 2)->text;
       const auto sp = name.find(' ');

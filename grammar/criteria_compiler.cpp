@@ -538,6 +538,20 @@ class Parser {
     return false;
   }
   bool is_person(int i) const { return is(i, Tok::person) || cue(i, "female_noun") || cue(i, "male_noun"); }
+  bool has_comparator(int b, int e) const {
+    for (int k = b; k < e; ++k)
+      if (is(k, Tok::comparator)) return true;
+    return false;
+  }
+  // Words with a bound that was not read: one meaningful residue.
+  static void push_unread_bound(std::vector<Item>& items, int b, int e) {
+    Item r;
+    r.kind = Item::residue;
+    r.tb = b;
+    r.te = e;
+    r.meaningful = true;
+    items.push_back(std::move(r));
+  }
 
   const Lexicon& lex_;
   const CriteriaLexer& lexer_;
@@ -802,6 +816,17 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
     if (is(m, Tok::concept_ref) && std::find(head.concepts.begin(), head.concepts.end(), t_[m].value) != head.concepts.end())
       return std::nullopt;
   }
+  // "bilirubin > 10% above the upper limit", "(with > 35% direct
+  // bilirubin)": a percentage of a measure no value is given in is not its
+  // value.
+  auto takes_percent = [&](const std::string& named) {
+    const Concept* c = lex_.find(measure_for(lex_, named, ts));  // "performance status >= 60%": Karnofsky
+    return !c || c->unit == "%" ||
+           std::any_of(c->conversions.begin(), c->conversions.end(), [](const UnitConversion& u) { return u.unit == "%"; });
+  };
+  if (!ts.empty() && std::all_of(ts.begin(), ts.end(), [](const Threshold& t) { return t.unit == "%"; }) &&
+      std::none_of(head.concepts.begin(), head.concepts.end(), takes_percent))
+    return std::nullopt;
   auto per = per_measure(ts);
   if (per.empty()) return std::nullopt;
   if (per.size() == 1) return std::make_pair(per.front(), k);
@@ -1328,7 +1353,7 @@ std::vector<Item> Parser::scan(int b, int e) {
     std::optional<std::pair<Expr, int>> r;
     bool can_open = tk.kind == Tok::concept_ref || tk.kind == Tok::cue || tk.kind == Tok::comparator ||
                     tk.kind == Tok::number || tk.kind == Tok::number_word || tk.kind == Tok::person ||
-                    (tk.kind == Tok::word && i + 2 < e && is(i + 1, Tok::connective)) ||
+                    ((tk.kind == Tok::word || tk.kind == Tok::filler) && i + 2 < e && is(i + 1, Tok::connective)) ||
                     (tk.kind == Tok::word && is(i + 1, Tok::comparator) && word_in(i, Word::age_comparison));
     if (!can_open) r = std::pair<Expr, int>{Expr(), i};  // fall through below
     if (!r) r = interpretation(i, e);
@@ -1526,15 +1551,10 @@ std::vector<Item> Parser::scan(int b, int e) {
         auto inner = scan(i + 1, stop);
         if (measurable(inner)) {
           push_definition(i, inner);
-        } else if (std::any_of(t_.begin() + i + 1, t_.begin() + stop, [](const Token& t) { return t.kind == Tok::comparator; })) {
+        } else if (has_comparator(i + 1, stop)) {
           // "renal failure defined as a clearance < 30 ml/min": a bound not
           // read narrows the word; it stays, so the word alone does not decide.
-          Item r;
-          r.kind = Item::residue;
-          r.tb = i;
-          r.te = stop;
-          r.meaningful = true;
-          items.push_back(std::move(r));
+          push_unread_bound(items, i, stop);
         } else {
           ignore(i, stop, v);
         }
@@ -1552,6 +1572,16 @@ std::vector<Item> Parser::scan(int b, int e) {
             reference_colons_.push_back(k);
           }
         }
+        // "≥ 30 mL/min according to the Cockcroft-Gault formula or serum
+        // creatinine ≤ 2.0 mg/dL", "pregnant per self-reporting or older than
+        // 70": an "or"/"and" before a measure or a bound ends the reference.
+        for (int k = i + 2, d = 0; k + 1 < stop; ++k) {
+          d += is(k, Tok::open) ? 1 : is(k, Tok::close) ? -1 : 0;
+          if (d == 0 && (conn(k, "or") || conn(k, "and")) && (is(k + 1, Tok::concept_ref) || is(k + 1, Tok::comparator))) {
+            stop = k;
+            break;
+          }
+        }
         // "morbid obesity as defined by a body mass index > 40": a reference
         // that measures is the definition; "as defined by the ADA" is not.
         auto inner = scan(i + 1, stop);
@@ -1562,7 +1592,9 @@ std::vector<Item> Parser::scan(int b, int e) {
           return it.kind != Item::ignorable && !(it.kind == Item::residue && !it.meaningful);
         });
         const bool opens_with_bound = first != inner.end() && first->kind == Item::leaf && measurable({*first});
-        if (!opens_with_bound) {
+        if (!opens_with_bound && has_comparator(i + 1, stop)) {
+          push_unread_bound(items, i, stop);  // "as defined by a creatinine clearance of ≥75% of normal"
+        } else if (!opens_with_bound) {
           ignore(i, stop, v);
         } else if (leaf_before()) {
           push_definition(i, inner);
@@ -1730,6 +1762,45 @@ std::vector<Item> Parser::scan(int b, int e) {
       push_leaf(m->first, i, m->second, condition);
       i = m->second;
       continue;
+    }
+    // "Creatinine normal", "ALT within normal limits": a measure the
+    // lexicon bounds by its upper limit of normal (it has a default ULN:
+    // raised is what is abnormal) is at most that limit. Of another measure
+    // ("hemoglobin normal") the side is not known: the words stay rather
+    // than vanish with the measure's name. A colon or bracket after them
+    // says what normal is.
+    if (measure_at(i)) {
+      // Only the words of a reference limit between ("within the
+      // institutional normal range", "normal for age"); "beyond the normal
+      // range" is not within it.
+      auto limit_word = [&](int k) {
+        if (is(k, Tok::filler) || cue(k, "window")) return true;
+        if (!is(k, Tok::word)) return false;
+        for (const char* table : {"unit_limit_normal", "unit_limit_word", "unit_limit_range"})
+          if (auto tb = lex_.phrases().find(table); tb != lex_.phrases().end() && tb->second.count(t_[k].text)) return true;
+        return t_[k].text == "wnl";
+      };
+      int stop = i + 1;
+      bool normal = false;
+      for (; stop < e && stop < i + 8 && limit_word(stop); ++stop)
+        normal = normal || t_[stop].text.find("normal") != std::string::npos || t_[stop].text == "wnl";
+      if (normal && cue(stop, "for") && is(stop + 1, Tok::concept_ref) && t_[stop + 1].value == "age") stop += 2;
+      if (normal && !is(stop, Tok::colon) && !is(stop, Tok::open)) {
+        if (const Concept* c = concept_at(i); c->uln_default) {
+          ast::Comparison at_most;
+          at_most.concept_id = c->id;
+          at_most.op = CmpOp::le;
+          at_most.value = 1;
+          at_most.unit = "xULN";
+          at_most.span = span(i, stop);
+          push_leaf(Expr(at_most), i, stop);
+        } else {
+          for (int k = i; k < stop; ++k) push_residue(k);
+          items.back().meaningful = true;
+        }
+        i = stop;
+        continue;
+      }
     }
     if (tk.kind == Tok::filler || tk.kind == Tok::person || tk.kind == Tok::pathology || tk.kind == Tok::concept_ref ||
         tk.kind == Tok::number_word || tk.kind == Tok::time_unit || tk.kind == Tok::punct) {

@@ -456,6 +456,27 @@ TEST_CASE("sub-items under 'one of the following' are alternatives and a label h
   CHECK(json::parse(out[1])["results"][0]["not_met"] == json::array({"I1"}));
 }
 
+TEST_CASE("items under a negated heading that allow values up to the normal limit are required, not forbidden",
+          "[compile][headings]") {
+  json doc = {{"trialmatch_trial", 1},
+              {"id", "T-NORMAL"},
+              {"criteria", "Inclusion Criteria:\n1. No clinically significant abnormalities in chemistry variables:\n"
+                           "   a. Platelets >100,000/mm3\n   b. Serum creatinine within normal limits\n"
+                           "2. No significant cardiac disease, including any of the following:\n   a. QTc > 480 msec\n"}};
+  auto trials = load_trial_document(doc, "normal.json");
+  compile_trials(trials, bundled_lexicon());
+  const auto& c = trials.front().criteria;
+  REQUIRE(c.size() == 5);
+  REQUIRE(c[1].compiled.rule);
+  REQUIRE(c[2].compiled.rule);
+  REQUIRE(c[4].compiled.rule);
+  // Read as forbidden, every patient with normal platelets failed.
+  CHECK(ast::print(*c[1].compiled.rule) == "platelets > 100000 /uL");
+  CHECK(ast::print(*c[2].compiled.rule) == "creatinine <= 1 xULN");
+  // An abnormality listed under "No ... including" stays forbidden.
+  CHECK(ast::print(*c[4].compiled.rule) == "not qtc > 480 ms");
+}
+
 TEST_CASE("items under a heading that names a measure are its bounds", "[compile][headings]") {
   json doc = {{"trialmatch_trial", 1},
               {"id", "T-HEAD"},

@@ -1497,6 +1497,26 @@ std::vector<Item> Parser::scan(int b, int e) {
             break;
           }
         }
+        // "Serum creatinine > 1.5 mg/dL unless creatinine clearance is >= 60
+        // mL/min": a bound that lifts the one before it. Met when the first
+        // holds or the exception does (an inclusion); excludes when the first
+        // holds and the exception does not.
+        if (t_[i].text == "unless" && !items.empty() && items.back().kind == Item::leaf &&
+            bounded_measures(items.back().expr)) {
+          auto inner = scan(i + 1, stop);
+          std::erase_if(inner, [](const Item& it) {
+            return it.kind == Item::ignorable || (it.kind == Item::residue && !it.meaningful);
+          });
+          if (inner.size() == 1 && inner.front().kind == Item::leaf && measurable(inner)) {
+            Item& prev = items.back();
+            prev.expr = exclusion_ ? ast::make_nary(Logic::and_, {prev.expr, ast::make_not(inner.front().expr)})
+                                   : ast::make_nary(Logic::or_, {prev.expr, inner.front().expr});
+            prev.condition = false;
+            prev.te = stop;
+            i = stop;
+            continue;
+          }
+        }
         // An exception to a concept that is not read stays as residue: set
         // aside, "Liver disease other than CHB" excluded the patients a
         // hepatitis B trial is for. Elsewhere it is set aside.

@@ -2057,12 +2057,15 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
   // "(NGSP)", "(HbA1c)": a bracket of at most five tokens with no number,
   // comparator or unit restates the name.
   static It skip_restatement(const Tokens& t, It k) {
-    if (!t.is(k, Tok::open)) return k;
-    const It close = t.close_of(k);
-    if (close >= t.limit || close - k > 6) return k;
-    for (It m = k + 1; m < close; ++m)
-      if (t.is(m, Tok::number) || t.is(m, Tok::comparator) || t.is(m, Tok::unit)) return k;
-    return close + 1;
+    // "Alanine transaminase (ALT) (SGPT)": one name, restated twice.
+    for (int n = 0; n < 3 && t.is(k, Tok::open); ++n) {
+      const It close = t.close_of(k);
+      if (close >= t.limit || close - k > 6) return k;
+      for (It m = k + 1; m < close; ++m)
+        if (t.is(m, Tok::number) || t.is(m, Tok::comparator) || t.is(m, Tok::unit)) return k;
+      k = close + 1;
+    }
+    return k;
   }
 
   // Whether the measures read are scores ("performance status grade 0-2";

@@ -2187,6 +2187,15 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
           break;
         }
       }
+      // "ALT ≤ 2.5 x ULN in absence of liver metastases, or ≤ 5 x ULN in
+      // presence of liver metastases": an "or" before a bound opens another
+      // alternative, outside the negation.
+      std::size_t looser_at = 0;  // where that "or" is
+      for (std::size_t m = k + 2; m + 1 < close && k > 0 && items[k - 1].kind == Item::leaf; ++m)
+        if (items[m].kind == Item::conn && items[m].value == "or" && is(items[m + 1].tb, Tok::comparator)) {
+          close = looser_at = m;
+          break;
+        }
       // "no major impairment of hematological function, as defined by the
       // following: WBC > 3.0x109/L": what the reference lists after its
       // colon is not negated.
@@ -2207,14 +2216,32 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
             --close;
           break;
         }
+      // ... and that alternative is to the bound before the negation only:
+      // (ALT <= 2.5 x ULN and not metastases) or (the looser bound ...).
+      std::optional<Expr> looser;
+      std::size_t looser_end = close;
+      if (looser_at) {
+        looser_end = looser_at + 1;
+        while (looser_end < items.size() &&
+               !(items[looser_end].kind == Item::conn && (items[looser_end].value == "comma" || items[looser_end].value == "and")))
+          ++looser_end;
+        std::vector<Item> alt(std::make_move_iterator(items.begin() + looser_at + 1),
+                              std::make_move_iterator(items.begin() + looser_end));
+        looser = combine(std::move(alt));
+      }
       std::vector<Item> rest(std::make_move_iterator(items.begin() + k + 1),
                              std::make_move_iterator(items.begin() + close));
-      std::vector<Item> after(std::make_move_iterator(items.begin() + close), std::make_move_iterator(items.end()));
+      std::vector<Item> after(std::make_move_iterator(items.begin() + (looser ? looser_end : close)),
+                              std::make_move_iterator(items.end()));
       items.erase(items.begin() + k, items.end());
       if (auto inner = combine(std::move(rest))) {
         Item n;
         n.kind = Item::leaf;
         n.expr = ast::make_not(*inner);
+        if (looser) {  // joined with the bound it qualifies, then the alternative
+          n.expr = ast::make_nary(Logic::or_, {ast::make_nary(Logic::and_, {items.back().expr, n.expr}), *looser});
+          items.pop_back();
+        }
         items.push_back(std::move(n));
       }
       --combine_depth_;

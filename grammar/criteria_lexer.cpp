@@ -44,7 +44,7 @@ constexpr Replacement kReplacements[] = {
     {"\\>", ">"},           {"\\<", "<"},           {"\\[", "["},           {"\\]", "]"},
     {"\xE2\x85\xB9", "x "},  // small roman numeral ten, typed for a times sign
     {"\xE2\x81\x84", "/"},   {"\xE2\x88\x95", "/"},   {"\xEF\xBC\x8F", "/"},  // fraction, division, full-width slash
-    {"\xEF\xBC\x9D", "="},
+    {"\xEF\xBC\x9D", "="},  {"\xEF\xBC\x85", "%"},  // full-width equals, percent
     {"\xCB\x82", "<"},     {"\xCB\x83", ">"},  // modifier letter arrowheads, typed for < and >
 };
 
@@ -299,6 +299,19 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
     if (*p == ' ') {
       ++p;
       continue;
+    }
+    // "2.5xUNL", "1.5xupper limit of normal": a times sign typed as a
+    // letter against the number and the limit's words. (Spellings the
+    // tables list whole, "2.5xULN", are read below.)
+    if (*p == 'x' && p > begin && std::isdigit(static_cast<unsigned char>(p[-1])) && p + 1 < end &&
+        std::isalpha(static_cast<unsigned char>(p[1])) && !out.empty() && out.back().kind == Tok::number) {
+      std::string spaced = "x " + std::string(p + 1, end);
+      if (auto unit = tables_->units->read(spaced); unit && unit->length > 2 &&
+          (unit->spelling == "xULN" || unit->spelling == "xLLN")) {
+        emit(Tok::unit, p, p + unit->length - 1, unit->spelling);
+        p += unit->length - 1;
+        continue;
+      }
     }
     // 1. Longest phrase from the lexicon that ends at a word boundary: when
     // the longest ("hba1c level" in "hba1c levels") ends inside a word, a

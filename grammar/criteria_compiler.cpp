@@ -2791,6 +2791,20 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
       break;
     }
     if (i == start) continue;  // no clause before the group
+    // "being age >= 65 years, or in participants < 65 years: presence of
+    // comorbid conditions": a group before a colon scopes what follows it.
+    if (is(g->second, Tok::colon)) {
+      int to = i;
+      while (to > start && (is(to - 1, Tok::comma) || conn(to - 1, "or") || conn(to - 1, "and"))) --to;
+      const bool is_or = std::any_of(t_.begin() + to, t_.begin() + i, [](const Token& t) {
+        return t.kind == Tok::connective && t.value == "or";
+      });
+      if (to > start) pieces.push_back({start, to, std::nullopt});
+      pieces.push_back({g->second + 1, g->second + 1, std::nullopt, is_or});  // a joiner marker
+      pieces.push_back({g->second + 1, e, g->first});
+      start = e;
+      break;
+    }
     push_clause(i, g->first);
     i = next_clause(g->second) - 1;
   }

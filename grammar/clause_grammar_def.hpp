@@ -2013,11 +2013,12 @@ inline It concept_mention(const Tokens& t, It i, bool organ_pathology, ast::Expr
   out = ast::Expr(p);
   const bool drug = info && info->kind == ConceptKind::medication;
   const It after_hyphen = t.cue(j, "dash") ? j + 1 : j;
-  if (t.cue(j, "negative")) {
+  // "HIV negative", "HIV-negative": read as "HIV", it failed every patient without it.
+  if (t.cue(after_hyphen, "negative")) {
     out = ast::make_not(out);
-    ++j;
-  } else if (t.cue(j, "positive")) {
-    ++j;
+    j = after_hyphen + 1;
+  } else if (t.cue(after_hyphen, "positive")) {
+    j = after_hyphen + 1;
   } else if (drug && !p.window && t.cue(after_hyphen, "naive")) {
     // "insulin-naive": never treated with it.
     p.function = "history";

@@ -2233,8 +2233,24 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
                              std::make_move_iterator(items.begin() + close));
       std::vector<Item> after(std::make_move_iterator(items.begin() + (looser ? looser_end : close)),
                               std::make_move_iterator(items.end()));
+      // "Cancer, with no active treatment": words without a reading are
+      // still what the negation forbids; set aside, the criterion read as
+      // "cancer" alone.
+      const int words_from = rest.empty() ? 0 : rest.front().tb, words_to = rest.empty() ? 0 : rest.back().te;
+      const bool has_words = std::any_of(rest.begin(), rest.end(), [](const Item& it) { return it.kind == Item::residue; }) &&
+                             std::none_of(rest.begin(), rest.end(), [](const Item& it) { return it.kind == Item::ignorable; });
+      // (Not a verb's negation: "must not be enrolled in the study:".)
+      const int neg_at = items[k].tb;
+      const bool of_verb = word_in(neg_at - 1, Word::modal) || word_in(neg_at + 1, Word::copula);
       items.erase(items.begin() + k, items.end());
-      if (auto inner = combine(std::move(rest))) {
+      std::optional<Expr> inner = combine(std::move(rest));
+      if (!inner && has_words && v == "negation" && !of_verb && words_to > words_from) {
+        ast::Unparsed u;
+        u.text = span_text(words_from, words_to);
+        u.span = span(words_from, words_to);
+        inner = Expr(u);
+      }
+      if (inner) {
         Item n;
         n.kind = Item::leaf;
         n.expr = ast::make_not(*inner);

@@ -1632,6 +1632,15 @@ std::vector<Item> Parser::scan(int b, int e) {
         push_token(Item::including, i++, false);
         continue;
       }
+      if (v == "commitment") {
+        // "refrain from smoking during the study": what the patient will not
+        // do, a promise a person checks; read, it required smoking.
+        const int stop = segment_end(i, e);
+        ignore(i + 1, stop, "what the patient commits to");
+        push_leaf(Expr(ast::Manual{"compliance", span(i, stop)}), i, stop);
+        i = stop;
+        continue;
+      }
       if (v == "future") {  // "may receive islet transplantation": a plan, not a record
         int stop = segment_end(i, e);
         // "For patients who will receive cisplatin: creatinine ≤ 1.5 mg/dL":
@@ -3245,6 +3254,7 @@ constexpr std::string_view kCuesRead[] = {
     "for_gt", "for_lt", "from", "future", "history", "history_adj", "including", "inclusive", "male", "male_noun",
     "measure_change", "naive", "negation", "negation_history", "negation_prefix", "negative", "negative_test",
     "not_age", "not_controlled", "positive", "reference", "reference_weak", "regardless", "result", "risk", "since",
+    "commitment",
     "since_cure", "since_diagnosis", "to", "window", "window_weak"};
 
 void check_cues(const Lexicon& lexicon) {

@@ -1286,6 +1286,16 @@ std::vector<Item> Parser::scan(int b, int e) {
           inner = scan(definition + 1, close);
           --depth_;
         }
+        // "stable COPD (i.e. no exacerbation ... in the past six weeks)": a
+        // bound or a negation in it narrows what precedes; unread, it stays.
+        const bool narrows = std::any_of(t_.begin() + definition + 1, t_.begin() + close, [](const Token& t) {
+          return t.kind == Tok::comparator || (t.kind == Tok::cue && t.value.rfind("negation", 0) == 0);
+        });
+        if (!measurable(inner) && opens && narrows && after_concept(items)) {
+          push_unread_bound(items, i, std::min(close + 1, e));
+          i = close + 1;
+          continue;
+        }
         if (!measurable(inner)) {
           ignore(i, std::min(close + 1, e), "definition");
           i = close + 1;
@@ -1571,9 +1581,13 @@ std::vector<Item> Parser::scan(int b, int e) {
         auto inner = scan(i + 1, stop);
         if (measurable(inner)) {
           push_definition(i, inner);
-        } else if (has_comparator(i + 1, stop)) {
-          // "renal failure defined as a clearance < 30 ml/min": a bound not
-          // read narrows the word; it stays, so the word alone does not decide.
+        } else if (has_comparator(i + 1, stop) || std::any_of(inner.begin(), inner.end(), [](const Item& it) {
+                     return it.kind == Item::modifier && it.value.rfind("negation", 0) == 0;
+                   })) {
+          // "renal failure defined as a clearance < 30 ml/min", "stable COPD
+          // (i.e. no exacerbation ... in the past six weeks)": a bound or a
+          // negation not read narrows the word; it stays, so the word alone
+          // does not decide.
           push_unread_bound(items, i, stop);
         } else {
           ignore(i, stop, v);

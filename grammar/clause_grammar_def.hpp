@@ -1195,6 +1195,13 @@ struct age_parser : x3::parser<age_parser> {
     if (!end || (end < t.limit && t.in.classes && t.is(end - 1, Tok::time_unit) &&
                  has_class(classes_of(t.in, static_cast<std::size_t>(end - t.begin), WordsOf::first), Word::elapsed)))
       return false;
+    // "< 21 years of age when originally diagnosed", "at migraine onset":
+    // an age at diagnosis or onset ("≥ 18 years diagnosed with ..." is not).
+    if (end < t.limit && t.word_in(end, Word::at_time))
+      for (It k = end + 1; k < t.limit && k < end + 4; ++k) {
+        if (t.cue(k, "diagnosed") || t.word_in(k, Word::onset)) return false;
+        if (!t.is(k, Tok::word) && !t.is(k, Tok::filler)) break;
+      }
     x3::traits::move_to(ts, attr);
     first = end;
     return true;

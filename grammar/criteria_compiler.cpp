@@ -3027,7 +3027,9 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     // ("Those with diabetes: HbA1c < 8%": people picked out of the rest end
     // their words at a colon too.)
     const bool subset = subject && is(c, Tok::colon) && any_word_in(i, Word::subset);
-    if (subject && !subset && !(word_in(c, Word::obligation) && word_in(c, Word::modal))) continue;
+    // "Patients who have not had prior therapy, must have ...": a comma before the "must".
+    const bool must_after_comma = is(c, Tok::comma) && word_in(c + 1, Word::obligation) && word_in(c + 1, Word::modal);
+    if (subject && !subset && !must_after_comma && !(word_in(c, Word::obligation) && word_in(c, Word::modal))) continue;
     const int x_begin = group ? group_words : i + 1;
     if (c <= x_begin) continue;
     // A group of patients is named in a few words; a long run to the first

@@ -300,10 +300,10 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
       ++p;
       continue;
     }
-    // "2.5xUNL", "1.5xupper limit of normal": a times sign typed as a
-    // letter against the number and the limit's words. (Spellings the
-    // tables list whole, "2.5xULN", are read below.)
-    if (*p == 'x' && p > begin && std::isdigit(static_cast<unsigned char>(p[-1])) && p + 1 < end &&
+    // "2.5xUNL", "1.5xupper limit of normal", "2.5 xULRR": a times sign
+    // typed as a letter against the limit's words, after a number.
+    // (Spellings the tables list whole, "2.5xULN", are read below.)
+    if (*p == 'x' && p > begin && (std::isdigit(static_cast<unsigned char>(p[-1])) || p[-1] == ' ') && p + 1 < end &&
         std::isalpha(static_cast<unsigned char>(p[1])) && !out.empty() && out.back().kind == Tok::number) {
       std::string spaced = "x " + std::string(p + 1, end);
       if (auto unit = tables_->units->read(spaced); unit && unit->length > 2 &&

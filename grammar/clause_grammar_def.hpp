@@ -244,9 +244,24 @@ struct restated_units_parser : x3::parser<restated_units_parser> {
       first = close + 1;
       return true;
     }
+    // "mg/deciliter [dL]": part of the unit just read, restated.
+    if (close == first + 2 && (first + 1)->kind == Tok::word && first > o.input->tokens.data() &&
+        first[-1].kind == Tok::unit && !(first + 1)->text.empty()) {
+      std::string unit = first[-1].value;
+      for (auto& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (unit.find((first + 1)->text) != std::string::npos) {
+        first = close + 1;
+        return true;
+      }
+    }
     const auto& words = o.input->words;
     bool has_number = false;
     for (It k = first + 1; k < close; ++k) {
+      // "(3.9 millimoles per liter [mmol/L])": the unit restated inside.
+      if (k->kind == Tok::open && k + 2 < close && (k + 1)->kind == Tok::unit && (k + 2)->kind == Tok::close) {
+        k += 2;
+        continue;
+      }
       const auto index = static_cast<std::size_t>(k - o.input->tokens.data());
       const bool condition = index < words.size() && has_class(words[index], Word::condition);
       // "(> 3 x ULN in case of Gilbert syndrome)" is a bound for some, not a restatement.
@@ -910,12 +925,12 @@ const auto threshold_def = ((after_between >> between_body)[set_thresholds] |
                             (not_after_between >> limit_form)[set_thresholds] |
                             (not_after_between >> sex_lead >> comparator_form)[set_sex_first] |
                             (not_after_between >> number_form)[set_thresholds]) >>
-                           -restated_units >> *cue("inclusive") >> -sex[set_sex];
+                           *restated_units >> *cue("inclusive") >> -sex[set_sex];
 // A later threshold of a list ("between" is its own word there).
 const x3::rule<class next_threshold_class, Thresholds> next_threshold = "threshold";
 const auto next_threshold_def = (between_form[set_thresholds] | comparator_form[set_thresholds] | limit_form[set_thresholds] |
                                  number_form[set_thresholds]) >>
-                                -restated_units >> *cue("inclusive") >> -sex[set_sex];
+                                *restated_units >> *cue("inclusive") >> -sex[set_sex];
 
 // A list of thresholds on one measure, each after a joiner; what starts a
 // later one: a comparator, "between", or a number before "or more" or a dash.
@@ -965,11 +980,11 @@ const auto add_next = [](auto& ctx) {
 };
 const auto threshold_list_def =
     threshold[set_thresholds] >>
-    *((sex_joiner >> any_number >> -known_unit >> -restated_units >> sex)[add_other_sex] |
+    *((sex_joiner >> any_number >> -known_unit >> *restated_units >> sex)[add_other_sex] |
       // An alternative "or ..." for some patients only ends the list.
       (or_joiner >> next_starts >> next_threshold >> !for_some)[add_next] |
       (and_joiner >> next_starts >> next_threshold)[add_next] |
-      (-sex_joiner >> sex_lead >> comparator_form >> -restated_units >> *cue("inclusive"))[add_sexed]);
+      (-sex_joiner >> sex_lead >> comparator_form >> *restated_units >> *cue("inclusive"))[add_sexed]);
 
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment": an amount (1 if none) of a time unit.

@@ -1372,6 +1372,13 @@ struct age_parser : x3::parser<age_parser> {
         std::none_of(t.begin, i, [&](const Token& m) { return t.any_word_in(&m, Word::relative_person); }))
       return age_thresholds(t, i, ts);
     if (!std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit == "years" || th.unit.empty(); })) return nullptr;
+    // "Male or female cigarette smokers, 18-75 years, motivated to ...": a
+    // range of adult ages in years set off by commas is the age.
+    const bool adult_range = got.size() == 2 && got[0].unit == "years" && got[1].unit == "years" &&
+                             got[0].op == ast::CmpOp::ge && got[1].op == ast::CmpOp::le && got[0].value >= 16 &&
+                             got[1].value <= 100 && got[0].value < got[1].value;
+    if (adult_range && t.is(i - 1, Tok::comma) && (e >= t.limit || t.is(e, Tok::comma) || t.is(e, Tok::period)))
+      return age_thresholds(t, i, ts);
     for (It m = t.begin; m < i; ++m)
       if (!(t.is(m, Tok::person) || t.is(m, Tok::filler) || t.is(m, Tok::comma) || t.cue(m, "male_noun") ||
             t.cue(m, "female_noun") || t.conn(m, "and") || t.conn(m, "or") || t.is(m, Tok::colon)))

@@ -538,6 +538,16 @@ class Parser {
     return false;
   }
   bool is_person(int i) const { return is(i, Tok::person) || cue(i, "female_noun") || cue(i, "male_noun"); }
+  // A unit that is only a multiplier ("times", "x", "fold"), no limit named.
+  bool bare_multiplier(const std::string& unit) const {
+    if (unit.empty()) return false;
+    const auto& tables = lex_.phrases();
+    const auto table = tables.find("unit_multiplier");
+    if (table == tables.end()) return false;
+    std::string low = unit;
+    for (auto& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return table->second.count(low) > 0;
+  }
   bool has_comparator(int b, int e) const {
     for (int k = b; k < e; ++k)
       if (is(k, Tok::comparator)) return true;
@@ -827,6 +837,9 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   if (!ts.empty() && std::all_of(ts.begin(), ts.end(), [](const Threshold& t) { return t.unit == "%"; }) &&
       std::none_of(head.concepts.begin(), head.concepts.end(), takes_percent))
     return std::nullopt;
+  // "glucose monitoring at least 4 times per day": a multiplier with no
+  // limit after it is a count, not the measure's value.
+  if (std::any_of(ts.begin(), ts.end(), [&](const Threshold& t) { return bare_multiplier(t.unit); })) return std::nullopt;
   auto per = per_measure(ts);
   if (per.empty()) return std::nullopt;
   if (per.size() == 1) return std::make_pair(per.front(), k);
@@ -841,6 +854,13 @@ std::optional<std::pair<Expr, int>> Parser::reverse_measure(int i, int end) {
   std::string measure;
   const int next = read_bound_before(*clause_input_, i, end, bound, measure);
   if (next < 0 || measure.empty()) return std::nullopt;
+  // "... at least 500/mm3 Platelet count at least 75,000/mm3": a measure
+  // with its own bound after it does not take the one before.
+  {
+    int k = next;
+    while (k < end && is(k, Tok::filler)) ++k;
+    if (is(k, Tok::comparator)) return std::nullopt;
+  }
   auto e = thresholds_expr(measure, {bound}, "");
   if (!e) return std::nullopt;
   return std::make_pair(*e, next);
@@ -914,7 +934,9 @@ std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) c
       ast::Comparison d = *c;
       d.op = th.op;
       d.value = th.value;
-      if (!th.unit.empty()) d.unit = th.unit;
+      // "<3 times [<5 times for patients with liver metastasis] UNL": the
+      // multiplier alone is the bound's multiple of the same limit.
+      if (!th.unit.empty() && !bare_multiplier(th.unit)) d.unit = th.unit;
       return Expr(d);
     }
     if (const auto* n = boost::get<x3::forward_ast<ast::NAry>>(&x.get())) {
@@ -983,7 +1005,9 @@ std::optional<std::pair<Expr, int>> Parser::comparator_before_measure(int i, int
 // measure, its comparator read from the measure's side (≤ becomes ≥); what
 // follows the measure is read as usual.
 std::optional<std::pair<Expr, int>> Parser::bound_before_measure(int i, int end) {
-  if (!is(i, Tok::number)) return std::nullopt;
+  // "Granulocyte count at least 500/mm3 Platelet count at least 75,000/mm3":
+  // a value after its comparator belongs to what precedes it.
+  if (!is(i, Tok::number) || is(i - 1, Tok::comparator)) return std::nullopt;
   Threshold th;
   std::string measure_after;  // set only for a bound whose measure follows ("> 2 U/kg insulin dose")
   const int m = read_bound_before(*clause_input_, i, end, th, measure_after);

@@ -2237,6 +2237,30 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // "ALT ≤ 2.5 x ULN in absence of liver metastases, or ≤ 5 x ULN in
       // presence of liver metastases": an "or" before a bound opens another
       // alternative, outside the negation.
+      // "women who are not pregnant or planning to become pregnant ...
+      // aged 18 to 55 years": the ages are the population's, outside it.
+      bool negated_something = false;
+      for (std::size_t m = k + 1; m < close; ++m) {
+        if (items[m].kind != Item::leaf) {
+          negated_something = negated_something || (items[m].kind == Item::residue && items[m].meaningful);
+          continue;
+        }
+        const auto ids = bounded_measures(items[m].expr);
+        // ("aged 18 to 55 years": named as the age; "not to enroll subjects
+        // below the age of 18" negates the age.)
+        const bool ages = ids && ids->size() == 1 && *ids->begin() == "age" && any_word_in(items[m].tb, Word::age_word);
+        if (!ages) {
+          negated_something = true;
+          continue;
+        }
+        if (negated_something) {
+          close = m;
+          while (close > k + 1 && (items[close - 1].kind == Item::conn || items[close - 1].kind == Item::ignorable ||
+                                   (items[close - 1].kind == Item::residue && !items[close - 1].meaningful)))
+            --close;
+          break;
+        }
+      }
       std::size_t looser_at = 0;  // where that "or" is
       for (std::size_t m = k + 2; m + 1 < close && k > 0 && items[k - 1].kind == Item::leaf; ++m)
         if (items[m].kind == Item::conn && items[m].value == "or" && is(items[m + 1].tb, Tok::comparator)) {

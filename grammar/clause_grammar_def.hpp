@@ -1561,7 +1561,15 @@ struct prohibition_parser : x3::parser<prohibition_parser> {
     auto modal = [&](It k) { return t.word_in(k, Word::modal); };
     auto person = [&](It k) { return t.is(k, Tok::person) || t.cue(k, "female_noun") || t.cue(k, "male_noun"); };
     It k = first;
-    while (k < t.limit && !modal(k) &&
+    // "Investigational Medications: A subject must not ...": past a label.
+    for (It c = first; c < t.limit && c - first < 5; ++c) {
+      if (t.is(c, Tok::colon)) {
+        k = c + 1;
+        break;
+      }
+      if (!(t.is(c, Tok::word) || t.is(c, Tok::filler) || t.is(c, Tok::concept_ref))) break;
+    }
+    while (k < t.limit && !modal(k) && !t.word_in(k, Word::can) &&
            (t.is(k, Tok::filler) || person(k) || t.is(k, Tok::punct) || t.is(k, Tok::number_word) ||
             t.word_in(k, Word::article)))
       ++k;
@@ -1573,6 +1581,15 @@ struct prohibition_parser : x3::parser<prohibition_parser> {
     };
     if ((t.cue(k, "negation") || t.cue(k, "negation_history")) && first_word_in(Word::no)) return true;
     if (modal(k) && t.word_in(k + 1, Word::not_)) return true;
+    // "Can not have received ..." (not "can not sit or stand": an inability).
+    if (t.word_in(k, Word::can) && t.word_in(k + 1, Word::not_) &&
+        (t.word_in(k + 2, Word::undergone) || t.word_in(k + 2, Word::copula)))
+      return true;
+    // "Patient must have no uncontrolled infection".
+    if (modal(k) && (t.word_in(k + 1, Word::undergone) || t.word_in(k + 1, Word::copula)) &&
+        (t.cue(k + 2, "negation") || t.cue(k + 2, "negation_history")) && t.in.classes &&
+        has_class(classes_of(t.in, static_cast<std::size_t>(k + 2 - t.begin), WordsOf::first), Word::no))
+      return true;
     if ((t.cue(k, "negation") && t.word_in(k, Word::not_)) || t.cue(k, "negation_prefix")) {
       if (t.word_in(k + 1, Word::copula)) return true;
       const Concept* c = t.is(k + 1, Tok::concept_ref) && t.in.lexicon ? t.in.lexicon->find((k + 1)->value) : nullptr;

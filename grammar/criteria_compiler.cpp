@@ -1505,6 +1505,20 @@ std::vector<Item> Parser::scan(int b, int e) {
         ++i;
         continue;
       }
+      // "non-cardiac co-morbid conditions", "non-hepatic illnesses": other
+      // than that organ's, not "no heart disease"; the words stay unread.
+      // (Before a condition the lexicon names, "non-hematologic malignancy"
+      // is that condition and not the organ's disease.)
+      if (v == "negation_prefix" && is(i + 1, Tok::organ) && !is(i + 2, Tok::concept_ref)) {
+        Item r;
+        r.kind = Item::residue;
+        r.tb = i;
+        r.te = i + 2;
+        r.meaningful = true;
+        items.push_back(std::move(r));
+        i += 2;
+        continue;
+      }
       if (v == "history" || v == "negation" || v == "negation_history" || v == "negation_prefix") {
         Item m;
         m.kind = Item::modifier;

@@ -176,6 +176,7 @@ struct CriteriaLexer::Tables {
   std::vector<std::string> pathology;
   std::unique_ptr<UnitReader> units;
   std::vector<std::string> quantities;  // measures and demographics: may be glued to a number ("age18")
+  std::vector<std::string> multipliers;  // "times", "x", "fold": the table unit_multiplier
 };
 
 namespace {
@@ -224,6 +225,8 @@ CriteriaLexer::CriteriaLexer(const Lexicon& lexicon) : tables_(std::make_unique<
   add_table(syms, t, "filler", Tok::filler);
   if (auto it = t.find("pathology"); it != t.end())
     for (const auto& [word, value] : it->second) tables_->pathology.push_back(word);
+  if (auto it = t.find("unit_multiplier"); it != t.end())
+    for (const auto& [word, value] : it->second) tables_->multipliers.push_back(normalise_criterion(word, ignored));
   for (const auto& in : lexicon.interpretations()) {
     for (const auto& phrase : [&] {
            auto all = in.synonyms;
@@ -469,7 +472,34 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
     emit(kind, p, p + 1, std::string(1, *p));
     ++p;
   }
+  comparator_before_multiple(out);
   return out;
+}
+
+// "ALT 3 times higher than the upper limit of normal", "five times above
+// the ULN", "6x above ULN": the comparator written between the multiple and
+// the limit goes before the number, where a threshold has it; its span
+// starts at the number, so the words stay in order.
+void CriteriaLexer::comparator_before_multiple(std::vector<Token>& out) const {
+  for (std::size_t k = 0; k + 2 < out.size(); ++k) {
+    if (out[k].kind != Tok::number && out[k].kind != Tok::number_word) continue;
+    if (k > 0 && out[k - 1].kind == Tok::comparator) continue;
+    std::size_t m = k + 1;
+    const bool multiplier = std::find(tables_->multipliers.begin(), tables_->multipliers.end(), out[m].text) !=
+                            tables_->multipliers.end();
+    if (multiplier) ++m;
+    if (m + 1 >= out.size() || out[m].kind != Tok::comparator || out[m + 1].kind != Tok::unit ||
+        (out[m + 1].value != "xULN" && out[m + 1].value != "xLLN"))
+      continue;
+    if (!multiplier && out[k].kind == Tok::number) continue;  // "three times" is one number word
+    Token cmp = std::move(out[m]);
+    cmp.begin = out[k].begin;
+    Token number = std::move(out[k]);
+    out.erase(out.begin() + static_cast<std::ptrdiff_t>(k), out.begin() + static_cast<std::ptrdiff_t>(m + 1));
+    out.insert(out.begin() + static_cast<std::ptrdiff_t>(k), std::move(number));
+    out.insert(out.begin() + static_cast<std::ptrdiff_t>(k), std::move(cmp));
+    k += 1;
+  }
 }
 
 }  // namespace trialmatch::grammar

@@ -44,6 +44,7 @@ class CriteriaLexer {
   bool is_pathology_word(std::string_view word) const;
 
  private:
+  void comparator_before_multiple(std::vector<Token>& out) const;
   struct Tables;
   std::unique_ptr<Tables> tables_;
 };

@@ -502,14 +502,19 @@ class Parser {
     items.push_back(std::move(leaf));
     return stop;
   }
-  static void push_exception_residue(std::vector<Item>& items, int tb, int te, bool as_alternative) {
-    if (as_alternative) items.push_back(or_item(tb, tb));
+  // The words [b, e) as one residue that may decide the criterion: a bound,
+  // a negation or an exception that was not read.
+  static void push_unread(std::vector<Item>& items, int b, int e) {
     Item r;
     r.kind = Item::residue;
-    r.tb = tb;
-    r.te = te;
+    r.tb = b;
+    r.te = e;
     r.meaningful = true;
     items.push_back(std::move(r));
+  }
+  static void push_exception_residue(std::vector<Item>& items, int tb, int te, bool as_alternative) {
+    if (as_alternative) items.push_back(or_item(tb, tb));
+    push_unread(items, tb, te);
   }
   // A sentence with its conditional clauses: "if X, Y" / "if X must Y".
   std::optional<Expr> conditional_sentence(int b, int e);
@@ -552,15 +557,6 @@ class Parser {
     for (int k = b; k < e; ++k)
       if (is(k, Tok::comparator)) return true;
     return false;
-  }
-  // Words with a bound that was not read: one meaningful residue.
-  static void push_unread_bound(std::vector<Item>& items, int b, int e) {
-    Item r;
-    r.kind = Item::residue;
-    r.tb = b;
-    r.te = e;
-    r.meaningful = true;
-    items.push_back(std::move(r));
   }
 
   const Lexicon& lex_;
@@ -1316,7 +1312,7 @@ std::vector<Item> Parser::scan(int b, int e) {
           return t.kind == Tok::comparator || (t.kind == Tok::cue && t.value.rfind("negation", 0) == 0);
         });
         if (!measurable(inner) && opens && narrows && after_concept(items)) {
-          push_unread_bound(items, i, std::min(close + 1, e));
+          push_unread(items, i, std::min(close + 1, e));
           i = close + 1;
           continue;
         }
@@ -1410,12 +1406,7 @@ std::vector<Item> Parser::scan(int b, int e) {
     if (int n = 0, next = 0; (next = n_of_opener(i, e, n, dangling)) > 0) {
       // Its list is elsewhere (the items after it): its words stay.
       if (dangling) {
-        Item words;  // its own residue, not joined to words before it: a heading's is set aside
-        words.kind = Item::residue;
-        words.tb = i;
-        words.te = next;
-        words.meaningful = true;
-        items.push_back(std::move(words));
+        push_unread(items, i, next);  // its own residue, not joined to words before it: a heading's is set aside
         i = next;
         continue;
       }
@@ -1510,12 +1501,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       // (Before a condition the lexicon names, "non-hematologic malignancy"
       // is that condition and not the organ's disease.)
       if (v == "negation_prefix" && is(i + 1, Tok::organ) && !is(i + 2, Tok::concept_ref)) {
-        Item r;
-        r.kind = Item::residue;
-        r.tb = i;
-        r.te = i + 2;
-        r.meaningful = true;
-        items.push_back(std::move(r));
+        push_unread(items, i, i + 2);
         i += 2;
         continue;
       }
@@ -1626,7 +1612,7 @@ std::vector<Item> Parser::scan(int b, int e) {
           // (i.e. no exacerbation ... in the past six weeks)": a bound or a
           // negation not read narrows the word; it stays, so the word alone
           // does not decide.
-          push_unread_bound(items, i, stop);
+          push_unread(items, i, stop);
         } else {
           ignore(i, stop, v);
         }
@@ -1665,7 +1651,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         });
         const bool opens_with_bound = first != inner.end() && first->kind == Item::leaf && measurable({*first});
         if (!opens_with_bound && has_comparator(i + 1, stop)) {
-          push_unread_bound(items, i, stop);  // "as defined by a creatinine clearance of ≥75% of normal"
+          push_unread(items, i, stop);  // "as defined by a creatinine clearance of ≥75% of normal"
         } else if (!opens_with_bound) {
           ignore(i, stop, v);
         } else if (leaf_before()) {
@@ -1716,12 +1702,7 @@ std::vector<Item> Parser::scan(int b, int e) {
           return is(k, Tok::word) || is(k, Tok::concept_ref) || is(k, Tok::organ) || is(k, Tok::pathology);
         };
         while (stop < e && (names(stop) || (is(stop, Tok::filler) && stop + 1 < e && names(stop + 1)))) ++stop;
-        Item r;
-        r.kind = Item::residue;
-        r.tb = i;
-        r.te = stop;
-        r.meaningful = true;
-        items.push_back(std::move(r));
+        push_unread(items, i, stop);
         i = stop;
         continue;
       }

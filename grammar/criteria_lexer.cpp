@@ -308,7 +308,8 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
     // (Spellings the tables list whole, "2.5xULN", are read below.)
     if (*p == 'x' && p > begin && (std::isdigit(static_cast<unsigned char>(p[-1])) || p[-1] == ' ') && p + 1 < end &&
         std::isalpha(static_cast<unsigned char>(p[1])) && !out.empty() && out.back().kind == Tok::number) {
-      std::string spaced = "x " + std::string(p + 1, end);
+      // (A limit's words are short: the rest of the text need not be copied.)
+      std::string spaced = "x " + std::string(p + 1, std::min(end, p + 1 + 80));
       if (auto unit = tables_->units->read(spaced); unit && unit->length > 2 &&
           (unit->spelling == "xULN" || unit->spelling == "xLLN")) {
         emit(Tok::unit, p, p + unit->length - 1, unit->spelling);

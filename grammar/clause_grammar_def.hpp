@@ -1176,6 +1176,8 @@ inline It age_thresholds(const Tokens& t, It from, Thresholds& ts) {
   for (const auto& th : ts)
     if (!th.unit.empty() && !is_time(th.unit)) return nullptr;
   It e = t.begin + k;
+  // "age < 72 hours": not in years, and no rule reads ages in hours.
+  if (ts.back().unit.empty() && t.word_in(e, Word::clock_unit)) return nullptr;
   // "or under" closes the bound ("18 years or under"), unless a word follows
   // it ("less than 18 years old or under guardianship").
   auto closing = [&](It m) {
@@ -1223,9 +1225,9 @@ struct age_parser : x3::parser<age_parser> {
   }
 
   static It read(const Tokens& t, It i, Thresholds& ts) {
-    if (i >= t.last || t.cue(i, "not_age")) return nullptr;
+    if (i >= t.last || t.cue(i, "other_quantity")) return nullptr;
     for (It m = std::max(t.begin, i - 4); m < i; ++m)
-      if (t.word_in(m, Word::onset) || t.cue(m, "diagnosed") || t.cue(m, "not_age")) return nullptr;
+      if (t.word_in(m, Word::onset) || t.cue(m, "diagnosed") || t.cue(m, "other_quantity")) return nullptr;
     if (t.age_word(i)) {
       // "Age (20-50)"
       if (t.is(i + 1, Tok::open)) {

@@ -815,12 +815,14 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   const int k = read_thresholds(head.thresholds_at, end, false, ts, head.between);
   if (k < 0) return std::nullopt;
   // "weighs more than 100 lbs over ideal body weight", "120% of ideal body
-  // weight": a bound relative to the measure itself, not on its value.
+  // weight": a bound relative to the measure itself or to another quantity,
+  // not on its value.
   if (is(k, Tok::comparator) || (is(k, Tok::filler) && t_[k].text == "of")) {
     int m = k + 1;
     while (m < end && m - k <= 3 && is(m, Tok::word)) ++m;
     if (is(m, Tok::concept_ref) && std::find(head.concepts.begin(), head.concepts.end(), t_[m].value) != head.concepts.end())
       return std::nullopt;
+    if (cue(m, "other_quantity")) return std::nullopt;  // "over ideal body weight"
   }
   // "bilirubin > 10% above the upper limit", "(with > 35% direct
   // bilirubin)": a percentage of a measure no value is given in is not its
@@ -1471,8 +1473,19 @@ std::vector<Item> Parser::scan(int b, int e) {
         ++i;
         continue;
       }
-      if (v == "not_age") {  // "age at onset 25-70": not the patient's age; keep it as residue
+      // "age at onset 25-70", "lean body weight < 40 kg": not the patient's own
+      // value of the measure; the bound stays as residue.
+      if (v == "other_quantity") {
+        // To the segment's end or an "and" / "or" outside brackets: "...
+        // 120% of ideal body weight and weigh at least 50 kg".
         int stop = segment_end(i, e);
+        for (int k = i + 1, depth = 0; k < stop; ++k) {
+          if (is(k, Tok::open)) ++depth;
+          if (is(k, Tok::close) && depth > 0) --depth;
+          // Not the second end of a range: "between 20 weeks and 23 weeks".
+          if (depth == 0 && (conn(k, "and") || conn(k, "or")) && !is(k + 1, Tok::number) && !is(k + 1, Tok::comparator))
+            stop = k;
+        }
         for (int k = i; k < stop; ++k) push_residue(k);
         items.back().meaningful = true;
         i = stop;
@@ -3312,7 +3325,7 @@ constexpr std::string_view kCuesRead[] = {
     "dash", "definition", "diagnosed", "duration", "episode", "exception", "female", "female_noun", "for", "for_ge",
     "for_gt", "for_lt", "from", "future", "history", "history_adj", "including", "inclusive", "male", "male_noun",
     "measure_change", "naive", "negation", "negation_history", "negation_prefix", "negative", "negative_test",
-    "not_age", "not_controlled", "positive", "reference", "reference_weak", "regardless", "result", "risk", "since",
+    "other_quantity", "not_controlled", "positive", "reference", "reference_weak", "regardless", "result", "risk", "since",
     "commitment",
     "since_cure", "since_diagnosis", "to", "window", "window_weak"};
 

@@ -1067,8 +1067,10 @@ const auto make_duration_for = [](auto& ctx) {
   const bool diagnosed = boost::fusion::at_c<0>(a);
   const It op_at = boost::fusion::at_c<2>(a);
   const auto& op = boost::fusion::at_c<3>(a);
-  // A comparator alone follows "diagnosed" or "duration" only.
-  if (op.second == 2 && !diagnosed && !(op_at[-1].kind == Tok::cue && op_at[-1].value == "duration")) {
+  // A comparator alone follows "diagnosed" or "duration" only ("T2D
+  // subjects diagnosed at least 6 months prior to screening").
+  if (op.second == 2 && !diagnosed &&
+      !(op_at[-1].kind == Tok::cue && (op_at[-1].value == "duration" || op_at[-1].value == "diagnosed"))) {
     x3::_pass(ctx) = false;
     return;
   }
@@ -1212,6 +1214,9 @@ struct age_parser : x3::parser<age_parser> {
     if (!end || (end < t.limit && t.in.classes && t.is(end - 1, Tok::time_unit) &&
                  has_class(classes_of(t.in, static_cast<std::size_t>(end - t.begin), WordsOf::first), Word::elapsed)))
       return false;
+    // "diagnosed at least 6 months prior to screening": a time before an
+    // event ("Age >= 18 years prior to ..." is an age: it says so).
+    if (end < t.limit && t.is(end - 1, Tok::time_unit) && t.cue(end, "before") && !t.age_word(first)) return false;
     // "< 21 years of age when originally diagnosed", "at migraine onset":
     // an age at diagnosis or onset ("≥ 18 years diagnosed with ..." is not).
     if (end < t.limit && t.word_in(end, Word::at_time))
@@ -1228,6 +1233,13 @@ struct age_parser : x3::parser<age_parser> {
     if (i >= t.last || t.cue(i, "other_quantity")) return nullptr;
     for (It m = std::max(t.begin, i - 4); m < i; ++m)
       if (t.word_in(m, Word::onset) || t.cue(m, "diagnosed") || t.cue(m, "other_quantity")) return nullptr;
+    // "1st degree relative with sudden death under 40 years of age": a
+    // relative's age, named earlier in the clause (not "the parent and the
+    // patient (over 7)": the person named last is whose age it is).
+    for (It m = i - 1; !t.is(i, Tok::person) && m >= t.begin && i - m <= 8 && !t.is(m, Tok::comma) && !t.is(m, Tok::semicolon) &&
+                       !t.is(m, Tok::colon) && !t.is(m, Tok::person);
+         --m)
+      if (t.word_in(m, Word::kin)) return nullptr;
     if (t.age_word(i)) {
       // "Age (20-50)"
       if (t.is(i + 1, Tok::open)) {
@@ -2202,8 +2214,11 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
     j = skip_restatement(t, j);
     // A list sharing one comparator: "total bilirubin, ALT, and AST ≥ 2×ULN",
     // "AST/ALT". After "A and", B cannot open a comma list of its own; after
-    // its "and"/"or" a list is complete ("ALT and AST, creatinine < 1.8").
-    bool joined = t.conn(i - 1, "and") || t.conn(i - 1, "or");
+    // its "and"/"or" a list is complete ("ALT and AST, creatinine < 1.8"),
+    // unless no measure stands before it ("liver disease or ALT, AST, or
+    // bilirubin > 2 x ULN").
+    bool joined = (t.conn(i - 1, "and") || t.conn(i - 1, "or")) &&
+                  (measure_at(t, i - 2) || measure_group_at(t, i - 2) || t.is(i - 2, Tok::close));
     while (j < t.limit) {
       It k = j;
       if (t.is(k, Tok::comma)) {

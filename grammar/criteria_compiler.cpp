@@ -1485,6 +1485,8 @@ std::vector<Item> Parser::scan(int b, int e) {
           // Not the second end of a range: "between 20 weeks and 23 weeks".
           if (depth == 0 && (conn(k, "and") || conn(k, "or")) && !is(k + 1, Tok::number) && !is(k + 1, Tok::comparator))
             stop = k;
+          if (depth == 0 && is(k, Tok::colon)) stop = k;  // "changes in renal function: creatinine > 1.0"
+          if (is(k, Tok::manual)) stop = k;  // "change in the judgment of the investigator": a person decides
         }
         for (int k = i; k < stop; ++k) push_residue(k);
         items.back().meaningful = true;

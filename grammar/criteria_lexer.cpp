@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 
 #include "engine/lexicon.hpp"
 #include "grammar/phrase_trie.hpp"
@@ -46,6 +47,7 @@ constexpr Replacement kReplacements[] = {
     {"\xE2\x81\x84", "/"},   {"\xE2\x88\x95", "/"},   {"\xEF\xBC\x8F", "/"},  // fraction, division, full-width slash
     {"\xEF\xBC\x9D", "="},  {"\xEF\xBC\x85", "%"},  // full-width equals, percent
     {"\xCB\x82", "<"},     {"\xCB\x83", ">"},  // modifier letter arrowheads, typed for < and >
+    {"\xC2\xB7", "."},  // middle dot: a decimal point between digits, else a blank (below)
 };
 
 }  // namespace
@@ -84,6 +86,16 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
           len = r.from.size();
           // "1.5×upper limit of normal": a times sign against a word stands apart from it.
           if (rep == "x" && i + len < text.size() && std::isalpha(static_cast<unsigned char>(text[i + len]))) rep = "x ";
+          // "7·5 %" (a middle dot for the decimal point) between digits; a
+          // stray bullet at a word's end ("0 to 2·"); else a product in a
+          // unit ("kg·m^-2"), kept.
+          if (r.from == "\xC2\xB7") {
+            const bool digit_before = n > 0 && std::isdigit(static_cast<unsigned char>(out[n - 1]));
+            const bool at_end = i + len >= text.size() || std::isspace(static_cast<unsigned char>(text[i + len]));
+            if (digit_before && !at_end && std::isdigit(static_cast<unsigned char>(text[i + len]))) rep = ".";
+            else if (at_end) rep = " ";
+            else rep = r.from;
+          }
           break;
         }
       }
@@ -177,6 +189,7 @@ struct CriteriaLexer::Tables {
   std::unique_ptr<UnitReader> units;
   std::vector<std::string> quantities;  // measures and demographics: may be glued to a number ("age18")
   std::vector<std::string> multipliers;  // "times", "x", "fold": the table unit_multiplier
+  std::vector<std::string> whole_counts;  // "/uL": the table whole_count_unit
 };
 
 namespace {
@@ -227,6 +240,8 @@ CriteriaLexer::CriteriaLexer(const Lexicon& lexicon) : tables_(std::make_unique<
     for (const auto& [word, value] : it->second) tables_->pathology.push_back(word);
   if (auto it = t.find("unit_multiplier"); it != t.end())
     for (const auto& [word, value] : it->second) tables_->multipliers.push_back(normalise_criterion(word, ignored));
+  if (auto it = t.find("whole_count_unit"); it != t.end())
+    for (const auto& [unit, why] : it->second) tables_->whole_counts.push_back(unit);
   for (const auto& in : lexicon.interpretations()) {
     for (const auto& phrase : [&] {
            auto all = in.synonyms;
@@ -474,7 +489,35 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
     ++p;
   }
   comparator_before_multiple(out);
+  drop_stray_to(out);
+  thousands_point_in_counts(out);
   return out;
+}
+
+// "Age >= to 40 years", "greater than or equal (>=) to 27": a "to" left
+// between a comparator (or its restatement in brackets) and the number.
+void CriteriaLexer::drop_stray_to(std::vector<Token>& out) const {
+  for (std::size_t k = 1; k + 1 < out.size(); ++k) {
+    if (out[k].kind != Tok::cue || out[k].value != "to" || out[k + 1].kind != Tok::number) continue;
+    const bool after_comparator = out[k - 1].kind == Tok::comparator ||
+                                  (k >= 3 && out[k - 1].kind == Tok::close && out[k - 2].kind == Tok::comparator &&
+                                   out[k - 3].kind == Tok::open);
+    if (after_comparator) out.erase(out.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+}
+
+// "platelet count < 50.000/uL": a count per volume is a whole number, so a
+// point before three digits separates thousands.
+void CriteriaLexer::thousands_point_in_counts(std::vector<Token>& out) const {
+  for (std::size_t k = 0; k + 1 < out.size(); ++k) {
+    Token& n = out[k];
+    if (n.kind != Tok::number || out[k + 1].kind != Tok::unit) continue;
+    const auto point = n.text.find('.');
+    if (point == std::string::npos || point == 0 || point > 3 || n.text.size() - point - 1 != 3) continue;
+    if (std::find(tables_->whole_counts.begin(), tables_->whole_counts.end(), out[k + 1].value) == tables_->whole_counts.end())
+      continue;
+    n.number = std::round(n.number * 1000);
+  }
 }
 
 // "ALT 3 times higher than the upper limit of normal", "five times above

@@ -416,6 +416,8 @@ class Parser {
   bool looser_bound(const Item* prev, int b, int e) const;
   bool bare_looser_bound(const Item* prev, int b, int e, Threshold& th) const;
   std::optional<Expr> looser_alternative(const Item* prev, int b, int e) const;
+  std::optional<Expr> looser_alternative_for_some_first(const Item* prev, int b, int e) const;
+  Expr relax(const Item* prev, const Threshold& th, int who_b, int who_e) const;
   std::optional<std::pair<Expr, int>> antibody_construct(int i, int end);
   std::optional<std::pair<Expr, int>> count_construct(int i, int end);
   std::optional<std::pair<Expr, int>> pair_construct(int i, int end);
@@ -924,7 +926,29 @@ std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) c
   while (m > b && is(m - 1, Tok::filler) && word_in(m - 1, Word::condition)) --m;
   if (is(m, Tok::comma)) ++m;
   if (m >= e || !(word_in(m, Word::condition) || for_some_at(*clause_input_, m, e))) return std::nullopt;
-  const Threshold& th = ths.front();
+  return relax(prev, ths.front(), m, e);
+}
+
+// "ALT ≤ 2.5 x ULN (in case of liver metastases ≤ 5 x ULN)": for whom
+// first, then the looser bound, to the end of [b, e) but for filler.
+std::optional<Expr> Parser::looser_alternative_for_some_first(const Item* prev, int b, int e) const {
+  if (b >= e || !(word_in(b, Word::condition) || for_some_at(*clause_input_, b, e))) return std::nullopt;
+  int k = b + 1;
+  while (k < e && !is(k, Tok::comparator) && !is(k, Tok::open) && !is(k, Tok::semicolon)) ++k;
+  if (k >= e || !is(k, Tok::comparator) || !looser_bound(prev, k, e)) return std::nullopt;
+  std::vector<Threshold> ths;
+  int m = read_threshold(*clause_input_, k, e, false, false, ths);
+  if (m < 0 || ths.size() != 1) return std::nullopt;
+  while (m < e && is(m, Tok::filler)) ++m;
+  if (m != e) return std::nullopt;
+  int who_e = k;
+  while (who_e > b + 1 && (is(who_e - 1, Tok::comma) || is(who_e - 1, Tok::colon))) --who_e;
+  return relax(prev, ths.front(), b, who_e);
+}
+
+// `prev`, or its comparisons rebound to `th` for those the words [who_b,
+// who_e) name.
+Expr Parser::relax(const Item* prev, const Threshold& th, int who_b, int who_e) const {
   const auto upper = [](CmpOp op) { return op == CmpOp::le || op == CmpOp::lt; };
   std::function<Expr(const Expr&)> rebound = [&](const Expr& x) -> Expr {
     if (const auto* c = boost::get<ast::Comparison>(&x.get())) {
@@ -945,8 +969,8 @@ std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) c
     return x;
   };
   ast::Unparsed who;
-  who.text = span_text(m, e);
-  who.span = span(m, e);
+  who.text = span_text(who_b, who_e);
+  who.span = span(who_b, who_e);
   // Met by the first bound, or by the looser one for those it names; in an
   // exclusion's own sense (who is excluded): beyond the first bound, and
   // beyond the looser one too unless the words leave them out.
@@ -1978,6 +2002,11 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     if (items[k].kind != Item::group) continue;
     Item& g = items[k];
     Item* prev = k > 0 ? &items[k - 1] : nullptr;
+    // The bound a looser one in the bracket relaxes may stand before filler
+    // ("≤ 2.5 x ULN for the institution (in case of ...)").
+    Item* bound = prev;
+    for (std::size_t b = k; bound && bound->kind == Item::residue && !bound->meaningful;)
+      bound = --b > 0 ? &items[b - 1] : nullptr;
     // "Anemia (<11 g/dL)", "thrombocytopenia (<100,000/μL)": a condition
     // whose measure the lexicon names (table measured_as), then a bound
     // alone in brackets: the bound on that measure stands for it.
@@ -2050,6 +2079,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // "(5 times ULN if ...)": a bare value in the unit just read opens one too.
       Threshold bare;
       const bool opens = is(first, Tok::comparator) || bare_looser_bound(prev, first, g.te - 1, bare);
+      // "(in case of liver metastases ≤ 5 x ULN)": for whom, then the bound.
+      if (!nested && looser_alternative_for_some_first(bound, g.tb + 1, g.te - 1)) conditional = true;
       for (int m = first + 1; m + 1 < g.te && !conditional && !nested; ++m) {
         if (opens && for_some_at(*clause_input_, m, g.te - 1)) conditional = true;
         if (!word_in(m, Word::condition)) continue;
@@ -2061,11 +2092,14 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // is a looser bound for some patients ("ALT ≤ 1.5 × ULN (≤ 3 × ULN if
       // liver metastasis)"): ANDed, it failed them on the fragment read.
       const bool written_or = conn(g.tb + 1, "or");
-      if (auto looser = looser_alternative(prev, written_or ? g.tb + 2 : g.tb + 1, g.te - 1)) {
+      auto looser = looser_alternative(prev, written_or ? g.tb + 2 : g.tb + 1, g.te - 1);
+      Item* relaxed = prev;
+      if (!looser && !written_or && (looser = looser_alternative_for_some_first(bound, g.tb + 1, g.te - 1))) relaxed = bound;
+      if (looser) {
         // One operand with what it relaxes, so a list around it keeps its joiner.
-        prev->expr = *looser;
-        prev->condition = false;
-        prev->te = g.te;
+        relaxed->expr = *looser;
+        relaxed->condition = false;
+        relaxed->te = g.te;
         g.children.clear();
         g.kind = Item::ignorable;
         continue;

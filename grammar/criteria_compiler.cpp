@@ -1378,17 +1378,21 @@ std::vector<Item> Parser::scan(int b, int e) {
     }
     // "ALT ≤ 2.5 X ULN or ≤ 5 X ULN if liver metastasis is present": a looser
     // bound for some patients after "or", to the clause's end, as in brackets.
-    if (conn(i, "or") && !items.empty() && items.back().kind == Item::leaf) {
+    // (", or > 5 x ULN if related to liver metastases": past the comma.)
+    const bool comma_before = items.size() >= 2 && items.back().kind == Item::conn && items.back().value == "comma";
+    if (conn(i, "or") && !items.empty() && items[items.size() - (comma_before ? 2 : 1)].kind == Item::leaf) {
       int stop = i + 1;
       for (int d = 0; stop < e && !(d == 0 && (is(stop, Tok::comma) || is(stop, Tok::semicolon) || is(stop, Tok::period)));
            ++stop) {
         if (is(stop, Tok::open)) ++d;
         if (is(stop, Tok::close) && d > 0) --d;
       }
-      if (auto looser = looser_alternative(&items.back(), i + 1, stop)) {
-        items.back().expr = *looser;
-        items.back().condition = false;
-        items.back().te = stop;
+      Item& bound = items[items.size() - (comma_before ? 2 : 1)];
+      if (auto looser = looser_alternative(&bound, i + 1, stop)) {
+        bound.expr = *looser;
+        bound.condition = false;
+        bound.te = stop;
+        if (comma_before) items.pop_back();
         i = stop;
         continue;
       }

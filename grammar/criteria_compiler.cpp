@@ -1831,6 +1831,30 @@ std::vector<Item> Parser::scan(int b, int e) {
         const Concept* c = is(m, Tok::concept_ref) ? lex_.find(t_[m].value) : nullptr;
         if (c && c->kind != ConceptKind::medication) stop = k;
       }
+      // It ends at "or" / "and" before another clause: a measure with its
+      // bound, or a condition ("allergy to insulin or HbA1c > 10%", "allergic
+      // to gadolinium or has severe renal insufficiency").
+      for (int k = i + 1, depth = 0; scope && k < stop; ++k) {
+        if (is(k, Tok::open)) ++depth;
+        if (is(k, Tok::close) && depth > 0) --depth;
+        if (depth > 0 || !(conn(k, "or") || conn(k, "and"))) continue;
+        int m = k + 1;
+        for (int words = 0; m < stop && (is(m, Tok::filler) || is(m, Tok::person) || is(m, Tok::connective) ||
+                                         (is(m, Tok::word) && words++ < 2));)
+          ++m;
+        const Concept* c = is(m, Tok::concept_ref) ? lex_.find(t_[m].value) : nullptr;
+        bool bounded = false;
+        for (int n = m + 1; c && c->kind == ConceptKind::measure && n < stop && n <= m + 4 && !bounded; ++n)
+          bounded = is(n, Tok::comparator);
+        // A condition ends an allergy's list only where its name ends a
+        // phrase ("or hepatic disease", not "or asthma rescue medication").
+        const bool ends_phrase = m + 1 >= stop || is(m + 1, Tok::comma) || is(m + 1, Tok::semicolon) ||
+                                 is(m + 1, Tok::period) || is(m + 1, Tok::open) ||
+                                 (is(m + 1, Tok::connective) && t_[m + 1].text != "/");
+        const bool condition = c && (c->kind == ConceptKind::condition || c->kind == ConceptKind::state) &&
+                               kind == "allergy" && ends_phrase;
+        if (bounded || condition) stop = k;
+      }
       push_leaf(Expr(m), i, stop);
       if (scope) ignore(i + 1, stop, "what the manual check covers");
       i = stop;
@@ -2822,6 +2846,10 @@ bool Parser::manual_alternative(const std::vector<Item>& items, std::size_t k) c
   // about.
   if (items[k].te - items[k].tb <= 1) return false;
   const auto p = joined(1);
+  // A bound on a measure is never what the check is about ("allergy to
+  // insulin or HbA1c > 10%").
+  const bool or_next = k + 1 < items.size() && items[k + 1].kind == Item::conn && items[k + 1].value == "or";
+  if (p >= 0 && or_next && items[p].kind == Item::leaf && bounded_measures(items[p].expr)) return true;
   if (p < 0 || items[p].kind != Item::leaf || !items[p].condition) return false;
   auto* pr = boost::get<ast::Predicate>(&items[p].expr.get());
   const Concept* c = pr ? lex_.find(pr->concept_id) : nullptr;

@@ -1931,6 +1931,16 @@ std::vector<Item> Parser::scan(int b, int e) {
         continue;
       }
     }
+    // "severe diastolic dysfunction", "systolic heart failure": a measure's
+    // name before a pathology noun or a condition qualifies it; its words stay.
+    if (const Concept* next = concept_at(i + 1);
+        measure_at(i) && (is(i + 1, Tok::pathology) || (next && next->kind == ConceptKind::condition))) {
+      push_residue(i);
+      items.back().meaningful = true;
+      if (is(i + 1, Tok::pathology)) push_residue(++i);
+      ++i;
+      continue;
+    }
     if (tk.kind == Tok::filler || tk.kind == Tok::person || tk.kind == Tok::pathology || tk.kind == Tok::concept_ref ||
         tk.kind == Tok::number_word || tk.kind == Tok::time_unit || tk.kind == Tok::punct) {
       // Words that carry no decidable meaning alone (a measure named without

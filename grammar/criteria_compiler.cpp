@@ -795,7 +795,17 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
     // when no measure named takes the bound as it is.
     const bool some_as_named = std::any_of(head.concepts.begin(), head.concepts.end(),
                                            [&](const std::string& c) { return measure_for(lex_, c, ts) == c; });
+    // "Prothrombin time (PT)/INR < 1.5": in a list, a measure no value of
+    // which could meet the bound is not what the bound is on.
+    auto fits = [&](const std::string& id) {
+      const Concept* c = lex_.find(id);
+      return !c || std::all_of(ts.begin(), ts.end(), [&](const Threshold& t) {
+               return t.unit == "xULN" || t.unit == "xLLN" || plausible_bound(*c, t);
+             });
+    };
+    const bool some_fit = std::any_of(head.concepts.begin(), head.concepts.end(), fits);
     for (const auto& named : head.concepts) {
+      if (head.concepts.size() > 1 && some_fit && !fits(named)) continue;
       const std::string c = measure_for(lex_, named, ts);
       if (c != named && some_as_named && head.concepts.size() > 1) continue;
       if (std::find(read.begin(), read.end(), c) != read.end()) continue;
@@ -1476,21 +1486,6 @@ std::vector<Item> Parser::scan(int b, int e) {
         for (int k = i; k < stop; ++k) push_residue(k);
         items.back().meaningful = true;
         i = stop;
-        continue;
-      }
-      if (v == "change_of") {
-        const int m = skip_soft(i + 1, e, 2);
-        if (measure_at(m) || pair_cue(m)) {
-          int stop = m + 1;
-          if (auto read = measure_construct(m, e)) stop = std::max(stop, read->second);
-          if (auto read = pair_construct(m, e)) stop = std::max(stop, read->second);
-          for (int k = i; k < stop; ++k) push_residue(k);
-          items.back().meaningful = true;
-          i = stop;
-          continue;
-        }
-        push_residue(i);
-        ++i;
         continue;
       }
       // "high blood pressure", "blood pressure control": a pair of measures
@@ -3399,7 +3394,7 @@ namespace {
 // language table "cue"; a lexicon without one (--lexicon DIR) is refused at
 // start rather than silently reading less.
 constexpr std::string_view kCuesRead[] = {
-    "age", "age_after", "ago", "antibody_group", "antibody_word", "any_of", "before", "between", "cause", "change_of",
+    "age", "age_after", "ago", "antibody_group", "antibody_word", "any_of", "before", "between", "cause",
     "dash", "definition", "diagnosed", "duration", "episode", "exception", "female", "female_noun", "for", "for_ge",
     "for_gt", "for_lt", "from", "future", "history", "history_adj", "including", "inclusive", "male", "male_noun",
     "measure_change", "naive", "negation", "negation_history", "negation_prefix", "negative", "negative_test",

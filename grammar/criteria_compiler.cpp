@@ -2884,9 +2884,14 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     int begin, end;
     std::optional<Expr> group;
     bool or_before = false;
+    bool by_condition = false;  // the group is named by a condition, not an age
   };
+  std::function<std::optional<std::pair<Expr, int>>(int, int)> condition_group_at;
+  bool by_condition = false;       // a group named by a condition was read
+  bool last_by_condition = false;  // the group just read was
   // The age group introduced at i ("for"/"in" and people, or "for" and a
-  // comparator), as its rule and where it ends.
+  // comparator), as its rule and where it ends; else a group named by a
+  // condition (below).
   auto group_at = [&](int i, int end) -> std::optional<std::pair<Expr, int>> {
     if (!word_in(i, Word::place_preposition)) return std::nullopt;
     int p = i + 1;
@@ -2898,6 +2903,12 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
       while (stop < end && !conn(stop, "and") && !conn(stop, "or") && !is(stop, Tok::comma)) ++stop;
       if (stop < end) r = age_construct(p, stop);
     }
+    if (!r && people) {
+      auto g = condition_group_at(i, end);
+      last_by_condition = g.has_value();
+      return g;
+    }
+    last_by_condition = false;
     if (!r) return std::nullopt;
     bool ages_only = true;
     walk(r->first, false, [&](const Expr& x, bool) {
@@ -2911,6 +2922,33 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
   };
   std::vector<Piece> pieces;
   int start = b, depth = 0;
+  // "HbA1c 6.5-9.5% for subjects treated with OAD monotherapy and 7.0-10.5%
+  // for subjects on diet": a group named by what it has or takes, after a
+  // clause with a bound, to a comma or to "and" / "or" before the next
+  // bound; its rule is what its words read.
+  condition_group_at = [&](int i, int end) -> std::optional<std::pair<Expr, int>> {
+    if (i == b || !std::any_of(t_.begin() + start, t_.begin() + i,
+                               [](const Token& t) { return t.kind == Tok::comparator || t.kind == Tok::number; }))
+      return std::nullopt;
+    bool subject = false;
+    const int words = read_group_opener(*clause_input_, i, end, subject);
+    if (words < 0) return std::nullopt;
+    int stop = words;
+    for (int d = 0; stop < end; ++stop) {
+      if (is(stop, Tok::open)) ++d;
+      if (is(stop, Tok::close) && d > 0) --d;
+      if (d > 0) continue;
+      if (is(stop, Tok::comma) || is(stop, Tok::semicolon) || is(stop, Tok::colon) || is(stop, Tok::period)) break;
+      if ((conn(stop, "and") || conn(stop, "or")) &&
+          (is(stop + 1, Tok::comparator) || number_at(stop + 1) || any_word_in(stop + 1, Word::range_opener)))
+        break;
+    }
+    if (stop == words) return std::nullopt;
+    auto condition = sentence(words, stop);
+    if (!condition) return std::nullopt;
+    by_condition = true;
+    return std::make_pair(*condition, stop);
+  };
   // After a group: its joiner to the next clause, which starts there.
   auto next_clause = [&](int k) {
     if (is(k, Tok::comma)) ++k;
@@ -2933,9 +2971,9 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     if (last_or >= 0) {
       pieces.push_back({start, last_or, std::nullopt});
       pieces.push_back({last_or + 1, last_or + 1, std::nullopt, true});
-      pieces.push_back({last_or + 1, i, group});
+      pieces.push_back({last_or + 1, i, group, false, last_by_condition});
     } else {
-      pieces.push_back({start, i, group});
+      pieces.push_back({start, i, group, false, last_by_condition});
     }
   };
   for (int i = b; i < e; ++i) {
@@ -2969,7 +3007,7 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
       });
       if (to > start) pieces.push_back({start, to, std::nullopt});
       pieces.push_back({g->second + 1, g->second + 1, std::nullopt, is_or});  // a joiner marker
-      pieces.push_back({g->second + 1, e, g->first});
+      pieces.push_back({g->second + 1, e, g->first, false, last_by_condition});
       start = e;
       break;
     }
@@ -2991,6 +3029,10 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
   }
   if (start < e) joined.push_back({start, e, std::nullopt, pending_or});
   const bool any_or = std::any_of(joined.begin(), joined.end(), [](auto& p) { return p.or_before; });
+  // Clauses for groups named by a condition, joined by "or" ("... for
+  // patients who are drug-naive, or ... for patients with one oral drug"),
+  // are alternatives the list reading keeps better.
+  if (by_condition && any_or) return sentence(b, e);
   const bool all_groups = std::all_of(joined.begin(), joined.end(), [](auto& p) { return p.group.has_value(); });
   std::vector<Expr> parts;
   std::string measure;  // the one measure the clause before compared
@@ -2998,9 +3040,20 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     auto x = sentence(p.begin, p.end);
     // "LVEF > 55% in patients < 10 years of age and > 45% in patients ≥ 10
     // years": a bound alone takes the measure of the clause before.
-    if (!measure.empty() && is(p.begin, Tok::comparator) && x && status_of(*x) == Status::unparsed) {
+    const bool between = cue(p.begin, "between") || any_word_in(p.begin, Word::range_opener);
+    if (!measure.empty() && (is(p.begin, Tok::comparator) || between) && x && status_of(*x) == Status::unparsed) {
       std::vector<Threshold> ts;
-      if (read_thresholds(p.begin, p.end, false, ts) == p.end)
+      int k = read_thresholds(between ? p.begin + 1 : p.begin, p.end, false, ts, between);
+      // Brackets after it that restate it ("(53-91 mmol/mol) (both inclusive)").
+      while (k > 0 && k < p.end && is(k, Tok::open)) {
+        const int close = close_of(k, p.end);
+        if (close >= p.end || std::any_of(t_.begin() + k, t_.begin() + close, [](const Token& t) {
+              return t.kind == Tok::comparator || t.kind == Tok::concept_ref;
+            }))
+          break;
+        k = close + 1;
+      }
+      if (k == p.end)
         if (const Concept* m = lex_.find(measure))
           if (auto y = thresholds_expr(measure, ts, m->unit)) {
             annotate(*y, span(p.begin, p.end));
@@ -3008,6 +3061,10 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
           }
     }
     if (!x) continue;
+    // A group named by a condition qualifies bounds on measures only
+    // ("HbA1c 6.5-9.5% for subjects on OAD monotherapy"); else the sentence
+    // reads as it would without it.
+    if (p.by_condition && !(bounded_measures(*x) && !bounded_measures(*x)->count("age"))) return sentence(b, e);
     measure.clear();
     int compared = 0;
     walk(*x, false, [&](const Expr& z, bool) {
@@ -3019,7 +3076,11 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     if (compared != 1) measure.clear();
     if (!p.group) parts.push_back(*x);
     else if (exclusion_ || any_or) parts.push_back(ast::make_nary(Logic::and_, {*p.group, *x}));
-    else parts.push_back(ast::make_nary(Logic::or_, {ast::make_not(*p.group), *x}));
+    else {
+      // "not not X" is X ("for patients without liver metastases").
+      auto* negated = boost::get<x3::forward_ast<ast::Not>>(&p.group->get());
+      parts.push_back(ast::make_nary(Logic::or_, {negated ? negated->get().operand : ast::make_not(*p.group), *x}));
+    }
   }
   if (parts.empty()) return std::nullopt;
   return ast::make_nary(any_or || (exclusion_ && all_groups) ? Logic::or_ : Logic::and_, parts);

@@ -715,6 +715,17 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
   return std::make_pair(*e, next);
 }
 
+// Whether a unit is a rate over time ("mg/day", "mL/min", "U/kg/day"):
+// a dose is not a concentration.
+bool per_time(std::string_view unit) {
+  for (std::size_t at = unit.find('/'); at != std::string_view::npos; at = unit.find('/', at + 1)) {
+    std::string_view part = unit.substr(at + 1, unit.find('/', at + 1) - at - 1);
+    if (part == "d" || part == "day" || part == "h" || part == "hr" || part == "min" || part == "wk" || part == "week")
+      return true;
+  }
+  return false;
+}
+
 // Whether a value of `m` could meet the bound: in its plausible range, in
 // its unit, one it converts from, or its unit before a per-area divisor
 // (mL/min for mL/min/1.73m2); no unit: its own.
@@ -803,8 +814,17 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
                return t.unit == "xULN" || t.unit == "xLLN" || plausible_bound(*c, t);
              });
     };
+    // "calcium carbonate ≤ 1500 mg/day": a rate over time bounds no
+    // measure whose unit is not one.
+    auto rate_mismatch = [&](const std::string& id) {
+      const Concept* c = lex_.find(id);
+      return c && std::any_of(ts.begin(), ts.end(), [&](const Threshold& t) {
+               return !t.unit.empty() && t.unit != "xULN" && t.unit != "xLLN" && per_time(t.unit) != per_time(c->unit);
+             });
+    };
     const bool some_fit = std::any_of(head.concepts.begin(), head.concepts.end(), fits);
     for (const auto& named : head.concepts) {
+      if (rate_mismatch(named)) continue;
       if (head.concepts.size() > 1 && some_fit && !fits(named)) continue;
       const std::string c = measure_for(lex_, named, ts);
       if (c != named && some_as_named && head.concepts.size() > 1) continue;

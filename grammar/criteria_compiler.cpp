@@ -1677,6 +1677,12 @@ std::vector<Item> Parser::scan(int b, int e) {
         i = stop;
         continue;
       }
+      // "120 beats per minute": a rate, not "per protocol".
+      if (v == "reference" && (is(i + 1, Tok::time_unit) || word_in(i + 1, Word::clock_unit))) {
+        push_residue(i, false);
+        ++i;
+        continue;
+      }
       if (v == "reference") {
         int stop = segment_end(i, e, true);
         // "according to NYHA criteria or echocardiography check: LVEF<50%":
@@ -1693,7 +1699,9 @@ std::vector<Item> Parser::scan(int b, int e) {
         // 70": an "or"/"and" before a measure or a bound ends the reference.
         for (int k = i + 2, d = 0; k + 1 < stop; ++k) {
           d += is(k, Tok::open) ? 1 : is(k, Tok::close) ? -1 : 0;
-          if (d == 0 && (conn(k, "or") || conn(k, "and")) && (is(k + 1, Tok::concept_ref) || is(k + 1, Tok::comparator))) {
+          int m = k + 1;  // past an article: "and a systolic blood pressure of ..."
+          while (m < stop && m < k + 3 && (word_in(m, Word::article) || word_in(m, Word::indefinite))) ++m;
+          if (d == 0 && (conn(k, "or") || conn(k, "and")) && (is(m, Tok::concept_ref) || is(m, Tok::comparator))) {
             stop = k;
             break;
           }

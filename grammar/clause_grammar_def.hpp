@@ -159,6 +159,11 @@ struct unit_parser : x3::parser<unit_parser> {
     }
     x3::traits::move_to(unit, attr);
     ++first;
+    // "40 kilograms (kg) - 150 kg": the unit restated in brackets right
+    // after it, before the bound goes on.
+    if (last - first >= 4 && first[0].kind == Tok::open && first[1].kind == Tok::unit && first[2].kind == Tok::close &&
+        first[3].kind != Tok::period && first[3].kind != Tok::comma && first[3].kind != Tok::semicolon)
+      first += 3;
     return true;
   }
 };

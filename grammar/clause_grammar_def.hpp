@@ -2232,7 +2232,9 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
       }
       if (t.conn(k, "and") || t.conn(k, "or")) {
         head.any = head.any || t.conn(k, "or");
-        joined = true;
+        // "bilirubin, AST/ALT, ALP < 2 x normal": a slash pairs two names
+        // inside the list; it does not close it.
+        if (k->text != "/") joined = true;
         ++k;
       }
       // "AST/ALT", "AST - ALAT": a slash or a dash between two names.

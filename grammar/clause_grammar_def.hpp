@@ -315,7 +315,11 @@ struct value_list_parser : x3::parser<value_list_parser> {
       values.push_back(k);
       j = k + 1;
     }
-    if (!has_or && values.size() < 3) return false;
+    // Two values with a comma only are a list when they are consecutive
+    // grades ("ECOG 0, 1"), not two numbers of another kind ("18, 65").
+    const bool grades = values.size() == 2 && values[0]->number <= 5 && values[1]->number == values[0]->number + 1 &&
+                        !is(j, Tok::comma);  // "0, 1, 0r 2": the list goes on, unread
+    if (!has_or && values.size() < 3 && !grades) return false;
     std::string unit;
     if (is(j, Tok::unit)) unit = (j++)->value;
     std::vector<Threshold> out;

@@ -48,6 +48,7 @@ constexpr Replacement kReplacements[] = {
     {"\xEF\xBC\x9D", "="},  {"\xEF\xBC\x85", "%"},  // full-width equals, percent
     {"\xCB\x82", "<"},     {"\xCB\x83", ">"},  // modifier letter arrowheads, typed for < and >
     {"\xC2\xB7", "."},  // middle dot: a decimal point between digits, else a blank (below)
+    {"\xE2\x80\xA2", "\xE2\x80\xA2"},  // bullet: a multiplication sign between digits ("75•109/L"), else kept (below)
 };
 
 }  // namespace
@@ -89,6 +90,9 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
           // "7·5 %" (a middle dot for the decimal point) between digits; a
           // stray bullet at a word's end ("0 to 2·"); else a product in a
           // unit ("kg·m^-2"), kept.
+          if (r.from == "\xE2\x80\xA2" && n > 0 && std::isdigit(static_cast<unsigned char>(out[n - 1])) &&
+              i + len < text.size() && std::isdigit(static_cast<unsigned char>(text[i + len])))
+            rep = " x ";
           if (r.from == "\xC2\xB7") {
             const bool digit_before = n > 0 && std::isdigit(static_cast<unsigned char>(out[n - 1]));
             const bool at_end = i + len >= text.size() || std::isspace(static_cast<unsigned char>(text[i + len]));

@@ -413,10 +413,10 @@ class Parser {
   std::optional<std::pair<Expr, int>> reverse_measure(int i, int end);
   std::optional<std::pair<Expr, int>> bound_before_measure(int i, int end);
   std::optional<std::pair<Expr, int>> comparator_before_measure(int i, int end);
-  bool looser_bound(const Item* prev, int b, int e) const;
-  bool bare_looser_bound(const Item* prev, int b, int e, Threshold& th) const;
-  std::optional<Expr> looser_alternative(const Item* prev, int b, int e) const;
-  std::optional<Expr> looser_alternative_for_some_first(const Item* prev, int b, int e) const;
+  bool other_bound_for_some(const Item* prev, int b, int e) const;
+  bool bare_bound_for_some(const Item* prev, int b, int e, Threshold& th) const;
+  std::optional<Expr> bound_for_some(const Item* prev, int b, int e) const;
+  std::optional<Expr> bound_for_some_first(const Item* prev, int b, int e) const;
   Expr relax(const Item* prev, const Threshold& th, int who_b, int who_e) const;
   std::optional<std::pair<Expr, int>> antibody_construct(int i, int end);
   std::optional<std::pair<Expr, int>> count_construct(int i, int end);
@@ -909,18 +909,23 @@ const ast::Comparison* relaxed_comparison(const Item* prev) {
 
 // "(5 times ULN if liver metastases are present)": a value in the unit of the
 // comparison just read, with no comparator: it bounds as that one does.
-bool Parser::bare_looser_bound(const Item* prev, int b, int e, Threshold& th) const {
+bool Parser::bare_bound_for_some(const Item* prev, int b, int e, Threshold& th) const {
   const ast::Comparison* c = relaxed_comparison(prev);
-  if (!c || !is(b, Tok::number) || !is(b + 1, Tok::unit) || b + 2 >= e || t_[b + 1].value != c->unit) return false;
+  if (!c || !is(b, Tok::number) || b + 2 >= e) return false;
+  // "(or 20 if due to bone marrow infiltration)": no unit, then for whom.
+  const bool unit_kept = is(b + 1, Tok::unit) ? t_[b + 1].value == c->unit
+                                              : (word_in(b + 1, Word::condition) || for_some_at(*clause_input_, b + 1, e));
+  if (!unit_kept) return false;
   const double v = t_[b].number;
-  const bool upper = c->op == CmpOp::le || c->op == CmpOp::lt, lower = c->op == CmpOp::ge || c->op == CmpOp::gt;
-  if (!((upper && v > c->value) || (lower && v < c->value))) return false;
+  // Looser or stricter ("PSA > 3.0 (or 1.5 if on 5-alpha reductase
+  // inhibitors)"): relax() decides how it joins.
+  if (v == c->value) return false;
   th = Threshold{c->op, v, c->unit, "", false};
   return true;
 }
 
-bool Parser::looser_bound(const Item* prev, int b, int e) const {
-  if (Threshold bare; bare_looser_bound(prev, b, e, bare)) return true;
+bool Parser::other_bound_for_some(const Item* prev, int b, int e) const {
+  if (Threshold bare; bare_bound_for_some(prev, b, e, bare)) return true;
   if (!prev || prev->kind != Item::leaf || !is(b, Tok::comparator) || !number_at(b + 1) || b + 1 >= e) return false;
   const ast::Comparison* c = relaxed_comparison(prev);
   if (!c) return false;
@@ -930,9 +935,8 @@ bool Parser::looser_bound(const Item* prev, int b, int e) const {
   const double v = t_[b + 1].number;
   const bool upper = op == CmpOp::le || op == CmpOp::lt, prev_upper = c->op == CmpOp::le || c->op == CmpOp::lt;
   const bool lower = op == CmpOp::ge || op == CmpOp::gt, prev_lower = c->op == CmpOp::ge || c->op == CmpOp::gt;
-  // An exclusion's looser bound excludes fewer: "> 2 x ULN" after "> 1.5 x ULN".
-  if (exclusion_) return (lower && prev_lower && v > c->value) || (upper && prev_upper && v < c->value);
-  return (upper && prev_upper && v > c->value) || (lower && prev_lower && v < c->value);
+  // On the same side, looser or stricter: relax() decides how it joins.
+  return ((upper && prev_upper) || (lower && prev_lower)) && v != c->value;
 }
 
 // "ALT ≤ 1.5 × ULN (≤ 3 × ULN if liver metastasis)": `prev` relaxed by the
@@ -941,13 +945,13 @@ bool Parser::looser_bound(const Item* prev, int b, int e) const {
 // metastasis")); in an exclusion ("> 1.5 x ULN (> 2 x ULN in patients with
 // liver metastases)"): prev and (looser or not who). The bounds of `prev`
 // on the other side stay.
-std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) const {
-  if (!looser_bound(prev, b, e)) return std::nullopt;
+std::optional<Expr> Parser::bound_for_some(const Item* prev, int b, int e) const {
+  if (!other_bound_for_some(prev, b, e)) return std::nullopt;
   std::vector<Threshold> ths;
   int m = -1;
-  if (Threshold bare; bare_looser_bound(prev, b, e, bare)) {
+  if (Threshold bare; bare_bound_for_some(prev, b, e, bare)) {
     ths = {bare};
-    m = b + 2;
+    m = is(b + 1, Tok::unit) ? b + 2 : b + 1;
   } else {
     m = read_threshold(*clause_input_, b, e, false, false, ths);
   }
@@ -961,11 +965,11 @@ std::optional<Expr> Parser::looser_alternative(const Item* prev, int b, int e) c
 
 // "ALT ≤ 2.5 x ULN (in case of liver metastases ≤ 5 x ULN)": for whom
 // first, then the looser bound, to the end of [b, e) but for filler.
-std::optional<Expr> Parser::looser_alternative_for_some_first(const Item* prev, int b, int e) const {
+std::optional<Expr> Parser::bound_for_some_first(const Item* prev, int b, int e) const {
   if (b >= e || !(word_in(b, Word::condition) || for_some_at(*clause_input_, b, e))) return std::nullopt;
   int k = b + 1;
   while (k < e && !is(k, Tok::comparator) && !is(k, Tok::open) && !is(k, Tok::semicolon)) ++k;
-  if (k >= e || !is(k, Tok::comparator) || !looser_bound(prev, k, e)) return std::nullopt;
+  if (k >= e || !is(k, Tok::comparator) || !other_bound_for_some(prev, k, e)) return std::nullopt;
   std::vector<Threshold> ths;
   int m = read_threshold(*clause_input_, k, e, false, false, ths);
   if (m < 0 || ths.size() != 1) return std::nullopt;
@@ -1004,7 +1008,13 @@ Expr Parser::relax(const Item* prev, const Threshold& th, int who_b, int who_e) 
   // Met by the first bound, or by the looser one for those it names; in an
   // exclusion's own sense (who is excluded): beyond the first bound, and
   // beyond the looser one too unless the words leave them out.
-  if (exclusion_)
+  // A bound that widens what the rule holds for ("≤ 5 x ULN" after "≤ 2.5 x
+  // ULN"; "> 1.5" after "> 3" in an exclusion) is an alternative for those
+  // the words name; one that narrows it ("> 2 x ULN" after "> 1.5 x ULN" in
+  // an exclusion) holds unless the words leave them out.
+  const ast::Comparison* c = relaxed_comparison(prev);
+  const bool widens = c && (upper(th.op) ? th.value > c->value : th.value < c->value);
+  if (!widens)
     return ast::make_nary(Logic::and_, {prev->expr, ast::make_nary(Logic::or_, {rebound(prev->expr), ast::make_not(Expr(who))})});
   return ast::make_nary(Logic::or_, {prev->expr, ast::make_nary(Logic::and_, {rebound(prev->expr), Expr(who)})});
 }
@@ -1418,7 +1428,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         if (is(stop, Tok::close) && d > 0) --d;
       }
       Item& bound = items[items.size() - (comma_before ? 2 : 1)];
-      if (auto looser = looser_alternative(&bound, i + 1, stop)) {
+      if (auto looser = bound_for_some(&bound, i + 1, stop)) {
         bound.expr = *looser;
         bound.condition = false;
         bound.te = stop;
@@ -2139,9 +2149,9 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       for (int m = g.tb + 1; m + 1 < g.te; ++m) nested = nested || is(m, Tok::open);
       // "(5 times ULN if ...)": a bare value in the unit just read opens one too.
       Threshold bare;
-      const bool opens = is(first, Tok::comparator) || bare_looser_bound(prev, first, g.te - 1, bare);
+      const bool opens = is(first, Tok::comparator) || bare_bound_for_some(prev, first, g.te - 1, bare);
       // "(in case of liver metastases ≤ 5 x ULN)": for whom, then the bound.
-      if (!nested && looser_alternative_for_some_first(bound, g.tb + 1, g.te - 1)) conditional = true;
+      if (!nested && bound_for_some_first(bound, g.tb + 1, g.te - 1)) conditional = true;
       for (int m = first + 1; m + 1 < g.te && !conditional && !nested; ++m) {
         if (opens && for_some_at(*clause_input_, m, g.te - 1)) conditional = true;
         if (!word_in(m, Word::condition)) continue;
@@ -2153,9 +2163,9 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // is a looser bound for some patients ("ALT ≤ 1.5 × ULN (≤ 3 × ULN if
       // liver metastasis)"): ANDed, it failed them on the fragment read.
       const bool written_or = conn(g.tb + 1, "or");
-      auto looser = looser_alternative(prev, written_or ? g.tb + 2 : g.tb + 1, g.te - 1);
+      auto looser = bound_for_some(prev, written_or ? g.tb + 2 : g.tb + 1, g.te - 1);
       Item* relaxed = prev;
-      if (!looser && !written_or && (looser = looser_alternative_for_some_first(bound, g.tb + 1, g.te - 1))) relaxed = bound;
+      if (!looser && !written_or && (looser = bound_for_some_first(bound, g.tb + 1, g.te - 1))) relaxed = bound;
       if (looser) {
         // One operand with what it relaxes, so a list around it keeps its joiner.
         relaxed->expr = *looser;
@@ -2165,7 +2175,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         g.kind = Item::ignorable;
         continue;
       }
-      const bool alternative = written_or || looser_bound(prev, g.tb + 1, g.te - 1);
+      const bool alternative = written_or || other_bound_for_some(prev, g.tb + 1, g.te - 1);
       g.children.clear();
       g.kind = Item::residue;
       g.tb += written_or ? 2 : 1;

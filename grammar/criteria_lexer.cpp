@@ -442,6 +442,12 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
       const char* q = p;
       boost::iterator_range<const char*> range;
       x3::parse(q, end, number_parser, range);
+      // "0,1, 2": single digits in a comma list, not a decimal comma.
+      if (q - p == 3 && p[1] == ',' && q + 2 < end && q[0] == ',' && q[1] == ' ' && std::isdigit(static_cast<unsigned char>(q[2])) &&
+          (q + 3 == end || !std::isdigit(static_cast<unsigned char>(q[3])))) {
+        q = p + 1;
+        range = boost::iterator_range<const char*>(p, q);
+      }
       std::string digits(range.begin(), range.end());
       // "100 000/mm3", "1 500": a blank between groups of three digits
       // separates thousands.

@@ -1163,6 +1163,17 @@ struct Tokens {
   }
 };
 
+// The comparator read from the other side: "18 ≤ age" is age ≥ 18.
+inline ast::CmpOp flipped(ast::CmpOp op) {
+  switch (op) {
+    case ast::CmpOp::lt: return ast::CmpOp::gt;
+    case ast::CmpOp::le: return ast::CmpOp::ge;
+    case ast::CmpOp::gt: return ast::CmpOp::lt;
+    case ast::CmpOp::ge: return ast::CmpOp::le;
+    default: return op;
+  }
+}
+
 inline bool is_time(const std::string& u) { return u == "years" || u == "months" || u == "weeks" || u == "days"; }
 inline bool in_years(const Thresholds& ts) {
   return std::any_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months"; });
@@ -1249,6 +1260,18 @@ struct age_parser : x3::parser<age_parser> {
                        !t.is(m, Tok::colon) && !t.is(m, Tok::person);
          --m)
       if (t.word_in(m, Word::kin)) return nullptr;
+    // "18 ≤ age ≤ 70": the value before the word, its comparator read from
+    // the age's side, then the bound after it.
+    if (t.is(i, Tok::number) && i->number < 120 && t.is(i + 1, Tok::comparator) && t.age_word(i + 2)) {
+      const ast::CmpOp op = comparator_op((i + 1)->value);
+      if (op == ast::CmpOp::eq || op == ast::CmpOp::ne) return nullptr;
+      Thresholds after;
+      It e = age_thresholds(t, i + 3, after);
+      ts = {Threshold{flipped(op), i->number, "years", "", false}};
+      if (!e) return i + 3;
+      ts.insert(ts.end(), after.begin(), after.end());
+      return e;
+    }
     if (t.age_word(i)) {
       // "Age (20-50)"
       if (t.is(i + 1, Tok::open)) {
@@ -2333,16 +2356,6 @@ struct measure_parser : x3::parser<measure_parser> {
   }
 };
 const measure_parser measure{};
-
-inline ast::CmpOp flipped(ast::CmpOp op) {
-  switch (op) {
-    case ast::CmpOp::lt: return ast::CmpOp::gt;
-    case ast::CmpOp::le: return ast::CmpOp::ge;
-    case ast::CmpOp::gt: return ast::CmpOp::lt;
-    case ast::CmpOp::ge: return ast::CmpOp::le;
-    default: return op;
-  }
-}
 
 // "> 2.0 U/kg total insulin dose per day": one bound with its unit, then
 // the measure (a bare number before a word is too weak a sign).

@@ -768,6 +768,39 @@ std::optional<Expr> Parser::measured_bracket(int word, int b, int e) const {
   for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   const auto entry = table->second.find(name);
   if (entry == table->second.end()) return std::nullopt;
+  // "hypertension (> 150/90 mm Hg)": two measures written as one value
+  // ("pair:systolic_bp,diastolic_bp"): above, either value above it; below,
+  // both below.
+  if (entry->second.rfind("pair:", 0) == 0) {
+    const std::string ids = entry->second.substr(5);
+    const auto comma = ids.find(',');
+    const Concept* first = lex_.find(ids.substr(0, comma));
+    const Concept* second = comma == std::string::npos ? nullptr : lex_.find(ids.substr(comma + 1));
+    int k = b + 4;
+    if (!first || !second || !is(b, Tok::comparator) || !is(b + 1, Tok::number) || t_[b + 2].text != "/" ||
+        !is(b + 3, Tok::number))
+      return std::nullopt;
+    std::string unit = first->unit;
+    if (k < e && is(k, Tok::unit)) {
+      if (t_[k].value != first->unit) return std::nullopt;
+      ++k;
+    }
+    if (k != e) return std::nullopt;
+    const CmpOp op = op_from(t_[b].value);
+    if (op == CmpOp::eq || op == CmpOp::ne) return std::nullopt;
+    auto leaf = [&](const Concept& c, double v) {
+      ast::Comparison x;
+      x.concept_id = c.id;
+      x.op = op;
+      x.value = v;
+      x.unit = unit;
+      return Expr(x);
+    };
+    const bool above = op == CmpOp::gt || op == CmpOp::ge;
+    // "(>85/135 mmHg)": written the other way round, the larger is the first measure's.
+    const double v1 = std::max(t_[b + 1].number, t_[b + 3].number), v2 = std::min(t_[b + 1].number, t_[b + 3].number);
+    return ast::make_nary(above ? Logic::or_ : Logic::and_, {leaf(*first, v1), leaf(*second, v2)});
+  }
   std::vector<Threshold> ts;
   if (read_threshold_list(*clause_input_, b, e, false, false, ts) != e || ts.empty()) return std::nullopt;
   for (std::size_t from = 0; from < entry->second.size();) {

@@ -1969,7 +1969,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       // institutional normal range", "normal for age"); "beyond the normal
       // range" is not within it.
       auto limit_word = [&](int k) {
-        if (is(k, Tok::filler) || cue(k, "window")) return true;
+        if (is(k, Tok::filler) || cue(k, "window") || cue(k, "window_weak")) return true;
         if (!is(k, Tok::word)) return false;
         for (const char* table : {"unit_limit_normal", "unit_limit_word", "unit_limit_range"})
           if (auto tb = lex_.phrases().find(table); tb != lex_.phrases().end() && tb->second.count(t_[k].text)) return true;
@@ -1980,6 +1980,21 @@ std::vector<Item> Parser::scan(int b, int e) {
       for (; stop < e && stop < i + 8 && limit_word(stop); ++stop)
         normal = normal || t_[stop].text.find("normal") != std::string::npos || t_[stop].text == "wnl";
       if (normal && cue(stop, "for") && is(stop + 1, Tok::concept_ref) && t_[stop + 1].value == "age") stop += 2;
+      // "Creatinine clearance in the normal range (>80 mL/min estimated
+      // according to Cockcroft-Gault)": the bracket says what normal is.
+      if (normal && is(stop, Tok::open) && is(stop + 1, Tok::comparator)) {
+        const int close = close_of(stop, e);
+        std::vector<Threshold> ts;
+        const int k = close < e ? read_thresholds(stop + 1, close, false, ts) : -1;
+        const Concept* c = concept_at(i);
+        if (k > stop + 1 && !ts.empty() && c)
+          if (auto bound = thresholds_expr(c->id, ts, c->unit)) {
+            push_leaf(*bound, i, close + 1);
+            if (k < close) ignore(k, close, "how the bound is measured");
+            i = close + 1;
+            continue;
+          }
+      }
       if (normal && !is(stop, Tok::colon) && !is(stop, Tok::open)) {
         if (const Concept* c = concept_at(i); c->uln_default) {
           ast::Comparison at_most;

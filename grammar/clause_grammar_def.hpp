@@ -2153,7 +2153,20 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
     // "Alanine transaminase (ALT) (SGPT)": one name, restated twice.
     for (int n = 0; n < 3 && t.is(k, Tok::open); ++n) {
       const It close = t.close_of(k);
-      if (close >= t.limit || close - k > 6) return k;
+      if (close >= t.limit) return k;
+      // "aspartate transaminase (AST; serum glutamic oxaloacetic transaminase
+      // [SGOT])": only names of the same measure, however long.
+      if (close - k > 6 && k > t.begin && t.is(k - 1, Tok::concept_ref)) {
+        bool same = true;
+        for (It m = k + 1; m < close && same; ++m)
+          same = (t.is(m, Tok::concept_ref) && m->value == (k - 1)->value) || t.is(m, Tok::semicolon) ||
+                 t.is(m, Tok::comma) || t.is(m, Tok::open) || t.is(m, Tok::close) || t.is(m, Tok::filler);
+        if (same) {
+          k = close + 1;
+          continue;
+        }
+      }
+      if (close - k > 6) return k;
       for (It m = k + 1; m < close; ++m)
         if (t.is(m, Tok::number) || t.is(m, Tok::comparator) || t.is(m, Tok::unit)) return k;
       k = close + 1;

@@ -405,7 +405,7 @@ class Parser {
   int read_window(int i, int end, ast::Window& w) const;
   int read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
   std::optional<Expr> thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts, const std::string& default_unit) const;
-  std::optional<Expr> measured_bracket(int word, int b, int e) const;
+  std::optional<Expr> measured_bracket(int word, int b, int e, int* read_to = nullptr) const;
   Logic shared_bound_logic(bool any_written, const std::vector<Threshold>& ts) const;
 
   std::optional<std::pair<Expr, int>> age_construct(int i, int end);
@@ -759,7 +759,7 @@ std::string measure_for(const Lexicon& lex, const std::string& id, const std::ve
 // (table measured_as: "anemia" -> hemoglobin; several, the first whose
 // values could meet it: "renal insufficiency" -> creatinine, egfr), if
 // [b, e) is only that bound.
-std::optional<Expr> Parser::measured_bracket(int word, int b, int e) const {
+std::optional<Expr> Parser::measured_bracket(int word, int b, int e, int* read_to) const {
   if (word < 0 || b >= e || !(is(b, Tok::comparator) || is(b, Tok::number))) return std::nullopt;
   const auto& tables = lex_.phrases();
   const auto table = tables.find("measured_as");
@@ -785,7 +785,9 @@ std::optional<Expr> Parser::measured_bracket(int word, int b, int e) const {
       if (t_[k].value != first->unit) return std::nullopt;
       ++k;
     }
-    if (k != e) return std::nullopt;
+    // Words after the values ("despite optimal medical therapy") stay, if the caller keeps them.
+    if (k != e && !read_to) return std::nullopt;
+    if (read_to) *read_to = k;
     const CmpOp op = op_from(t_[b].value);
     if (op == CmpOp::eq || op == CmpOp::ne) return std::nullopt;
     auto leaf = [&](const Concept& c, double v) {
@@ -2130,9 +2132,16 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     // whose measure the lexicon names (table measured_as), then a bound
     // alone in brackets: the bound on that measure stands for it.
     if (prev && (prev->kind == Item::leaf || prev->kind == Item::residue) && prev->te == g.tb) {
-      if (auto bound = measured_bracket(prev->te - 1, g.tb + 1, g.te - 1)) {
+      int read_to = g.te - 1;
+      if (auto bound = measured_bracket(prev->te - 1, g.tb + 1, g.te - 1, &read_to)) {
         ignore(prev->te - 1, prev->te, "defined by the bound that follows");
-        annotate(*bound, span(g.tb + 1, g.te - 1));
+        annotate(*bound, span(g.tb + 1, read_to));
+        if (read_to < g.te - 1) {  // "(>150/100 mm Hg despite optimal medical therapy)"
+          ast::Unparsed rest;
+          rest.text = span_text(read_to, g.te - 1);
+          rest.span = span(read_to, g.te - 1);
+          bound = ast::make_nary(Logic::and_, {*bound, Expr(rest)});
+        }
         g.children.clear();
         g.kind = Item::leaf;
         g.expr = *bound;

@@ -442,9 +442,19 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
       const char* q = p;
       boost::iterator_range<const char*> range;
       x3::parse(q, end, number_parser, range);
-      // "0,1, 2": single digits in a comma list, not a decimal comma.
-      if (q - p == 3 && p[1] == ',' && q + 2 < end && q[0] == ',' && q[1] == ' ' && std::isdigit(static_cast<unsigned char>(q[2])) &&
-          (q + 3 == end || !std::isdigit(static_cast<unsigned char>(q[3])))) {
+      // "0,1, 2", "0,1 or 2": single digits in a comma list, not a decimal
+      // comma (before "or" / "and", only consecutive grades).
+      auto list_goes_on = [&] {
+        if (q + 2 < end && q[0] == ',' && q[1] == ' ' && std::isdigit(static_cast<unsigned char>(q[2])))
+          return q + 3 == end || !std::isdigit(static_cast<unsigned char>(q[3]));
+        std::string_view rest(q, static_cast<std::size_t>(end - q));
+        if (rest.starts_with(",")) rest.remove_prefix(1);
+        for (std::string_view joiner : {" or ", " and "})
+          if (rest.starts_with(joiner) && rest.size() > joiner.size() && std::isdigit(static_cast<unsigned char>(rest[joiner.size()])))
+            return p[0] <= '5' && p[2] == p[0] + 1;
+        return false;
+      };
+      if (q - p == 3 && p[1] == ',' && std::isdigit(static_cast<unsigned char>(p[0])) && list_goes_on()) {
         q = p + 1;
         range = boost::iterator_range<const char*>(p, q);
       }

@@ -102,6 +102,7 @@ struct MeasureHead {
   int bracket_close = -1;     // its closing bracket (the caller's end if none)
   int end = -1;               // after the bracket
   bool between = false;       // a range was announced ("within the range of", "ranging from")
+  std::vector<int> unknown;   // a last member the lexicon does not know ("... or GGT"): its token
 };
 // Whether a measure comparison's head starts at `at`; `joined`: "and"/"or"
 // stands before it (then a comma does not continue its list).

@@ -2290,6 +2290,20 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
         j = skip_restatement(t, after);
         continue;
       }
+      // "AST, ALT, or GGT ≥ 3 times upper normal limit": a last member the
+      // lexicon does not know, written as an abbreviation, right before the
+      // comparator: its bound stays unread beside the others.
+      if (!measure_at(t, k) && k != j && t.is(k, Tok::word) && t.is(k + 1, Tok::comparator) && !head.concepts.empty() &&
+          (t.conn(k - 1, "or") || t.conn(k - 1, "and"))) {
+        const std::string_view written = t.in.text.substr(static_cast<std::size_t>(k->begin), static_cast<std::size_t>(k->end - k->begin));
+        if (written.size() >= 2 && std::all_of(written.begin(), written.end(), [](char c) {
+              return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c));
+            })) {
+          head.unknown.push_back(static_cast<int>(k - t.begin));
+          j = k + 1;
+          break;
+        }
+      }
       if (!measure_at(t, k)) break;
       head.concepts.push_back(k->value);
       j = skip_restatement(t, k + 1);

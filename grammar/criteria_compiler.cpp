@@ -907,6 +907,12 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   if (std::any_of(ts.begin(), ts.end(), [&](const Threshold& t) { return bare_multiplier(t.unit); })) return std::nullopt;
   auto per = per_measure(ts);
   if (per.empty()) return std::nullopt;
+  for (int u : head.unknown) {  // "... or GGT ≥ 3 x ULN": that member's bound, unread
+    ast::Unparsed words;
+    words.text = span_text(u, k);
+    words.span = span(u, k);
+    per.push_back(Expr(words));
+  }
   if (per.size() == 1) return std::make_pair(per.front(), k);
   return std::make_pair(Expr(ast::NAry{op_for(ts), per}), k);
 }

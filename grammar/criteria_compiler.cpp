@@ -2131,9 +2131,9 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     Item* prev = k > 0 ? &items[k - 1] : nullptr;
     // The bound a looser one in the bracket relaxes may stand before filler
     // ("≤ 2.5 x ULN for the institution (in case of ...)").
-    Item* bound = prev;
-    for (std::size_t b = k; bound && bound->kind == Item::residue && !bound->meaningful;)
-      bound = --b > 0 ? &items[b - 1] : nullptr;
+    Item* bounded = prev;
+    for (std::size_t b = k; bounded && bounded->kind == Item::residue && !bounded->meaningful;)
+      bounded = --b > 0 ? &items[b - 1] : nullptr;
     // "Anemia (<11 g/dL)", "thrombocytopenia (<100,000/μL)": a condition
     // whose measure the lexicon names (table measured_as), then a bound
     // alone in brackets: the bound on that measure stands for it.
@@ -2214,7 +2214,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       Threshold bare;
       const bool opens = is(first, Tok::comparator) || bare_bound_for_some(prev, first, g.te - 1, bare);
       // "(in case of liver metastases ≤ 5 x ULN)": for whom, then the bound.
-      if (!nested && bound_for_some_first(bound, g.tb + 1, g.te - 1)) conditional = true;
+      if (!nested && bound_for_some_first(bounded, g.tb + 1, g.te - 1)) conditional = true;
       for (int m = first + 1; m + 1 < g.te && !conditional && !nested; ++m) {
         if (opens && for_some_at(*clause_input_, m, g.te - 1)) conditional = true;
         if (!word_in(m, Word::condition)) continue;
@@ -2228,7 +2228,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       const bool written_or = conn(g.tb + 1, "or");
       auto looser = bound_for_some(prev, written_or ? g.tb + 2 : g.tb + 1, g.te - 1);
       Item* relaxed = prev;
-      if (!looser && !written_or && (looser = bound_for_some_first(bound, g.tb + 1, g.te - 1))) relaxed = bound;
+      if (!looser && !written_or && (looser = bound_for_some_first(bounded, g.tb + 1, g.te - 1))) relaxed = bounded;
       if (looser) {
         // One operand with what it relaxes, so a list around it keeps its joiner.
         relaxed->expr = *looser;
@@ -2987,9 +2987,35 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     bool or_before = false;
     bool by_condition = false;  // the group is named by a condition, not an age
   };
-  std::function<std::optional<std::pair<Expr, int>>(int, int)> condition_group_at;
-  bool by_condition = false;       // a group named by a condition was read
-  bool last_by_condition = false;  // the group just read was
+  std::vector<Piece> pieces;
+  int start = b, depth = 0;
+  bool last_by_condition = false;  // the group just read is named by a condition
+  // "HbA1c 6.5-9.5% for subjects treated with OAD monotherapy and 7.0-10.5%
+  // for subjects on diet": a group named by what it has or takes, after a
+  // clause with a bound, to a comma or to "and" / "or" before the next
+  // bound; its rule is what its words read.
+  auto condition_group_at = [&](int i, int end) -> std::optional<std::pair<Expr, int>> {
+    if (i == b || !std::any_of(t_.begin() + start, t_.begin() + i,
+                               [](const Token& t) { return t.kind == Tok::comparator || t.kind == Tok::number; }))
+      return std::nullopt;
+    bool subject = false;
+    const int words = read_group_opener(*clause_input_, i, end, subject);
+    if (words < 0) return std::nullopt;
+    int stop = words;
+    for (int d = 0; stop < end; ++stop) {
+      if (is(stop, Tok::open)) ++d;
+      if (is(stop, Tok::close) && d > 0) --d;
+      if (d > 0) continue;
+      if (is(stop, Tok::comma) || is(stop, Tok::semicolon) || is(stop, Tok::colon) || is(stop, Tok::period)) break;
+      if ((conn(stop, "and") || conn(stop, "or")) &&
+          (is(stop + 1, Tok::comparator) || number_at(stop + 1) || any_word_in(stop + 1, Word::range_opener)))
+        break;
+    }
+    if (stop == words) return std::nullopt;
+    auto condition = sentence(words, stop);
+    if (!condition) return std::nullopt;
+    return std::make_pair(*condition, stop);
+  };
   // The age group introduced at i ("for"/"in" and people, or "for" and a
   // comparator), as its rule and where it ends; else a group named by a
   // condition (below).
@@ -3020,35 +3046,6 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     int k = r->second;
     while (k < end && (cue(k, "age_after") || cue(k, "inclusive"))) ++k;
     return std::make_pair(r->first, k);
-  };
-  std::vector<Piece> pieces;
-  int start = b, depth = 0;
-  // "HbA1c 6.5-9.5% for subjects treated with OAD monotherapy and 7.0-10.5%
-  // for subjects on diet": a group named by what it has or takes, after a
-  // clause with a bound, to a comma or to "and" / "or" before the next
-  // bound; its rule is what its words read.
-  condition_group_at = [&](int i, int end) -> std::optional<std::pair<Expr, int>> {
-    if (i == b || !std::any_of(t_.begin() + start, t_.begin() + i,
-                               [](const Token& t) { return t.kind == Tok::comparator || t.kind == Tok::number; }))
-      return std::nullopt;
-    bool subject = false;
-    const int words = read_group_opener(*clause_input_, i, end, subject);
-    if (words < 0) return std::nullopt;
-    int stop = words;
-    for (int d = 0; stop < end; ++stop) {
-      if (is(stop, Tok::open)) ++d;
-      if (is(stop, Tok::close) && d > 0) --d;
-      if (d > 0) continue;
-      if (is(stop, Tok::comma) || is(stop, Tok::semicolon) || is(stop, Tok::colon) || is(stop, Tok::period)) break;
-      if ((conn(stop, "and") || conn(stop, "or")) &&
-          (is(stop + 1, Tok::comparator) || number_at(stop + 1) || any_word_in(stop + 1, Word::range_opener)))
-        break;
-    }
-    if (stop == words) return std::nullopt;
-    auto condition = sentence(words, stop);
-    if (!condition) return std::nullopt;
-    by_condition = true;
-    return std::make_pair(*condition, stop);
   };
   // After a group: its joiner to the next clause, which starts there.
   auto next_clause = [&](int k) {
@@ -3133,7 +3130,7 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
   // Clauses for groups named by a condition, joined by "or" ("... for
   // patients who are drug-naive, or ... for patients with one oral drug"),
   // are alternatives the list reading keeps better.
-  if (by_condition && any_or) return sentence(b, e);
+  if (any_or && std::any_of(joined.begin(), joined.end(), [](auto& p) { return p.by_condition; })) return sentence(b, e);
   const bool all_groups = std::all_of(joined.begin(), joined.end(), [](auto& p) { return p.group.has_value(); });
   std::vector<Expr> parts;
   std::string measure;  // the one measure the clause before compared
@@ -3165,7 +3162,10 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     // A group named by a condition qualifies bounds on measures only
     // ("HbA1c 6.5-9.5% for subjects on OAD monotherapy"); else the sentence
     // reads as it would without it.
-    if (p.by_condition && !(bounded_measures(*x) && !bounded_measures(*x)->count("age"))) return sentence(b, e);
+    if (p.by_condition) {
+      const auto ids = bounded_measures(*x);
+      if (!ids || ids->count("age")) return sentence(b, e);
+    }
     measure.clear();
     int compared = 0;
     walk(*x, false, [&](const Expr& z, bool) {

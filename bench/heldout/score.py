@@ -6,7 +6,9 @@ GOLD.tsv: the annotators' lines (measures.md). COMPILED.json: `trialmatch
 compile --trials DIR --format json` over the sample's trials. Each trial's
 atoms are a multiset of (concept, op, value, unit); only the concepts of
 measures.md count. "strict" compares units after spelling is normalised;
-"adjusted" also lets a gold atom without a unit match any unit and sets aside
+Consecutive integer equalities on one
+concept count as the range they spell (`ecog = 0`, `ecog = 1` as `ecog >= 0`,
+`ecog <= 1`). "adjusted" also lets a gold atom without a unit match any unit and sets aside
 compiled atoms at a limit with no number (`<= 1 xULN` from "normal"), which
 the guide leaves out. --misses prints what did not match (never for a
 held-out sample: reading its misses would tune on it).
@@ -82,6 +84,25 @@ def compiled_atoms(path, adjusted):
     return atoms
 
 
+def ranges_for_grades(atoms):
+    """`ecog = 0`, `ecog = 1` (alternatives, as the grammar reads "ECOG 0 or 1") and
+    `ecog >= 0`, `ecog <= 1` (as the guide writes it) say the same of an integer
+    scale: consecutive integer equalities on one concept become the range."""
+    by = collections.defaultdict(list)
+    for a in atoms:
+        if a[1] == "=" and a[2] == int(a[2]):
+            by[(a[0], a[3])].append(a)
+    out = [a for a in atoms if not (a[1] == "=" and a[2] == int(a[2]))]
+    for (concept, unit), eqs in by.items():
+        values = sorted({int(a[2]) for a in eqs})
+        if len(values) >= 2 and values == list(range(values[0], values[-1] + 1)):
+            out.append((concept, ">=", float(values[0]), unit, eqs[0][4]))
+            out.append((concept, "<=", float(values[-1]), unit, eqs[-1][4]))
+        else:
+            out.extend(eqs)
+    return out
+
+
 def same(g, p, adjusted):
     if g[0] != p[0] or g[1] != p[1] or abs(g[2] - p[2]) > 1e-9 * max(1, abs(g[2])):
         return False
@@ -93,8 +114,8 @@ def score(gold_path, compiled_path, adjusted, misses=False):
     pred = compiled_atoms(compiled_path, adjusted)
     tp = fp = fn = 0
     for trial in sorted(read):
-        left = list(pred.get(trial, []))
-        for g in gold.get(trial, []):
+        left = ranges_for_grades(pred.get(trial, []))
+        for g in ranges_for_grades(gold.get(trial, [])):
             # exact units first, so a unitless gold atom does not take another atom's match
             k = next((k for k, p in enumerate(left) if same(g, p, False)), None)
             if k is None:

@@ -858,8 +858,10 @@ const auto make_range_bare = [](auto& ctx) {  // number, upper bound
   auto& a = x3::_attr(ctx);
   x3::_val(ctx) = range_of(boost::fusion::at_c<0>(a), std::string(), boost::fusion::at_c<1>(a));
 };
-// "or older", "+"; for ages "of age or older" after the number.
-const auto bound_op_def = post_cmp[assign] | (times_are_units >> cue("age_after") >> post_cmp)[assign];
+// "or older", "+"; for ages "of age or older" after the number; past one
+// filler ("2X normal for age or less").
+const auto bound_op_def = post_cmp[assign] | (times_are_units >> cue("age_after") >> post_cmp)[assign] |
+                          (x3::omit[tok(Tok::filler)] >> post_cmp)[assign];
 // "ECOG = 0, 1 or 2": an equals sign before a list of grades.
 const x3::rule<class equals_list_class, Thresholds> equals_list = "= a list of values";
 const auto equals_list_def = kind_parser{{}, Tok::comparator, "eq", nullptr} >> value_list;
@@ -992,7 +994,9 @@ const auto threshold_list_def =
     *((sex_joiner >> any_number >> -known_unit >> *restated_units >> sex)[add_other_sex] |
       // An alternative "or ..." for some patients only ends the list.
       (or_joiner >> next_starts >> next_threshold >> !for_some)[add_next] |
-      (and_joiner >> next_starts >> next_threshold)[add_next] |
+      // So does one after a comma alone (", < 5 x ULN in patients with ...").
+      (!(tok(Tok::comma) >> next_starts >> next_threshold >> for_some) >> and_joiner >> next_starts >>
+       next_threshold)[add_next] |
       (-sex_joiner >> sex_lead >> comparator_form >> *restated_units >> *cue("inclusive"))[add_sexed]);
 
 // "within 12 months", "in the past 3 months", "within the last year", "in

@@ -416,6 +416,7 @@ class Parser {
   bool other_bound_for_some(const Item* prev, int b, int e) const;
   bool bare_bound_for_some(const Item* prev, int b, int e, Threshold& th) const;
   std::optional<Expr> bound_for_some(const Item* prev, int b, int e) const;
+  int past_permission(int b, int e) const;
   std::optional<Expr> bound_for_some_first(const Item* prev, int b, int e) const;
   Expr relax(const Item* prev, const Threshold& th, int who_b, int who_e) const;
   std::optional<std::pair<Expr, int>> antibody_construct(int i, int end);
@@ -1021,6 +1022,14 @@ std::optional<Expr> Parser::bound_for_some_first(const Item* prev, int b, int e)
   return relax(prev, ths.front(), b, who_e);
 }
 
+// Past words that permit a looser bound ("which is allowed", "permitted").
+int Parser::past_permission(int b, int e) const {
+  int k = b;
+  while (k < e && (is(k, Tok::filler) || word_in(k, Word::relative) || word_in(k, Word::permission))) ++k;
+  // Only before the bound itself: "(may be eligible if ...)" is a verdict, read as one.
+  return k > b && k < e && word_in(k - 1, Word::permission) && (is(k, Tok::comparator) || is(k, Tok::number)) ? k : b;
+}
+
 // `prev`, or its comparisons rebound to `th` for those the words [who_b,
 // who_e) name.
 Expr Parser::relax(const Item* prev, const Threshold& th, int who_b, int who_e) const {
@@ -1460,20 +1469,23 @@ std::vector<Item> Parser::scan(int b, int e) {
     // "ALT ≤ 2.5 X ULN or ≤ 5 X ULN if liver metastasis is present": a looser
     // bound for some patients after "or", to the clause's end, as in brackets.
     // (", or > 5 x ULN if related to liver metastases": past the comma.)
+    // (", < 5 x ULN in patients with ...", ", which is allowed < 5 x ULN if
+    // ...": after a comma alone, words that permit it passed over.)
     const bool comma_before = items.size() >= 2 && items.back().kind == Item::conn && items.back().value == "comma";
-    if (conn(i, "or") && !items.empty() && items[items.size() - (comma_before ? 2 : 1)].kind == Item::leaf) {
+    const bool after_comma = tk.kind == Tok::comma && !items.empty() && items.back().kind == Item::leaf;
+    if ((after_comma || (conn(i, "or") && !items.empty() && items[items.size() - (comma_before ? 2 : 1)].kind == Item::leaf))) {
       int stop = i + 1;
       for (int d = 0; stop < e && !(d == 0 && (is(stop, Tok::comma) || is(stop, Tok::semicolon) || is(stop, Tok::period)));
            ++stop) {
         if (is(stop, Tok::open)) ++d;
         if (is(stop, Tok::close) && d > 0) --d;
       }
-      Item& bound = items[items.size() - (comma_before ? 2 : 1)];
-      if (auto looser = bound_for_some(&bound, i + 1, stop)) {
+      Item& bound = after_comma ? items.back() : items[items.size() - (comma_before ? 2 : 1)];
+      if (auto looser = bound_for_some(&bound, past_permission(i + 1, stop), stop)) {
         bound.expr = *looser;
         bound.condition = false;
         bound.te = stop;
-        if (comma_before) items.pop_back();
+        if (comma_before && !after_comma) items.pop_back();
         i = stop;
         continue;
       }
@@ -2207,7 +2219,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     // so it stays residue rather than a requirement of its condition.
     bool conditional = false;
     {
-      const int first = conn(g.tb + 1, "or") ? g.tb + 2 : g.tb + 1;
+      // "(allowed < 5 x ULN in ...)": words that permit it passed over.
+      const int first = conn(g.tb + 1, "or") ? g.tb + 2 : past_permission(g.tb + 1, g.te - 1);
       bool nested = false;
       for (int m = g.tb + 1; m + 1 < g.te; ++m) nested = nested || is(m, Tok::open);
       // "(5 times ULN if ...)": a bare value in the unit just read opens one too.
@@ -2226,7 +2239,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // is a looser bound for some patients ("ALT ≤ 1.5 × ULN (≤ 3 × ULN if
       // liver metastasis)"): ANDed, it failed them on the fragment read.
       const bool written_or = conn(g.tb + 1, "or");
-      auto looser = bound_for_some(prev, written_or ? g.tb + 2 : g.tb + 1, g.te - 1);
+      auto looser = bound_for_some(prev, written_or ? g.tb + 2 : past_permission(g.tb + 1, g.te - 1), g.te - 1);
       Item* relaxed = prev;
       if (!looser && !written_or && (looser = bound_for_some_first(bounded, g.tb + 1, g.te - 1))) relaxed = bounded;
       if (looser) {
@@ -2260,7 +2273,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       items[k].kind = Item::ignorable;
       continue;
     }
-    if (prev && prev->kind == Item::residue) {
+    // A bracket of words not read ("(corrected for gestational age)") explains nothing.
+    if (prev && prev->kind == Item::residue && status_of(*inner) != Status::unparsed) {
       // "blood glucose control remains inadequate [HbA1c ≥ 7.5% or TIR < 70%]"
       ignore(prev->tb, prev->te, "explained by what follows");
       prev->kind = Item::ignorable;

@@ -42,7 +42,11 @@ constexpr Replacement kReplacements[] = {
     {"\xE2\x80\x90", "-"},  {"\xE2\x80\x91", "-"},  {"\xE2\x88\x92", "-"},  {"\xE2\x80\x99", "'"},
     {"\xE2\x80\x98", "'"},  {"\xE2\x80\x9C", "\""}, {"\xE2\x80\x9D", "\""}, {"\xC2\xA0", " "},
     {"\xEF\xBC\x9C", "<"},  {"\xEF\xBC\x9E", ">"},  {"\xE2\x89\xA0", "!="}, {"\xEF\xBD\x9E", "~"},
+    // Markdown escapes in ClinicalTrials.gov API exports ("m\^2", "1\. Age")
     {"\\>", ">"},           {"\\<", "<"},           {"\\[", "["},           {"\\]", "]"},
+    {"\\^", "^"},           {"\\*", "*"},           {"\\_", "_"},           {"\\~", "~"},
+    {"\\=", "="},           {"\\+", "+"},           {"\\-", "-"},           {"\\.", "."},
+    {"\\#", "#"},
     {"\xE2\x85\xB9", "x "},  // small roman numeral ten, typed for a times sign
     {"\xE2\x81\x84", "/"},   {"\xE2\x88\x95", "/"},   {"\xEF\xBC\x8F", "/"},  // fraction, division, full-width slash
     {"\xEF\xBC\x9D", "="},  {"\xEF\xBC\x85", "%"},  // full-width equals, percent

@@ -406,6 +406,7 @@ class Parser {
   int read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
   std::optional<Expr> thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts, const std::string& default_unit) const;
   std::optional<Expr> measured_bracket(int word, int b, int e, int* read_to = nullptr) const;
+  bool measured_as(int word) const;
   Logic shared_bound_logic(bool any_written, const std::vector<Threshold>& ts) const;
 
   std::optional<std::pair<Expr, int>> age_construct(int i, int end);
@@ -760,6 +761,16 @@ std::string measure_for(const Lexicon& lex, const std::string& id, const std::ve
 // (table measured_as: "anemia" -> hemoglobin; several, the first whose
 // values could meet it: "renal insufficiency" -> creatinine, egfr), if
 // [b, e) is only that bound.
+// Whether the token names a condition the lexicon measures (table measured_as).
+bool Parser::measured_as(int word) const {
+  const auto& tables = lex_.phrases();
+  const auto table = tables.find("measured_as");
+  if (table == tables.end()) return false;
+  std::string name(t_[word].text);
+  for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return table->second.count(name) > 0;
+}
+
 std::optional<Expr> Parser::measured_bracket(int word, int b, int e, int* read_to) const {
   if (word < 0 || b >= e || !(is(b, Tok::comparator) || is(b, Tok::number))) return std::nullopt;
   const auto& tables = lex_.phrases();
@@ -1364,6 +1375,22 @@ std::vector<Item> Parser::scan(int b, int e) {
       // Brackets nested deeper than any real criterion: read them as text.
       ++i;
       continue;
+    }
+    // "Hyperkalemia > 5.0 mmol/L": a condition whose measure the lexicon
+    // names (table measured_as), its bound right after it, as in brackets.
+    if (i + 1 < e && is(i + 1, Tok::comparator) && measured_as(i)) {
+      std::vector<Threshold> ts;
+      const int m = read_threshold_list(*clause_input_, i + 1, e, false, false, ts);
+      int read_to = m;
+      // Two values as one ("> 160/100 mmHg") read to the clause's end, a bound to its own.
+      auto bound = measured_bracket(i, i + 1, e, &read_to);
+      if (!bound && m > i + 1) bound = measured_bracket(i, i + 1, m, &read_to);
+      if (bound) {
+          ignore(i, i + 1, "defined by the bound that follows");
+          push_leaf(*bound, i + 1, read_to);
+          i = read_to;
+          continue;
+        }
     }
     if (tk.kind == Tok::open) {
       int close = close_of(i, e);

@@ -347,7 +347,7 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
       const char* limit = end;
       bool matched = false;
       // A unit the unit grammar reads wins over a shorter phrase.
-      auto unit = tables_->units->read(std::string_view(p, end - p));
+      auto unit = tables_->units->read(std::string_view(p, end - p), !out.empty() && out.back().kind == Tok::number);
       auto emit_unit = [&] {
         emit(Tok::unit, p, p + unit->length, unit->spelling);
         p += unit->length;

@@ -75,6 +75,7 @@ struct UnitReader::Impl {
   std::map<std::string, double> prefix_factor;
   std::map<std::string, Definition> base_definition;
   std::map<std::string, std::string> standalone;   // texts a single plain term may be
+  std::map<std::string, std::string> after_number;  // ... and those it may be right after a number ("470ms")
   std::map<std::string, std::string> conventions;  // printed form -> spelling
   std::map<std::string, std::string> by_form;      // printed form -> lexicon spelling
   std::map<std::string, std::string> by_dimension; // dimension key -> lexicon spelling
@@ -186,7 +187,7 @@ struct UnitReader::Impl {
   // What a parse cannot say: a lone plain word is a unit only if listed; a
   // bare denominator only for counts per volume ("/mm3"); a limit only
   // when it names normal, or a multiplier stands before it.
-  bool acceptable(const unit_ast::Unit& u, std::string_view text) const {
+  bool acceptable(const unit_ast::Unit& u, std::string_view text, bool follows_number) const {
     if (!u.limit.empty()) {
       if (u.limit == "xULN?") return u.multiplier && u.names_normal;
       return u.multiplier || u.names_normal || u.abbreviated;
@@ -199,7 +200,7 @@ struct UnitReader::Impl {
       return m != bd->second.dims.end() && m->second * u.denominator[0].power == 3;
     }
     if (u.numerator.size() == 1 && u.denominator.empty() && u.count_scale == 1)
-      return standalone.count(std::string(text)) > 0;
+      return standalone.count(std::string(text)) > 0 || (follows_number && after_number.count(std::string(text)) > 0);
     return true;
   }
 
@@ -261,6 +262,7 @@ UnitReader::UnitReader(const PhraseTables& t, const std::vector<std::string>& le
                                  "\", which unit_base_definition does not define");
     }
   im.standalone = table_or_empty(t, "unit_standalone");
+  im.after_number = table_or_empty(t, "unit_after_number");
   im.conventions = table_or_empty(t, "unit_convention");
   // The lexicon's spellings first, then the language table's; the first
   // spelling of a unit wins.
@@ -282,7 +284,7 @@ UnitReader::UnitReader(const PhraseTables& t, const std::vector<std::string>& le
 
 UnitReader::~UnitReader() = default;
 
-std::optional<UnitMatch> UnitReader::read(std::string_view text) const {
+std::optional<UnitMatch> UnitReader::read(std::string_view text, bool follows_number) const {
   if (!impl_->may_open(text)) return std::nullopt;
   std::size_t length = 0;
   auto u = impl_->parse(text, length);
@@ -291,7 +293,7 @@ std::optional<UnitMatch> UnitReader::read(std::string_view text) const {
   if (length < text.size() && std::isalnum(static_cast<unsigned char>(text[length])) &&
       std::isalnum(static_cast<unsigned char>(text[length - 1])))
     return std::nullopt;
-  if (!impl_->acceptable(*u, text.substr(0, length))) return std::nullopt;
+  if (!impl_->acceptable(*u, text.substr(0, length), follows_number)) return std::nullopt;
   UnitMatch m;
   m.length = length;
   m.spelling = impl_->spelling(*u);

@@ -37,7 +37,8 @@ class UnitReader {
   // single blanks), ending at a word boundary; nullopt when none. A single
   // plain term ("g", "min") counts only when the table unit_standalone lists
   // it: alone, such words are as often something else.
-  std::optional<UnitMatch> read(std::string_view text) const;
+  // Right after a number, the terms of the table unit_after_number count too.
+  std::optional<UnitMatch> read(std::string_view text, bool follows_number = false) const;
 
   // Spelling of a whole string as a unit ("kg per meter squared" -> "kg/m2"),
   // or nullopt when it is not entirely a unit.

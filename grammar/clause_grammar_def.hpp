@@ -1244,7 +1244,7 @@ struct age_parser : x3::parser<age_parser> {
     // "< 21 years of age when originally diagnosed", "at migraine onset":
     // an age at diagnosis or onset ("≥ 18 years diagnosed with ..." is not).
     if (end < t.limit && t.word_in(end, Word::at_time))
-      for (It k = end + 1; k < t.limit && k < end + 4; ++k) {
+      for (It k = end + 1; k < t.limit && k < end + 6; ++k) {  // "at the time of migraine onset"
         if (t.cue(k, "diagnosed") || t.word_in(k, Word::onset)) return false;
         if (!t.is(k, Tok::word) && !t.is(k, Tok::filler)) break;
       }
@@ -1411,7 +1411,11 @@ struct age_parser : x3::parser<age_parser> {
       return age_thresholds(t, i, ts);
     Thresholds got;
     const int k = t.thresholds(i, false, got);
-    if (k < 0 || got.empty() || !in_years(got)) return nullptr;
+    // "55 or older": no unit, but the words that close it speak of age.
+    const bool closed_by_age = k > 0 && !got.empty() &&
+                               std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit.empty() && th.value < 120; }) &&
+                               closed_by_age_word(t, i, t.begin + k);
+    if (k < 0 || got.empty() || !(in_years(got) || closed_by_age)) return nullptr;
     const It e = t.begin + k;
     for (It m = i; m <= e && m < t.limit; ++m)
       if (t.cue(m, "age_after")) return age_thresholds(t, i, ts);

@@ -3061,10 +3061,39 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
   // comparator), as its rule and where it ends; else a group named by a
   // condition (below).
   auto group_at = [&](int i, int end) -> std::optional<std::pair<Expr, int>> {
-    if (!word_in(i, Word::place_preposition)) return std::nullopt;
-    int p = i + 1;
-    const bool people = is(p, Tok::person);
+    // "if" names an age group too ("... if female and less than 60 y/o"), but no other.
+    const bool if_word = is(i, Tok::word) && word_in(i, Word::condition);
+    // "for women" read as one token: a preposition and the group's sex.
+    const bool sex_after_for = (cue(i, "female") || cue(i, "male")) && any_word_in(i, Word::place_preposition);
+    if (!word_in(i, Word::place_preposition) && !if_word && !sex_after_for) return std::nullopt;
+    int p = sex_after_for ? i : i + 1;
+    // "for women younger than 50 years", "if female and less than 60 years
+    // old": the group's sex, then its age.
+    std::optional<Expr> sex;
+    if (cue(p, "female_noun") || cue(p, "female") || cue(p, "male_noun") || cue(p, "male")) {
+      int q = p + 1;
+      if (conn(q, "and")) ++q;
+      if (is(q, Tok::comparator)) {
+        ast::Comparison c;
+        c.concept_id = "sex";
+        c.op = CmpOp::eq;
+        c.word = cue(p, "female_noun") || cue(p, "female") ? "female" : "male";
+        c.span = span(p, p + 1);
+        sex = Expr(c);
+        p = q;
+      }
+    }
+    const bool people = is(p, Tok::person) && !if_word;
     if (!people && !is(p, Tok::comparator)) return std::nullopt;
+    // Named by "if" or by its sex, the group holds for one plain clause: after
+    // a list or alternatives ("A or B if > 60 years", "X, smoking in women
+    // older than 35") it would take them all.
+    if (if_word || sex)
+      for (int k = start, d = 0; k < i; ++k) {
+        if (is(k, Tok::open)) ++d;
+        if (is(k, Tok::close) && d > 0) --d;
+        if (d == 0 && (is(k, Tok::comma) || is(k, Tok::semicolon) || conn(k, "or"))) return std::nullopt;
+      }
     auto r = age_construct(p, end);
     if (!r) {  // "in patients < 10 years of age and > 45% in ...": the age ends at the joiner
       int stop = p + 1;
@@ -3086,6 +3115,7 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     if (!ages_only) return std::nullopt;
     int k = r->second;
     while (k < end && (cue(k, "age_after") || cue(k, "inclusive"))) ++k;
+    if (sex) return std::make_pair(ast::make_nary(Logic::and_, {*sex, r->first}), k);
     return std::make_pair(r->first, k);
   };
   // After a group: its joiner to the next clause, which starts there.

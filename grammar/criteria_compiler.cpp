@@ -1665,6 +1665,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       }
       if (v == "exception") {
         int stop = segment_end(i, e, false);
+        bool before_bound = false;  // stopped at "and" before the next measure's bound
         // ", and must have ..." opens the next clause; a consequence ("other
         // than epilepsy that would prevent safe participation") or a person's
         // check ("unrelated to the malignancy, in the opinion of ...") is
@@ -1673,8 +1674,28 @@ std::vector<Item> Parser::scan(int b, int e) {
           if (is(k, Tok::open)) ++depth;
           if (is(k, Tok::close) && depth > 0) --depth;
           const bool consequence = word_in(k, Word::relative) && word_in(k + 1, Word::modal_possible);
+          // "unless due to leukemic disease and serum total bilirubin ≤ 1.5 x
+          // ULN": "and" before a measure with its bound opens the next clause.
+          // (A list of measures may come first: ", Aspartate aminotransferase
+          // (AST) and alanine aminotransferase (ALT) ≤ 2.5 times ULN".)
+          // Not inside brackets, where the exception's own bound follows
+          // ("(except in patients with Gilbert syndrome, direct bilirubin ≤ 1.5 x ULN)").
+          auto next_bound = [&] {
+            const int m = k + 1;
+            if (depth_ > 0 || !measure_at(m)) return false;
+            // "ALT and AST ≤ 5 x ULN": a list of measures, not a new clause.
+            if (measure_at(k - 1) || (is(k - 1, Tok::close) && measure_at(k - 2))) return false;
+            for (int c = m + 1; c < stop && c <= m + 12; ++c) {
+              if (is(c, Tok::comparator)) return true;
+              if (!(measure_at(c) || is(c, Tok::open) || is(c, Tok::close) || is(c, Tok::comma) || is(c, Tok::filler) ||
+                    conn(c, "and") || conn(c, "or")))
+                return false;
+            }
+            return false;
+          };
+          before_bound = depth == 0 && k > i + 1 && (conn(k, "and") || is(k, Tok::comma)) && next_bound();
           if ((is(k, Tok::comma) && conn(k + 1, "and")) ||
-              (depth == 0 && k > i + 1 && (consequence || is(k, Tok::manual)))) {
+              (depth == 0 && k > i + 1 && (consequence || is(k, Tok::manual))) || before_bound) {
             stop = k;
             break;
           }
@@ -1728,6 +1749,29 @@ std::vector<Item> Parser::scan(int b, int e) {
           } else {
             push_exception_residue(items, i, stop, relaxes(items));
           }
+        }
+        // The exception closes what it excepts from: the next measure's
+        // bound joins the whole, which is read first.
+        if (before_bound && !items.empty()) {
+          const int from = items.front().tb;
+          if (auto all = combine(std::move(items))) {
+            items.clear();
+            Item whole;
+            whole.kind = Item::leaf;
+            whole.expr = *all;
+            whole.tb = from;
+            whole.te = stop;
+            items.push_back(std::move(whole));
+          } else {
+            items.clear();
+          }
+        }
+        if (before_bound && !items.empty()) {
+          Item c;
+          c.kind = Item::conn;
+          c.value = "comma";
+          c.tb = c.te = stop;
+          items.push_back(std::move(c));
         }
         i = stop;
         continue;

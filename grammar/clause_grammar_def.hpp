@@ -122,7 +122,12 @@ struct number_parser : x3::parser<number_parser> {
     const It next = first + 1;
     const bool has_next = next != last;
     bool ok;
-    if (first->kind == Tok::number_word) ok = has_next && next->kind == Tok::unit && next->value == "xULN";
+    // ... or before a time where times are units ("Age between one year and
+    // 18 years"; not "a year").
+    if (first->kind == Tok::number_word)
+      ok = has_next && ((next->kind == Tok::unit && next->value == "xULN") ||
+                        (options(ctx).time_units && next->kind == Tok::time_unit &&
+                         !word_of_class(ctx, first, last, Word::indefinite)));
     else if (first->kind != Tok::number) ok = false;
     else if (!options(ctx).time_units && has_next && next->kind == Tok::time_unit) ok = false;
     else ok = !(has_next && next->kind == Tok::word && next->begin == first->end);

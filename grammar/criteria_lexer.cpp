@@ -394,7 +394,7 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
           bool after_threshold = false;
           // "over 18 years old and under 65": a threshold's "years old" too.
           auto closes_value = [](const Token& t) {
-            return t.kind == Tok::number || t.kind == Tok::unit || t.kind == Tok::time_unit ||
+            return t.kind == Tok::number || t.kind == Tok::number_word || t.kind == Tok::unit || t.kind == Tok::time_unit ||
                    (t.kind == Tok::cue && t.value == "age_after");
           };
           // "above 1.1 mg/dL for females and above 1.3": the sex a bound is for.
@@ -513,14 +513,19 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
     ++p;
   }
   comparator_before_multiple(out);
-  drop_stray_to(out);
+  drop_stray_words(out);
   thousands_point_in_counts(out);
   return out;
 }
 
 // "Age >= to 40 years", "greater than or equal (>=) to 27": a "to" left
 // between a comparator (or its restatement in brackets) and the number.
-void CriteriaLexer::drop_stray_to(std::vector<Token>& out) const {
+void CriteriaLexer::drop_stray_words(std::vector<Token>& out) const {
+  // "ANC greater ≥ 1,500/mm3": a comparator's word before its sign; the sign is the bound's.
+  for (std::size_t k = 0; k + 1 < out.size(); ++k)
+    if (out[k].kind == Tok::comparator && out[k + 1].kind == Tok::comparator && !out[k].text.empty() &&
+        std::all_of(out[k].text.begin(), out[k].text.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(k));
   for (std::size_t k = 1; k + 1 < out.size(); ++k) {
     if (out[k].kind != Tok::cue || out[k].value != "to" || out[k + 1].kind != Tok::number) continue;
     const bool after_comparator = out[k - 1].kind == Tok::comparator ||

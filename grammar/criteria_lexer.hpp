@@ -45,7 +45,7 @@ class CriteriaLexer {
 
  private:
   void comparator_before_multiple(std::vector<Token>& out) const;
-  void drop_stray_to(std::vector<Token>& out) const;
+  void drop_stray_words(std::vector<Token>& out) const;
   void thousands_point_in_counts(std::vector<Token>& out) const;
   struct Tables;
   std::unique_ptr<Tables> tables_;

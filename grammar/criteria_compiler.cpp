@@ -458,6 +458,32 @@ class Parser {
     o.te = te;
     return o;
   }
+  // Whether the words [b, e) speak of abnormality in general ("abnormal", "abnormalities").
+  bool names_abnormality(int b, int e) const {
+    for (int k = b; k < e; ++k)
+      if (t_[k].text.rfind("abnormal", 0) == 0) return true;
+    return false;
+  }
+  // Whether the rule bounds measures only, each from below and above (ages,
+  // which name whom a range is for, and words not read aside).
+  static bool only_ranges(const Expr& e) {
+    std::map<std::string, int> sides;  // bit 1: lower, bit 2: upper
+    bool comparisons = true;
+    walk(e, false, [&](const Expr& x, bool) {
+      if (boost::get<ast::Unparsed>(&x.get())) return;
+      if (const auto* c = boost::get<ast::Comparison>(&x.get())) {
+        if (c->concept_id == "age") return;
+        const bool upper = c->op == CmpOp::le || c->op == CmpOp::lt;
+        const bool lower = c->op == CmpOp::ge || c->op == CmpOp::gt;
+        if (!upper && !lower) comparisons = false;
+        sides[c->concept_id] |= (lower ? 1 : 0) | (upper ? 2 : 0);
+      } else if (!boost::get<x3::forward_ast<ast::NAry>>(&x.get())) {
+        comparisons = false;
+      }
+    });
+    return comparisons && !sides.empty() &&
+           std::all_of(sides.begin(), sides.end(), [](const auto& s) { return s.second == 3; });
+  }
   static bool after_concept(const std::vector<Item>& items) {
     return !items.empty() && items.back().kind == Item::leaf && boost::get<ast::Predicate>(&items.back().expr.get());
   }
@@ -2348,6 +2374,16 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     if (prev && prev->kind == Item::residue && status_of(*inner) != Status::unparsed) {
       // "blood glucose control remains inadequate [HbA1c ≥ 7.5% or TIR < 70%]"
       ignore(prev->tb, prev->te, "explained by what follows");
+      // "no clinically significant abnormalities in vital signs (systolic
+      // blood pressure between 90-150 mmHg, ...)": ranges in brackets after
+      // "no ... abnormalities" are the normal ones asked for; negated, they
+      // excluded every patient inside them.
+      if (only_ranges(*inner))
+        for (std::size_t m = k - 1; m-- > 0 && items[m].kind != Item::leaf && items[m].kind != Item::conn;)
+          if (items[m].kind == Item::modifier && items[m].value == "negation") {
+            if (names_abnormality(items[m].te, prev->te)) items[m].kind = Item::ignorable;
+            break;
+          }
       prev->kind = Item::ignorable;
       items[k].kind = Item::leaf;
       items[k].expr = *inner;

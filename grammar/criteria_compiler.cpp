@@ -449,6 +449,7 @@ class Parser {
   bool part_label(int b, int e) const;
   bool relaxes(int b, int e) const;
   bool read_exception(std::vector<Item>& items, int i, int stop);
+  bool exception_bound(std::vector<Item>& items, int i, int stop) const;
   // An "or" the text implies, joining what follows to what precedes.
   static Item or_item(int tb, int te) {
     Item o;
@@ -1065,6 +1066,56 @@ int Parser::past_permission(int b, int e) const {
   while (k < e && (is(k, Tok::filler) || word_in(k, Word::relative) || word_in(k, Word::permission))) ++k;
   // Only before the bound itself: "(may be eligible if ...)" is a verdict, read as one.
   return k > b && k < e && word_in(k - 1, Word::permission) && (is(k, Tok::comparator) || is(k, Tok::number)) ? k : b;
+}
+
+// "Total bilirubin ≤ 1.5 mg/dL, except in patients with Gilbert's syndrome
+// who must have a total bilirubin < 3.0 mg/dL": an exception at [i, stop)
+// that bounds the measure just bounded again, for those its words name, is
+// that bound for them (relax()).
+bool Parser::exception_bound(std::vector<Item>& items, int i, int stop) const {
+  auto last = std::find_if(items.rbegin(), items.rend(), [](const Item& it) { return it.kind != Item::conn; });
+  if (last == items.rend()) return false;
+  const ast::Comparison* c = relaxed_comparison(&*last);
+  if (!c) return false;
+  int k = i + 1;
+  for (int d = 0; k < stop && !(d == 0 && is(k, Tok::comparator)); ++k) {
+    if (is(k, Tok::open)) ++d;
+    if (is(k, Tok::close) && d > 0) --d;
+  }
+  if (k >= stop) return false;
+  // The measure named again just before its bound, or none ("the total bilirubin can be ≤ 3.0").
+  int who_e = k;
+  for (int j = k - 1; j > i && j >= k - 4; --j)
+    if (is(j, Tok::concept_ref)) {
+      if (t_[j].value != c->concept_id) return false;
+      who_e = j;
+      break;
+    }
+  if (who_e == k)
+    for (int j = i + 1; j < k; ++j)
+      if (measure_at(j)) return false;
+  std::vector<Threshold> ths;
+  int m = read_threshold(*clause_input_, k, stop, false, false, ths);
+  if (m < 0 || ths.size() != 1 || (!ths[0].unit.empty() && ths[0].unit != c->unit)) return false;
+  while (m < stop && (is(m, Tok::filler) || is(m, Tok::close) || is(m, Tok::period))) ++m;
+  if (m != stop || ths[0].value == c->value) return false;
+  if (ths[0].unit.empty()) ths[0].unit = c->unit;
+  int who_b = i + 1;
+  while (who_b < who_e && is(who_b, Tok::filler)) ++who_b;
+  // Not the words that lead to the bound ("who must have a").
+  auto leads = [&](int j) {
+    return is(j, Tok::filler) || is(j, Tok::comma) || is(j, Tok::number_word) || word_in(j, Word::relative_person) ||
+           word_in(j, Word::modal) || word_in(j, Word::can) || word_in(j, Word::undergone) ||
+           word_in(j, Word::article) || word_in(j, Word::copula);
+  };
+  while (who_e > who_b && leads(who_e - 1)) --who_e;
+  if (who_e <= who_b) return false;
+  Item& prev = *last;
+  prev.expr = relax(&prev, ths[0], who_b, who_e);
+  prev.condition = false;
+  prev.te = stop;
+  while (!items.empty() && items.back().kind == Item::conn) items.pop_back();
+  return true;
 }
 
 // `prev`, or its comparisons rebound to `th` for those the words [who_b,
@@ -1745,6 +1796,10 @@ std::vector<Item> Parser::scan(int b, int e) {
             i = stop;
             continue;
           }
+        }
+        if (exception_bound(items, i, stop)) {
+          i = stop;
+          continue;
         }
         // An exception to a concept that is not read stays as residue: set
         // aside, "Liver disease other than CHB" excluded the patients a

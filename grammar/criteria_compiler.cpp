@@ -2391,8 +2391,11 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // is a looser bound for some patients ("ALT ≤ 1.5 × ULN (≤ 3 × ULN if
       // liver metastasis)"): ANDed, it failed them on the fragment read.
       const bool written_or = conn(g.tb + 1, "or");
-      auto looser = bound_for_some(prev, written_or ? g.tb + 2 : past_permission(g.tb + 1, g.te - 1), g.te - 1);
+      const int first = written_or ? g.tb + 2 : past_permission(g.tb + 1, g.te - 1);
+      auto looser = bound_for_some(prev, first, g.te - 1);
       Item* relaxed = prev;
+      // Past filler ("≤ 2.5 x ULN per institutional laboratory range (or ≤ 5 x ULN if ...)").
+      if (!looser && bounded != prev && (looser = bound_for_some(bounded, first, g.te - 1))) relaxed = bounded;
       if (!looser && !written_or && (looser = bound_for_some_first(bounded, g.tb + 1, g.te - 1))) relaxed = bounded;
       if (looser) {
         // One operand with what it relaxes, so a list around it keeps its joiner.

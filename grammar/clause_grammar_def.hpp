@@ -1442,10 +1442,16 @@ struct age_parser : x3::parser<age_parser> {
       if (!(t.is(m, Tok::person) || t.is(m, Tok::filler) || t.is(m, Tok::comma) || t.cue(m, "male_noun") ||
             t.cue(m, "female_noun") || t.conn(m, "and") || t.conn(m, "or") || t.is(m, Tok::colon)))
         return nullptr;
-    for (It m = e; m < t.last && !t.is(m, Tok::comma) && !t.is(m, Tok::period) && !t.is(m, Tok::semicolon); ++m)
-      if (!(t.is(m, Tok::filler) || t.is(m, Tok::person) || t.cue(m, "inclusive") || t.cue(m, "male_noun") ||
-            t.cue(m, "female_noun") || t.is(m, Tok::open) || t.is(m, Tok::close)))
+    // (Up to the people it is the age of: "18 to 65 years subjects who ...".)
+    for (It m = e; m < t.last && !t.is(m, Tok::comma) && !t.is(m, Tok::period) && !t.is(m, Tok::semicolon); ++m) {
+      if (t.is(m, Tok::person) ||
+          (t.is(m, Tok::filler) && t.in.classes &&
+           has_class(classes_of(t.in, static_cast<std::size_t>(m - t.begin), WordsOf::first), Word::people)))
+        break;
+      if (!(t.is(m, Tok::filler) || t.cue(m, "inclusive") || t.cue(m, "male_noun") || t.cue(m, "female_noun") ||
+            t.is(m, Tok::open) || t.is(m, Tok::close)))
         return nullptr;
+    }
     return age_thresholds(t, i, ts);
   }
 };

@@ -2962,12 +2962,13 @@ std::optional<Expr> Parser::sentence(int b, int e) {
   const bool tested = std::any_of(items.begin(), items.end(),
                                   [](const Item& it) { return it.kind == Item::leaf && it.value == "test_result"; });
   if (manual.empty() && alternatives.empty() && !tested) return combine(std::move(items), true);
+  // Absorbed words are set aside, not lost: the manual check covers them.
   for (auto& it : items)
     if (it.kind == Item::residue) {
+      if (it.meaningful) ignore(it.tb, it.te, "covered by the manual check");
       it.meaningful = false;
       it.kind = Item::ignorable;
     }
-  // Absorbed words are set aside, not lost: the manual check covers them.
   auto data = combine(std::move(items), true);
   std::vector<Expr> all;
   if (data) all.push_back(*data);

@@ -78,7 +78,7 @@ def compiled_atoms(path, adjusted):
                     continue
                 unit = unit_key(a.get("unit"))
                 source = a.get("source", c.get("text", ""))
-                if adjusted and unit == "xuln" and a["value"] == 1 and not re.search(r"\b1(\.0)?\b", source):
+                if adjusted and unit == "xuln" and a["value"] == 1 and not re.search(r"(?<![\d.])1(\.0+)?(?![\d.])", source):
                     continue
                 atoms[t["id"]].append((a["concept"], a["op"], float(a["value"]), unit, source))
     return atoms

@@ -1416,10 +1416,14 @@ struct age_parser : x3::parser<age_parser> {
       return age_thresholds(t, i, ts);
     Thresholds got;
     const int k = t.thresholds(i, false, got);
-    // "55 or older": no unit, but the words that close it speak of age.
-    const bool closed_by_age = k > 0 && !got.empty() &&
-                               std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit.empty() && th.value < 120; }) &&
-                               closed_by_age_word(t, i, t.begin + k);
+    // "55 or older", "≥ 50 y/o": no unit, but the words that close it speak of age.
+    // Not the end of a range whose start was not read ("18-65+ years"), nor
+    // after "=" (a lost ≤ or ≥).
+    const bool closed_by_age =
+        k > 0 && !got.empty() && !(i > t.begin && (t.number_at(i - 1) || t.is(i - 1, Tok::punct) || t.cue(i - 1, "dash"))) &&
+        std::all_of(got.begin(), got.end(),
+                    [](auto& th) { return th.unit.empty() && th.value < 120 && th.op != ast::CmpOp::eq; }) &&
+        (closed_by_age_word(t, i, t.begin + k) || t.cue(t.begin + k, "age_after"));
     if (k < 0 || got.empty() || !(in_years(got) || closed_by_age)) return nullptr;
     const It e = t.begin + k;
     for (It m = i; m <= e && m < t.limit; ++m)

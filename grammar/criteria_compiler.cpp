@@ -2812,6 +2812,15 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   if (alternatives_from && *alternatives_from < ops.size())
     group_alternatives(ops, seps, after_comma, *alternatives_from, alternatives_n, alternatives_words);
   auto explicit_conn = [&](std::size_t k) { return seps[k] == "and" || seps[k] == "or"; };
+  bool opens_with_group = false;
+  if (!items.empty()) {
+    bool subject = false;
+    for (int k = 0; k <= items.front().tb && k < n_ && !opens_with_group; ++k)
+      opens_with_group = read_group_opener(*clause_input_, k, n_, subject) >= 0;
+    // "For subjects diagnosed with diabetes, ...", "If ...": a group first.
+    opens_with_group = opens_with_group || cue(0, "for") || word_in(0, Word::place_preposition) ||
+                       (is(0, Tok::word) && word_in(0, Word::condition));
+  }
   // ", and" after operands joined only by "or" closes them: "type 1 or
   // type 2 diabetes, and HbA1c >= 7%" is (type1 or type2) and hba1c. The
   // same rule, on items, ends a negation's reach (closing_and). After a
@@ -2831,6 +2840,52 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       from = k + 1;
     }
   }
+  // "QTc > 450 ms on initial ECG, Hb < 8.0, WBC < 2000, positive HIV
+  // serology, active hepatitis B" in an exclusion: findings set off by bare
+  // commas (no "and" / "or" anywhere), each a condition or a bound on its own
+  // measure with words after it, exclude on their own: any of them.
+  // Each starts with its finding: words before it ("Uncontrolled hypertension,
+  // BP > 150/100", "eGFR < 30, calculated by the Modification of Diet in Renal
+  // Disease equation") describe what precedes; nor after a group ("For
+  // subjects with diabetes, HbA1c > 8.5%").
+  auto separate_findings = [&](std::size_t lo, std::size_t hi) -> std::optional<Expr> {
+    if (opens_with_group) return std::nullopt;
+    auto finding_at = [&](std::size_t m) {
+      auto ids = bounded_measures(ops[m].expr);
+      return ops[m].condition || (ids && !ids->empty());
+    };
+    std::vector<Expr> segments, current;
+    std::set<std::string> measures;
+    bool finding = false, commas = false;
+    auto close = [&] {
+      if (!finding) return false;
+      segments.push_back(ast::make_nary(Logic::and_, std::exchange(current, {})));
+      finding = false;
+      return true;
+    };
+    if (!finding_at(lo)) return std::nullopt;
+    for (std::size_t m = lo; m <= hi; ++m) {
+      if (m > lo) {
+        if (seps[m - 1] == "comma" || seps[m - 1] == "comma_and") {  // (list() reads bare commas as "and")
+          commas = true;
+          if (!close() || !finding_at(m)) return std::nullopt;
+        } else if (seps[m - 1] != "adjacent") {
+          return std::nullopt;
+        }
+      }
+      current.push_back(ops[m].expr);
+      if (auto ids = bounded_measures(ops[m].expr); ids && !ids->empty()) {
+        for (const auto& id : *ids)
+          if (!measures.insert(id).second) return std::nullopt;
+        finding = true;
+      }
+      finding = finding || ops[m].condition;
+    }
+    // Three at least: two may be a finding and its definition ("Impairment
+    // of renal function, serum creatinine ≥ 133 µmol/L").
+    if (!close() || !commas || segments.size() < 3) return std::nullopt;
+    return ast::make_nary(Logic::or_, segments);
+  };
   // ops[lo..hi] as one list: an Expr, and whether every operand is a condition.
   auto list = [&](std::size_t lo, std::size_t hi) {
     // A comma takes the meaning of the next explicit connective in its list.
@@ -2869,6 +2924,12 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       bool as_any = (exclusion_ || combine_depth_ > 0) && all_conditions && list_joins && conj.size() > 1;
       as_any = as_any || (exclusion_ && combine_depth_ == 0 && bare_commas && lo == start && k == hi &&
                           separate_abnormalities(conj));
+      if (!as_any && exclusion_ && combine_depth_ == 0 && lo == start && k == hi)
+        if (auto findings = separate_findings(lo, hi)) {
+          alternatives.push_back(*findings);
+          start = k + 1;
+          continue;
+        }
       alternatives.push_back(ast::make_nary(as_any ? Logic::or_ : Logic::and_, conj));
       start = k + 1;
     }

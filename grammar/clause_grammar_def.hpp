@@ -891,8 +891,15 @@ struct sex_parser : x3::parser<sex_parser> {
   using attribute_type = std::string;
   static bool const has_attribute = true;
   template <class Ctx, class RCtx, class Attr>
-  bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
+  bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
     if (first == last) return false;
+    // "between 40 kg and 85 kg if female": "if" and the sex's noun.
+    if (first->kind == Tok::word && last - first >= 2 && word_of_class(ctx, first, last, Word::condition) &&
+        first[1].kind == Tok::cue && (first[1].value == "male_noun" || first[1].value == "female_noun")) {
+      x3::traits::move_to(std::string(first[1].value == "male_noun" ? "male" : "female"), attr);
+      first += 2;
+      return true;
+    }
     // "> 48 % (women)": the sex's noun alone in brackets.
     if (first->kind == Tok::open && last - first >= 3 && first[1].kind == Tok::cue && first[2].kind == Tok::close &&
         (first[1].value == "male_noun" || first[1].value == "female_noun")) {
@@ -1390,7 +1397,9 @@ struct age_parser : x3::parser<age_parser> {
                                 t.is(after, Tok::semicolon) || t.is(after, Tok::close) || t.is(after, Tok::connective) ||
                                 t.is(after, Tok::person) || t.word_in(after, Word::relative_person) ||
                                 t.word_in(after, Word::obligation) || t.word_in(after, Word::modal));
-    if (k > 0 && !got.empty() && t.is(j, Tok::comparator) && ends &&
+    // So is a range of bare numbers there ("Patient is between 18 and 60, inclusive").
+    if (k > 0 && !got.empty() && (t.is(j, Tok::comparator) || (range && got.size() == 2)) &&
+        (ends || t.cue(after, "inclusive")) &&
         std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit.empty() && th.value > 0 && th.value < 120; })) {
       ts = got;
       return t.begin + k;
@@ -2476,14 +2485,9 @@ const x3::rule<class value_pair_class, ast::Expr> value_pair = "two values (140/
 // value above (`or`), below both (`and`). The attribute is (start, the
 // measures, op, first value, second value, unit, stop); `measures` gives
 // the two concepts, null if there are not two.
-template <class Ctx, class Measures>
-void make_pair_of_values(Ctx& ctx, const Measures& measures) {
-  auto& a = x3::_attr(ctx);
-  const It start = boost::fusion::at_c<0>(a);
-  const auto [pa, pb] = measures(boost::fusion::at_c<1>(a));
-  const ast::CmpOp op = boost::fusion::at_c<2>(a);
-  const auto& unit = boost::fusion::at_c<5>(a);
-  const It stop = boost::fusion::at_c<6>(a);
+template <class Ctx>
+void pair_of_values(Ctx& ctx, const Concept* pa, const Concept* pb, ast::CmpOp op, double v1, double v2,
+                    const boost::optional<std::string>& unit, It start, It stop) {
   if (!pa || !pb || op == ast::CmpOp::eq || op == ast::CmpOp::ne || (unit && (*unit != pa->unit || *unit != pb->unit))) {
     x3::_pass(ctx) = false;
     return;
@@ -2492,17 +2496,31 @@ void make_pair_of_values(Ctx& ctx, const Measures& measures) {
   x.concept_id = pa->id;
   y.concept_id = pb->id;
   x.op = y.op = op;
-  x.value = boost::fusion::at_c<3>(a);
-  y.value = boost::fusion::at_c<4>(a);
+  x.value = v1;
+  y.value = v2;
   x.unit = pa->unit;
   y.unit = pb->unit;
   x.span = y.span = ast::Span{start->begin, (stop - 1)->end};
   const bool above = op == ast::CmpOp::gt || op == ast::CmpOp::ge;
   x3::_val(ctx) = ast::make_nary(above ? ast::Logic::or_ : ast::Logic::and_, {ast::Expr(x), ast::Expr(y)});
 }
+template <class Ctx, class Measures>
+void make_pair_of_values(Ctx& ctx, const Measures& measures) {
+  auto& a = x3::_attr(ctx);
+  const auto [pa, pb] = measures(boost::fusion::at_c<1>(a));
+  pair_of_values(ctx, pa, pb, boost::fusion::at_c<2>(a), boost::fusion::at_c<3>(a), boost::fusion::at_c<4>(a),
+                 boost::fusion::at_c<5>(a), boost::fusion::at_c<0>(a), boost::fusion::at_c<6>(a));
+}
 // "blood pressure > 140/90 mmHg": the pair the cue names.
 const auto make_value_pair = [](auto& ctx) {
   make_pair_of_values(ctx, [](const std::pair<const Concept*, const Concept*>& p) { return p; });
+};
+// "blood pressure measurement of 160/90 mmHg or higher": the comparator after the values.
+const auto make_value_pair_after = [](auto& ctx) {
+  auto& a = x3::_attr(ctx);
+  const auto& pair = boost::fusion::at_c<1>(a);
+  pair_of_values(ctx, pair.first, pair.second, boost::fusion::at_c<5>(a), boost::fusion::at_c<2>(a),
+                 boost::fusion::at_c<3>(a), boost::fusion::at_c<4>(a), boost::fusion::at_c<0>(a), boost::fusion::at_c<6>(a));
 };
 // "Systolic/diastolic blood pressure < 140/90", "SBP/DBP > 160/100 mmHg":
 // two measures named, one comparator, a value for each.
@@ -2515,8 +2533,11 @@ const auto make_measures_pair = [](auto& ctx) {
     return p;
   });
 };
-const auto value_pair_def = (position >> pair_cue >> x3::repeat(0, 3)[soft] >> cmp >> any_number >> slash >> any_number >>
-                             -known_unit >> position)[make_value_pair] |
+// (A word may stand before the comparator: "blood pressure consistently above 150/90".)
+const auto value_pair_def = (position >> pair_cue >> x3::repeat(0, 3)[soft] >> -tok(Tok::word) >> cmp >> any_number >>
+                             slash >> any_number >> -known_unit >> position)[make_value_pair] |
+                            (position >> pair_cue >> x3::repeat(0, 3)[soft] >> any_number >> slash >> any_number >>
+                             -known_unit >> post_cmp >> position)[make_value_pair_after] |
                             (position >> measure_head >> cmp >> any_number >> slash >> any_number >> -known_unit >>
                              position)[make_measures_pair];
 

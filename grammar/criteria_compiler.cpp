@@ -739,6 +739,22 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
   std::vector<Threshold> ts;
   const int next = read_age(*clause_input_, i, end, ts);
   if (next < 0) return std::nullopt;
+  // "Adults = 18 years of age": no criterion asks for one age; the "=" is
+  // a lost ≥ or ≤ (export damage), not read. (Two of them, "Age =18 and
+  // =75 years", are the ends of a range: thresholds_expr reads them so.)
+  // One beside an upper bound above it is a range's lower end ("Age= 18
+  // years and less than 70 years"), beside a lower bound below it its upper end.
+  const auto equal = std::count_if(ts.begin(), ts.end(), [](const Threshold& t) { return t.op == CmpOp::eq; });
+  if (equal == 1 && ts.size() == 2) {
+    Threshold& eq = ts[0].op == CmpOp::eq ? ts[0] : ts[1];
+    const Threshold& other = ts[0].op == CmpOp::eq ? ts[1] : ts[0];
+    const bool upper = other.op == CmpOp::lt || other.op == CmpOp::le;
+    const bool lower = other.op == CmpOp::gt || other.op == CmpOp::ge;
+    if (upper && eq.value < other.value) eq.op = CmpOp::ge;
+    if (lower && eq.value > other.value) eq.op = CmpOp::le;
+  }
+  const auto still_equal = std::count_if(ts.begin(), ts.end(), [](const Threshold& t) { return t.op == CmpOp::eq; });
+  if (still_equal > 0 && !(still_equal == 2 && ts.size() == 2)) return std::nullopt;
   auto e = thresholds_expr("age", ts, "years");
   if (!e) return std::nullopt;
   return std::make_pair(*e, next);

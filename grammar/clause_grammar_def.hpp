@@ -2428,7 +2428,10 @@ const auto make_bound_then_measure = [](auto& ctx) {
   }
   x3::_val(ctx) = {ts.front(), boost::fusion::at_c<1>(a)};
 };
-const auto bound_then_measure_def = (&cmp >> threshold >> x3::repeat(0, 3)[soft] >> measure)[make_bound_then_measure];
+// (The measure may stand alone in brackets: "≥ 160 mm Hg (systolic)".)
+const auto bound_then_measure_def =
+    (&cmp >> threshold >> x3::repeat(0, 3)[soft] >> measure)[make_bound_then_measure] |
+    (&cmp >> threshold >> tok(Tok::open) >> measure >> tok(Tok::close))[make_bound_then_measure];
 
 // "19 kg/m2 ≤ BMI", "7.0% < HbA1c": a value, its unit, and a comparator
 // (not = or !=) read from the measure's side; the measure is not read.

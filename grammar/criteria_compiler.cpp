@@ -1636,10 +1636,19 @@ std::vector<Item> Parser::scan(int b, int e) {
     if (!r) r = antibody_construct(i, e);
     if (!r) r = count_construct(i, e);
     if (!r) r = duration_construct(i, e);
-    if (!r) r = reverse_measure(i, e);
-    if (!r) r = bound_before_measure(i, e);
+    bool measure_after = false;  // the measure named after its bound
+    if (!r && (r = reverse_measure(i, e))) measure_after = true;
+    if (!r && (r = bound_before_measure(i, e))) measure_after = true;
     if (!r) r = comparator_before_measure(i, e);
     if (r && r->second > i) {
+      // "blood pressure ≥ 160 mm Hg (systolic)": the pair the words before
+      // it name is read by the measure after the bound.
+      if (measure_after && !items.empty() && items.back().kind == Item::residue && items.back().te == i &&
+          is(i - 1, Tok::cue) && t_[i - 1].value.rfind("pair:", 0) == 0) {
+        ignore(i - 1, i, "named by what follows");
+        if (items.back().tb == i - 1) items.pop_back();
+        else items.back().te = i - 1;
+      }
       push_leaf(r->first, i, r->second);
       i = r->second;
       continue;

@@ -235,6 +235,7 @@ const written_unit_parser written_unit{};
 
 // "(53-75 mmol/mol)", "(110 g/L)": the same value in another unit; "(mg/dL)":
 // the unit restated. Reads nothing else.
+inline bool limit_unit(const std::string& unit) { return unit == "xULN" || unit == "xLLN"; }
 struct restated_units_parser : x3::parser<restated_units_parser> {
   using attribute_type = x3::unused_type;
   static bool const has_attribute = false;
@@ -243,6 +244,19 @@ struct restated_units_parser : x3::parser<restated_units_parser> {
   bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr&) const {
     const Options& o = options(ctx);
     const It end = std::min(last, o.limit);
+    // "< 8.0 mg/dL or 2.0 mmol/L": the bound restated in another unit after
+    // "or", at the end of its clause.
+    if (first + 2 < end && first > o.input->tokens.data() && first[-1].kind == Tok::unit &&
+        first->kind == Tok::connective && first->value == "or" && first[1].kind == Tok::number &&
+        first[2].kind == Tok::unit && first[2].value != first[-1].value && !limit_unit(first[2].value) &&
+        !limit_unit(first[-1].value)) {  // not a multiple of a limit ("≥ LLN or 3 g/dL" is an alternative)
+      const It after = first + 3;
+      if (after >= end || after->kind == Tok::comma || after->kind == Tok::period || after->kind == Tok::semicolon ||
+          after->kind == Tok::close) {
+        first = after;
+        return true;
+      }
+    }
     if (first >= end || first->kind != Tok::open) return false;
     It close = first;
     for (int depth = 0; close < end; ++close) {

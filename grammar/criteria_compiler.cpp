@@ -934,8 +934,37 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
     return std::make_pair(e, head.end);
   }
   std::vector<Threshold> ts;
-  const int k = read_thresholds(head.thresholds_at, end, false, ts, head.between);
-  if (k < 0) return std::nullopt;
+  int k = read_thresholds(head.thresholds_at, end, false, ts, head.between);
+  // "GFR calculated (kidney function test) within 30 days must be ≥ 59
+  // mL/min", "the HbA1c limits will be ≥ 6.5%": the bound after a modal and
+  // "be" further on in the clause, the words between kept as residue.
+  std::optional<ast::Unparsed> between_words;
+  // (In an inclusion only: in an exclusion what "must be" is what does not exclude.)
+  if (k < 0 && !exclusion_) {
+    int m = head.thresholds_at;
+    for (int d = 0; m + 2 < end && m < head.thresholds_at + 12; ++m) {
+      if (is(m, Tok::open)) ++d;
+      if (is(m, Tok::close) && d > 0) --d;
+      if (d > 0) continue;
+      if (is(m, Tok::comma) || is(m, Tok::semicolon) || is(m, Tok::period) || is(m, Tok::comparator) ||
+          is(m, Tok::concept_ref) || is(m, Tok::manual))
+        break;
+      if (word_in(m, Word::modal) && word_in(m + 1, Word::copula) && is(m + 2, Tok::comparator)) break;
+    }
+    if (m + 2 >= end || !word_in(m, Word::modal) || !word_in(m + 1, Word::copula) || !is(m + 2, Tok::comparator))
+      return std::nullopt;
+    k = read_thresholds(m + 2, end, false, ts, false);
+    if (k < 0) return std::nullopt;
+    bool meaningful = false;
+    for (int w = head.thresholds_at; w < m; ++w)
+      meaningful = meaningful || is(w, Tok::word) || is(w, Tok::number) || is(w, Tok::cue);
+    if (meaningful) {
+      ast::Unparsed u;
+      u.text = span_text(head.thresholds_at, m);
+      u.span = span(head.thresholds_at, m);
+      between_words = u;
+    }
+  }
   // "weighs more than 100 lbs over ideal body weight", "120% of ideal body
   // weight": a bound relative to the measure itself or to another quantity,
   // not on its value.
@@ -962,6 +991,10 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   if (std::any_of(ts.begin(), ts.end(), [&](const Threshold& t) { return bare_multiplier(t.unit); })) return std::nullopt;
   auto per = per_measure(ts);
   if (per.empty()) return std::nullopt;
+  if (between_words) {
+    Expr bound = per.size() == 1 ? per.front() : Expr(ast::NAry{op_for(ts), per});
+    return std::make_pair(ast::make_nary(Logic::and_, {bound, Expr(*between_words)}), k);
+  }
   for (int u : head.unknown) {  // "... or GGT ≥ 3 x ULN": that member's bound, unread
     ast::Unparsed words;
     words.text = span_text(u, k);

@@ -419,7 +419,8 @@ class Parser {
   std::optional<Expr> bound_for_some(const Item* prev, int b, int e) const;
   int past_permission(int b, int e) const;
   std::optional<Expr> bound_for_some_first(const Item* prev, int b, int e) const;
-  Expr relax(const Item* prev, const Threshold& th, int who_b, int who_e) const;
+  Expr relax(const Item* prev, const Threshold& th, int who_b, int who_e, bool assume_looser = false) const;
+  bool other_unit_for_some(const Item* prev, int b, int e) const;
   std::optional<std::pair<Expr, int>> antibody_construct(int i, int end);
   std::optional<std::pair<Expr, int>> count_construct(int i, int end);
   std::optional<std::pair<Expr, int>> pair_construct(int i, int end);
@@ -1074,8 +1075,22 @@ bool Parser::other_bound_for_some(const Item* prev, int b, int e) const {
 // metastasis")); in an exclusion ("> 1.5 x ULN (> 2 x ULN in patients with
 // liver metastases)"): prev and (looser or not who). The bounds of `prev`
 // on the other side stay.
+// "≤ 1.5 x ULN (< 3 mg/dL for patients with Gilbert's syndrome)": a bound on
+// the same side in another unit, for some patients only (bound_for_some
+// checks the words that say so).
+bool Parser::other_unit_for_some(const Item* prev, int b, int e) const {
+  const ast::Comparison* c = relaxed_comparison(prev);
+  if (!c || !is(b, Tok::comparator) || !number_at(b + 1) || b + 2 >= e || !is(b + 2, Tok::unit)) return false;
+  if (t_[b + 2].value == c->unit || c->unit.empty()) return false;
+  const CmpOp op = op_from(t_[b].value);
+  const bool upper = op == CmpOp::le || op == CmpOp::lt, prev_upper = c->op == CmpOp::le || c->op == CmpOp::lt;
+  const bool lower = op == CmpOp::ge || op == CmpOp::gt, prev_lower = c->op == CmpOp::ge || c->op == CmpOp::gt;
+  return (upper && prev_upper) || (lower && prev_lower);
+}
+
 std::optional<Expr> Parser::bound_for_some(const Item* prev, int b, int e) const {
-  if (!other_bound_for_some(prev, b, e)) return std::nullopt;
+  const bool other_unit = !other_bound_for_some(prev, b, e) && other_unit_for_some(prev, b, e);
+  if (!other_unit && !other_bound_for_some(prev, b, e)) return std::nullopt;
   std::vector<Threshold> ths;
   int m = -1;
   if (Threshold bare; bare_bound_for_some(prev, b, e, bare)) {
@@ -1089,7 +1104,7 @@ std::optional<Expr> Parser::bound_for_some(const Item* prev, int b, int e) const
   while (m > b && is(m - 1, Tok::filler) && word_in(m - 1, Word::condition)) --m;
   if (is(m, Tok::comma)) ++m;
   if (m >= e || !(word_in(m, Word::condition) || for_some_at(*clause_input_, m, e))) return std::nullopt;
-  return relax(prev, ths.front(), m, e);
+  return relax(prev, ths.front(), m, e, other_unit);
 }
 
 // "ALT ≤ 2.5 x ULN (in case of liver metastases ≤ 5 x ULN)": for whom
@@ -1145,9 +1160,14 @@ bool Parser::exception_bound(std::vector<Item>& items, int i, int stop) const {
       if (measure_at(j)) return false;
   std::vector<Threshold> ths;
   int m = read_threshold(*clause_input_, k, stop, false, false, ths);
-  if (m < 0 || ths.size() != 1 || (!ths[0].unit.empty() && ths[0].unit != c->unit)) return false;
+  if (m < 0 || ths.size() != 1) return false;
+  // In another unit ("≤ 1.5 x ULN (except ... who can have total bilirubin
+  // < 3.0 mg/dL)"), on the same side, taken as the looser (relax()).
+  const bool other_unit = !ths[0].unit.empty() && ths[0].unit != c->unit;
+  const auto upper = [](CmpOp op) { return op == CmpOp::le || op == CmpOp::lt; };
+  if (other_unit && (upper(ths[0].op) != upper(c->op) || ths[0].op == CmpOp::eq)) return false;
   while (m < stop && (is(m, Tok::filler) || is(m, Tok::close) || is(m, Tok::period))) ++m;
-  if (m != stop || ths[0].value == c->value) return false;
+  if (m != stop || (!other_unit && ths[0].value == c->value)) return false;
   if (ths[0].unit.empty()) ths[0].unit = c->unit;
   int who_b = i + 1;
   while (who_b < who_e && is(who_b, Tok::filler)) ++who_b;
@@ -1160,7 +1180,7 @@ bool Parser::exception_bound(std::vector<Item>& items, int i, int stop) const {
   while (who_e > who_b && leads(who_e - 1)) --who_e;
   if (who_e <= who_b) return false;
   Item& prev = *last;
-  prev.expr = relax(&prev, ths[0], who_b, who_e);
+  prev.expr = relax(&prev, ths[0], who_b, who_e, other_unit);
   prev.condition = false;
   prev.te = stop;
   while (!items.empty() && items.back().kind == Item::conn) items.pop_back();
@@ -1169,7 +1189,7 @@ bool Parser::exception_bound(std::vector<Item>& items, int i, int stop) const {
 
 // `prev`, or its comparisons rebound to `th` for those the words [who_b,
 // who_e) name.
-Expr Parser::relax(const Item* prev, const Threshold& th, int who_b, int who_e) const {
+Expr Parser::relax(const Item* prev, const Threshold& th, int who_b, int who_e, bool assume_looser) const {
   const auto upper = [](CmpOp op) { return op == CmpOp::le || op == CmpOp::lt; };
   std::function<Expr(const Expr&)> rebound = [&](const Expr& x) -> Expr {
     if (const auto* c = boost::get<ast::Comparison>(&x.get())) {
@@ -1200,7 +1220,10 @@ Expr Parser::relax(const Item* prev, const Threshold& th, int who_b, int who_e) 
   // the words name; one that narrows it ("> 2 x ULN" after "> 1.5 x ULN" in
   // an exclusion) holds unless the words leave them out.
   const ast::Comparison* c = relaxed_comparison(prev);
-  const bool widens = c && (upper(th.op) ? th.value > c->value : th.value < c->value);
+  // (In another unit the values do not compare: a bound for some patients
+  // is taken as the looser, as such exceptions are: it admits more in an
+  // inclusion, excludes fewer in an exclusion.)
+  const bool widens = assume_looser ? !exclusion_ : c && (upper(th.op) ? th.value > c->value : th.value < c->value);
   if (!widens)
     return ast::make_nary(Logic::and_, {prev->expr, ast::make_nary(Logic::or_, {rebound(prev->expr), ast::make_not(Expr(who))})});
   return ast::make_nary(Logic::or_, {prev->expr, ast::make_nary(Logic::and_, {rebound(prev->expr), Expr(who)})});
@@ -1553,6 +1576,14 @@ std::vector<Item> Parser::scan(int b, int e) {
       if (close < e && cue(i + 1, "exception") && after_concept(items)) {
         if (read_exception(items, i + 1, close)) items.back().te = close + 1;
         else push_exception_residue(items, i + 1, close, false);
+        i = close + 1;
+        continue;
+      }
+      // "bilirubin ≤ 1.5 x ULN (except subjects with Gilbert syndrome, who
+      // can have total bilirubin < 3.0 mg/dL)": so is one that bounds the
+      // measure just bounded again.
+      if (close < e && cue(i + 1, "exception") && exception_bound(items, i + 1, close)) {
+        items.back().te = close + 1;
         i = close + 1;
         continue;
       }

@@ -9,7 +9,7 @@ measures.md count. "strict" compares units after spelling is normalised;
 Consecutive integer equalities on one
 concept count as the range they spell (`ecog = 0`, `ecog = 1` as `ecog >= 0`,
 `ecog <= 1`). "adjusted" also lets a gold atom without a unit match any unit and sets aside
-compiled atoms at a limit with no number (`<= 1 xULN` from "normal"), which
+compiled atoms at a limit with no number (`<= 1 xULN` from "normal", `>= 1 xLLN`), which
 the guide leaves out. --misses prints what did not match (never for a
 held-out sample: reading its misses would tune on it).
 """
@@ -78,7 +78,7 @@ def compiled_atoms(path, adjusted):
                     continue
                 unit = unit_key(a.get("unit"))
                 source = a.get("source", c.get("text", ""))
-                if adjusted and unit == "xuln" and a["value"] == 1 and not re.search(r"(?<![\d.])1(\.0+)?(?![\d.])", source):
+                if adjusted and unit in ("xuln", "xlln") and a["value"] == 1 and not re.search(r"(?<![\d.])1(\.0+)?(?![\d.])", source):
                     continue
                 atoms[t["id"]].append((a["concept"], a["op"], float(a["value"]), unit, source))
     return atoms

@@ -940,6 +940,22 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   // mL/min", "the HbA1c limits will be ≥ 6.5%": the bound after a modal and
   // "be" further on in the clause, the words between kept as residue.
   std::optional<ast::Unparsed> between_words;
+  // "An ECOG performance status of 2": one grade of a scale of grades (unit
+  // {score}, 0 to 5), alone at the clause's end, is that grade.
+  if (k < 0 && head.concepts.size() == 1) {
+    const Concept* c = lex_.find(head.concepts.front());
+    int v = head.thresholds_at;
+    while (v < end && is(v, Tok::filler)) ++v;
+    // (Not the first of a list the reading lost: "0, 1, 0r 2".)
+    const bool ends = v + 1 >= end || (is(v + 1, Tok::comma) && !number_at(v + 2)) || is(v + 1, Tok::period) ||
+                      is(v + 1, Tok::semicolon) ||
+                      is(v + 1, Tok::close) || is(v + 1, Tok::open);
+    if (c && c->unit == "{score}" && is(v, Tok::number) && t_[v].number == std::floor(t_[v].number) &&
+        t_[v].number >= 0 && t_[v].number <= 5 && ends) {
+      ts = {Threshold{CmpOp::eq, t_[v].number, "", "", false}};
+      k = v + 1;
+    }
+  }
   // (In an inclusion only: in an exclusion what "must be" is what does not exclude.)
   if (k < 0 && !exclusion_) {
     int m = head.thresholds_at;

@@ -266,9 +266,11 @@ TEST_CASE("performance status: ECOG grades as a list or a range, Karnofsky and L
   CHECK(rule("Lansky play-performance scale >= 50") == "lansky >= 50 {score}");
   // A cross-reference in brackets is not part of the criterion.
   CHECK(rule("ECOG performance status <= 2 (see Appendix A)") == "ecog <= 2 {score}");
-  // Not a list: a count with "or more", a single number, numbers with a time.
+  // Not a list: a count with "or more", numbers with a time. A single grade
+  // of a scale of grades is that grade.
   CHECK(rule("HbA1c 7 or more") == "hba1c >= 7 %");
-  CHECK(status("ECOG 2") != Status::computable);
+  CHECK(rule("ECOG 2") == "ecog = 2 {score}");
+  CHECK(status("HbA1c 7") != Status::computable);
   CHECK(rule("Severe hypoglycaemia 1 or 2 years ago", true).find(" = ") == std::string::npos);
 }
 

@@ -2917,15 +2917,18 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   if (alternatives_from && *alternatives_from < ops.size())
     group_alternatives(ops, seps, after_comma, *alternatives_from, alternatives_n, alternatives_words);
   auto explicit_conn = [&](std::size_t k) { return seps[k] == "and" || seps[k] == "or"; };
-  bool opens_with_group = false;
-  if (!items.empty()) {
+  // Whether a group of patients opens the words before the items
+  // ("For subjects diagnosed with diabetes, ...", "If ..."); asked only of
+  // exclusion lists (separate_findings).
+  const int items_begin = items.empty() ? 0 : items.front().tb;
+  auto opens_with_group = [&] {
+    if (cue(0, "for") || word_in(0, Word::place_preposition) || (is(0, Tok::word) && word_in(0, Word::condition)))
+      return true;
     bool subject = false;
-    for (int k = 0; k <= items.front().tb && k < n_ && !opens_with_group; ++k)
-      opens_with_group = read_group_opener(*clause_input_, k, n_, subject) >= 0;
-    // "For subjects diagnosed with diabetes, ...", "If ...": a group first.
-    opens_with_group = opens_with_group || cue(0, "for") || word_in(0, Word::place_preposition) ||
-                       (is(0, Tok::word) && word_in(0, Word::condition));
-  }
+    for (int k = 0; k <= items_begin && k < n_; ++k)
+      if (read_group_opener(*clause_input_, k, n_, subject) >= 0) return true;
+    return false;
+  };
   // ", and" after operands joined only by "or" closes them: "type 1 or
   // type 2 diabetes, and HbA1c >= 7%" is (type1 or type2) and hba1c. The
   // same rule, on items, ends a negation's reach (closing_and). After a
@@ -2954,7 +2957,6 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   // Disease equation") describe what precedes; nor after a group ("For
   // subjects with diabetes, HbA1c > 8.5%").
   auto separate_findings = [&](std::size_t lo, std::size_t hi) -> std::optional<Expr> {
-    if (opens_with_group) return std::nullopt;
     auto finding_at = [&](std::size_t m) {
       auto ids = bounded_measures(ops[m].expr);
       return ops[m].condition || (ids && !ids->empty());
@@ -2988,7 +2990,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     }
     // Three at least: two may be a finding and its definition ("Impairment
     // of renal function, serum creatinine ≥ 133 µmol/L").
-    if (!close() || !commas || segments.size() < 3) return std::nullopt;
+    if (!close() || !commas || segments.size() < 3 || opens_with_group()) return std::nullopt;
     return ast::make_nary(Logic::or_, segments);
   };
   // ops[lo..hi] as one list: an Expr, and whether every operand is a condition.

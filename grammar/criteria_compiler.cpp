@@ -460,10 +460,10 @@ class Parser {
     o.te = te;
     return o;
   }
-  // Whether the words [b, e) speak of abnormality in general ("abnormal", "abnormalities").
+  // Whether the words [b, e) speak of abnormality in general (word class abnormality).
   bool names_abnormality(int b, int e) const {
     for (int k = b; k < e; ++k)
-      if (t_[k].text.rfind("abnormal", 0) == 0) return true;
+      if (any_word_in(k, Word::abnormality)) return true;
     return false;
   }
   // Whether the rule bounds measures only, each from below and above (ages,

@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build demo test golden asan tsan fuzz bench clean
+.PHONY: all deps configure build demo test golden heldout asan tsan fuzz bench clean
 
 all: build
 
@@ -53,6 +53,11 @@ test: build
 golden: build
 	TRIALMATCH_UPDATE_GOLDEN=1 $(BUILD_DIR)/tests/trialmatch_tests "[golden]"
 	git diff --stat -- tests/golden
+
+# Compiles and scores every committed blind sample (bench/heldout/README.md):
+# adjusted precision and recall per sample, never the misses.
+heldout: build
+	python3 bench/heldout/rescore.py $(BUILD_DIR)/trialmatch
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps

@@ -145,4 +145,5 @@ def main():
               f"tp {tp} fp {fp} fn {fn}: precision {p:.3f}, recall {r:.3f}")
 
 
-main()
+if __name__ == "__main__":
+    main()

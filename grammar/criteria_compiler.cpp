@@ -407,6 +407,7 @@ class Parser {
   std::optional<Expr> thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts, const std::string& default_unit) const;
   std::optional<Expr> measured_bracket(int word, int b, int e, int* read_to = nullptr) const;
   bool measured_as(int word) const;
+  bool measured_together(const std::string& a, const std::string& b) const;
   Logic shared_bound_logic(bool any_written, const std::vector<Threshold>& ts) const;
 
   std::optional<std::pair<Expr, int>> age_construct(int i, int end);
@@ -813,6 +814,28 @@ bool Parser::measured_as(int word) const {
   std::string name(t_[word].text);
   for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return table->second.count(name) > 0;
+}
+
+// Whether one entry of the table measured_as names both measures
+// ("renal insufficiency": creatinine, egfr).
+bool Parser::measured_together(const std::string& a, const std::string& b) const {
+  const auto& tables = lex_.phrases();
+  const auto table = tables.find("measured_as");
+  if (table == tables.end()) return false;
+  auto names = [](const std::string& list, const std::string& id) {
+    for (std::size_t from = 0; from < list.size();) {
+      std::size_t comma = list.find(',', from);
+      if (comma == std::string::npos) comma = list.size();
+      std::string one = list.substr(from, comma - from);
+      one.erase(0, one.find_first_not_of(' '));
+      if (one == id) return true;
+      from = comma + 1;
+    }
+    return false;
+  };
+  for (const auto& [word, ids] : table->second)
+    if (ids.rfind("pair:", 0) != 0 && names(ids, a) && names(ids, b)) return true;
+  return false;
 }
 
 std::optional<Expr> Parser::measured_bracket(int word, int b, int e, int* read_to) const {
@@ -2994,7 +3017,45 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     return ast::make_nary(Logic::or_, segments);
   };
   // ops[lo..hi] as one list: an Expr, and whether every operand is a condition.
+  // "ANC ≥ 1500, hemoglobin ≥ 9.0, platelets ≥ 75,000, creatinine < 1.5 x ULN
+  // or creatinine clearance ≥ 50" in an inclusion: bounds on their own
+  // measures listed with bare commas, and one "or" between two measures of
+  // the same organ (a measured_as entry names both): the "or" joins those
+  // two, the commas require the rest. (Read as a list, any one bound was
+  // enough; a list of diagnostic criteria names no such pair.)
+  auto local_or = [&](std::size_t lo, std::size_t hi) -> std::optional<Expr> {
+    if (exclusion_ || hi < lo + 2) return std::nullopt;
+    std::optional<std::size_t> at;
+    for (std::size_t k = lo; k < hi; ++k) {
+      if (seps[k] == "or") {
+        if (at) return std::nullopt;
+        at = k;
+      } else if (seps[k] != "comma") {  // words next to a bound may be for whom it holds
+        return std::nullopt;
+      }
+    }
+    if (!at) return std::nullopt;
+    auto measure_of = [&](std::size_t m) -> std::optional<std::string> {
+      auto ids = bounded_measures(ops[m].expr);
+      if (!ids || ids->size() != 1) return std::nullopt;
+      return *ids->begin();
+    };
+    const auto a = measure_of(*at), b = measure_of(*at + 1);
+    if (!a || !b || *a == *b || !measured_together(*a, *b)) return std::nullopt;
+    std::vector<Expr> all;
+    for (std::size_t m = lo; m <= hi; ++m) {
+      if (m == *at + 1) continue;
+      if (m == *at) {
+        all.push_back(ast::make_nary(Logic::or_, {ops[m].expr, ops[m + 1].expr}));
+        continue;
+      }
+      if (!bounded_measures(ops[m].expr) && !boost::get<ast::Unparsed>(&ops[m].expr.get())) return std::nullopt;
+      all.push_back(ops[m].expr);
+    }
+    return ast::make_nary(Logic::and_, all);
+  };
   auto list = [&](std::size_t lo, std::size_t hi) {
+    if (auto e = local_or(lo, hi)) return std::pair{*e, false};
     // A comma takes the meaning of the next explicit connective in its list.
     bool bare_commas = true;  // every operand joined by a comma alone
     for (std::size_t k = lo; k < hi; ++k) {

@@ -406,12 +406,15 @@ class Parser {
   int read_thresholds(int i, int end, bool time_units, std::vector<Threshold>& out, bool between = false) const;
   std::optional<Expr> thresholds_expr(const std::string& concept_id, std::vector<Threshold> ts, const std::string& default_unit) const;
   std::optional<Expr> measured_bracket(int word, int b, int e, int* read_to = nullptr) const;
-  bool measured_as(int word) const;
+  const std::string* measured_as(int word) const;
   bool measured_together(const std::string& a, const std::string& b) const;
   Logic shared_bound_logic(bool any_written, const std::vector<Threshold>& ts) const;
 
   std::optional<std::pair<Expr, int>> age_construct(int i, int end);
   std::optional<std::pair<Expr, int>> measure_construct(int i, int end);
+  int grade_alone(const MeasureHead& head, int end, std::vector<Threshold>& ts) const;
+  int bound_after_modal(const MeasureHead& head, int end, std::vector<Threshold>& ts,
+                        std::optional<ast::Unparsed>& between) const;
   std::optional<std::pair<Expr, int>> reverse_measure(int i, int end);
   std::optional<std::pair<Expr, int>> bound_before_measure(int i, int end);
   std::optional<std::pair<Expr, int>> comparator_before_measure(int i, int end);
@@ -452,6 +455,7 @@ class Parser {
   bool relaxes(int b, int e) const;
   bool read_exception(std::vector<Item>& items, int i, int stop);
   bool exception_bound(std::vector<Item>& items, int i, int stop) const;
+  void read_whole(std::vector<Item>& items, int te);
   // An "or" the text implies, joining what follows to what precedes.
   static Item or_item(int tb, int te) {
     Item o;
@@ -806,14 +810,30 @@ std::string measure_for(const Lexicon& lex, const std::string& id, const std::ve
 // (table measured_as: "anemia" -> hemoglobin; several, the first whose
 // values could meet it: "renal insufficiency" -> creatinine, egfr), if
 // [b, e) is only that bound.
-// Whether the token names a condition the lexicon measures (table measured_as).
-bool Parser::measured_as(int word) const {
+// The measures the table measured_as gives the condition a token names
+// ("anemia": "hemoglobin"), or null.
+const std::string* Parser::measured_as(int word) const {
   const auto& tables = lex_.phrases();
   const auto table = tables.find("measured_as");
-  if (table == tables.end()) return false;
+  if (table == tables.end()) return nullptr;
   std::string name(t_[word].text);
   for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return table->second.count(name) > 0;
+  const auto entry = table->second.find(name);
+  return entry == table->second.end() ? nullptr : &entry->second;
+}
+
+// The ids of a measured_as entry ("creatinine, egfr").
+std::vector<std::string> measure_ids(const std::string& list) {
+  std::vector<std::string> ids;
+  for (std::size_t from = 0; from < list.size();) {
+    std::size_t comma = list.find(',', from);
+    if (comma == std::string::npos) comma = list.size();
+    std::string id = list.substr(from, comma - from);
+    id.erase(0, id.find_first_not_of(' '));
+    ids.push_back(std::move(id));
+    from = comma + 1;
+  }
+  return ids;
 }
 
 // Whether one entry of the table measured_as names both measures
@@ -822,36 +842,24 @@ bool Parser::measured_together(const std::string& a, const std::string& b) const
   const auto& tables = lex_.phrases();
   const auto table = tables.find("measured_as");
   if (table == tables.end()) return false;
-  auto names = [](const std::string& list, const std::string& id) {
-    for (std::size_t from = 0; from < list.size();) {
-      std::size_t comma = list.find(',', from);
-      if (comma == std::string::npos) comma = list.size();
-      std::string one = list.substr(from, comma - from);
-      one.erase(0, one.find_first_not_of(' '));
-      if (one == id) return true;
-      from = comma + 1;
-    }
-    return false;
-  };
-  for (const auto& [word, ids] : table->second)
-    if (ids.rfind("pair:", 0) != 0 && names(ids, a) && names(ids, b)) return true;
+  for (const auto& [word, list] : table->second) {
+    if (list.rfind("pair:", 0) == 0) continue;
+    const auto ids = measure_ids(list);
+    if (std::find(ids.begin(), ids.end(), a) != ids.end() && std::find(ids.begin(), ids.end(), b) != ids.end())
+      return true;
+  }
   return false;
 }
 
 std::optional<Expr> Parser::measured_bracket(int word, int b, int e, int* read_to) const {
   if (word < 0 || b >= e || !(is(b, Tok::comparator) || is(b, Tok::number))) return std::nullopt;
-  const auto& tables = lex_.phrases();
-  const auto table = tables.find("measured_as");
-  if (table == tables.end()) return std::nullopt;
-  std::string name(t_[word].text);
-  for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  const auto entry = table->second.find(name);
-  if (entry == table->second.end()) return std::nullopt;
+  const std::string* entry = measured_as(word);
+  if (!entry) return std::nullopt;
   // "hypertension (> 150/90 mm Hg)": two measures written as one value
   // ("pair:systolic_bp,diastolic_bp"): above, either value above it; below,
   // both below.
-  if (entry->second.rfind("pair:", 0) == 0) {
-    const std::string ids = entry->second.substr(5);
+  if (entry->rfind("pair:", 0) == 0) {
+    const std::string ids = entry->substr(5);
     const auto comma = ids.find(',');
     const Concept* first = lex_.find(ids.substr(0, comma));
     const Concept* second = comma == std::string::npos ? nullptr : lex_.find(ids.substr(comma + 1));
@@ -884,12 +892,7 @@ std::optional<Expr> Parser::measured_bracket(int word, int b, int e, int* read_t
   }
   std::vector<Threshold> ts;
   if (read_threshold_list(*clause_input_, b, e, false, false, ts) != e || ts.empty()) return std::nullopt;
-  for (std::size_t from = 0; from < entry->second.size();) {
-    std::size_t comma = entry->second.find(',', from);
-    if (comma == std::string::npos) comma = entry->second.size();
-    std::string id = entry->second.substr(from, comma - from);
-    id.erase(0, id.find_first_not_of(' '));
-    from = comma + 1;
+  for (const auto& id : measure_ids(*entry)) {
     const Concept* m = lex_.find(id);
     if (m && std::all_of(ts.begin(), ts.end(), [&](const Threshold& t) { return plausible_bound(*m, t); }))
       return thresholds_expr(id, ts, m->unit);
@@ -959,52 +962,13 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   }
   std::vector<Threshold> ts;
   int k = read_thresholds(head.thresholds_at, end, false, ts, head.between);
-  // "GFR calculated (kidney function test) within 30 days must be ≥ 59
-  // mL/min", "the HbA1c limits will be ≥ 6.5%": the bound after a modal and
-  // "be" further on in the clause, the words between kept as residue.
+  // No bound right after the name: one grade alone, or (in an inclusion
+  // only: in an exclusion what "must be" is what does not exclude) a bound
+  // after "must be" further on, the words between kept as residue.
   std::optional<ast::Unparsed> between_words;
-  // "An ECOG performance status of 2": one grade of a scale of grades (unit
-  // {score}, 0 to 5), alone at the clause's end, is that grade.
-  if (k < 0 && head.concepts.size() == 1) {
-    const Concept* c = lex_.find(head.concepts.front());
-    int v = head.thresholds_at;
-    while (v < end && is(v, Tok::filler)) ++v;
-    // (Not the first of a list the reading lost: "0, 1, 0r 2".)
-    const bool ends = v + 1 >= end || (is(v + 1, Tok::comma) && !number_at(v + 2)) || is(v + 1, Tok::period) ||
-                      is(v + 1, Tok::semicolon) ||
-                      is(v + 1, Tok::close) || is(v + 1, Tok::open);
-    if (c && c->unit == "{score}" && is(v, Tok::number) && t_[v].number == std::floor(t_[v].number) &&
-        t_[v].number >= 0 && t_[v].number <= 5 && ends) {
-      ts = {Threshold{CmpOp::eq, t_[v].number, "", "", false}};
-      k = v + 1;
-    }
-  }
-  // (In an inclusion only: in an exclusion what "must be" is what does not exclude.)
-  if (k < 0 && !exclusion_) {
-    int m = head.thresholds_at;
-    for (int d = 0; m + 2 < end && m < head.thresholds_at + 12; ++m) {
-      if (is(m, Tok::open)) ++d;
-      if (is(m, Tok::close) && d > 0) --d;
-      if (d > 0) continue;
-      if (is(m, Tok::comma) || is(m, Tok::semicolon) || is(m, Tok::period) || is(m, Tok::comparator) ||
-          is(m, Tok::concept_ref) || is(m, Tok::manual))
-        break;
-      if (word_in(m, Word::modal) && word_in(m + 1, Word::copula) && is(m + 2, Tok::comparator)) break;
-    }
-    if (m + 2 >= end || !word_in(m, Word::modal) || !word_in(m + 1, Word::copula) || !is(m + 2, Tok::comparator))
-      return std::nullopt;
-    k = read_thresholds(m + 2, end, false, ts, false);
-    if (k < 0) return std::nullopt;
-    bool meaningful = false;
-    for (int w = head.thresholds_at; w < m; ++w)
-      meaningful = meaningful || is(w, Tok::word) || is(w, Tok::number) || is(w, Tok::cue);
-    if (meaningful) {
-      ast::Unparsed u;
-      u.text = span_text(head.thresholds_at, m);
-      u.span = span(head.thresholds_at, m);
-      between_words = u;
-    }
-  }
+  if (k < 0) k = grade_alone(head, end, ts);
+  if (k < 0 && !exclusion_) k = bound_after_modal(head, end, ts, between_words);
+  if (k < 0) return std::nullopt;
   // "weighs more than 100 lbs over ideal body weight", "120% of ideal body
   // weight": a bound relative to the measure itself or to another quantity,
   // not on its value.
@@ -1043,6 +1007,58 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   }
   if (per.size() == 1) return std::make_pair(per.front(), k);
   return std::make_pair(Expr(ast::NAry{op_for(ts), per}), k);
+}
+
+// "An ECOG performance status of 2": one grade of a scale of grades (unit
+// {score}, 0 to 5), alone at the clause's end, is that grade. Returns where
+// it ends, or -1.
+int Parser::grade_alone(const MeasureHead& head, int end, std::vector<Threshold>& ts) const {
+  if (head.concepts.size() != 1) return -1;
+  const Concept* c = lex_.find(head.concepts.front());
+  int v = head.thresholds_at;
+  while (v < end && is(v, Tok::filler)) ++v;
+  // (Not the first of a list the reading lost: "0, 1, 0r 2".)
+  const bool ends = v + 1 >= end || (is(v + 1, Tok::comma) && !number_at(v + 2)) || is(v + 1, Tok::period) ||
+                    is(v + 1, Tok::semicolon) || is(v + 1, Tok::close) || is(v + 1, Tok::open);
+  if (!c || c->unit != "{score}" || !is(v, Tok::number) || t_[v].number != std::floor(t_[v].number) ||
+      t_[v].number < 0 || t_[v].number > 5 || !ends)
+    return -1;
+  ts = {Threshold{CmpOp::eq, t_[v].number, "", "", false}};
+  return v + 1;
+}
+
+// "GFR calculated (kidney function test) within 30 days must be ≥ 59
+// mL/min", "the HbA1c limits will be ≥ 6.5%": the bound after a modal and
+// "be" further on in the clause; the words between, if any mean something,
+// in `between`. Returns where the bound ends, or -1.
+int Parser::bound_after_modal(const MeasureHead& head, int end, std::vector<Threshold>& ts,
+                              std::optional<ast::Unparsed>& between) const {
+  auto modal_be = [&](int m) {
+    return m + 2 < end && word_in(m, Word::modal) && word_in(m + 1, Word::copula) && is(m + 2, Tok::comparator);
+  };
+  int m = head.thresholds_at;
+  for (int d = 0; m + 2 < end && m < head.thresholds_at + 12; ++m) {
+    if (is(m, Tok::open)) ++d;
+    if (is(m, Tok::close) && d > 0) --d;
+    if (d > 0) continue;  // not inside brackets
+    if (modal_be(m)) break;
+    if (is(m, Tok::comma) || is(m, Tok::semicolon) || is(m, Tok::period) || is(m, Tok::comparator) ||
+        is(m, Tok::concept_ref) || is(m, Tok::manual))
+      return -1;
+  }
+  if (!modal_be(m)) return -1;
+  const int k = read_thresholds(m + 2, end, false, ts, false);
+  if (k < 0) return -1;
+  bool meaningful = false;
+  for (int w = head.thresholds_at; w < m; ++w)
+    meaningful = meaningful || is(w, Tok::word) || is(w, Tok::number) || is(w, Tok::cue);
+  if (meaningful) {
+    ast::Unparsed u;
+    u.text = span_text(head.thresholds_at, m);
+    u.span = span(head.thresholds_at, m);
+    between = u;
+  }
+  return k;
 }
 
 // "> 2.0 U/kg total insulin dose per day": the threshold before the measure,
@@ -1169,6 +1185,21 @@ int Parser::past_permission(int b, int e) const {
   while (k < e && (is(k, Tok::filler) || word_in(k, Word::relative) || word_in(k, Word::permission))) ++k;
   // Only before the bound itself: "(may be eligible if ...)" is a verdict, read as one.
   return k > b && k < e && word_in(k - 1, Word::permission) && (is(k, Tok::comparator) || is(k, Tok::number)) ? k : b;
+}
+
+// The items read so far as one leaf ending at `te` (an exception after them
+// is to all of them); none when nothing in them reads.
+void Parser::read_whole(std::vector<Item>& items, int te) {
+  const int from = items.front().tb;
+  auto all = combine(std::move(items));
+  items.clear();
+  if (!all) return;
+  Item whole;
+  whole.kind = Item::leaf;
+  whole.expr = std::move(*all);
+  whole.tb = from;
+  whole.te = te;
+  items.push_back(std::move(whole));
 }
 
 // "Total bilirubin ≤ 1.5 mg/dL, except in patients with Gilbert's syndrome
@@ -1936,20 +1967,7 @@ std::vector<Item> Parser::scan(int b, int e) {
           // "Active hepatitis B or HIV infection, unless pregnant": after a
           // comma the exception is to all that precedes it.
           while (!items.empty() && items.back().kind == Item::conn) items.pop_back();
-          if (i > b && is(i - 1, Tok::comma) && items.size() > 1) {
-            const int from = items.front().tb;
-            if (auto all = combine(std::move(items))) {
-              items.clear();
-              Item whole;
-              whole.kind = Item::leaf;
-              whole.expr = *all;
-              whole.tb = from;
-              whole.te = i;
-              items.push_back(std::move(whole));
-            } else {
-              items.clear();
-            }
-          }
+          if (i > b && is(i - 1, Tok::comma) && items.size() > 1) read_whole(items, i);
           if (items.empty()) {
             ignore(i, stop, "exception");
           } else if (int next = read_state_exception(items, i, stop); next >= 0) {
@@ -1961,20 +1979,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         }
         // The exception closes what it excepts from: the next measure's
         // bound joins the whole, which is read first.
-        if (before_bound && !items.empty()) {
-          const int from = items.front().tb;
-          if (auto all = combine(std::move(items))) {
-            items.clear();
-            Item whole;
-            whole.kind = Item::leaf;
-            whole.expr = *all;
-            whole.tb = from;
-            whole.te = stop;
-            items.push_back(std::move(whole));
-          } else {
-            items.clear();
-          }
-        }
+        if (before_bound && !items.empty()) read_whole(items, stop);
         if (before_bound && !items.empty()) {
           Item c;
           c.kind = Item::conn;

@@ -669,6 +669,13 @@ TEST_CASE("what is not understood stays as residue with its offsets", "[grammar]
   auto def = compiler().compile("Severe allergic constitution, meaning prone to allergic reactions", true);
   REQUIRE(def.ignored.size() == 1);
   CHECK(def.ignored[0].reason == "definition");
+  // Words a manual check absorbs are listed as covered by it.
+  auto check = compiler().compile("Patients with glioma who sign the informed consent document", false);
+  CHECK(check.status == Status::manual);
+  bool covered = false;
+  for (const auto& span : check.ignored)
+    covered = covered || (span.reason == "covered by the manual check" && span.text.find("glioma") != std::string::npos);
+  CHECK(covered);
 }
 
 TEST_CASE("atoms are in the criterion's own sense", "[grammar]") {

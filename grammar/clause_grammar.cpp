@@ -5,6 +5,7 @@
 #include "engine/lexicon.hpp"
 
 namespace trialmatch::grammar {
+using namespace std::string_view_literals;
 
 namespace x3 = boost::spirit::x3;
 
@@ -72,9 +73,9 @@ bool may_open_threshold(const ClauseInput& in, int at, bool time_units) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return false;
   const Token& t = in.tokens[static_cast<std::size_t>(at)];
   if (t.kind == Tok::number || t.kind == Tok::number_word || t.kind == Tok::comparator) return true;
-  if (t.kind == Tok::cue && (t.value == "between" || t.value == "from")) return true;
+  if (t.kind == Tok::cue && (t.value == "between"sv || t.value == "from"sv)) return true;
   // "male > 133 μmol/L": a sex before a measure's bound.
-  if (!time_units && t.kind == Tok::cue && (t.value == "male_noun" || t.value == "female_noun")) return true;
+  if (!time_units && t.kind == Tok::cue && (t.value == "male_noun"sv || t.value == "female_noun"sv)) return true;
   return in.classes && has_class(classes_of(in, static_cast<std::size_t>(at), WordsOf::whole), Word::outside);
 }
 }  // namespace

@@ -23,6 +23,7 @@
 #include "grammar/word_classes.hpp"
 
 namespace trialmatch::grammar::clause {
+using namespace std::string_view_literals;
 
 namespace x3 = boost::spirit::x3;
 using It = const Token*;
@@ -125,7 +126,7 @@ struct number_parser : x3::parser<number_parser> {
     // ... or before a time where times are units ("Age between one year and
     // 18 years"; not "a year").
     if (first->kind == Tok::number_word)
-      ok = has_next && ((next->kind == Tok::unit && next->value == "xULN") ||
+      ok = has_next && ((next->kind == Tok::unit && next->value == "xULN"sv) ||
                         (options(ctx).time_units && next->kind == Tok::time_unit &&
                          !word_of_class(ctx, first, last, Word::indefinite)));
     else if (first->kind != Tok::number) ok = false;
@@ -152,7 +153,7 @@ struct unit_parser : x3::parser<unit_parser> {
     std::string unit;
     if (first->kind == Tok::unit || (times && first->kind == Tok::time_unit)) {
       unit = first->value;
-    } else if (times && first->kind == Tok::cue && first->value == "age_after") {
+    } else if (times && first->kind == Tok::cue && first->value == "age_after"sv) {
       const std::string& x = first->text;  // "years old", "months of age", "days old"
       if (x.rfind("year", 0) == 0 || x.rfind("yr", 0) == 0) unit = "years";
       else if (x.rfind("month", 0) == 0) unit = "months";
@@ -182,10 +183,10 @@ struct times_parser : x3::parser<times_parser> {
 
   template <class Ctx, class RCtx, class Attr>
   bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
-    if (first == last || first->kind != Tok::cue || first->value != "episode" || first->text != "times") return false;
+    if (first == last || first->kind != Tok::cue || first->value != "episode"sv || first->text != "times"sv) return false;
     std::string unit = "times";
     for (It m = first + 1; m < options(ctx).limit && m != last; ++m)
-      if (m->kind == Tok::unit && m->value == "xULN") unit = "xULN";
+      if (m->kind == Tok::unit && m->value == "xULN"sv) unit = "xULN";
     x3::traits::move_to(unit, attr);
     ++first;
     return true;
@@ -207,7 +208,7 @@ struct written_unit_parser : x3::parser<written_unit_parser> {
     if (first == last || first->kind != Tok::word || first->text.size() > 5) return false;
     It m = first + 1;
     auto is = [&](It k, Tok t) { return k != last && k->kind == t; };
-    while (is(m, Tok::punct) && m->text == "/" && m + 1 != last &&
+    while (is(m, Tok::punct) && m->text == "/"sv && m + 1 != last &&
            (is(m + 1, Tok::word) || is(m + 1, Tok::time_unit) || is(m + 1, Tok::number)))
       m += 2;
     const std::string_view text = options(ctx).input->text;
@@ -247,7 +248,7 @@ struct restated_units_parser : x3::parser<restated_units_parser> {
     // "< 8.0 mg/dL or 2.0 mmol/L": the bound restated in another unit after
     // "or", at the end of its clause.
     if (first + 2 < end && first > o.input->tokens.data() && first[-1].kind == Tok::unit &&
-        first->kind == Tok::connective && first->value == "or" && first[1].kind == Tok::number &&
+        first->kind == Tok::connective && first->value == "or"sv && first[1].kind == Tok::number &&
         first[2].kind == Tok::unit && first[2].value != first[-1].value && !limit_unit(first[2].value) &&
         !limit_unit(first[-1].value)) {  // not a multiple of a limit ("≥ LLN or 3 g/dL" is an alternative)
       const It after = first + 3;
@@ -291,7 +292,7 @@ struct restated_units_parser : x3::parser<restated_units_parser> {
       // "(> 3 x ULN in case of Gilbert syndrome)" is a bound for some, not a restatement.
       const bool fits = !condition && (k->kind == Tok::number || k->kind == Tok::unit || k->kind == Tok::comparator ||
                                        k->kind == Tok::filler || k->kind == Tok::word ||
-                                       (k->kind == Tok::cue && (k->value == "dash" || k->value == "to")));
+                                       (k->kind == Tok::cue && (k->value == "dash"sv || k->value == "to"sv)));
       if (!fits) return false;
       has_number = has_number || k->kind == Tok::number;
     }
@@ -317,7 +318,7 @@ struct value_list_parser : x3::parser<value_list_parser> {
     auto whole = [&](It k) {
       return k < end && k->kind == Tok::number && k->number == std::floor(k->number) &&
              !(is(k + 1, Tok::word) && (k + 1)->begin == k->end) && !is(k + 1, Tok::time_unit) &&
-             !is(k + 1, Tok::post_comparator) && !(is(k + 1, Tok::cue) && ((k + 1)->value == "dash" || (k + 1)->value == "to"));
+             !is(k + 1, Tok::post_comparator) && !(is(k + 1, Tok::cue) && ((k + 1)->value == "dash"sv || (k + 1)->value == "to"sv));
     };
     if (!whole(first)) return false;
     std::vector<It> values{first};
@@ -326,7 +327,7 @@ struct value_list_parser : x3::parser<value_list_parser> {
     while (j < end) {
       It k = j;
       if (is(k, Tok::comma)) ++k;
-      if (is(k, Tok::connective) && k->value == "or") {
+      if (is(k, Tok::connective) && k->value == "or"sv) {
         has_or = true;
         ++k;
       }
@@ -362,8 +363,8 @@ struct window_opener_parser : x3::parser<window_opener_parser> {
   static bool const has_attribute = true;
   template <class Ctx, class RCtx, class Attr>
   bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
-    if (first == last || first->kind != Tok::cue || (first->value != "window" && first->value != "window_weak")) return false;
-    x3::traits::move_to(first->value == "window", attr);
+    if (first == last || first->kind != Tok::cue || (first->value != "window"sv && first->value != "window_weak"sv)) return false;
+    x3::traits::move_to(first->value == "window"sv, attr);
     ++first;
     return true;
   }
@@ -378,7 +379,7 @@ struct window_word_parser : x3::parser<window_word_parser> {
   template <class Ctx, class RCtx, class Attr>
   bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
     if (first == last || first >= options(ctx).limit) return false;
-    const bool past = first->kind == Tok::cue && first->value == "history_adj";
+    const bool past = first->kind == Tok::cue && first->value == "history_adj"sv;
     if (!past && first->kind != Tok::filler) return false;
     x3::traits::move_to(past || word_of_class(ctx, first, last, Word::past), attr);
     ++first;
@@ -477,15 +478,15 @@ struct joiner_parser : x3::parser<joiner_parser> {
       }
       bool empty = close < end;
       for (It m = k + 1; m < close && empty; ++m)
-        empty = (m->kind == Tok::cue && m->value == "inclusive") || m->kind == Tok::comparator || m->kind == Tok::filler;
+        empty = (m->kind == Tok::cue && m->value == "inclusive"sv) || m->kind == Tok::comparator || m->kind == Tok::filler;
       if (empty) k = close + 1;
     }
     if (is(k, Tok::comma) || (semicolon && is(k, Tok::semicolon))) ++k;
     bool is_or = false;
-    if (is(k, Tok::connective) && k->value == "or") {
+    if (is(k, Tok::connective) && k->value == "or"sv) {
       is_or = true;
       ++k;
-    } else if ((is(k, Tok::connective) && k->value == "and") || contrast(ctx, k, last)) {
+    } else if ((is(k, Tok::connective) && k->value == "and"sv) || contrast(ctx, k, last)) {
       ++k;  // "≥ 100 mg/day but ≤ 2000 mg/day": "but" joins as "and"
     } else if (k == first && !(want == 0 && opposite_bound(k, first, last, options(ctx).input->tokens.data()))) {
       return false;
@@ -569,7 +570,7 @@ inline bool event_at(const ClauseInput& in, It k, It last) {
 // Words that may stand between the parts of a construct.
 inline bool soft_at(It k, It last) {
   return k < last && (k->kind == Tok::filler || k->kind == Tok::person ||
-                      (k->kind == Tok::cue && (k->value == "result" || k->value == "history_adj" || k->value == "reference_weak")));
+                      (k->kind == Tok::cue && (k->value == "result"sv || k->value == "history_adj"sv || k->value == "reference_weak"sv)));
 }
 struct soft_parser : x3::parser<soft_parser> {
   using attribute_type = x3::unused_type;
@@ -595,7 +596,7 @@ struct count_number_parser : x3::parser<count_number_parser> {
     const auto index = static_cast<std::size_t>(first - in.tokens.data());
     const bool indefinite = first->kind == Tok::number_word && index < in.words.size() && has_class(in.words[index], Word::indefinite);
     const It next = first + 1;
-    if (indefinite && !((next < last && next->kind == Tok::cue && next->value == "episode") || event_at(in, next, last) || soft_at(next, last)))
+    if (indefinite && !((next < last && next->kind == Tok::cue && next->value == "episode"sv) || event_at(in, next, last) || soft_at(next, last)))
       return false;
     x3::traits::move_to(first->number, attr);
     ++first;
@@ -612,7 +613,7 @@ struct episodes_parser : x3::parser<episodes_parser> {
   template <class Ctx, class RCtx, class Attr>
   bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
     bool any = false;
-    while (first != last && first->kind == Tok::cue && first->value == "episode") {
+    while (first != last && first->kind == Tok::cue && first->value == "episode"sv) {
       any = true;
       ++first;
     }
@@ -632,7 +633,7 @@ struct event_parser : x3::parser<event_parser> {
     if (!event_at(*options(ctx).input, first, last)) return false;
     std::pair<std::string, bool> got{first->value, false};
     ++first;
-    while (first != last && first->kind == Tok::cue && first->value == "episode") {
+    while (first != last && first->kind == Tok::cue && first->value == "episode"sv) {
       got.second = true;
       ++first;
     }
@@ -693,7 +694,7 @@ struct duration_modifier_parser : x3::parser<duration_modifier_parser> {
     const It end = options(ctx).limit;
     if (first >= end || first >= last) return false;
     if (soft_at(first, last) || first->kind == Tok::person ||
-        (first->kind == Tok::cue && (first->value == "diagnosed" || first->value == "duration"))) {
+        (first->kind == Tok::cue && (first->value == "diagnosed"sv || first->value == "duration"sv))) {
       ++first;
       return true;
     }
@@ -734,10 +735,10 @@ struct duration_op_parser : x3::parser<duration_op_parser> {
   bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
     if (first == last) return false;
     std::pair<ast::CmpOp, int> got{ast::CmpOp::ge, 0};
-    if (first->kind == Tok::cue && (first->value == "for_ge" || first->value == "for_gt" || first->value == "for_lt")) {
-      got.first = first->value == "for_ge" ? ast::CmpOp::ge : first->value == "for_gt" ? ast::CmpOp::gt : ast::CmpOp::lt;
+    if (first->kind == Tok::cue && (first->value == "for_ge"sv || first->value == "for_gt"sv || first->value == "for_lt"sv)) {
+      got.first = first->value == "for_ge"sv ? ast::CmpOp::ge : first->value == "for_gt"sv ? ast::CmpOp::gt : ast::CmpOp::lt;
       ++first;
-    } else if (first->kind == Tok::cue && first->value == "for") {
+    } else if (first->kind == Tok::cue && first->value == "for"sv) {
       got.second = 1;
       ++first;
       if (first != last && first->kind == Tok::comparator) got.first = comparator_op((first++)->value);
@@ -840,7 +841,7 @@ struct limit_parser : x3::parser<limit_parser> {
   static bool const has_attribute = true;
   template <class Ctx, class RCtx, class Attr>
   bool parse(It& first, It last, const Ctx&, RCtx&, Attr& attr) const {
-    if (first == last || first->kind != Tok::unit || (first->value != "xULN" && first->value != "xLLN")) return false;
+    if (first == last || first->kind != Tok::unit || (first->value != "xULN"sv && first->value != "xLLN"sv)) return false;
     x3::traits::move_to(first->value, attr);
     ++first;
     return true;
@@ -909,19 +910,19 @@ struct sex_parser : x3::parser<sex_parser> {
     if (first == last) return false;
     // "between 40 kg and 85 kg if female": "if" and the sex's noun.
     if (first->kind == Tok::word && last - first >= 2 && word_of_class(ctx, first, last, Word::condition) &&
-        first[1].kind == Tok::cue && (first[1].value == "male_noun" || first[1].value == "female_noun")) {
-      x3::traits::move_to(std::string(first[1].value == "male_noun" ? "male" : "female"), attr);
+        first[1].kind == Tok::cue && (first[1].value == "male_noun"sv || first[1].value == "female_noun"sv)) {
+      x3::traits::move_to(std::string(first[1].value == "male_noun"sv ? "male" : "female"), attr);
       first += 2;
       return true;
     }
     // "> 48 % (women)": the sex's noun alone in brackets.
     if (first->kind == Tok::open && last - first >= 3 && first[1].kind == Tok::cue && first[2].kind == Tok::close &&
-        (first[1].value == "male_noun" || first[1].value == "female_noun")) {
-      x3::traits::move_to(std::string(first[1].value == "male_noun" ? "male" : "female"), attr);
+        (first[1].value == "male_noun"sv || first[1].value == "female_noun"sv)) {
+      x3::traits::move_to(std::string(first[1].value == "male_noun"sv ? "male" : "female"), attr);
       first += 3;
       return true;
     }
-    if (first->kind != Tok::cue || (first->value != "male" && first->value != "female")) return false;
+    if (first->kind != Tok::cue || (first->value != "male"sv && first->value != "female"sv)) return false;
     x3::traits::move_to(first->value, attr);
     ++first;
     return true;
@@ -1109,7 +1110,7 @@ const auto make_duration_for = [](auto& ctx) {
   // A comparator alone follows "diagnosed" or "duration" only ("T2D
   // subjects diagnosed at least 6 months prior to screening").
   if (op.second == 2 && !diagnosed &&
-      !(op_at[-1].kind == Tok::cue && (op_at[-1].value == "duration" || op_at[-1].value == "diagnosed"))) {
+      !(op_at[-1].kind == Tok::cue && (op_at[-1].value == "duration"sv || op_at[-1].value == "diagnosed"sv))) {
     x3::_pass(ctx) = false;
     return;
   }
@@ -1177,7 +1178,7 @@ struct Tokens {
     if (k < begin || k >= last || !in.classes) return false;
     return has_class(classes_of(in, static_cast<std::size_t>(k - begin), WordsOf::any), w);
   }
-  bool age_word(It k) const { return (is(k, Tok::concept_ref) && k->value == "age") || cue(k, "age"); }
+  bool age_word(It k) const { return (is(k, Tok::concept_ref) && k->value == "age"sv) || cue(k, "age"); }
   bool number_at(It k) const { return is(k, Tok::number) || is(k, Tok::number_word); }
   It close_of(It open) const {
     int depth = 0;
@@ -1926,7 +1927,7 @@ struct antibodies_parser : x3::parser<antibodies_parser> {
       if (t.conn(m, "or") || t.conn(m, "and")) {
         any = any || t.conn(m, "or");
         ++m;
-      } else if (t.is(m, Tok::punct) && m->text == "/") {
+      } else if (t.is(m, Tok::punct) && m->text == "/"sv) {
         ++m;
       }
       const Concept* after = concept_at(t, m);
@@ -2234,13 +2235,13 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
   // words that announce a range of values, to its first number; null if none.
   static It range_announced(const Tokens& t, It k) {
     const bool opener = (t.cue(k, "window") || t.cue(k, "window_weak")) &&
-                        (k->text == "within" || k->text == "in" || k->text == "in the" || k->text == "within the");
+                        (k->text == "within"sv || k->text == "in"sv || k->text == "in the"sv || k->text == "within the"sv);
     if (opener) ++k;
     for (int n = 0; n < 3 && t.is(k, Tok::filler) && !t.any_word_in(k, Word::range_opener); ++n) ++k;
     // "between" opens its own range (threshold_def reads it).
     if (!t.any_word_in(k, Word::range_opener) || t.cue(k, "between") || t.is(k, Tok::number)) return nullptr;
     ++k;
-    if (t.cue(k, "from") || (t.is(k, Tok::filler) && k->text == "of")) ++k;
+    if (t.cue(k, "from") || (t.is(k, Tok::filler) && k->text == "of"sv)) ++k;
     return t.is(k, Tok::number) ? k : nullptr;
   }
 
@@ -2277,7 +2278,7 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
   static It bracket_after_words(const Tokens& t, It k) {
     It m = k;
     while (m < t.limit && m - k < 5 &&
-           (t.is(m, Tok::word) || t.is(m, Tok::filler) || t.cue(m, "dash") || (t.is(m, Tok::punct) && m->text == "-")))
+           (t.is(m, Tok::word) || t.is(m, Tok::filler) || t.cue(m, "dash") || (t.is(m, Tok::punct) && m->text == "-"sv)))
       ++m;
     return m > k && t.is(m, Tok::open) && t.is(m + 1, Tok::comparator) ? m : k;
   }
@@ -2320,14 +2321,14 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
         head.any = head.any || t.conn(k, "or");
         // "bilirubin, AST/ALT, ALP < 2 x normal": a slash pairs two names
         // inside the list; it does not close it.
-        if (k->text != "/") joined = true;
+        if (k->text != "/"sv) joined = true;
         ++k;
       }
       // "AST/ALT", "AST - ALAT": a slash or a dash between two names.
       // (The dash set apart by blanks: "HGB-A1C", "Karnofsky-Lansky" are one name.)
       const bool dash = t.cue(k, "dash") && measure_at(t, k + 1) && k->begin > 0 &&
                         t.in.text[static_cast<std::size_t>(k->begin) - 1] == ' ';
-      if (k == j && !(t.is(k, Tok::punct) && k->text == "/") && !dash) break;
+      if (k == j && !(t.is(k, Tok::punct) && k->text == "/"sv) && !dash) break;
       if (t.is(k, Tok::punct) || dash) ++k;
       for (int n = 0; n < 2 && k < t.limit && soft_at(k, t.last); ++n) ++k;
       if (const Concept* group = measure_group_at(t, k)) {
@@ -2383,7 +2384,7 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
         bool restatement = close < t.limit && close - j <= 16;
         // "(BMI = weight in kg/height in m2)": the measure's formula, no bound.
         const bool formula = t.is(j + 1, Tok::concept_ref) && (j + 1)->value == head.concepts.back() &&
-                             t.is(j + 2, Tok::comparator) && (j + 2)->value == "eq";
+                             t.is(j + 2, Tok::comparator) && (j + 2)->value == "eq"sv;
         for (It k = j + 1; k < close && restatement && !formula; ++k)
           restatement = !t.is(k, Tok::unit) && !t.is(k, Tok::comparator);
         if (!restatement) break;
@@ -2490,7 +2491,7 @@ struct slash_parser : x3::parser<slash_parser> {
   static bool const has_attribute = false;
   template <class Ctx, class RCtx, class Attr>
   bool parse(It& first, It last, const Ctx&, RCtx&, Attr&) const {
-    if (first == last || first->text != "/") return false;
+    if (first == last || first->text != "/"sv) return false;
     ++first;
     return true;
   }

@@ -16,6 +16,7 @@
 #include "grammar/rule_parser.hpp"
 
 namespace trialmatch::grammar {
+using namespace std::string_view_literals;
 
 namespace x3 = boost::spirit::x3;
 using ast::CmpOp;
@@ -712,9 +713,9 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
       s.op = CmpOp::eq;
       s.word = sex;
       conj.insert(conj.begin(), Expr(s));
-      alts.push_back(ast::make_nary(Logic::and_, conj));
+      alts.push_back(ast::make_nary(Logic::and_, std::move(conj)));
     }
-    return ast::make_nary(Logic::or_, alts);
+    return ast::make_nary(Logic::or_, std::move(alts));
   }
   // "less than 18 years and over 75 years": no value meets both bounds, so
   // the "and" lists two ranges; each is an alternative.
@@ -729,14 +730,14 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
   const Threshold* previous = nullptr;
   for (const auto& th : ts) {
     if ((th.or_before || (previous && disjoint(*previous, th))) && !conj.empty()) {
-      alts.push_back(ast::make_nary(Logic::and_, conj));
+      alts.push_back(ast::make_nary(Logic::and_, std::move(conj)));
       conj.clear();
     }
     conj.push_back(leaf(th));
     previous = &th;
   }
-  alts.push_back(ast::make_nary(Logic::and_, conj));
-  return ast::make_nary(Logic::or_, alts);
+  alts.push_back(ast::make_nary(Logic::and_, std::move(conj)));
+  return ast::make_nary(Logic::or_, std::move(alts));
 }
 
 // ------------------------------------------------------------------ constructs
@@ -864,7 +865,7 @@ std::optional<Expr> Parser::measured_bracket(int word, int b, int e, int* read_t
     const Concept* first = lex_.find(ids.substr(0, comma));
     const Concept* second = comma == std::string::npos ? nullptr : lex_.find(ids.substr(comma + 1));
     int k = b + 4;
-    if (!first || !second || !is(b, Tok::comparator) || !is(b + 1, Tok::number) || t_[b + 2].text != "/" ||
+    if (!first || !second || !is(b, Tok::comparator) || !is(b + 1, Tok::number) || t_[b + 2].text != "/"sv ||
         !is(b + 3, Tok::number))
       return std::nullopt;
     std::string unit = first->unit;
@@ -972,7 +973,7 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   // "weighs more than 100 lbs over ideal body weight", "120% of ideal body
   // weight": a bound relative to the measure itself or to another quantity,
   // not on its value.
-  if (is(k, Tok::comparator) || (is(k, Tok::filler) && t_[k].text == "of")) {
+  if (is(k, Tok::comparator) || (is(k, Tok::filler) && t_[k].text == "of"sv)) {
     int m = k + 1;
     while (m < end && m - k <= 3 && is(m, Tok::word)) ++m;
     if (is(m, Tok::concept_ref) && std::find(head.concepts.begin(), head.concepts.end(), t_[m].value) != head.concepts.end())
@@ -1383,7 +1384,7 @@ std::optional<std::pair<Expr, int>> Parser::pair_construct(int i, int end) {
   // pair is read here (most measures: the head is not parsed twice).
   bool slash = false;
   for (int k = i + 1; k + 1 < end && k < i + 14 && !slash; ++k)
-    slash = t_[k].text == "/" && is(k - 1, Tok::number) && is(k + 1, Tok::number);
+    slash = t_[k].text == "/"sv && is(k - 1, Tok::number) && is(k + 1, Tok::number);
   if (!slash) return std::nullopt;
   Expr e;
   const int next = read_value_pair(*clause_input_, i, end, e);
@@ -1725,7 +1726,7 @@ std::vector<Item> Parser::scan(int b, int e) {
     // (", or > 5 x ULN if related to liver metastases": past the comma.)
     // (", < 5 x ULN in patients with ...", ", which is allowed < 5 x ULN if
     // ...": after a comma alone, words that permit it passed over.)
-    const bool comma_before = items.size() >= 2 && items.back().kind == Item::conn && items.back().value == "comma";
+    const bool comma_before = items.size() >= 2 && items.back().kind == Item::conn && items.back().value == "comma"sv;
     const bool after_comma = tk.kind == Tok::comma && !items.empty() && items.back().kind == Item::leaf;
     if ((after_comma || (conn(i, "or") && !items.empty() && items[items.size() - (comma_before ? 2 : 1)].kind == Item::leaf))) {
       int stop = i + 1;
@@ -1745,7 +1746,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       }
     }
     if (tk.kind == Tok::comma || tk.kind == Tok::connective || tk.kind == Tok::colon ||
-        (tk.kind == Tok::punct && tk.text == "/")) {
+        (tk.kind == Tok::punct && tk.text == "/"sv)) {
       Item c;
       c.kind = Item::conn;
       c.value = tk.kind == Tok::comma ? "comma" : tk.kind == Tok::colon ? "colon" : tk.kind == Tok::punct ? "or" : tk.value;
@@ -1940,7 +1941,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         // mL/min": a bound that lifts the one before it. Met when the first
         // holds or the exception does (an inclusion); excludes when the first
         // holds and the exception does not.
-        if (t_[i].text == "unless" && !items.empty() && items.back().kind == Item::leaf &&
+        if (t_[i].text == "unless"sv && !items.empty() && items.back().kind == Item::leaf &&
             bounded_measures(items.back().expr)) {
           auto inner = scan(i + 1, stop);
           std::erase_if(inner, [](const Item& it) {
@@ -2221,7 +2222,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         // phrase ("or hepatic disease", not "or asthma rescue medication").
         const bool ends_phrase = m + 1 >= stop || is(m + 1, Tok::comma) || is(m + 1, Tok::semicolon) ||
                                  is(m + 1, Tok::period) || is(m + 1, Tok::open) ||
-                                 (is(m + 1, Tok::connective) && t_[m + 1].text != "/");
+                                 (is(m + 1, Tok::connective) && t_[m + 1].text != "/"sv);
         const bool condition = c && (c->kind == ConceptKind::condition || c->kind == ConceptKind::state) &&
                                kind == "allergy" && ends_phrase;
         if (bounded || condition) stop = k;
@@ -2278,13 +2279,13 @@ std::vector<Item> Parser::scan(int b, int e) {
         if (!is(k, Tok::word)) return false;
         for (const char* table : {"unit_limit_normal", "unit_limit_word", "unit_limit_range"})
           if (auto tb = lex_.phrases().find(table); tb != lex_.phrases().end() && tb->second.count(t_[k].text)) return true;
-        return t_[k].text == "wnl";
+        return t_[k].text == "wnl"sv;
       };
       int stop = i + 1;
       bool normal = false;
       for (; stop < e && stop < i + 8 && limit_word(stop); ++stop)
-        normal = normal || t_[stop].text.find("normal") != std::string::npos || t_[stop].text == "wnl";
-      if (normal && cue(stop, "for") && is(stop + 1, Tok::concept_ref) && t_[stop + 1].value == "age") stop += 2;
+        normal = normal || t_[stop].text.find("normal") != std::string::npos || t_[stop].text == "wnl"sv;
+      if (normal && cue(stop, "for") && is(stop + 1, Tok::concept_ref) && t_[stop + 1].value == "age"sv) stop += 2;
       // "Creatinine clearance in the normal range (>80 mL/min estimated
       // according to Cockcroft-Gault)": the bracket says what normal is.
       if (normal && is(stop, Tok::open) && is(stop + 1, Tok::comparator)) {
@@ -2368,7 +2369,7 @@ std::size_t Parser::closing_and(const std::vector<Item>& items, std::size_t from
     if (v != "comma") continue;
     std::size_t next = k + 1;
     while (next < items.size() && items[next].kind == Item::ignorable) ++next;
-    const bool then_and = next < items.size() && items[next].kind == Item::conn && items[next].value == "and";
+    const bool then_and = next < items.size() && items[next].kind == Item::conn && items[next].value == "and"sv;
     if (!then_and) return items.size();  // a bare comma: a list, not closed here
     if (alternatives) return k;
   }
@@ -2390,11 +2391,11 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   // (Part 1): ...") scopes it to that part.
   std::optional<Expr> label_scope;
   for (std::size_t k = 0; k < items.size(); ++k) {
-    if (items[k].kind == Item::conn && items[k].value == "colon") {
+    if (items[k].kind == Item::conn && items[k].value == "colon"sv) {
       bool before_leaf = false, after_leaf = false;
       std::optional<Expr> scope_before;
       for (std::size_t m = 0; m < items.size(); ++m) {
-        const bool scope = items[m].kind == Item::leaf && items[m].value == "scope";
+        const bool scope = items[m].kind == Item::leaf && items[m].value == "scope"sv;
         bool leaf = items[m].kind == Item::leaf || (items[m].kind == Item::group && has_leaf(items[m].children));
         if (m < k && scope) {
           before_leaf = before_leaf || scope_before.has_value();
@@ -2410,7 +2411,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         // "At least one of the following: A, B, C": the label's opener
         // governs the list after it.
         auto opener = std::find_if(items.begin(), items.begin() + k,
-                                   [](const Item& it) { return it.kind == Item::ignorable && it.value == "alternatives"; });
+                                   [](const Item& it) { return it.kind == Item::ignorable && it.value == "alternatives"sv; });
         std::optional<Item> kept;
         if (opener != items.begin() + k) kept = *opener;
         items.erase(items.begin(), items.begin() + k + 1);
@@ -2571,7 +2572,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // excluded every patient inside them.
       if (only_ranges(*inner))
         for (std::size_t m = k - 1; m-- > 0 && items[m].kind != Item::leaf && items[m].kind != Item::conn;)
-          if (items[m].kind == Item::modifier && items[m].value == "negation") {
+          if (items[m].kind == Item::modifier && items[m].value == "negation"sv) {
             if (names_abnormality(items[m].te, prev->te)) items[m].kind = Item::ignorable;
             break;
           }
@@ -2591,8 +2592,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         items[k].kind = Item::ignorable;
         continue;
       }
-      if (prev->condition && (exclusion_ || g.value == "definition") && !is_manual_leaf(prev->expr) &&
-          prev->value != "test_result") {
+      if (prev->condition && (exclusion_ || g.value == "definition"sv) && !is_manual_leaf(prev->expr) &&
+          prev->value != "test_result"sv) {
         // "Severe anemia (hemoglobin < 8 g/dL ...)": the bracket defines it,
         // with its qualifier ("Poorly controlled diabetes (HbA1c ≥ 8.5%)").
         ignore(prev->tb, prev->te, "defined by the bracket that follows");
@@ -2634,7 +2635,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       const Concept* c = pr ? lex_.find(pr->concept_id) : nullptr;
       return c && c->kind == ConceptKind::medication;
     };
-    if (p > 0 && items[p - 1].kind == Item::leaf && cue_value != "definition" && is_treatment(items[p - 1])) {
+    if (p > 0 && items[p - 1].kind == Item::leaf && cue_value != "definition"sv && is_treatment(items[p - 1])) {
       std::size_t r = p - 1;
       while (r > 0 && items[r - 1].kind != Item::residue) --r;
       if (r > 0) ignore(items[r - 1].tb, items[r - 1].te, "read through its examples");
@@ -2644,14 +2645,14 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       items.push_back(std::move(ex));
       continue;
     }
-    if (p > 0 && items[p - 1].kind == Item::leaf && cue_value == "definition") {
+    if (p > 0 && items[p - 1].kind == Item::leaf && cue_value == "definition"sv) {
       ignore(items[p - 1].tb, items[p - 1].te, "defined by what follows");
       items[p - 1].expr = *examples;
       items[p - 1].condition = false;
       items.resize(p);
       // "non-diabetic as confirmed by FPG < 126 mg/dL": the definition is of
       // the negated word, so the negation goes with the word.
-      if (p >= 2 && items[p - 2].kind == Item::modifier && items[p - 2].value == "negation_prefix") {
+      if (p >= 2 && items[p - 2].kind == Item::modifier && items[p - 2].value == "negation_prefix"sv) {
         ignore(items[p - 2].tb, items[p - 2].te, "defined by what follows");
         items[p - 2].kind = Item::ignorable;
       }
@@ -2674,7 +2675,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     if (v == "history" || v == "negation_history") {
       // The scope ends at "as well as"/"with", or where another modifier starts.
       for (std::size_t m = k + 1; m < items.size(); ++m) {
-        if (items[m].kind == Item::conn && (items[m].value == "also" || items[m].value == "with")) break;
+        if (items[m].kind == Item::conn && (items[m].value == "also"sv || items[m].value == "with"sv)) break;
         if (items[m].kind == Item::modifier) break;
         if (items[m].kind != Item::leaf) continue;
         if (auto* p = boost::get<ast::Predicate>(&items[m].expr.get()); p && p->function.empty()) {
@@ -2692,7 +2693,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     auto list_follows = [&] {
       const std::size_t close = closing_and(items, k + 1);
       for (std::size_t m = k + 2; m < close; ++m)
-        if (items[m].kind == Item::conn && (items[m].value == "or" || items[m].value == "comma")) return true;
+        if (items[m].kind == Item::conn && (items[m].value == "or"sv || items[m].value == "comma"sv)) return true;
       return false;
     };
     // Only in an exclusion, where it can only exclude fewer, and not before a
@@ -2718,8 +2719,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // "without allergies and with the age of 18": "and with" says what
       // must be there, outside the negation.
       for (std::size_t m = k + 2; m + 1 < close; ++m) {
-        if (items[m].kind == Item::conn && items[m].value == "and" && items[m + 1].kind == Item::conn &&
-            items[m + 1].value == "with") {
+        if (items[m].kind == Item::conn && items[m].value == "and"sv && items[m + 1].kind == Item::conn &&
+            items[m + 1].value == "with"sv) {
           close = m;
           break;
         }
@@ -2753,7 +2754,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       }
       std::size_t looser_at = 0;  // where that "or" is
       for (std::size_t m = k + 2; m + 1 < close && k > 0 && items[k - 1].kind == Item::leaf; ++m)
-        if (items[m].kind == Item::conn && items[m].value == "or" && is(items[m + 1].tb, Tok::comparator)) {
+        if (items[m].kind == Item::conn && items[m].value == "or"sv && is(items[m + 1].tb, Tok::comparator)) {
           close = looser_at = m;
           break;
         }
@@ -2769,8 +2770,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // A required test result is a requirement of its own ("not
       // breastfeeding, have a negative pregnancy test"): outside the negation.
       for (std::size_t m = k + 1; m < close; ++m)
-        if ((items[m].kind == Item::leaf && items[m].value == "test_result") ||
-            (items[m].kind == Item::modifier && items[m].value == "negation_result")) {
+        if ((items[m].kind == Item::leaf && items[m].value == "test_result"sv) ||
+            (items[m].kind == Item::modifier && items[m].value == "negation_result"sv)) {
           close = m;
           while (close > k + 1 && (items[close - 1].kind == Item::conn || items[close - 1].kind == Item::ignorable ||
                                    (items[close - 1].kind == Item::residue && !items[close - 1].meaningful)))
@@ -2784,7 +2785,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       if (looser_at) {
         looser_end = looser_at + 1;
         while (looser_end < items.size() &&
-               !(items[looser_end].kind == Item::conn && (items[looser_end].value == "comma" || items[looser_end].value == "and")))
+               !(items[looser_end].kind == Item::conn && (items[looser_end].value == "comma"sv || items[looser_end].value == "and"sv)))
           ++looser_end;
         std::vector<Item> alt(std::make_move_iterator(items.begin() + looser_at + 1),
                               std::make_move_iterator(items.begin() + looser_end));
@@ -2870,7 +2871,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   int alternatives_n = 1;                        // how many of them must hold
   Expr alternatives_words = Expr(ast::Literal{});  // the words that opened the list
   for (auto& it : items) {
-    if (it.kind == Item::ignorable && it.value == "alternatives" && !alternatives_from) {
+    if (it.kind == Item::ignorable && it.value == "alternatives"sv && !alternatives_from) {
       alternatives_from = ops.size();
       alternatives_n = it.n;
       ast::Unparsed words;
@@ -2880,8 +2881,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     }
     if (it.kind == Item::conn) {
       // "," then "or" reads as "or"; "and" then "or" stays "or".
-      if (pending.empty() || pending == "comma" || it.value == "or") {
-        comma_then = comma_then || (pending == "comma" && (it.value == "and" || it.value == "or"));
+      if (pending.empty() || pending == "comma" || it.value == "or"sv) {
+        comma_then = comma_then || (pending == "comma" && (it.value == "and"sv || it.value == "or"sv));
         pending = it.value;
       }
       continue;
@@ -2903,7 +2904,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     }
     pending.clear();
     comma_then = false;
-    ops.push_back({*e, it.kind == Item::leaf && it.condition, it.kind == Item::leaf && it.value == "scope"});
+    ops.push_back({*e, it.kind == Item::leaf && it.condition, it.kind == Item::leaf && it.value == "scope"sv});
   }
   // "... with at least three of the following: A; B; C" (its list in other
   // sentences): the words stay, so the list is not read as all of it. A
@@ -2926,7 +2927,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       current.push_back(o.expr);
       if (o.scope) parts.push_back(ast::make_nary(Logic::and_, std::exchange(current, {})));
     }
-    return ast::make_nary(Logic::or_, parts);
+    return ast::make_nary(Logic::or_, std::move(parts));
   }
   // "HIV-1 infected (Part C)": the words hold in that part only; elsewhere
   // the criterion is met (an inclusion) or does not exclude.
@@ -3019,7 +3020,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     // Three at least: two may be a finding and its definition ("Impairment
     // of renal function, serum creatinine ≥ 133 µmol/L").
     if (!close() || !commas || segments.size() < 3 || opens_with_group()) return std::nullopt;
-    return ast::make_nary(Logic::or_, segments);
+    return ast::make_nary(Logic::or_, std::move(segments));
   };
   // ops[lo..hi] as one list: an Expr, and whether every operand is a condition.
   // "ANC ≥ 1500, hemoglobin ≥ 9.0, platelets ≥ 75,000, creatinine < 1.5 x ULN
@@ -3057,10 +3058,10 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       if (!bounded_measures(ops[m].expr) && !boost::get<ast::Unparsed>(&ops[m].expr.get())) return std::nullopt;
       all.push_back(ops[m].expr);
     }
-    return ast::make_nary(Logic::and_, all);
+    return ast::make_nary(Logic::and_, std::move(all));
   };
   auto list = [&](std::size_t lo, std::size_t hi) {
-    if (auto e = local_or(lo, hi)) return std::pair{*e, false};
+    if (auto e = local_or(lo, hi)) return std::pair{std::move(*e), false};
     // A comma takes the meaning of the next explicit connective in its list.
     bool bare_commas = true;  // every operand joined by a comma alone
     for (std::size_t k = lo; k < hi; ++k) {
@@ -3103,11 +3104,11 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
           start = k + 1;
           continue;
         }
-      alternatives.push_back(ast::make_nary(as_any ? Logic::or_ : Logic::and_, conj));
+      alternatives.push_back(ast::make_nary(as_any ? Logic::or_ : Logic::and_, std::move(conj)));
       start = k + 1;
     }
     dedupe(alternatives);
-    return std::pair{ast::make_nary(Logic::or_, alternatives), conditions};
+    return std::pair{ast::make_nary(Logic::or_, std::move(alternatives)), conditions};
   };
   (void)top;
   if (splits.empty()) return scoped(list(0, ops.size() - 1).first);
@@ -3118,12 +3119,12 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   std::size_t lo = 0;
   for (std::size_t p = 0; p <= splits.size(); ++p) {
     auto [e, conditions] = list(lo, p < splits.size() ? splits[p] : ops.size() - 1);
-    conj.push_back(e);
+    conj.push_back(std::move(e));
     all_conditions = all_conditions && conditions;
     if (p < splits.size()) lo = splits[p] + 1;
   }
   dedupe(conj);
-  return scoped(ast::make_nary(exclusion_ && all_conditions ? Logic::or_ : Logic::and_, conj));
+  return scoped(ast::make_nary(exclusion_ && all_conditions ? Logic::or_ : Logic::and_, std::move(conj)));
 }
 
 // One sentence: its manual checks are kept apart from what data can decide,
@@ -3146,7 +3147,7 @@ std::optional<Expr> Parser::sentence(int b, int e) {
     if (items[k].kind != Item::residue || items[k].te - items[k].tb != 1 || !cue(items[k].tb, "not_controlled")) continue;
     for (int step : {-1, 1}) {
       auto p = static_cast<std::ptrdiff_t>(k) + step;
-      if (p >= 0 && p < static_cast<std::ptrdiff_t>(items.size()) && items[p].kind == Item::conn && items[p].value == "comma")
+      if (p >= 0 && p < static_cast<std::ptrdiff_t>(items.size()) && items[p].kind == Item::conn && items[p].value == "comma"sv)
         p += step;
       if (p < 0 || p >= static_cast<std::ptrdiff_t>(items.size()) || items[p].kind != Item::leaf) continue;
       auto* pr = boost::get<ast::Predicate>(&items[p].expr.get());
@@ -3171,7 +3172,7 @@ std::optional<Expr> Parser::sentence(int b, int e) {
     alternatives.push_back(items[k].expr);
     // The negation before it is the check's own ("not using contraception").
     for (std::size_t p = k; p > 0 && (items[p - 1].kind == Item::residue || items[p - 1].kind == Item::ignorable ||
-                                      (items[p - 1].kind == Item::modifier && items[p - 1].value == "negation"));
+                                      (items[p - 1].kind == Item::modifier && items[p - 1].value == "negation"sv));
          --p)
       if (items[p - 1].kind == Item::modifier) items[p - 1].kind = Item::ignorable;
   }
@@ -3194,7 +3195,7 @@ std::optional<Expr> Parser::sentence(int b, int e) {
   // ("premenopausal female patients must have ...") say who takes the test,
   // and whoever takes it, not being pregnant is what the data can decide.
   const bool tested = std::any_of(items.begin(), items.end(),
-                                  [](const Item& it) { return it.kind == Item::leaf && it.value == "test_result"; });
+                                  [](const Item& it) { return it.kind == Item::leaf && it.value == "test_result"sv; });
   if (manual.empty() && alternatives.empty() && !tested) return combine(std::move(items), true);
   // Absorbed words are set aside, not lost: the manual check covers them.
   for (auto& it : items)
@@ -3207,7 +3208,7 @@ std::optional<Expr> Parser::sentence(int b, int e) {
   std::vector<Expr> all;
   if (data) all.push_back(*data);
   all.insert(all.end(), manual.begin(), manual.end());
-  return ast::make_nary(Logic::and_, all);
+  return ast::make_nary(Logic::and_, std::move(all));
 }
 
 // The criterion opens with a prohibition: "No ...", "(Patients) must not",
@@ -3238,7 +3239,7 @@ Expr Parser::part_cohorts(int b, int e) const {
     c.span = span(b, e);
     named.push_back(Expr(c));
   }
-  return ast::make_nary(Logic::or_, named);
+  return ast::make_nary(Logic::or_, std::move(named));
 }
 
 std::optional<Expr> Parser::cohort_label() const {
@@ -3316,7 +3317,7 @@ bool Parser::manual_alternative(const std::vector<Item>& items, std::size_t k) c
   auto skippable = [&](std::ptrdiff_t p) {
     return p >= 0 && p < n &&
            (items[p].kind == Item::residue || items[p].kind == Item::ignorable ||
-            (items[p].kind == Item::modifier && items[p].value == "negation"));
+            (items[p].kind == Item::modifier && items[p].value == "negation"sv));
   };
   auto data = [&](std::ptrdiff_t p) {
     if (p < 0 || p >= n) return false;
@@ -3368,7 +3369,7 @@ bool Parser::manual_alternative(const std::vector<Item>& items, std::size_t k) c
   const auto p = joined(1);
   // A bound on a measure is never what the check is about ("allergy to
   // insulin or HbA1c > 10%").
-  const bool or_next = k + 1 < items.size() && items[k + 1].kind == Item::conn && items[k + 1].value == "or";
+  const bool or_next = k + 1 < items.size() && items[k + 1].kind == Item::conn && items[k + 1].value == "or"sv;
   if (p >= 0 && or_next && items[p].kind == Item::leaf && bounded_measures(items[p].expr)) return true;
   if (p < 0 || items[p].kind != Item::leaf || !items[p].condition) return false;
   auto* pr = boost::get<ast::Predicate>(&items[p].expr.get());
@@ -3545,7 +3546,7 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
       int to = i;
       while (to > start && (is(to - 1, Tok::comma) || conn(to - 1, "or") || conn(to - 1, "and"))) --to;
       const bool is_or = std::any_of(t_.begin() + to, t_.begin() + i, [](const Token& t) {
-        return t.kind == Tok::connective && t.value == "or";
+        return t.kind == Tok::connective && t.value == "or"sv;
       });
       if (to > start) pieces.push_back({start, to, std::nullopt});
       pieces.push_back({g->second + 1, g->second + 1, std::nullopt, is_or});  // a joiner marker
@@ -3628,7 +3629,7 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     }
   }
   if (parts.empty()) return std::nullopt;
-  return ast::make_nary(any_or || (exclusion_ && all_groups) ? Logic::or_ : Logic::and_, parts);
+  return ast::make_nary(any_or || (exclusion_ && all_groups) ? Logic::or_ : Logic::and_, std::move(parts));
 }
 
 // "If X, Y" and "..., and if X must Y": in an inclusion Y is required only
@@ -3655,7 +3656,7 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     while (cs > b && !is(cs - 1, Tok::comma) && !is(cs - 1, Tok::colon) && !cue(cs - 1, "dash")) --cs;
     bool age_before = false;
     for (int k = 0; k < cs && !age_before; ++k)
-      age_before = word_in(k, Word::age_word) || (is(k, Tok::time_unit) && t_[k].value == "years");
+      age_before = word_in(k, Word::age_word) || (is(k, Tok::time_unit) && t_[k].value == "years"sv);
     // "Subjects 16 and 17 years old must also adhere to ...": "also" says
     // the group has more to do than the rest; it is the condition.
     const bool also = word_in(m + 1, Word::also);
@@ -3684,7 +3685,7 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     --group_depth_;
     parts.push_back(exclusion_ ? ast::make_nary(Logic::and_, {r->first, *y})
                                : ast::make_nary(Logic::or_, {ast::make_not(r->first), *y}));
-    return ast::make_nary(Logic::and_, parts);
+    return ast::make_nary(Logic::and_, std::move(parts));
   }
   // Bracket depth before each token, once: the scans below only go forward.
   std::vector<int> depth(static_cast<std::size_t>(e - b + 1), 0);
@@ -3817,7 +3818,7 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
   if (parts.empty()) return population_sentence(b, e);
   if (begin < e)
     if (auto rest = population_sentence(begin, e)) parts.push_back(*rest);
-  return ast::make_nary(Logic::and_, parts);
+  return ast::make_nary(Logic::and_, std::move(parts));
 }
 
 // Who the criterion is about, when its first words name one sex and only
@@ -3957,24 +3958,25 @@ std::optional<Expr> Parser::run() {
         e = Expr(n->get().operand);
       }
     if (!e) continue;
-    if (any_enumerated) alternatives.push_back(*e);
+    if (any_enumerated) alternatives.push_back(std::move(*e));
     else if (exclusion_ && std::any_of(parts.begin(), parts.end(), [](const Expr& x) { return !standalone_checks(x); }) &&
              standalone_checks(*e) && !relaxes(sentences[s].first, sentences[s].second))
-      checks.push_back(*e);
-    else parts.push_back(*e);
+      checks.push_back(std::move(*e));
+    else parts.push_back(std::move(*e));
   }
-  if (any_enumerated && !alternatives.empty()) parts.push_back(ast::make_nary(Logic::or_, alternatives));
+  if (any_enumerated && !alternatives.empty()) parts.push_back(ast::make_nary(Logic::or_, std::move(alternatives)));
   dedupe(parts);
   if (!checks.empty()) {  // parts holds the sentence before the first check
     std::vector<Expr> flat;
-    checks.insert(checks.begin(), ast::make_nary(Logic::and_, parts));
+    checks.insert(checks.begin(), ast::make_nary(Logic::and_, std::move(parts)));
     for (auto& x : checks) {
       auto* n = boost::get<x3::forward_ast<ast::NAry>>(&x.get());
-      if (n && n->get().op == Logic::or_) flat.insert(flat.end(), n->get().operands.begin(), n->get().operands.end());
-      else flat.push_back(x);
+      if (n && n->get().op == Logic::or_)
+        flat.insert(flat.end(), std::make_move_iterator(n->get().operands.begin()), std::make_move_iterator(n->get().operands.end()));
+      else flat.push_back(std::move(x));
     }
     dedupe(flat);
-    parts = {ast::make_nary(Logic::or_, flat)};
+    parts = {ast::make_nary(Logic::or_, std::move(flat))};
   }
   if (parts.empty()) return with_sex_subject(std::nullopt);
   // "ALT > 2.5 x ULN; bilirubin > 1.5 x ULN" in an exclusion: each excludes.
@@ -4034,8 +4036,8 @@ int CriteriaCompiler::alternatives_needed(std::string_view text, std::pair<int, 
   int needed = 0;
   for (int k = 0; k < static_cast<int>(tokens.size()); ++k) {
     const Token& t = tokens[k];
-    if (t.kind == Tok::cue && (t.value == "including" || t.value == "exception" || t.value.rfind("negation", 0) == 0)) return 0;
-    if (t.kind == Tok::cue && t.value == "any_of" && !needed) needed = 1;
+    if (t.kind == Tok::cue && (t.value == "including"sv || t.value == "exception"sv || t.value.rfind("negation", 0) == 0)) return 0;
+    if (t.kind == Tok::cue && t.value == "any_of"sv && !needed) needed = 1;
     int n = 0, next = 0;
     bool dangling = false;
     if (!needed && (next = parser.n_of_opener(k, static_cast<int>(tokens.size()), n, dangling)) > 0) {
@@ -4055,12 +4057,12 @@ bool CriteriaCompiler::opens_with_negation(std::string_view text) const {
   std::size_t first = 0;
   while (first < toks.size() && (toks[first].kind == Tok::filler || toks[first].kind == Tok::person)) ++first;
   if (first == toks.size() || toks[first].kind != Tok::cue ||
-      (toks[first].value != "negation" && toks[first].value != "negation_history"))
+      (toks[first].value != "negation"sv && toks[first].value != "negation_history"sv))
     return false;
   bool lists = !toks.empty() && toks.back().kind == Tok::colon;
   for (const auto& t : toks) {
-    if (t.kind == Tok::cue && t.value == "exception") return false;
-    lists = lists || (t.kind == Tok::cue && (t.value == "including" || t.value == "any_of"));
+    if (t.kind == Tok::cue && t.value == "exception"sv) return false;
+    lists = lists || (t.kind == Tok::cue && (t.value == "including"sv || t.value == "any_of"sv));
   }
   return lists;
 }
@@ -4083,7 +4085,7 @@ bool CriteriaCompiler::ends_with_or(std::string_view text) const {
   std::size_t k = toks.size();
   while (k > 0 && (toks[k - 1].kind == Tok::period || toks[k - 1].kind == Tok::comma || toks[k - 1].kind == Tok::semicolon))
     --k;
-  return k > 0 && toks[k - 1].kind == Tok::connective && toks[k - 1].value == "or";
+  return k > 0 && toks[k - 1].kind == Tok::connective && toks[k - 1].value == "or"sv;
 }
 
 std::optional<ast::Expr> CriteriaCompiler::cohort_label(std::string_view text) const {

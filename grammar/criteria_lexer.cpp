@@ -11,6 +11,7 @@
 #include "grammar/unit_grammar.hpp"
 
 namespace trialmatch::grammar {
+using namespace std::string_view_literals;
 
 namespace x3 = boost::spirit::x3;
 
@@ -395,12 +396,12 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
           // "over 18 years old and under 65": a threshold's "years old" too.
           auto closes_value = [](const Token& t) {
             return t.kind == Tok::number || t.kind == Tok::number_word || t.kind == Tok::unit || t.kind == Tok::time_unit ||
-                   (t.kind == Tok::cue && t.value == "age_after");
+                   (t.kind == Tok::cue && t.value == "age_after"sv);
           };
           // "above 1.1 mg/dL for females and above 1.3": the sex a bound is for.
           auto for_sex = [](const Token& t) {
-            return t.kind == Tok::cue && (t.value == "for" || t.value == "female" || t.value == "male" ||
-                                          t.value == "female_noun" || t.value == "male_noun");
+            return t.kind == Tok::cue && (t.value == "for"sv || t.value == "female"sv || t.value == "male"sv ||
+                                          t.value == "female_noun"sv || t.value == "male_noun"sv);
           };
           std::size_t sex_words = 0;
           while (sex_words < 2 && sex_words < out.size() && for_sex(out[out.size() - 1 - sex_words])) ++sex_words;
@@ -527,7 +528,7 @@ void CriteriaLexer::drop_stray_words(std::vector<Token>& out) const {
         std::all_of(out[k].text.begin(), out[k].text.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
       out.erase(out.begin() + static_cast<std::ptrdiff_t>(k));
   for (std::size_t k = 1; k + 1 < out.size(); ++k) {
-    if (out[k].kind != Tok::cue || out[k].value != "to" || out[k + 1].kind != Tok::number) continue;
+    if (out[k].kind != Tok::cue || out[k].value != "to"sv || out[k + 1].kind != Tok::number) continue;
     const bool after_comparator = out[k - 1].kind == Tok::comparator ||
                                   (k >= 3 && out[k - 1].kind == Tok::close && out[k - 2].kind == Tok::comparator &&
                                    out[k - 3].kind == Tok::open);
@@ -562,7 +563,7 @@ void CriteriaLexer::comparator_before_multiple(std::vector<Token>& out) const {
                             tables_->multipliers.end();
     if (multiplier) ++m;
     if (m + 1 >= out.size() || out[m].kind != Tok::comparator || out[m + 1].kind != Tok::unit ||
-        (out[m + 1].value != "xULN" && out[m + 1].value != "xLLN"))
+        (out[m + 1].value != "xULN"sv && out[m + 1].value != "xLLN"sv))
       continue;
     if (!multiplier && out[k].kind == Tok::number) continue;  // "three times" is one number word
     Token cmp = std::move(out[m]);

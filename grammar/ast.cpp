@@ -46,9 +46,10 @@ bool operator==(const Expr& a, const Expr& b) { return boost::apply_visitor(Equa
 
 Expr make_nary(Logic op, std::vector<Expr> operands) {
   std::vector<Expr> flat;
+  flat.reserve(operands.size());
   const bool boolean = op == Logic::and_ || op == Logic::or_;
   // "a and a" is "a": an operand repeated adds nothing to and / or.
-  auto add = [&](Expr e) {
+  auto add = [&](Expr&& e) {
     if (!boolean || std::find(flat.begin(), flat.end(), e) == flat.end()) flat.push_back(std::move(e));
   };
   for (auto& e : operands) {

@@ -236,7 +236,7 @@ const written_unit_parser written_unit{};
 
 // "(53-75 mmol/mol)", "(110 g/L)": the same value in another unit; "(mg/dL)":
 // the unit restated. Reads nothing else.
-inline bool limit_unit(const std::string& unit) { return unit == "xULN" || unit == "xLLN"; }
+inline bool limit_unit(const std::string& unit) { return unit == "xULN"sv || unit == "xLLN"sv; }
 struct restated_units_parser : x3::parser<restated_units_parser> {
   using attribute_type = x3::unused_type;
   static bool const has_attribute = false;
@@ -446,7 +446,7 @@ bool contrast(const Ctx& ctx, It k, It last) {
 // direction starts the other bound of a range.
 inline bool opposite_bound(It k, It first, It last, It begin) {
   if (k >= last || k->kind != Tok::comparator || first <= begin) return false;
-  auto side = [](const std::string& op) { return op == "gt" || op == "ge" ? 1 : op == "lt" || op == "le" ? -1 : 0; };
+  auto side = [](const std::string& op) { return op == "gt"sv || op == "ge"sv ? 1 : op == "lt"sv || op == "le"sv ? -1 : 0; };
   const int here = side(k->value);
   if (here == 0) return false;
   const It value = first - 1;
@@ -938,7 +938,7 @@ struct sex_lead_parser : x3::parser<sex_lead_parser> {
   bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
     if (options(ctx).time_units || first == last || first->kind != Tok::cue) return false;
     const std::string& v = first->value;
-    if (v != "male_noun" && v != "female_noun") return false;
+    if (v != "male_noun"sv && v != "female_noun"sv) return false;
     It k = first + 1;
     if (k < last && k->kind == Tok::colon) ++k;
     if (k == last || k->kind != Tok::comparator) return false;
@@ -1205,9 +1205,9 @@ inline ast::CmpOp flipped(ast::CmpOp op) {
   }
 }
 
-inline bool is_time(const std::string& u) { return u == "years" || u == "months" || u == "weeks" || u == "days"; }
+inline bool is_time(const std::string& u) { return u == "years"sv || u == "months"sv || u == "weeks"sv || u == "days"sv; }
 inline bool in_years(const Thresholds& ts) {
-  return std::any_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years" || t.unit == "months"; });
+  return std::any_of(ts.begin(), ts.end(), [](auto& t) { return t.unit == "years"sv || t.unit == "months"sv; });
 }
 
 // An age's thresholds from `from`: past "age", a colon and filler, a range
@@ -1403,7 +1403,7 @@ struct age_parser : x3::parser<age_parser> {
         !(t.is(j, Tok::number) && got.size() == 2))
       return nullptr;
     if (in_years_only && k > 0 && !t.cue(t.begin + k, "age_after") && !closed_by_age_word(t, j, t.begin + k) &&
-        !std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit == "years"; }))
+        !std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit == "years"sv; }))
       return nullptr;
     // A bare number after a person and a comparator is an age ("patients <
     // 18"), not one followed by what it counts ("< 2 lines of therapy").
@@ -1420,7 +1420,7 @@ struct age_parser : x3::parser<age_parser> {
       return t.begin + k;
     }
     const bool years = in_years(got) && std::all_of(got.begin(), got.end(), [](auto& th) {
-                         return th.unit == "years" || th.unit == "months" || th.unit.empty();
+                         return th.unit == "years"sv || th.unit == "months"sv || th.unit.empty();
                        });
     if (k > 0 && !got.empty() &&
         (years || t.cue(t.begin + k, "age_after") || t.cue(t.begin + k - 1, "age_after") ||
@@ -1458,10 +1458,10 @@ struct age_parser : x3::parser<age_parser> {
     if (closed_by_age_word(t, i, e) &&
         std::none_of(t.begin, i, [&](const Token& m) { return t.any_word_in(&m, Word::relative_person); }))
       return age_thresholds(t, i, ts);
-    if (!std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit == "years" || th.unit.empty(); })) return nullptr;
+    if (!std::all_of(got.begin(), got.end(), [](auto& th) { return th.unit == "years"sv || th.unit.empty(); })) return nullptr;
     // "Male or female cigarette smokers, 18-75 years, motivated to ...": a
     // range of adult ages in years set off by commas is the age.
-    const bool adult_range = got.size() == 2 && got[0].unit == "years" && got[1].unit == "years" &&
+    const bool adult_range = got.size() == 2 && got[0].unit == "years"sv && got[1].unit == "years"sv &&
                              got[0].op == ast::CmpOp::ge && got[1].op == ast::CmpOp::le && got[0].value >= 16 &&
                              got[1].value <= 100 && got[0].value < got[1].value;
     if (adult_range && t.is(i - 1, Tok::comma) && (e >= t.limit || t.is(e, Tok::comma) || t.is(e, Tok::period)))
@@ -2094,7 +2094,7 @@ inline It concept_mention(const Tokens& t, It i, bool organ_pathology, ast::Expr
   std::string id;
   if (c) {
     if (c->kind == ConceptKind::measure || c->kind == ConceptKind::autoantibody || c->kind == ConceptKind::group) return nullptr;
-    if (c->kind == ConceptKind::demographic && c->id != "healthy_volunteer") return nullptr;
+    if (c->kind == ConceptKind::demographic && c->id != "healthy_volunteer"sv) return nullptr;
     id = c->id;
   } else if (t.is(i, Tok::organ) && organ_pathology) {
     id = i->value;
@@ -2192,7 +2192,7 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
   static const Concept* concept_at(const Tokens& t, It k) { return concept_of(t.in, k, t.last); }
   static bool measure_at(const Tokens& t, It k) {
     const Concept* c = concept_at(t, k);
-    return c && c->kind == ConceptKind::measure && c->id != "age";
+    return c && c->kind == ConceptKind::measure && c->id != "age"sv;
   }
   // "(NGSP)", "(HbA1c)": a bracket of at most five tokens with no number,
   // comparator or unit restates the name.
@@ -2227,7 +2227,7 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
     if (!t.in.lexicon) return false;
     return std::all_of(head.concepts.begin(), head.concepts.end(), [&](const std::string& id) {
       const Concept* c = t.in.lexicon->find(id);
-      return c && c->unit == "{score}";
+      return c && c->unit == "{score}"sv;
     });
   }
 

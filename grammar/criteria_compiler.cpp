@@ -57,7 +57,7 @@ std::optional<std::set<std::string>> bounded_measures(const Expr& e) {
   bool only_bounds = true;
   walk(e, false, [&](const Expr& x, bool negated) {
     auto* c = boost::get<ast::Comparison>(&x.get());
-    only_bounds = only_bounds && !negated && c && c->word.empty() && c->concept_id != "sex";
+    only_bounds = only_bounds && !negated && c && c->word.empty() && c->concept_id != "sex"sv;
     if (c) ids.insert(c->concept_id);
   });
   if (!only_bounds) return std::nullopt;
@@ -81,7 +81,7 @@ bool separate_abnormalities(const std::vector<Expr>& bounds) {
 
 const std::string* sex_of(const Expr& e) {
   auto* c = boost::get<ast::Comparison>(&e.get());
-  return c && c->concept_id == "sex" && c->op == CmpOp::eq ? &c->word : nullptr;
+  return c && c->concept_id == "sex"sv && c->op == CmpOp::eq ? &c->word : nullptr;
 }
 
 // Rebuilds a rule bottom-up: each and/or list, its operands rebuilt first,
@@ -132,7 +132,7 @@ Expr share_history_window(Expr e) {
   return rebuild_lists(std::move(e), [](Logic op, std::vector<Expr> children) {
     auto history = [](const Expr& x) {
       auto* p = boost::get<ast::Predicate>(&x.get());
-      return p && p->function == "history" ? p : nullptr;
+      return p && p->function == "history"sv ? p : nullptr;
     };
     // The list's leading run of histories, to the first with a window; what
     // follows it ("..., or unwilling to ...") has no window to share.
@@ -228,13 +228,13 @@ void group_alternatives(std::vector<Operand>& ops, std::vector<std::string>& sep
                         std::size_t from, int n, const Expr& opener) {
   std::size_t to = ops.size() - 1;
   for (std::size_t k = from; k < seps.size() && n <= 1; ++k)
-    if (seps[k] == "and" && after_comma[k]) {
+    if (seps[k] == "and"sv && after_comma[k]) {
       to = k;
       break;
     }
   if (from == 0 && to == ops.size() - 1 && n <= 1) {  // the whole list: its commas are "or"
     for (auto& sep : seps)
-      if (sep == "comma") sep = "or";
+      if (sep == "comma"sv) sep = "or";
     return;
   }
   if (to == from && n <= 1) return;
@@ -244,7 +244,7 @@ void group_alternatives(std::vector<Operand>& ops, std::vector<std::string>& sep
   for (std::size_t k = from; k <= to; ++k) {
     together.push_back(ops[k].expr);
     conditions = conditions && ops[k].condition;
-    if (k == to || seps[k] != "adjacent") alternatives.push_back(ast::make_nary(Logic::and_, std::exchange(together, {})));
+    if (k == to || seps[k] != "adjacent"sv) alternatives.push_back(ast::make_nary(Logic::and_, std::exchange(together, {})));
   }
   if (static_cast<std::size_t>(n) > alternatives.size())
     ops[from] = {ast::make_nary(Logic::and_, {opener, ast::make_nary(Logic::or_, std::move(alternatives))}), false};
@@ -355,7 +355,7 @@ class Parser {
   const Concept* concept_at(int i) const { return is(i, Tok::concept_ref) ? lex_.find(t_[i].value) : nullptr; }
   bool measure_at(int i) const {
     auto* c = concept_at(i);
-    return c && c->kind == ConceptKind::measure && c->id != "age";
+    return c && c->kind == ConceptKind::measure && c->id != "age"sv;
   }
   bool event_at(int i) const {
     auto* c = concept_at(i);
@@ -480,7 +480,7 @@ class Parser {
     walk(e, false, [&](const Expr& x, bool) {
       if (boost::get<ast::Unparsed>(&x.get())) return;
       if (const auto* c = boost::get<ast::Comparison>(&x.get())) {
-        if (c->concept_id == "age") return;
+        if (c->concept_id == "age"sv) return;
         const bool upper = c->op == CmpOp::le || c->op == CmpOp::lt;
         const bool lower = c->op == CmpOp::ge || c->op == CmpOp::gt;
         if (!upper && !lower) comparisons = false;
@@ -772,7 +772,7 @@ std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
 bool per_time(std::string_view unit) {
   for (std::size_t at = unit.find('/'); at != std::string_view::npos; at = unit.find('/', at + 1)) {
     std::string_view part = unit.substr(at + 1, unit.find('/', at + 1) - at - 1);
-    if (part == "d" || part == "day" || part == "h" || part == "hr" || part == "min" || part == "wk" || part == "week")
+    if (part == "d"sv || part == "day"sv || part == "h"sv || part == "hr"sv || part == "min"sv || part == "wk"sv || part == "week"sv)
       return true;
   }
   return false;
@@ -929,7 +929,7 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
     auto fits = [&](const std::string& id) {
       const Concept* c = lex_.find(id);
       return !c || std::all_of(ts.begin(), ts.end(), [&](const Threshold& t) {
-               return t.unit == "xULN" || t.unit == "xLLN" || plausible_bound(*c, t);
+               return t.unit == "xULN"sv || t.unit == "xLLN"sv || plausible_bound(*c, t);
              });
     };
     // "calcium carbonate ≤ 1500 mg/day": a rate over time bounds no
@@ -937,7 +937,7 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
     auto rate_mismatch = [&](const std::string& id) {
       const Concept* c = lex_.find(id);
       return c && std::any_of(ts.begin(), ts.end(), [&](const Threshold& t) {
-               return !t.unit.empty() && t.unit != "xULN" && t.unit != "xLLN" && per_time(t.unit) != per_time(c->unit);
+               return !t.unit.empty() && t.unit != "xULN"sv && t.unit != "xLLN"sv && per_time(t.unit) != per_time(c->unit);
              });
     };
     const bool some_fit = std::any_of(head.concepts.begin(), head.concepts.end(), fits);
@@ -985,10 +985,10 @@ std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
   // value.
   auto takes_percent = [&](const std::string& named) {
     const Concept* c = lex_.find(measure_for(lex_, named, ts));  // "performance status >= 60%": Karnofsky
-    return !c || c->unit == "%" ||
-           std::any_of(c->conversions.begin(), c->conversions.end(), [](const UnitConversion& u) { return u.unit == "%"; });
+    return !c || c->unit == "%"sv ||
+           std::any_of(c->conversions.begin(), c->conversions.end(), [](const UnitConversion& u) { return u.unit == "%"sv; });
   };
-  if (!ts.empty() && std::all_of(ts.begin(), ts.end(), [](const Threshold& t) { return t.unit == "%"; }) &&
+  if (!ts.empty() && std::all_of(ts.begin(), ts.end(), [](const Threshold& t) { return t.unit == "%"sv; }) &&
       std::none_of(head.concepts.begin(), head.concepts.end(), takes_percent))
     return std::nullopt;
   // "glucose monitoring at least 4 times per day": a multiplier with no
@@ -1021,7 +1021,7 @@ int Parser::grade_alone(const MeasureHead& head, int end, std::vector<Threshold>
   // (Not the first of a list the reading lost: "0, 1, 0r 2".)
   const bool ends = v + 1 >= end || (is(v + 1, Tok::comma) && !number_at(v + 2)) || is(v + 1, Tok::period) ||
                     is(v + 1, Tok::semicolon) || is(v + 1, Tok::close) || is(v + 1, Tok::open);
-  if (!c || c->unit != "{score}" || !is(v, Tok::number) || t_[v].number != std::floor(t_[v].number) ||
+  if (!c || c->unit != "{score}"sv || !is(v, Tok::number) || t_[v].number != std::floor(t_[v].number) ||
       t_[v].number < 0 || t_[v].number > 5 || !ends)
     return -1;
   ts = {Threshold{CmpOp::eq, t_[v].number, "", "", false}};
@@ -1452,7 +1452,7 @@ bool Parser::read_exception(std::vector<Item>& items, int i, int stop) {
   ast::Predicate* before = items.empty() || items.back().kind != Item::leaf
                                ? nullptr
                                : boost::get<ast::Predicate>(&items.back().expr.get());
-  if (before && (before->function.empty() || before->function == "history")) {
+  if (before && (before->function.empty() || before->function == "history"sv)) {
     std::vector<std::string> except;
     bool partly = false;  // a related concept named only in part
     for (int k = i + 1; k < stop; ++k) {
@@ -1825,7 +1825,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       // ("change in dosage") the words read as usual.
       // "Weight loss > 5 kg", "weight gain of more than 10%": a change of a
       // measure named with it; its threshold is the change's, not the value's.
-      if (v == "measure_change") {
+      if (v == "measure_change"sv) {
         int stop = i + 1;
         while (stop < e && (is(stop, Tok::comparator) || is(stop, Tok::post_comparator) || is(stop, Tok::number) ||
                             is(stop, Tok::number_word) || is(stop, Tok::unit) || soft(stop)))
@@ -1845,7 +1845,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       }
       // "age at onset 25-70", "lean body weight < 40 kg": not the patient's own
       // value of the measure; the bound stays as residue.
-      if (v == "other_quantity") {
+      if (v == "other_quantity"sv) {
         // To the segment's end or an "and" / "or" outside brackets: "...
         // 120% of ideal body weight and weigh at least 50 kg".
         int stop = segment_end(i, e);
@@ -1868,10 +1868,10 @@ std::vector<Item> Parser::scan(int b, int e) {
       // governs, as "no" does; a test named is a check of its own. Before a
       // test of a state ("a negative pregnancy test") the test reads it.
       const Concept* negated = concept_at(skip_soft(i + 1, e));
-      if ((v == "negative" || v == "negative_test") && !exclusion_ && negated &&
+      if ((v == "negative"sv || v == "negative_test"sv) && !exclusion_ && negated &&
           (negated->kind == ConceptKind::condition || negated->kind == ConceptKind::state ||
            negated->kind == ConceptKind::event)) {
-        if (v == "negative_test") push_leaf(Expr(ast::Manual{"procedure", {}}), i, i + 1);
+        if (v == "negative_test"sv) push_leaf(Expr(ast::Manual{"procedure", {}}), i, i + 1);
         Item m;
         m.kind = Item::modifier;
         m.value = "negation_result";
@@ -1885,12 +1885,12 @@ std::vector<Item> Parser::scan(int b, int e) {
       // than that organ's, not "no heart disease"; the words stay unread.
       // (Before a condition the lexicon names, "non-hematologic malignancy"
       // is that condition and not the organ's disease.)
-      if (v == "negation_prefix" && is(i + 1, Tok::organ) && !is(i + 2, Tok::concept_ref)) {
+      if (v == "negation_prefix"sv && is(i + 1, Tok::organ) && !is(i + 2, Tok::concept_ref)) {
         push_unread(items, i, i + 2);
         i += 2;
         continue;
       }
-      if (v == "history" || v == "negation" || v == "negation_history" || v == "negation_prefix") {
+      if (v == "history"sv || v == "negation"sv || v == "negation_history"sv || v == "negation_prefix"sv) {
         Item m;
         m.kind = Item::modifier;
         m.value = v;
@@ -1900,7 +1900,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         ++i;
         continue;
       }
-      if (v == "exception") {
+      if (v == "exception"sv) {
         int stop = segment_end(i, e, false);
         bool before_bound = false;  // stopped at "and" before the next measure's bound
         // ", and must have ..." opens the next clause; a consequence ("other
@@ -2002,7 +2002,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         items.push_back(std::move(d));
         items.insert(items.end(), inner.begin(), inner.end());
       };
-      if (v == "definition") {
+      if (v == "definition"sv) {
         int stop = segment_end(i, e, false);
         if (!leaf_before()) {  // "Non-obese: defined as BMI < 28": the definition is the criterion
           ++i;
@@ -2027,12 +2027,12 @@ std::vector<Item> Parser::scan(int b, int e) {
         continue;
       }
       // "120 beats per minute": a rate, not "per protocol".
-      if (v == "reference" && (is(i + 1, Tok::time_unit) || word_in(i + 1, Word::clock_unit))) {
+      if (v == "reference"sv && (is(i + 1, Tok::time_unit) || word_in(i + 1, Word::clock_unit))) {
         push_residue(i, false);
         ++i;
         continue;
       }
-      if (v == "reference") {
+      if (v == "reference"sv) {
         int stop = segment_end(i, e, true);
         // "according to NYHA criteria or echocardiography check: LVEF<50%":
         // what follows a colon is no longer the reference.
@@ -2081,11 +2081,11 @@ std::vector<Item> Parser::scan(int b, int e) {
         i = stop;
         continue;
       }
-      if (v == "including") {
+      if (v == "including"sv) {
         push_token(Item::including, i++, false);
         continue;
       }
-      if (v == "commitment") {
+      if (v == "commitment"sv) {
         // "refrain from smoking during the study": what the patient will not
         // do, a promise a person checks; read, it required smoking.
         const int stop = segment_end(i, e);
@@ -2094,7 +2094,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         i = stop;
         continue;
       }
-      if (v == "future") {  // "may receive islet transplantation": a plan, not a record
+      if (v == "future"sv) {  // "may receive islet transplantation": a plan, not a record
         int stop = segment_end(i, e);
         // "For patients who will receive cisplatin: creatinine ≤ 1.5 mg/dL":
         // what follows the colon is required of them.
@@ -2109,7 +2109,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         i = stop;
         continue;
       }
-      if (v == "risk") {
+      if (v == "risk"sv) {
         // "at risk of bleeding", "to minimize the risk of X": a risk of X is
         // not X; the words naming it stay, unread.
         int stop = i + 1;
@@ -2121,7 +2121,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         i = stop;
         continue;
       }
-      if (v == "regardless") {
+      if (v == "regardless"sv) {
         // "with or without associated neurologic impairment", "regardless of
         // prior therapy": either way, so the words decide nothing. (Read, the
         // "without" negated them.) To the clause's end or its next "or"/"and".
@@ -2138,7 +2138,7 @@ std::vector<Item> Parser::scan(int b, int e) {
         i = stop;
         continue;
       }
-      if (v == "not_controlled") {
+      if (v == "not_controlled"sv) {
         // "Uncontrolled diabetes", "hypertension not adequately controlled":
         // whether it is controlled no profile says, so the words stay beside
         // the condition as residue (`unparsed("Uncontrolled") and
@@ -2147,13 +2147,13 @@ std::vector<Item> Parser::scan(int b, int e) {
         push_token(Item::residue, i++, true);
         continue;
       }
-      if (v == "either") {
+      if (v == "either"sv) {
         ++i;
         continue;
       }
       // "at least one of", "any of" outside a count construct: the list
       // that follows is of alternatives.
-      if (v == "any_of") {
+      if (v == "any_of"sv) {
         Item a;
         a.kind = Item::ignorable;
         a.value = "alternatives";
@@ -2165,7 +2165,7 @@ std::vector<Item> Parser::scan(int b, int e) {
       }
       // "naive" not after a drug it could negate ("HCV naive", "chemotherapy
       // naive"): its meaning stays, as residue.
-      if (v == "naive") {
+      if (v == "naive"sv) {
         push_token(Item::residue, i++, true);
         continue;
       }
@@ -2224,7 +2224,7 @@ std::vector<Item> Parser::scan(int b, int e) {
                                  is(m + 1, Tok::period) || is(m + 1, Tok::open) ||
                                  (is(m + 1, Tok::connective) && t_[m + 1].text != "/"sv);
         const bool condition = c && (c->kind == ConceptKind::condition || c->kind == ConceptKind::state) &&
-                               kind == "allergy" && ends_phrase;
+                               kind == "allergy"sv && ends_phrase;
         if (bounded || condition) stop = k;
       }
       push_leaf(Expr(m), i, stop);
@@ -2365,8 +2365,8 @@ std::size_t Parser::closing_and(const std::vector<Item>& items, std::size_t from
   for (std::size_t k = from; k < items.size(); ++k) {
     if (items[k].kind != Item::conn) continue;
     const std::string& v = items[k].value;
-    if (v == "or") alternatives = true;
-    if (v != "comma") continue;
+    if (v == "or"sv) alternatives = true;
+    if (v != "comma"sv) continue;
     std::size_t next = k + 1;
     while (next < items.size() && items[next].kind == Item::ignorable) ++next;
     const bool then_and = next < items.size() && items[next].kind == Item::conn && items[next].value == "and"sv;
@@ -2672,7 +2672,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   for (std::size_t k = 0; k < items.size(); ++k) {
     if (items[k].kind != Item::modifier) continue;
     std::string v = items[k].value;
-    if (v == "history" || v == "negation_history") {
+    if (v == "history"sv || v == "negation_history"sv) {
       // The scope ends at "as well as"/"with", or where another modifier starts.
       for (std::size_t m = k + 1; m < items.size(); ++m) {
         if (items[m].kind == Item::conn && (items[m].value == "also"sv || items[m].value == "with"sv)) break;
@@ -2699,7 +2699,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     // Only in an exclusion, where it can only exclude fewer, and not before a
     // condition the words qualify ("without uncured tumor").
     const bool qualifies_next = k + 2 < items.size() && items[k + 2].kind == Item::leaf && items[k + 1].te == items[k + 2].tb;
-    if (v == "negation" && exclusion_ && k + 1 < items.size() && items[k + 1].kind == Item::residue &&
+    if (v == "negation"sv && exclusion_ && k + 1 < items.size() && items[k + 1].kind == Item::residue &&
         items[k + 1].meaningful && items[k + 1].tb == items[k].te && !qualifies_next && !list_follows()) {
       ast::Unparsed u;
       u.text = span_text(items[k + 1].tb, items[k + 1].te);
@@ -2710,7 +2710,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       items[k].kind = Item::ignorable;
       continue;
     }
-    if ((v == "negation" || v == "negation_history" || v == "negation_result") && combine_depth_ < kMaxCombineDepth) {
+    if ((v == "negation"sv || v == "negation_history"sv || v == "negation_result"sv) && combine_depth_ < kMaxCombineDepth) {
       ++combine_depth_;
       // The negation covers the rest of its clause, up to a ", and" that
       // closes an "or" list ("must not be pregnant or breastfeeding, and
@@ -2739,7 +2739,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         const auto ids = bounded_measures(items[m].expr);
         // ("aged 18 to 55 years": named as the age; "not to enroll subjects
         // below the age of 18" negates the age.)
-        const bool ages = ids && ids->size() == 1 && *ids->begin() == "age" && any_word_in(items[m].tb, Word::age_word);
+        const bool ages = ids && ids->size() == 1 && *ids->begin() == "age"sv && any_word_in(items[m].tb, Word::age_word);
         if (!ages) {
           negated_something = true;
           continue;
@@ -2806,7 +2806,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       const bool of_verb = word_in(neg_at - 1, Word::modal) || word_in(neg_at + 1, Word::copula);
       items.erase(items.begin() + k, items.end());
       std::optional<Expr> inner = combine(std::move(rest));
-      if (!inner && has_words && v == "negation" && !of_verb && words_to > words_from) {
+      if (!inner && has_words && v == "negation"sv && !of_verb && words_to > words_from) {
         ast::Unparsed u;
         u.text = span_text(words_from, words_to);
         u.span = span(words_from, words_to);
@@ -2827,7 +2827,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       items.insert(items.end(), std::make_move_iterator(after.begin()), std::make_move_iterator(after.end()));
       continue;
     }
-    if (v == "negation_prefix") {
+    if (v == "negation_prefix"sv) {
       // "non-" negates the word it is glued to: a leaf, or words not
       // understood ("Non-hospitalized ... subjects suffering from
       // diabetes" does not negate the diabetes).
@@ -2881,8 +2881,8 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     }
     if (it.kind == Item::conn) {
       // "," then "or" reads as "or"; "and" then "or" stays "or".
-      if (pending.empty() || pending == "comma" || it.value == "or"sv) {
-        comma_then = comma_then || (pending == "comma" && (it.value == "and"sv || it.value == "or"sv));
+      if (pending.empty() || pending == "comma"sv || it.value == "or"sv) {
+        comma_then = comma_then || (pending == "comma"sv && (it.value == "and"sv || it.value == "or"sv));
         pending = it.value;
       }
       continue;
@@ -2900,7 +2900,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     if (!e) continue;
     if (!ops.empty()) {
       seps.push_back(pending.empty() ? "adjacent" : pending);
-      after_comma.push_back(comma_then && (pending == "and" || pending == "or"));
+      after_comma.push_back(comma_then && (pending == "and"sv || pending == "or"sv));
     }
     pending.clear();
     comma_then = false;
@@ -2945,7 +2945,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   };
   if (alternatives_from && *alternatives_from < ops.size())
     group_alternatives(ops, seps, after_comma, *alternatives_from, alternatives_n, alternatives_words);
-  auto explicit_conn = [&](std::size_t k) { return seps[k] == "and" || seps[k] == "or"; };
+  auto explicit_conn = [&](std::size_t k) { return seps[k] == "and"sv || seps[k] == "or"sv; };
   // Whether a group of patients opens the words before the items
   // ("For subjects diagnosed with diabetes, ...", "If ..."); asked only of
   // exclusion lists (separate_findings).
@@ -2966,11 +2966,11 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   // as before; ", or" needs nothing, "or" binding loosest anyway.
   std::vector<std::size_t> splits;
   for (std::size_t k = 0, from = 0; k < seps.size(); ++k) {
-    if (!after_comma[k] || seps[k] != "and") continue;
+    if (!after_comma[k] || seps[k] != "and"sv) continue;
     bool alternatives = false, list = false;
     for (std::size_t m = from; m < k; ++m) {
-      alternatives = alternatives || seps[m] == "or";
-      list = list || seps[m] == "comma";
+      alternatives = alternatives || seps[m] == "or"sv;
+      list = list || seps[m] == "comma"sv;
     }
     if (alternatives && !list) {
       splits.push_back(k);
@@ -3002,10 +3002,10 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     if (!finding_at(lo)) return std::nullopt;
     for (std::size_t m = lo; m <= hi; ++m) {
       if (m > lo) {
-        if (seps[m - 1] == "comma" || seps[m - 1] == "comma_and") {  // (list() reads bare commas as "and")
+        if (seps[m - 1] == "comma"sv || seps[m - 1] == "comma_and"sv) {  // (list() reads bare commas as "and")
           commas = true;
           if (!close() || !finding_at(m)) return std::nullopt;
-        } else if (seps[m - 1] != "adjacent") {
+        } else if (seps[m - 1] != "adjacent"sv) {
           return std::nullopt;
         }
       }
@@ -3033,10 +3033,10 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     if (exclusion_ || hi < lo + 2) return std::nullopt;
     std::optional<std::size_t> at;
     for (std::size_t k = lo; k < hi; ++k) {
-      if (seps[k] == "or") {
+      if (seps[k] == "or"sv) {
         if (at) return std::nullopt;
         at = k;
-      } else if (seps[k] != "comma") {  // words next to a bound may be for whom it holds
+      } else if (seps[k] != "comma"sv) {  // words next to a bound may be for whom it holds
         return std::nullopt;
       }
     }
@@ -3065,16 +3065,16 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     // A comma takes the meaning of the next explicit connective in its list.
     bool bare_commas = true;  // every operand joined by a comma alone
     for (std::size_t k = lo; k < hi; ++k) {
-      if (seps[k] != "comma") bare_commas = false;
-      if (seps[k] != "comma") continue;
+      if (seps[k] != "comma"sv) bare_commas = false;
+      if (seps[k] != "comma"sv) continue;
       std::string meaning = "and";
       for (std::size_t m = k + 1; m < hi; ++m)
         if (explicit_conn(m)) {
           meaning = seps[m];
           break;
         }
-      seps[k] = meaning == "or" ? "or" : "comma_and";
-      bare_commas = bare_commas && meaning == "and";
+      seps[k] = meaning == "or"sv ? "or" : "comma_and";
+      bare_commas = bare_commas && meaning == "and"sv;
       for (std::size_t m = k + 1; m < hi && bare_commas; ++m) bare_commas = !explicit_conn(m);
     }
     // "or" binds loosest. Within an alternative, an "and"-list of conditions in
@@ -3083,13 +3083,13 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     bool conditions = true;
     std::size_t start = lo;
     for (std::size_t k = lo; k <= hi; ++k) {
-      if (k < hi && seps[k] != "or") continue;
+      if (k < hi && seps[k] != "or"sv) continue;
       std::vector<Expr> conj;
       bool all_conditions = true, list_joins = true;
       for (std::size_t m = start; m <= k; ++m) {
         conj.push_back(ops[m].expr);
         all_conditions = all_conditions && ops[m].condition;
-        if (m > start) list_joins = list_joins && (seps[m - 1] == "and" || seps[m - 1] == "comma_and" || seps[m - 1] == "also");
+        if (m > start) list_joins = list_joins && (seps[m - 1] == "and"sv || seps[m - 1] == "comma_and"sv || seps[m - 1] == "also"sv);
       }
       conditions = conditions && all_conditions;
       dedupe(conj);
@@ -3283,7 +3283,7 @@ bool Parser::standalone_checks(const Expr& sentence) {
   walk(sentence, false, [&](const Expr& x, bool) {
     auto* m = boost::get<ast::Manual>(&x.get());
     any = any || m;
-    only = only && m && m->kind != "judgement" && m->kind != "consent";
+    only = only && m && m->kind != "judgement"sv && m->kind != "consent"sv;
   });
   return any && only;
 }
@@ -3306,7 +3306,7 @@ bool Parser::manual_alternative(const std::vector<Item>& items, std::size_t k) c
   // A judgement ("as judged by the investigator") or a consent ("at the time
   // of informed consent") says how or when the data beside it is decided.
   const std::string& kind = boost::get<ast::Manual>(items[k].expr.get()).kind;
-  if (kind == "judgement" || kind == "consent") return false;
+  if (kind == "judgement"sv || kind == "consent"sv) return false;
   // Only in an exclusion: where the list's end is misread, an alternative
   // there excludes too many (a person then confirms), where in an inclusion
   // it would admit too many.
@@ -3331,9 +3331,9 @@ bool Parser::manual_alternative(const std::vector<Item>& items, std::size_t k) c
     bool any_or = false, any_and = false, any_conn = false;
     for (; p >= 0 && p < n && items[p].kind == Item::conn; p += step) {
       const std::string& v = items[p].value;
-      if (v == "or") any_or = true;
-      else if (v == "and") any_and = true;
-      else if (v != "comma") return -1;
+      if (v == "or"sv) any_or = true;
+      else if (v == "and"sv) any_and = true;
+      else if (v != "comma"sv) return -1;
       any_conn = true;
     }
     // "Smoker and unwilling to stop" is one case; "pregnant women and women
@@ -3483,7 +3483,7 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     if (!r) return std::nullopt;
     bool ages_only = true;
     walk(r->first, false, [&](const Expr& x, bool) {
-      if (auto* c = boost::get<ast::Comparison>(&x.get())) ages_only = ages_only && c->concept_id == "age";
+      if (auto* c = boost::get<ast::Comparison>(&x.get())) ages_only = ages_only && c->concept_id == "age"sv;
       else ages_only = false;
     });
     if (!ages_only) return std::nullopt;
@@ -3614,7 +3614,7 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     measure.clear();
     int compared = 0;
     walk(*x, false, [&](const Expr& z, bool) {
-      if (auto* c = boost::get<ast::Comparison>(&z.get()); c && c->word.empty() && c->concept_id != "age") {
+      if (auto* c = boost::get<ast::Comparison>(&z.get()); c && c->word.empty() && c->concept_id != "age"sv) {
         if (measure != c->concept_id) ++compared;
         measure = c->concept_id;
       }
@@ -3670,7 +3670,7 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     bool ages_only = k == m;
     walk(r->first, false, [&](const Expr& x, bool) {
       auto* c = boost::get<ast::Comparison>(&x.get());
-      ages_only = ages_only && c && c->concept_id == "age";
+      ages_only = ages_only && c && c->concept_id == "age"sv;
     });
     if (!ages_only) break;
     const int stop = e;  // sentences end at semicolons already
@@ -3864,8 +3864,8 @@ std::optional<Expr> Parser::with_sex_subject(std::optional<Expr> rule) const {
     if (auto* cmp = boost::get<ast::Comparison>(&e.get())) id = cmp->concept_id;
     else if (auto* p = boost::get<ast::Predicate>(&e.get())) id = p->concept_id;
     else if (auto* d = boost::get<ast::Duration>(&e.get())) id = d->concept_id;
-    names_sex = names_sex || id == "sex";
-    has_age = has_age || id == "age";
+    names_sex = names_sex || id == "sex"sv;
+    has_age = has_age || id == "age"sv;
     if (const Concept* concept_ = id.empty() ? nullptr : lex_.find(id)) implies_sex = implies_sex || concept_->sex == sex;
   });
   if (names_sex || implies_sex || (!exclusion_ && !has_age)) return rule;
@@ -3988,7 +3988,7 @@ std::optional<Expr> Parser::run() {
   walk(rule, false, [&](const Expr& e, bool) {
     sexes += sex_of(e) != nullptr;
     auto* p = boost::get<ast::Predicate>(&e.get());
-    windowed_history = windowed_history || (p && p->function == "history" && p->window);
+    windowed_history = windowed_history || (p && p->function == "history"sv && p->window);
   });
   if (sexes >= 2) rule = regroup_sexes(std::move(rule));
   if (windowed_history) rule = share_history_window(std::move(rule));
@@ -4077,7 +4077,7 @@ std::string CriteriaCompiler::measure_named(std::string_view text) const {
   }
   if (!named) return {};
   const Concept* c = impl_->lexicon.find(named->value);
-  return c && (c->kind == ConceptKind::measure || c->id == "age") ? c->id : std::string();
+  return c && (c->kind == ConceptKind::measure || c->id == "age"sv) ? c->id : std::string();
 }
 
 bool CriteriaCompiler::ends_with_or(std::string_view text) const {
@@ -4185,7 +4185,7 @@ std::string contradiction_in(const ast::Expr& rule) {
   std::set<std::string> sexes;
   for (const auto* c : required) {
     if (!c->word.empty()) {
-      if (c->concept_id == "sex" && c->op == CmpOp::eq) sexes.insert(c->word);
+      if (c->concept_id == "sex"sv && c->op == CmpOp::eq) sexes.insert(c->word);
       continue;
     }
     auto& [lo, hi] = bounds[{c->concept_id, c->unit}];

@@ -91,7 +91,7 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
           rep = r.to;
           len = r.from.size();
           // "1.5×upper limit of normal": a times sign against a word stands apart from it.
-          if (rep == "x" && i + len < text.size() && std::isalpha(static_cast<unsigned char>(text[i + len]))) rep = "x ";
+          if (rep == "x"sv && i + len < text.size() && std::isalpha(static_cast<unsigned char>(text[i + len]))) rep = "x ";
           // "7·5 %" (a middle dot for the decimal point) between digits; a
           // stray bullet at a word's end ("0 to 2·"); else a product in a
           // unit ("kg·m^-2"), kept.
@@ -117,13 +117,13 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
       continue;
     }
     if (rep.empty() && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) rep = " ";
-    if (rep == " ") {
+    if (rep == " "sv) {
       space = n > 0;
       i += len;
       continue;
     }
     // "mmol/ l", "kg / m2": units are written with and without blanks.
-    if (space && (c == '/' || rep == "/" || out[n - 1] == '/')) space = false;
+    if (space && (c == '/' || rep == "/"sv || out[n - 1] == '/')) space = false;
     // "35-year-old", "6-month": a hyphen between a number and a word is a blank.
     if (rep.empty() && c == '-' && n > 0 && std::isdigit(static_cast<unsigned char>(out[n - 1])) && i + 1 < text.size() &&
         std::isalpha(static_cast<unsigned char>(text[i + 1])) && !space) {
@@ -335,7 +335,7 @@ std::vector<Token> CriteriaLexer::lex(std::string_view text) const {
       // (A limit's words are short: the rest of the text need not be copied.)
       std::string spaced = "x " + std::string(p + 1, std::min(end, p + 1 + 80));
       if (auto unit = tables_->units->read(spaced); unit && unit->length > 2 &&
-          (unit->spelling == "xULN" || unit->spelling == "xLLN")) {
+          (unit->spelling == "xULN"sv || unit->spelling == "xLLN"sv)) {
         emit(Tok::unit, p, p + unit->length - 1, unit->spelling);
         p += unit->length - 1;
         continue;

@@ -240,6 +240,14 @@ const std::vector<std::size_t>& Lexicon::ancestor_indices(std::size_t concept_in
   return ancestors_[concept_index];
 }
 
+bool Lexicon::within(std::string_view id, std::string_view ancestor) const {
+  auto it = index_.find(id);
+  auto up = index_.find(ancestor);
+  if (it == index_.end() || up == index_.end()) return id == ancestor;
+  const auto& all = ancestor_indices(it->second);
+  return std::find(all.begin(), all.end(), up->second) != all.end();
+}
+
 void Lexicon::add_counted_as(const Concept& c, std::vector<std::uint32_t>& out) const {
   for (std::size_t i : ancestor_indices(static_cast<std::size_t>(&c - concepts_.data())))
     if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(static_cast<std::uint32_t>(i));

@@ -95,6 +95,8 @@ class Lexicon {
   std::vector<std::string> with_ancestors(const std::string& id) const;
   // The same, as indices into concepts(), computed once.
   const std::vector<std::size_t>& ancestor_indices(std::size_t concept_index) const;
+  // Whether `id` is `ancestor` or a concept it includes, transitively.
+  bool within(std::string_view id, std::string_view ancestor) const;
   // Appends to `out` the indices a record of `c` counts for (c and every
   // concept that includes it), skipping those already there.
   void add_counted_as(const Concept& c, std::vector<std::uint32_t>& out) const;

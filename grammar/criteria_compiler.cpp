@@ -1460,8 +1460,7 @@ bool Parser::read_exception(std::vector<Item>& items, int i, int stop) {
       // as ...") are not exceptions.
       if (is(k, Tok::open) || cue(k, "including")) break;
       if (!is(k, Tok::concept_ref) || t_[k].value == before->concept_id) continue;
-      auto up = lex_.with_ancestors(t_[k].value);
-      if (std::find(up.begin(), up.end(), before->concept_id) == up.end()) continue;
+      if (!lex_.within(t_[k].value, before->concept_id)) continue;
       // A qualifier before it ("lung cancer", "bolus insulin") or after it
       // ("cancer cured by surgery", "cancer in situ", "metformin
       // monotherapy") narrows it; so does a name of a part of it
@@ -1499,8 +1498,7 @@ bool Parser::read_exception(std::vector<Item>& items, int i, int stop) {
       for (const auto& y : lex_.concepts()) {
         if (!only_words) break;
         if (y.id == before->concept_id) continue;
-        auto up = lex_.with_ancestors(y.id);
-        if (std::find(up.begin(), up.end(), before->concept_id) == up.end()) continue;
+        if (!lex_.within(y.id, before->concept_id)) continue;
         for (const auto& syn : y.synonyms) {
           std::string n = normalise_criterion(syn, ignored_offsets);
           if (n.size() > words.size() && n.compare(0, words.size(), words) == 0 && n[words.size()] == ' ') {
@@ -1514,9 +1512,7 @@ bool Parser::read_exception(std::vector<Item>& items, int i, int stop) {
     // One named with a concept that includes it says nothing more
     // ("insulin including insulin pump").
     std::erase_if(except, [&](const std::string& y) {
-      auto up = lex_.with_ancestors(y);
-      return std::any_of(except.begin(), except.end(),
-                         [&](const std::string& z) { return z != y && std::find(up.begin(), up.end(), z) != up.end(); });
+      return std::any_of(except.begin(), except.end(), [&](const std::string& z) { return z != y && lex_.within(y, z); });
     });
     if (!except.empty()) {
       before->except = std::move(except);

@@ -2,6 +2,7 @@
 
 #include <boost/spirit/home/x3.hpp>
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -58,6 +59,16 @@ constexpr Replacement kReplacements[] = {
 
 }  // namespace
 
+namespace {
+// Bytes normalising only lowers: ASCII other than blanks, "(", "-", "/" and "\\".
+constexpr auto kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0; c < 0x80; ++c) plain[c] = true;
+  for (char c : {' ', '\t', '\n', '\r', '(', '-', '/', '\\'}) plain[static_cast<unsigned char>(c)] = false;
+  return plain;
+}();
+}  // namespace
+
 std::string normalise_criterion(std::string_view text, std::vector<int>& offsets, std::vector<int>* ends) {
   // No spelling is longer normalised than written, so the output fits in
   // the input's size: bytes are written by index, without growing.
@@ -75,11 +86,23 @@ std::string normalise_criterion(std::string_view text, std::vector<int>& offsets
   for (std::size_t i = 0; i < text.size();) {
     char c = text[i];
     // Most bytes are plain ASCII that only lowers: no replacement, blank,
-    // plural bracket, hyphen or slash to weigh.
-    if (!space && static_cast<unsigned char>(c) < 0x80 && c != ' ' && c != '\t' && c != '\n' && c != '\r' &&
-        c != '(' && c != '-' && c != '/' && c != '\\') {
-      put((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c, i, i + 1);
-      ++i;
+    // plural bracket, hyphen or slash to weigh. A run of them is copied at once.
+    if (kPlain[static_cast<unsigned char>(c)]) {
+      if (space) {  // the blank before it, unless a unit's "/" precedes ("mmol/ l")
+        if (out[n - 1] != '/') put(' ', i, i);
+        space = false;
+      }
+      std::size_t j = i;
+      do {
+        const char p = text[j];
+        out[n] = (p >= 'A' && p <= 'Z') ? static_cast<char>(p - 'A' + 'a') : p;
+        offsets[n] = static_cast<int>(j);
+        ++n;
+        ++j;
+      } while (j < text.size() && kPlain[static_cast<unsigned char>(text[j])]);
+      if (ends)
+        for (std::size_t k = n - (j - i), at = i; k < n; ++k, ++at) (*ends)[k] = static_cast<int>(at + 1);
+      i = j;
       continue;
     }
     std::string_view rep;

@@ -417,6 +417,7 @@ class Parser {
   int bound_after_modal(const MeasureHead& head, int end, std::vector<Threshold>& ts,
                         std::optional<ast::Unparsed>& between) const;
   std::optional<std::pair<Expr, int>> reverse_measure(int i, int end);
+  bool unit_fits(const std::string& id, const Threshold& t) const;
   std::optional<std::pair<Expr, int>> bound_before_measure(int i, int end);
   std::optional<std::pair<Expr, int>> comparator_before_measure(int i, int end);
   bool other_bound_for_some(const Item* prev, int b, int e) const;
@@ -1064,6 +1065,13 @@ int Parser::bound_after_modal(const MeasureHead& head, int end, std::vector<Thre
 
 // "> 2.0 U/kg total insulin dose per day": the threshold before the measure,
 // with a unit written (a bare number before a word is too weak a sign).
+// Whether a bound written with a unit could be on measure `id` (">35% direct
+// bilirubin" is a share, not a level): as the measure's own reading checks.
+bool Parser::unit_fits(const std::string& id, const Threshold& t) const {
+  const Concept* c = lex_.find(id);
+  return !c || t.unit.empty() || t.unit == "xULN"sv || t.unit == "xLLN"sv || plausible_bound(*c, t);
+}
+
 std::optional<std::pair<Expr, int>> Parser::reverse_measure(int i, int end) {
   if (!is(i, Tok::comparator)) return std::nullopt;
   Threshold bound;
@@ -1077,6 +1085,7 @@ std::optional<std::pair<Expr, int>> Parser::reverse_measure(int i, int end) {
     while (k < end && is(k, Tok::filler)) ++k;
     if (is(k, Tok::comparator)) return std::nullopt;
   }
+  if (!unit_fits(measure, bound)) return std::nullopt;
   auto e = thresholds_expr(measure, {bound}, "");
   if (!e) return std::nullopt;
   return std::make_pair(*e, next);
@@ -1337,6 +1346,7 @@ std::optional<std::pair<Expr, int>> Parser::comparator_before_measure(int i, int
   ++k;
   if (k < end && is(k, Tok::unit)) th.unit = t_[k++].value;
   if (k < end && (is(k, Tok::comparator) || is(k, Tok::post_comparator) || is(k, Tok::number))) return std::nullopt;
+  if (!unit_fits(head.concepts.front(), th)) return std::nullopt;
   std::vector<Threshold> ts{th};
   const Concept* info = lex_.find(head.concepts.front());
   auto e = thresholds_expr(head.concepts.front(), ts, info ? info->unit : "");

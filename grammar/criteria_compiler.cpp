@@ -418,6 +418,13 @@ class Parser {
                         std::optional<ast::Unparsed>& between) const;
   std::optional<std::pair<Expr, int>> reverse_measure(int i, int end);
   bool unit_fits(const std::string& id, const Threshold& t) const;
+  // Whether [b, e) names an age group after words of its own: "for"/"in",
+  // people, an age ("6 months for subjects 4 to 5 years of age").
+  bool age_group_in(int b, int e) {
+    for (int k = b + 1; k + 2 < e; ++k)
+      if (word_in(k, Word::place_preposition) && is(k + 1, Tok::person) && age_construct(k + 1, e)) return true;
+    return false;
+  }
   std::optional<std::pair<Expr, int>> bound_before_measure(int i, int end);
   std::optional<std::pair<Expr, int>> comparator_before_measure(int i, int end);
   bool other_bound_for_some(const Item* prev, int b, int e) const;
@@ -1661,6 +1668,17 @@ std::vector<Item> Parser::scan(int b, int e) {
       // measure just bounded again.
       if (close < e && cue(i + 1, "exception") && exception_bound(items, i + 1, close)) {
         items.back().te = close + 1;
+        i = close + 1;
+        continue;
+      }
+      // "(6 months for subjects 4 to 5 years of age)": what the bracket says
+      // holds for an age group only; the age names whom, it requires nothing.
+      // (A bound for the group is read with the one before it, when combined.)
+      const int first = conn(i + 1, "or") ? i + 2 : past_permission(i + 1, close);
+      const bool looser_bound = is(first, Tok::comparator) ||
+                                (!items.empty() && items.back().kind == Item::leaf && bound_for_some(&items.back(), first, close));
+      if (close < e && !looser_bound && age_group_in(i + 1, close)) {
+        push_unread(items, i, close + 1);
         i = close + 1;
         continue;
       }

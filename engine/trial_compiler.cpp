@@ -251,6 +251,11 @@ void read_sub_items(Trial& t, const grammar::CriteriaCompiler& compiler) {
       for (std::size_t k : kids) {
         Criterion& kid = t.criteria[k];
         if (!kid.compiled.rule || kid.curated) continue;
+        // What holds for a group is forbidden with its group ("LVEF < 45%
+        // for patients with cardiac history"): not the requirement negated.
+        if (auto forbidden = compiler.compile_forbidden(kid.text); forbidden.rule && !(*forbidden.rule == *kid.compiled.rule))
+          if (auto plain = compiler.compile(kid.text, false); plain.rule && *plain.rule == *kid.compiled.rule)
+            kid.compiled = std::move(forbidden);
         set_rule(kid, ast::make_not(*kid.compiled.rule), false);
         kid.compiled.notes.push_back("under " + heading.id + "'s negation: forbidden, not required");
       }

@@ -308,8 +308,9 @@ namespace {
 class Parser {
  public:
   Parser(const Lexicon& lexicon, const CriteriaLexer& lexer, const WordClasses& words, const std::vector<Token>& tokens,
-         std::string_view text, bool exclusion, Compiled& out)
-      : lex_(lexicon), lexer_(lexer), t_(tokens), words_(words), text_(text), exclusion_(exclusion), out_(out),
+         std::string_view text, bool exclusion, bool forbidden, Compiled& out)
+      : lex_(lexicon), lexer_(lexer), t_(tokens), words_(words), text_(text), exclusion_(exclusion),
+        conditions_joined_(exclusion || forbidden), out_(out),
         n_(static_cast<int>(tokens.size())) {
     // Each token's word classes, worked out once: of its text, its first
     // word, any of its words.
@@ -577,17 +578,9 @@ class Parser {
   // A plain word of the class (the language table word_class).
   bool word_in(int i, Word w) const { return i >= 0 && i < n_ && has_class(classes_[i], w); }
   // Any word of a token of several ("older than", "aged between") of the class.
-  bool any_word_in(int i, Word w) const {
-    if (i < 0 || i >= n_) return false;
-    const std::string& text = t_[i].text;
-    for (std::size_t from = 0; from <= text.size();) {
-      const std::size_t to = std::min(text.find(' ', from), text.size());
-      auto it = words_.find(text.substr(from, to - from));
-      if (it != words_.end() && has_class(it->second, w)) return true;
-      from = to + 1;
-    }
-    return false;
-  }
+  bool any_word_in(int i, Word w) const { return i >= 0 && i < n_ && has_class(any_classes_[i], w); }
+  // The first word of a token of several ("patients with") of the class.
+  bool first_word_in(int i, Word w) const { return i >= 0 && i < n_ && has_class(first_classes_[i], w); }
   bool is_person(int i) const { return is(i, Tok::person) || cue(i, "female_noun") || cue(i, "male_noun"); }
   // A unit that is only a multiplier ("times", "x", "fold"), no limit named.
   bool bare_multiplier(const std::string& unit) const {
@@ -616,6 +609,9 @@ class Parser {
   std::vector<int> reference_colons_;  // colons that end a reference set aside ("as defined by the following:")
   std::string_view text_;
   bool exclusion_;
+  // What holds for a group or under a condition is read with it, `C and Y`
+  // (an exclusion, or an item that is forbidden), not as `not C or Y`.
+  bool conditions_joined_;
   Compiled& out_;
   int n_;
   bool has_pathology_ = false;
@@ -2965,7 +2961,7 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
   }
   auto scoped = [&](Expr e) {
     if (!scope) return e;
-    return exclusion_ ? ast::make_nary(Logic::and_, {*scope, e}) : ast::make_nary(Logic::or_, {ast::make_not(*scope), e});
+    return conditions_joined_ ? ast::make_nary(Logic::and_, {*scope, e}) : ast::make_nary(Logic::or_, {ast::make_not(*scope), e});
   };
   if (alternatives_from && *alternatives_from < ops.size())
     group_alternatives(ops, seps, after_comma, *alternatives_from, alternatives_n, alternatives_words);
@@ -3437,6 +3433,9 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     if (i == b || !std::any_of(t_.begin() + start, t_.begin() + i,
                                [](const Token& t) { return t.kind == Tok::comparator || t.kind == Tok::number; }))
       return std::nullopt;
+    // "...; or for patients with bundle branch block QTc < 480 ms": after a
+    // joiner the group opens a clause of its own, it does not end one.
+    if (is(i - 1, Tok::semicolon) || conn(i - 1, "or") || conn(i - 1, "and")) return std::nullopt;
     bool subject = false;
     const int words = read_group_opener(*clause_input_, i, end, subject);
     if (words < 0) return std::nullopt;
@@ -3446,8 +3445,10 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
       if (is(stop, Tok::close) && d > 0) --d;
       if (d > 0) continue;
       if (is(stop, Tok::comma) || is(stop, Tok::semicolon) || is(stop, Tok::colon) || is(stop, Tok::period)) break;
+      // "... and ≤ 3.5 x ULN for ...", "... and platelet count > 50,000 for ...": the next clause.
       if ((conn(stop, "and") || conn(stop, "or")) &&
-          (is(stop + 1, Tok::comparator) || number_at(stop + 1) || any_word_in(stop + 1, Word::range_opener)))
+          (is(stop + 1, Tok::comparator) || number_at(stop + 1) || any_word_in(stop + 1, Word::range_opener) ||
+           (conn(stop, "and") && measure_at(stop + 1))))
         break;
     }
     if (stop == words) return std::nullopt;
@@ -3481,7 +3482,8 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
         p = q;
       }
     }
-    const bool people = is(p, Tok::person) && !if_word;
+    // ("for patients with": people and "with" may be one token of filler.)
+    const bool people = (is(p, Tok::person) || (is(p, Tok::filler) && first_word_in(p, Word::people))) && !if_word;
     if (!people && !is(p, Tok::comparator)) return std::nullopt;
     // Named by "if" or by its sex, the group holds for one plain clause: after
     // a list or alternatives ("A or B if > 60 years", "X, smoking in women
@@ -3602,13 +3604,15 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
   if (any_or && std::any_of(joined.begin(), joined.end(), [](auto& p) { return p.by_condition; })) return sentence(b, e);
   const bool all_groups = std::all_of(joined.begin(), joined.end(), [](auto& p) { return p.group.has_value(); });
   std::vector<Expr> parts;
-  std::string measure;  // the one measure the clause before compared
+  // The measures the clause before compared, all with one bound ("AST and
+  // ALT ≤ 2.5 x ULN for ... and ≤ 3.5 x ULN for ..."): a bound alone takes them.
+  std::vector<std::string> measures;
   for (auto& p : joined) {
     auto x = sentence(p.begin, p.end);
     // "LVEF > 55% in patients < 10 years of age and > 45% in patients ≥ 10
     // years": a bound alone takes the measure of the clause before.
     const bool between = cue(p.begin, "between") || any_word_in(p.begin, Word::range_opener);
-    if (!measure.empty() && (is(p.begin, Tok::comparator) || between) && x && status_of(*x) == Status::unparsed) {
+    if (!measures.empty() && (is(p.begin, Tok::comparator) || between) && x && status_of(*x) == Status::unparsed) {
       std::vector<Threshold> ts;
       int k = read_thresholds(between ? p.begin + 1 : p.begin, p.end, false, ts, between);
       // Brackets after it that restate it ("(53-91 mmol/mol) (both inclusive)").
@@ -3620,12 +3624,15 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
           break;
         k = close + 1;
       }
-      if (k == p.end)
-        if (const Concept* m = lex_.find(measure))
-          if (auto y = thresholds_expr(measure, ts, m->unit)) {
-            annotate(*y, span(p.begin, p.end));
-            x = y;
-          }
+      std::vector<Expr> per;
+      for (const auto& id : measures)
+        if (const Concept* m = lex_.find(id); m && k == p.end)
+          if (auto y = thresholds_expr(id, ts, m->unit)) per.push_back(std::move(*y));
+      if (!per.empty() && per.size() == measures.size()) {
+        Expr y = per.size() == 1 ? std::move(per.front()) : Expr(ast::NAry{shared_bound_logic(false, ts), std::move(per)});
+        annotate(y, span(p.begin, p.end));
+        x = std::move(y);
+      }
     }
     if (!x) continue;
     // A group named by a condition qualifies bounds on measures only
@@ -3635,17 +3642,19 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
       const auto ids = bounded_measures(*x);
       if (!ids || ids->count("age")) return sentence(b, e);
     }
-    measure.clear();
-    int compared = 0;
+    measures.clear();
+    const ast::Comparison* first = nullptr;
+    bool one_bound = true;
     walk(*x, false, [&](const Expr& z, bool) {
       if (auto* c = boost::get<ast::Comparison>(&z.get()); c && c->word.empty() && c->concept_id != "age"sv) {
-        if (measure != c->concept_id) ++compared;
-        measure = c->concept_id;
+        if (!first) first = c;
+        one_bound = one_bound && c->op == first->op && c->value == first->value && c->unit == first->unit;
+        if (std::find(measures.begin(), measures.end(), c->concept_id) == measures.end()) measures.push_back(c->concept_id);
       }
     });
-    if (compared != 1) measure.clear();
+    if (measures.size() > 1 && !one_bound) measures.clear();
     if (!p.group) parts.push_back(*x);
-    else if (exclusion_ || any_or) parts.push_back(ast::make_nary(Logic::and_, {*p.group, *x}));
+    else if (conditions_joined_ || any_or) parts.push_back(ast::make_nary(Logic::and_, {*p.group, *x}));
     else {
       // "not not X" is X ("for patients without liver metastases").
       auto* negated = boost::get<x3::forward_ast<ast::Not>>(&p.group->get());
@@ -3707,7 +3716,7 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     if (joiner > b)
       if (auto before = conditional_sentence(b, joiner)) parts.push_back(*before);
     --group_depth_;
-    parts.push_back(exclusion_ ? ast::make_nary(Logic::and_, {r->first, *y})
+    parts.push_back(conditions_joined_ ? ast::make_nary(Logic::and_, {r->first, *y})
                                : ast::make_nary(Logic::or_, {ast::make_not(r->first), *y}));
     return ast::make_nary(Logic::and_, std::move(parts));
   }
@@ -3834,7 +3843,7 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     // "not not X" is X ("for patients without insulin: ...").
     auto* negated = boost::get<x3::forward_ast<ast::Not>>(&x->get());
     Expr unless = negated ? negated->get().operand : ast::make_not(*x);
-    parts.push_back(exclusion_ ? ast::make_nary(Logic::and_, {*x, *y}) : ast::make_nary(Logic::or_, {unless, *y}));
+    parts.push_back(conditions_joined_ ? ast::make_nary(Logic::and_, {*x, *y}) : ast::make_nary(Logic::or_, {unless, *y}));
     begin = y_end;
     while (begin < e && (is(begin, Tok::comma) || conn(begin, "and"))) ++begin;
     from = begin;
@@ -3967,7 +3976,7 @@ std::optional<Expr> Parser::run() {
     if (const int colon = place_label(sentences[s].first, sentences[s].second); colon >= 0) {
       if (auto y = conditional_sentence(colon + 1, sentences[s].second)) {
         const Expr x = place_condition(sentences[s].first, colon);
-        e = exclusion_ ? ast::make_nary(Logic::and_, {x, *y}) : ast::make_nary(Logic::or_, {ast::make_not(x), *y});
+        e = conditions_joined_ ? ast::make_nary(Logic::and_, {x, *y}) : ast::make_nary(Logic::or_, {ast::make_not(x), *y});
       }
     } else {
       e = conditional_sentence(sentences[s].first, sentences[s].second);
@@ -4056,7 +4065,7 @@ int CriteriaCompiler::alternatives_needed(std::string_view text, std::pair<int, 
   // items are what the heading forbids or illustrates, not alternatives.
   const auto tokens = impl_->lexer.lex(text);
   Compiled unused;
-  Parser parser(impl_->lexicon, impl_->lexer, impl_->words, tokens, text, false, unused);
+  Parser parser(impl_->lexicon, impl_->lexer, impl_->words, tokens, text, false, false, unused);
   int needed = 0;
   for (int k = 0; k < static_cast<int>(tokens.size()); ++k) {
     const Token& t = tokens[k];
@@ -4118,7 +4127,7 @@ std::optional<ast::Expr> CriteriaCompiler::cohort_label(std::string_view text) c
   label += ":";
   const auto tokens = impl_->lexer.lex(label);
   Compiled unused;
-  Parser parser(impl_->lexicon, impl_->lexer, impl_->words, tokens, label, false, unused);
+  Parser parser(impl_->lexicon, impl_->lexer, impl_->words, tokens, label, false, false, unused);
   return parser.cohort_label();
 }
 
@@ -4252,7 +4261,11 @@ Expr disjoint_as_alternatives(const Expr& rule) {
   return ast::make_nary(Logic::and_, std::move(ops));
 }
 
-Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const {
+Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const { return compile_as(text, exclusion, false); }
+
+Compiled CriteriaCompiler::compile_forbidden(std::string_view text) const { return compile_as(text, false, true); }
+
+Compiled CriteriaCompiler::compile_as(std::string_view text, bool exclusion, bool forbidden) const {
   Compiled out;
   // Real criteria run to a few kilobytes; text far beyond that is not read
   // (kept whole as residue) so hostile input cannot make compiling slow.
@@ -4265,7 +4278,7 @@ Compiled CriteriaCompiler::compile(std::string_view text, bool exclusion) const 
   auto tokens = impl_->lexer.lex(text);
   fold_defined_abbreviations(tokens, text, impl_->lexicon);
   set_aside_restated_abbreviations(tokens, text);
-  Parser parser(impl_->lexicon, impl_->lexer, impl_->words, tokens, text, exclusion, out);
+  Parser parser(impl_->lexicon, impl_->lexer, impl_->words, tokens, text, exclusion, forbidden, out);
   out.rule = parser.run();
   if (out.rule && !well_scoped(*out.rule, exclusion)) cohorts_as_words(*out.rule, text);
   // An opener of n of a list whose list was not read as one keeps its words:

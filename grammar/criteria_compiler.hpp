@@ -61,6 +61,12 @@ class CriteriaCompiler {
   // `exclusion` selects how an "and"-list of conditions reads: in an
   // exclusion "A, B and C" excludes anyone with any of them.
   Compiled compile(std::string_view text, bool exclusion) const;
+  // An inclusion item its heading forbids ("No cardiac conditions,
+  // including any of the following:"): read as an inclusion, except that
+  // what holds for a group or under a condition is read with it, as an
+  // exclusion reads it ("LVEF < 45% for patients with cardiac history" is
+  // that group with that value, `C and Y`), so that negated it forbids that.
+  Compiled compile_forbidden(std::string_view text) const;
 
   // How many of the alternatives the text opens a list of must hold: 1 for
   // "one of the following", "any of", "at least one of"; n for "at least n
@@ -84,6 +90,7 @@ class CriteriaCompiler {
   std::string measure_named(std::string_view text) const;
 
  private:
+  Compiled compile_as(std::string_view text, bool exclusion, bool forbidden) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

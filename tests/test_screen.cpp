@@ -477,6 +477,25 @@ TEST_CASE("items under a negated heading that allow values up to the normal limi
   CHECK(ast::print(*c[4].compiled.rule) == "not qtc > 480 ms");
 }
 
+TEST_CASE("an item a negated heading forbids that holds for a group is forbidden with its group", "[compile][headings]") {
+  json doc = {{"trialmatch_trial", 1},
+              {"id", "T-GROUP"},
+              {"criteria", "Inclusion Criteria:\n1. No cardiovascular conditions, including any of the following:\n"
+                           "   a. LVEF < 45% for patients with renal insufficiency\n"
+                           "2. Creatinine clearance >= 60 mL/min for patients with renal insufficiency\n"}};
+  auto trials = load_trial_document(doc, "group.json");
+  compile_trials(trials, bundled_lexicon());
+  const auto& c = trials.front().criteria;
+  REQUIRE(c.size() == 3);
+  REQUIRE(c[1].compiled.rule);
+  REQUIRE(c[2].compiled.rule);
+  // Negating the requirement `not kidney_disease or lvef < 45 %` failed every
+  // patient with LVEF < 45% and no kidney disease.
+  CHECK(ast::print(*c[1].compiled.rule) == "not (kidney_disease and lvef < 45 %)");
+  // Required, it holds for the group only.
+  CHECK(ast::print(*c[2].compiled.rule) == "not kidney_disease or egfr >= 60 mL/min");
+}
+
 TEST_CASE("items under a heading that names a measure are its bounds", "[compile][headings]") {
   json doc = {{"trialmatch_trial", 1},
               {"id", "T-HEAD"},

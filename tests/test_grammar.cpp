@@ -413,8 +413,9 @@ TEST_CASE("a clause for an age group holds for that group only", "[grammar]") {
   CHECK(rule("For patients aged 2-55 years, HbA1c > 8%") == "not (age >= 2 years and age <= 55 years) or hba1c > 8 %");
   // An exclusion names the group it excludes.
   CHECK(rule("HbA1c > 10% for patients over 60 years of age", true) == "age > 60 years and hba1c > 10 %");
-  // A group that is not an age is not read so.
-  CHECK(rule("HbA1c < 8% in patients with diabetes") == "hba1c < 8 % and diabetes");
+  // A group named by what patients have holds for that group only too.
+  CHECK(rule("HbA1c < 8% in patients with diabetes") == "not diabetes or hba1c < 8 %");
+  CHECK(rule("HbA1c > 10% in patients with diabetes", true) == "diabetes and hba1c > 10 %");
 }
 
 TEST_CASE("one sex as the criterion's subject restricts the sex", "[grammar]") {

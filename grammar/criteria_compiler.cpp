@@ -680,6 +680,19 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
       }
     return default_unit;
   };
+  // "systolic blood pressure more than 2 standard deviations below the
+  // mean": with no unit written, a value no unit of the measure makes
+  // plausible is not a value of it; the bound is not read.
+  if (measure && measure->unit == default_unit && measure->plausible)
+    for (const auto& th : ts) {
+      if (!th.unit.empty()) continue;
+      auto plausible = [&](double v) { return v >= measure->plausible->first && v <= measure->plausible->second; };
+      const bool uln = measure->uln_default && th.value > 0 && th.value <= 10 && th.value < *measure->uln_default / 4;
+      if (!uln && !plausible(th.value) &&
+          std::none_of(measure->conversions.begin(), measure->conversions.end(),
+                       [&](const UnitConversion& u) { return plausible(u.to_canonical(th.value)); }))
+        return std::nullopt;
+    }
   auto leaf = [&](const Threshold& th) {
     ast::Comparison c;
     c.concept_id = concept_id;

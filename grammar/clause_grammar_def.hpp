@@ -1273,7 +1273,8 @@ struct age_parser : x3::parser<age_parser> {
     if (end < t.limit && t.word_in(end, Word::at_time))
       for (It k = end + 1; k < t.limit && k < end + 6; ++k) {  // "at the time of migraine onset"
         if (t.cue(k, "diagnosed") || t.word_in(k, Word::onset)) return false;
-        if (!t.is(k, Tok::word) && !t.is(k, Tok::filler)) break;
+        // ("at disease onset", "at diabetes onset": the condition's name between)
+        if (!t.is(k, Tok::word) && !t.is(k, Tok::filler) && !t.is(k, Tok::pathology) && !t.is(k, Tok::concept_ref)) break;
       }
     x3::traits::move_to(ts, attr);
     first = end;

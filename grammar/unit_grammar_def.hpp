@@ -124,13 +124,25 @@ const auto superscript = [](double v) { return [v](auto& ctx) { _val(ctx) = v; }
 const auto glued_power = x3::rule<class glued_power_class, int>{"power"} = (lit('^') >> x3::int_) | (x3::int_ >> !(x3::alnum | (lit('.') >> x3::digit) | (lit(',') >> x3::digit))) |
                          (lit("\xC2\xB3") >> x3::attr(3));
 
+// "milliliters (mL)/minute", "meter (m)^2": a unit word restated by its
+// symbol in brackets (as registry exports write units) is one term.
+const auto same_term = [](auto& ctx) {
+  const unit_ast::Term t = term_of(_attr(ctx));
+  x3::_pass(ctx) = t.base == _val(ctx).base && t.prefix == _val(ctx).prefix;
+};
+// (Only inside a unit: a bracket after a whole unit is a value or unit
+// restated, read as such by the clause grammar.)
+const auto restated_symbol = (lit('(') >> lexeme[word<atom_symbol> >> -x3::omit[glued_power]] >> lit(')'))[same_term] >>
+                             &(lit('/') | lit('^') | word<per_word>);
+
 const auto term_def = (lexeme[word<atom_symbol>[set_term] >> -glued_power[times_power]] |
                        (-word<power_before>[power_value] >> word<atom_word>[([](auto& ctx) {
                           int p = _val(ctx).power;
                           _val(ctx) = term_of(_attr(ctx));
                           _val(ctx).power *= p;
-                        })] >> -lexeme[lit('^') >> x3::int_][times_power])) >>
-                      -word<power_after>[power_value];
+                        })] >> -restated_symbol >> -lexeme[lit('^') >> x3::int_][times_power])) >>
+                      -(word<power_after>[power_value] >> -restated_symbol);
+// ("meter square (m^2)" at a unit's end stays for the clause grammar.)
 
 // "per 1.73 m2", "/100 mL", "/kg body weight".
 const auto den_term_def = -((x3::double_ >> !x3::lit('^'))[([](auto& ctx) { _val(ctx).scale = _attr(ctx); })]) >>

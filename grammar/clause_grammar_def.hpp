@@ -2393,7 +2393,7 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
       } else if (t.is(j, Tok::word) && j + 1 < t.limit &&
                  (t.is(j + 1, Tok::comparator) || t.cue(j + 1, "between") ||
                   (t.cue(j + 1, "to") && t.is(j + 2, Tok::comparator))) &&
-                 j->text.size() <= 12 && j - i <= 3) {
+                 j->text.size() <= 17 && (j - i <= 3 || (j - i <= 5 && soft_at(j - 1, t.last)))) {
         ++j;
       } else if (const It k = range_announced(t, j)) {
         head.between = true;

@@ -1439,6 +1439,14 @@ struct age_parser : x3::parser<age_parser> {
     if (t.number_at(i) && t.conn(i + 1, "and") && t.number_at(i + 2) &&
         (t.cue(i + 3, "age_after") || (t.is(i + 3, Tok::time_unit) && t.cue(i + 4, "age_after"))))
       return age_thresholds(t, i, ts);
+    // "Male, 18 and 45 years": the same with "between" lost, set off by itself
+    // after the sex or people it is the age of (a lower, then a higher age).
+    if (t.number_at(i) && t.conn(i + 1, "and") && t.number_at(i + 2) && t.is(i + 3, Tok::time_unit) &&
+        (i + 3)->value == "years"sv && i->number < (i + 2)->number && (i + 2)->number <= 120 &&
+        (i + 4 >= t.limit || t.is(i + 4, Tok::comma) || t.is(i + 4, Tok::period) || t.is(i + 4, Tok::semicolon)) &&
+        (i == t.begin || (t.is(i - 1, Tok::comma) && i - 1 > t.begin &&
+                          (t.is(i - 2, Tok::person) || sex_noun(t, i - 2) || t.cue(i - 2, "male") || t.cue(i - 2, "female")))))
+      return age_thresholds(t, i, ts);
     Thresholds got;
     const int k = t.thresholds(i, false, got);
     // "55 or older", "≥ 50 y/o": no unit, but the words that close it speak of age.

@@ -3814,6 +3814,13 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
     if (subject && !subset && !must_after_comma && !(word_in(c, Word::obligation) && word_in(c, Word::modal))) continue;
     const int x_begin = group ? group_words : i + 1;
     if (c <= x_begin) continue;
+    // "Women of childbearing potential and sexually active males must ...":
+    // other people named in the group's words; what follows is both groups'.
+    bool others = false;
+    for (int k = x_begin; group && k < c && !others; ++k)
+      if (conn(k, "and") || conn(k, "or"))
+        for (int m = k + 1; m < c && m <= k + 3 && !others; ++m) others = is_person(m);
+    if (others) continue;
     // A group of patients is named in a few words; a long run to the first
     // comma is the requirement itself ("For subjects receiving ... (not in
     // trial X) Documented evidence of ...").

@@ -654,7 +654,8 @@ TEST_CASE("a manual check in a list is an alternative, not a condition on its ne
         "unparsed(\"Untreated oral candidiasis\") and manual(willingness)");
   CHECK(rule("Active infection. As judged by the investigator.", true) == "infection_uncontrolled and manual(judgement)");
   CHECK(rule("Pregnant and/or breastfeeding. Women of childbearing potential must have a negative pregnancy test.") ==
-        "(pregnancy or breastfeeding) and not pregnancy and manual(procedure)");
+        "(pregnancy or breastfeeding) and (not (sex = female and unparsed(\"of childbearing potential\")) or (not pregnancy and "
+        "manual(procedure)))");
 }
 
 TEST_CASE("what is not understood stays as residue with its offsets", "[grammar]") {

@@ -119,6 +119,15 @@ bool opens_with_prohibition(const ClauseInput& in, int end) {
 }
 
 int read_group_opener(const ClauseInput& in, int at, int end, bool& subject) {
+  // Only these open a group (group_opener_parser): a place preposition, a
+  // sex or other cue, a concept named with its people, people.
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;
+  const Token& first = in.tokens[static_cast<std::size_t>(at)];
+  const auto index = static_cast<std::size_t>(at);
+  if (!(first.kind == Tok::cue || first.kind == Tok::concept_ref || first.kind == Tok::person ||
+        has_class(classes_of(in, index, WordsOf::whole), Word::place_preposition) ||
+        has_class(classes_of(in, index, WordsOf::first), Word::people)))
+    return -1;
   bool got = false;
   const int next = parse_at(in, at, options_for(in, end), clause::group_opener, got);
   if (next >= 0) subject = got;

@@ -760,6 +760,11 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
 // ------------------------------------------------------------------ constructs
 
 std::optional<std::pair<Expr, int>> Parser::age_construct(int i, int end) {
+  // Every age reading has a number (or a number word) within a few tokens:
+  // the parse is tried only there.
+  bool number = false;
+  for (int k = i; k < end && k < i + 16 && !number; ++k) number = is(k, Tok::number) || is(k, Tok::number_word);
+  if (!number) return std::nullopt;
   std::vector<Threshold> ts;
   const int next = read_age(*clause_input_, i, end, ts);
   if (next < 0) return std::nullopt;
@@ -1434,6 +1439,7 @@ std::optional<std::pair<Expr, int>> Parser::duration_construct(int i, int end) {
 }
 
 std::optional<std::pair<Expr, int>> Parser::interpretation(int i, int end) {
+  if (!is(i, Tok::cue) || !t_[i].value.starts_with("interpret:")) return std::nullopt;  // as interpretation_parser
   Expr e;
   std::string note;
   const int next = read_interpretation(*clause_input_, i, end, e, note);

@@ -340,6 +340,15 @@ class Parser {
       any_classes_.push_back(any);
     }
     clause_input_.emplace(ClauseInput{tokens, text, classes_, &words, &lexicon, &lexer, first_classes_, any_classes_});
+    // What whole constructs need somewhere in the criterion, or they are not tried.
+    for (std::size_t k = 0; k < tokens.size(); ++k) {
+      const Token& t = tokens[k];
+      has_time_ = has_time_ || t.kind == Tok::time_unit;
+      const Concept* c = t.kind == Tok::concept_ref ? lexicon.find(t.value) : nullptr;
+      has_antibody_ = has_antibody_ || (c && (c->kind == ConceptKind::autoantibody || c->kind == ConceptKind::group)) ||
+                      (t.kind == Tok::cue && (t.value == "antibody_word"sv || t.value == "antibody_group"sv)) ||
+                      has_class(any_classes_[k], Word::antibody_noun);
+    }
   }
 
   std::optional<Expr> run();
@@ -609,6 +618,8 @@ class Parser {
   std::vector<int> reference_colons_;  // colons that end a reference set aside ("as defined by the following:")
   std::string_view text_;
   bool exclusion_;
+  bool has_time_ = false;      // a time unit somewhere (durations)
+  bool has_antibody_ = false;  // an antibody, a group of concepts or an antibody word (antibody readings)
   // What holds for a group or under a condition is read with it, `C and Y`
   // (an exclusion, or an item that is forbidden), not as `not C or Y`.
   bool conditions_joined_;
@@ -1399,6 +1410,7 @@ std::optional<std::pair<Expr, int>> Parser::bound_before_measure(int i, int end)
 }
 
 std::optional<std::pair<Expr, int>> Parser::antibody_construct(int i, int end) {
+  if (!has_antibody_) return std::nullopt;  // every reading names an antibody or its group
   Expr e;
   const int next = read_antibodies(*clause_input_, i, end, e);
   if (next < 0) return std::nullopt;
@@ -1432,6 +1444,7 @@ std::optional<std::pair<Expr, int>> Parser::count_construct(int i, int end) {
 
 
 std::optional<std::pair<Expr, int>> Parser::duration_construct(int i, int end) {
+  if (!has_time_) return std::nullopt;  // every duration names its time unit
   ast::Duration d;
   const int next = read_duration(*clause_input_, i, end, d);
   if (next < 0) return std::nullopt;
@@ -1802,7 +1815,7 @@ std::vector<Item> Parser::scan(int b, int e) {
                     tk.kind == Tok::number || tk.kind == Tok::number_word || tk.kind == Tok::person ||
                     ((tk.kind == Tok::word || tk.kind == Tok::filler) && i + 2 < e && is(i + 1, Tok::connective)) ||
                     (tk.kind == Tok::word && is(i + 1, Tok::comparator) && word_in(i, Word::age_comparison));
-    if (!can_open) r = std::pair<Expr, int>{Expr(), i};  // fall through below
+    if (!can_open) r = std::pair<Expr, int>{Expr(ast::Literal{}), i};  // fall through below
     if (!r) r = interpretation(i, e);
     if (!r) r = age_construct(i, e);
     if (!r) r = pair_construct(i, e);  // before a measure: "SBP/DBP < 140/90" is two values

@@ -344,6 +344,8 @@ class Parser {
     for (std::size_t k = 0; k < tokens.size(); ++k) {
       const Token& t = tokens[k];
       has_time_ = has_time_ || t.kind == Tok::time_unit;
+      has_event_ = has_event_ || (t.kind == Tok::concept_ref && lexicon.find(t.value) &&
+                                  lexicon.find(t.value)->kind == ConceptKind::event);
       const Concept* c = t.kind == Tok::concept_ref ? lexicon.find(t.value) : nullptr;
       has_antibody_ = has_antibody_ || (c && (c->kind == ConceptKind::autoantibody || c->kind == ConceptKind::group)) ||
                       (t.kind == Tok::cue && (t.value == "antibody_word"sv || t.value == "antibody_group"sv)) ||
@@ -619,6 +621,7 @@ class Parser {
   std::string_view text_;
   bool exclusion_;
   bool has_time_ = false;      // a time unit somewhere (durations)
+  bool has_event_ = false;     // an event (counts of events)
   bool has_antibody_ = false;  // an antibody, a group of concepts or an antibody word (antibody readings)
   // What holds for a group or under a condition is read with it, `C and Y`
   // (an exclusion, or an item that is forbidden), not as `not C or Y`.
@@ -644,6 +647,7 @@ int Parser::read_window(int i, int end, ast::Window& w) const { return grammar::
 // or -1. ("at least one of" is the cue any_of.) `dangling`: no list follows
 // in this text (it is in the items after it).
 int Parser::n_of_opener(int i, int end, int& n, bool& dangling) const {
+  if (!is(i, Tok::comparator) && !number_at(i)) return -1;  // as n_of_parser: a count opens it
   return read_n_of(*clause_input_, i, end, n, dangling);
 }
 
@@ -947,6 +951,10 @@ Logic Parser::shared_bound_logic(bool any_written, const std::vector<Threshold>&
 }
 
 std::optional<std::pair<Expr, int>> Parser::measure_construct(int i, int end) {
+  // As measure_head_parser: a concept opens it, or a word sharing the head of
+  // a measure after "or" / "and" ("aspartate or alanine aminotransferase").
+  if (!is(i, Tok::concept_ref) && !((is(i, Tok::word) || is(i, Tok::filler)) && (conn(i + 1, "or") || conn(i + 1, "and"))))
+    return std::nullopt;
   MeasureHead head;
   if (!read_measure_head(*clause_input_, i, end, head)) return std::nullopt;
   auto op_for = [&](const std::vector<Threshold>& ts) { return shared_bound_logic(head.any, ts); };
@@ -1436,6 +1444,7 @@ std::optional<std::pair<Expr, int>> Parser::pair_construct(int i, int end) {
 }
 
 std::optional<std::pair<Expr, int>> Parser::count_construct(int i, int end) {
+  if (!has_event_) return std::nullopt;  // a count is of an event the criterion names
   ast::Count c;
   const int next = read_event_count(*clause_input_, i, end, c);
   if (next < 0) return std::nullopt;

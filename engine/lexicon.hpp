@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -124,7 +125,12 @@ class Lexicon {
 
  private:
   std::vector<Concept> concepts_;
-  std::map<std::string, std::size_t, std::less<>> index_;
+  // Looked up by every concept mention the grammar reads: hashed, by string_view.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::size_t, IdHash, std::equal_to<>> index_;
   std::vector<Interpretation> interpretations_;
   std::map<std::string, std::string> sources_;
   std::map<std::string, std::string, std::less<>> unit_aliases_;

@@ -344,9 +344,8 @@ class Parser {
     for (std::size_t k = 0; k < tokens.size(); ++k) {
       const Token& t = tokens[k];
       has_time_ = has_time_ || t.kind == Tok::time_unit;
-      has_event_ = has_event_ || (t.kind == Tok::concept_ref && lexicon.find(t.value) &&
-                                  lexicon.find(t.value)->kind == ConceptKind::event);
       const Concept* c = t.kind == Tok::concept_ref ? lexicon.find(t.value) : nullptr;
+      has_event_ = has_event_ || (c && c->kind == ConceptKind::event);
       has_antibody_ = has_antibody_ || (c && (c->kind == ConceptKind::autoantibody || c->kind == ConceptKind::group)) ||
                       (t.kind == Tok::cue && (t.value == "antibody_word"sv || t.value == "antibody_group"sv)) ||
                       has_class(any_classes_[k], Word::antibody_noun);

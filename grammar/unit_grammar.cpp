@@ -86,7 +86,11 @@ struct UnitReader::Impl {
   bool may_open(std::string_view text) const {
     if (text.empty()) return false;
     // The grammar's literal openers: "/", "10^9", "x 10^9", "* 10^9".
-    if (text[0] == '/' || text[0] == '1' || text[0] == 'x' || text[0] == '*') return true;
+    if (text[0] == '/' || text[0] == 'x' || text[0] == '*') return true;
+    // A power of ten opens a count ("10^9/L", "10e9", "10(9)", "10⁹"); no other number does.
+    if (text[0] == '1')
+      return text.size() > 2 && text[1] == '0' &&
+             (text[2] == '^' || text[2] == 'e' || text[2] == '*' || text[2] == '(' || static_cast<unsigned char>(text[2]) >= 0x80);
     const char* p = text.data();
     const char* end = p + text.size();
     bool found = false;

@@ -2407,8 +2407,13 @@ std::vector<Item> Parser::scan(int b, int e) {
 void dedupe(std::vector<Expr>& v) {
   // Quadratic, so only for lists of a real criterion's size; a list of
   // thousands (generated or hostile text) is kept as it is.
-  if (v.size() > 64) return;
+  if (v.size() < 2 || v.size() > 64) return;
+  // Most lists hold no repeat: they are left as they are, nothing moved.
+  bool repeat = false;
+  for (auto k = v.begin() + 1; k != v.end() && !repeat; ++k) repeat = std::find(v.begin(), k, *k) != k;
+  if (!repeat) return;
   std::vector<Expr> out;
+  out.reserve(v.size());
   for (auto& e : v)
     if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(std::move(e));
   v = std::move(out);

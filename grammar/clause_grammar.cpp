@@ -15,8 +15,7 @@ ClassBits classes_of(const ClauseInput& in, std::size_t index, WordsOf part) {
   if (!in.classes || index >= in.tokens.size()) return 0;
   const std::string& text = in.tokens[index].text;
   auto lookup = [&](std::string_view w) {
-    auto it = in.classes->find(w);
-    return it == in.classes->end() ? ClassBits{0} : it->second;
+    return in.classes->of(w);
   };
   if (part == WordsOf::whole) return lookup(text);
   if (part == WordsOf::first) return lookup(std::string_view(text).substr(0, text.find(' ')));

@@ -1756,8 +1756,8 @@ struct group_opener_parser : x3::parser<group_opener_parser> {
       const std::string& name = i->text;
       const auto space = name.find(' ');
       const auto second = space == std::string::npos ? std::string() : name.substr(space + 1, name.find(' ', space + 1) - space - 1);
-      const auto cls = t.in.classes->find(std::string_view(second));
-      if (cls != t.in.classes->end() && (has_class(cls->second, Word::relative_person) || has_class(cls->second, Word::population_with))) {
+      const ClassBits cls = t.in.classes->of(second);
+      if (has_class(cls, Word::relative_person) || has_class(cls, Word::population_with)) {
         x3::traits::move_to(true, attr);
         return true;  // `first` stays: the group's words start here
       }

@@ -284,7 +284,7 @@ WordClasses load_word_classes(const Lexicon& lexicon) {
         throw std::runtime_error(where + ": the word \"" + word + "\" has the class \"" + std::string(name) +
                                  "\", which the criteria grammar does not know");
       const ClassBits bit = ClassBits{1} << (it - std::begin(kWordClassNames));
-      out[word] |= bit;
+      out.add(word, bit);
       seen |= bit;
       from = to + 1;
     }
@@ -293,6 +293,7 @@ WordClasses load_word_classes(const Lexicon& lexicon) {
     if (!(seen & (ClassBits{1} << k)))
       throw std::runtime_error(where + " has no word of the class \"" + std::string(kWordClassNames[k]) +
                                "\", which the criteria grammar reads");
+  out.seal();
   return out;
 }
 
@@ -318,8 +319,7 @@ class Parser {
     first_classes_.reserve(tokens.size());
     any_classes_.reserve(tokens.size());
     auto lookup = [&](std::string_view w) {
-      auto it = words.find(w);
-      return it == words.end() ? ClassBits{0} : it->second;
+      return words.of(w);
     };
     for (const auto& t : tokens) {
       const ClassBits whole = lookup(t.text);

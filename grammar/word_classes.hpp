@@ -5,10 +5,12 @@
 // every class here has a word.
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
+
+#include "grammar/phrase_trie.hpp"
 
 namespace trialmatch::grammar {
 
@@ -32,13 +34,26 @@ static_assert(static_cast<std::size_t>(Word::count_) <= 64);
 
 inline bool has_class(ClassBits classes, Word w) { return (classes >> static_cast<unsigned>(w)) & 1u; }
 
-// Word -> its classes, as loaded from the table; looked up by string_view
-// without making a string.
-struct WordHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+// Word -> its classes, as loaded from the table, in a flat byte trie: each
+// token's words are looked up once per criterion, by string_view.
+class WordClasses {
+ public:
+  void add(const std::string& word, ClassBits classes) { pending_[word] |= classes; }
+  void seal() {
+    std::vector<std::pair<std::string, ClassBits>> all(pending_.begin(), pending_.end());
+    trie_.build(std::move(all));
+    pending_.clear();
+  }
+  // The word's classes, none (0) for a word the table does not list.
+  ClassBits of(std::string_view word) const {
+    const auto* e = trie_.find(word);
+    return e ? e->second : ClassBits{0};
+  }
+
+ private:
+  std::map<std::string, ClassBits> pending_;
+  PhraseTrie<ClassBits> trie_;
 };
-using WordClasses = std::unordered_map<std::string, ClassBits, WordHash, std::equal_to<>>;
 
 }  // namespace trialmatch::grammar
 

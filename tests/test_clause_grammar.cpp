@@ -22,10 +22,7 @@ struct Lexed {
     static const CriteriaLexer lexer(bundled_lexicon());
     tokens = lexer.lex(text);
     words = load_word_classes(bundled_lexicon());
-    for (const auto& tok : tokens) {
-      auto it = words.find(tok.text);
-      classes.push_back(it == words.end() ? 0 : it->second);
-    }
+    for (const auto& tok : tokens) classes.push_back(words.of(tok.text));
   }
   ClauseInput input() const { return ClauseInput{tokens, text, classes, &words, &bundled_lexicon()}; }
   int size() const { return static_cast<int>(tokens.size()); }

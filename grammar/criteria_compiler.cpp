@@ -1601,6 +1601,7 @@ bool measurable(const std::vector<Item>& items) {
 
 std::vector<Item> Parser::scan(int b, int e) {
   std::vector<Item> items;
+  items.reserve(static_cast<std::size_t>(std::max(e - b, 0)));  // about one item a token: few moves as it grows
   // Extends the residue before it, or starts one. `meaningful` residue may
   // decide the criterion; the rest (filler, a year) carries no meaning alone.
   // An item of one token.

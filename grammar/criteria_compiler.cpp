@@ -3873,13 +3873,21 @@ std::optional<Expr> Parser::conditional_sentence(int b, int e) {
       x = Expr(who);
     }
     if (!x) continue;
-    // "Women with diabetes must ...": the group is of one sex too.
+    // "Women with diabetes must ...": the group is of one sex too (also when
+    // its people are the first word of filler: "women who are").
+    auto sex_cue = [&](int k) {
+      if (is(k, Tok::cue)) return t_[k].value;
+      if (!is(k, Tok::filler)) return std::string();
+      const std::string& words = t_[k].text;
+      return lexer_.cue_named(std::string_view(words).substr(0, words.find(' ')));
+    };
     for (int k = i; group && k < x_begin; ++k)
-      if (cue(k, "female_noun") || cue(k, "male_noun") || cue(k, "female") || cue(k, "male")) {
+      if (const std::string cue_k = sex_cue(k);
+          cue_k == "female_noun"sv || cue_k == "male_noun"sv || cue_k == "female"sv || cue_k == "male"sv) {
         ast::Comparison sex;
         sex.concept_id = "sex";
         sex.op = CmpOp::eq;
-        sex.word = cue(k, "female_noun") || cue(k, "female") ? "female" : "male";
+        sex.word = cue_k == "female_noun"sv || cue_k == "female"sv ? "female" : "male";
         sex.span = span(k, k + 1);
         x = ast::make_nary(Logic::and_, {Expr(sex), *x});
         break;

@@ -301,6 +301,11 @@ std::string CriteriaLexer::concept_named(std::string_view phrase) const {
   return e && e->kind == Tok::concept_ref ? e->value : std::string();
 }
 
+std::string CriteriaLexer::cue_named(std::string_view phrase) const {
+  const Entry* e = tables_->phrases.find(phrase);
+  return e && e->kind == Tok::cue ? e->value : std::string();
+}
+
 bool CriteriaLexer::is_pathology_word(std::string_view word) const {
   return std::find(tables_->pathology.begin(), tables_->pathology.end(), word) != tables_->pathology.end();
 }

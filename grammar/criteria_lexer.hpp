@@ -41,6 +41,9 @@ class CriteriaLexer {
   // The concept a whole phrase names ("alcohol abuse"), if any: for lists
   // that share a head noun ("alcohol or drug abuse").
   std::string concept_named(std::string_view phrase) const;
+  // The cue a whole phrase is ("women": female_noun), if any: for a word
+  // read inside a longer phrase of filler ("women who are").
+  std::string cue_named(std::string_view phrase) const;
   bool is_pathology_word(std::string_view word) const;
 
  private:

@@ -561,7 +561,9 @@ const known_unit_parser known_unit{};
 
 // The kind of concept a mention names (the lexicon's), if it is one.
 inline const Concept* concept_of(const ClauseInput& in, It k, It last) {
-  return k < last && k->kind == Tok::concept_ref && in.lexicon ? in.lexicon->find(k->value) : nullptr;
+  // (k may be before the first token: "measure_at(i - 2)" at a text's start.)
+  return k >= in.tokens.data() && k < last && k->kind == Tok::concept_ref && in.lexicon ? in.lexicon->find(k->value)
+                                                                                        : nullptr;
 }
 inline bool event_at(const ClauseInput& in, It k, It last) {
   const Concept* c = concept_of(in, k, last);

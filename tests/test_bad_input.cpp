@@ -89,6 +89,18 @@ TEST_CASE("rules and criteria nested without end are bounded", "[bad_input][limi
   CHECK(c.rule.has_value());
 }
 
+TEST_CASE("a connective or a slash before the first measure reads no token before the text", "[bad_input]") {
+  // Found by fuzz_criteria ("b. /BMI above 30"): a list's joiner at the
+  // start made the measure reader look two tokens back, before the first
+  // (AddressSanitizer: heap-buffer-overflow).
+  grammar::CriteriaCompiler compiler(bundled_lexicon());
+  for (const char* text : {"or BMI above 30", "and HbA1c below 9%", "/BMI above 30", "Inclutwo of the following:\n   a. HbA2c above "
+                           "8%\n   b. /BMI above 30\nPart Bnly: HbA1c below 9%\n"}) {
+    const auto r = compiler.compile(text, false);
+    CHECK(r.rule.has_value());
+  }
+}
+
 TEST_CASE("every measure in the lexicon has a plausible range with a source", "[bad_input][lexicon]") {
   for (const auto& c : bundled_lexicon().concepts()) {
     if (c.kind != ConceptKind::measure) continue;

@@ -673,7 +673,11 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
   // in it and plausible in one of the measure's other units ("ANC > 1500"
   // is per uL, "HbA1c > 75" mmol/mol); the lexicon's ranges decide.
   const Concept* measure = lex_.find(concept_id);
-  auto unit_for = [&](double value) {
+  // The unit of a value written without one: `default_unit`, unless the
+  // value is implausible in it; nullopt when no unit of the measure makes
+  // it plausible ("systolic blood pressure more than 2 standard deviations
+  // below the mean": not a value of it, the bound is not read).
+  auto unit_for = [&](double value) -> std::optional<std::string> {
     if (!measure || measure->unit != default_unit) return default_unit;
     // "ALT < 2.5", "AST > 3": far below the normal range of a measure read
     // in multiples of its upper limit of normal, the multiple is meant (no
@@ -692,27 +696,21 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
                              ", the unit in which it is plausible for " + measure->label);
         return u.unit;
       }
-    return default_unit;
+    return std::nullopt;
   };
-  // "systolic blood pressure more than 2 standard deviations below the
-  // mean": with no unit written, a value no unit of the measure makes
-  // plausible is not a value of it; the bound is not read.
-  if (measure && measure->unit == default_unit && measure->plausible)
-    for (const auto& th : ts) {
-      if (!th.unit.empty()) continue;
-      auto plausible = [&](double v) { return v >= measure->plausible->first && v <= measure->plausible->second; };
-      const bool uln = measure->uln_default && th.value > 0 && th.value <= 10 && th.value < *measure->uln_default / 4;
-      if (!uln && !plausible(th.value) &&
-          std::none_of(measure->conversions.begin(), measure->conversions.end(),
-                       [&](const UnitConversion& u) { return plausible(u.to_canonical(th.value)); }))
-        return std::nullopt;
-    }
+  // (Kept apart from `ts`: ranges below compare the units as written.)
+  std::vector<std::string> units;
+  for (const auto& th : ts) {
+    auto unit = th.unit.empty() ? unit_for(th.value) : th.unit;
+    if (!unit) return std::nullopt;
+    units.push_back(std::move(*unit));
+  }
   auto leaf = [&](const Threshold& th) {
     ast::Comparison c;
     c.concept_id = concept_id;
     c.op = th.op;
     c.value = th.value;
-    c.unit = th.unit.empty() ? unit_for(th.value) : th.unit;
+    c.unit = units[static_cast<std::size_t>(&th - ts.data())];
     return Expr(c);
   };
   bool any_sex = std::any_of(ts.begin(), ts.end(), [](auto& t) { return !t.sex.empty(); });

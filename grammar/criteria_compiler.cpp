@@ -473,6 +473,8 @@ class Parser {
   Expr part_cohorts(int b, int e) const;
   bool part_label(int b, int e) const;
   bool relaxes(int b, int e) const;
+  std::optional<std::pair<int, int>> admitted_in(int b, int e) const;
+  bool shares_concept(const Expr& x, const std::vector<Expr>& with) const;
   bool read_exception(std::vector<Item>& items, int i, int stop);
   bool exception_bound(std::vector<Item>& items, int i, int stop) const;
   void read_whole(std::vector<Item>& items, int te);
@@ -3361,6 +3363,76 @@ bool Parser::relaxes(int b, int e) const {
   return false;
 }
 
+// [b, e) admits some patients: "Patients with treated brain metastases are
+// eligible", "Prior steroids are permitted", "If the average QTcF is ≤ 470
+// ms, the subject meets eligibility in this regard". Gives where the words
+// naming whom it admits lie; none if the sentence forbids anything ("are not
+// eligible", "are prohibited") or obliges.
+std::optional<std::pair<int, int>> Parser::admitted_in(int b, int e) const {
+  int v = -1;
+  for (int k = b; k < e; ++k) {
+    // Nor one that obliges ("Patients must agree ... in order to be eligible").
+    if (word_in(k, Word::forbids) || word_in(k, Word::not_) || word_in(k, Word::no) || word_in(k, Word::modal_negated) ||
+        (is(k, Tok::cue) && t_[k].value.starts_with("negation")) || (word_in(k, Word::modal) && word_in(k, Word::obligation)))
+      return std::nullopt;
+    if (word_in(k, Word::admits) && k > b && (is(k - 1, Tok::filler) || word_in(k - 1, Word::copula))) v = k;
+  }
+  // The verdict ends the sentence, but for a few words ("in this regard").
+  if (v < 0 || e - v > 4) return std::nullopt;
+  for (int k = v + 1; k < e; ++k)
+    if ((!is(k, Tok::filler) && !is(k, Tok::word) && !is(k, Tok::cue) && !is(k, Tok::person)) || word_in(k, Word::condition))
+      return std::nullopt;
+  // "If X, the subject meets eligibility": X. Else the words before the verb.
+  int xb = b, xe = v;
+  if (word_in(b, Word::condition)) {
+    int comma = -1;
+    for (int k = b + 1; k < v; ++k)
+      if (is(k, Tok::comma)) comma = k;
+    if (comma < 0) return std::nullopt;
+    for (int k = comma + 1; k < v; ++k)
+      if (!is(k, Tok::filler) && !is(k, Tok::person) && !word_in(k, Word::article)) return std::nullopt;
+    xb = b + 1;
+    xe = comma;
+  }
+  while (xe > xb && (is(xe - 1, Tok::filler) || word_in(xe - 1, Word::copula) || word_in(xe - 1, Word::modal) ||
+                     word_in(xe - 1, Word::obligation)))
+    --xe;
+  bool named = false;
+  for (int k = xb; k < xe; ++k) named = named || !(is(k, Tok::filler) || is(k, Tok::person) || is(k, Tok::punct));
+  if (!named) return std::nullopt;
+  return std::make_pair(xb, xe);
+}
+
+// Whether x may be about what `with` is about: it names a concept that one
+// of `with` names, or one within it or containing it. Read only in part, or
+// where either names no concept, it may be about anything.
+bool Parser::shares_concept(const Expr& x, const std::vector<Expr>& with) const {
+  auto concepts = [](const Expr& e) {
+    std::vector<std::string> ids;
+    walk(e, false, [&](const Expr& n, bool) {
+      if (auto* c = boost::get<ast::Comparison>(&n.get())) ids.push_back(c->concept_id);
+      if (auto* p = boost::get<ast::Predicate>(&n.get())) ids.push_back(p->concept_id);
+      if (auto* d = boost::get<ast::Duration>(&n.get())) ids.push_back(d->concept_id);
+      if (auto* c = boost::get<ast::Count>(&n.get())) ids.insert(ids.end(), c->concepts.begin(), c->concepts.end());
+    });
+    return ids;
+  };
+  bool whole = true;
+  walk(x, false, [&](const Expr& n, bool) {
+    whole = whole && !boost::get<ast::Unparsed>(&n.get()) && !boost::get<ast::Manual>(&n.get());
+  });
+  const auto mine = concepts(x);
+  if (mine.empty() || !whole) return true;
+  bool any = false;
+  for (const auto& e : with)
+    for (const auto& theirs : concepts(e)) {
+      any = true;
+      for (const auto& id : mine)
+        if (id == theirs || lex_.within(id, theirs) || lex_.within(theirs, id)) return true;
+    }
+  return !any;
+}
+
 // Whether the manual check items[k] is an item of an exclusion's list,
 // joined to data beside it by "or", a comma or "and". After a relative
 // pronoun ("disorders that, in the investigator's opinion, ...") it
@@ -4027,7 +4099,24 @@ std::optional<Expr> Parser::run() {
   // every patient who is not pregnant through unchecked. One that relaxes
   // ("... may enter the study") stays ANDed.
   std::vector<Expr> checks;
+  // Later sentences that admit some patients: exceptions to the ones before.
+  std::vector<Expr> admitted;
   for (std::size_t s = 0; s < sentences.size(); ++s) {
+    // "History of malignancy. Patients with basal cell carcinoma are
+    // allowed.": in an exclusion A and not X, in an inclusion A or X. An
+    // admission about something else ("HbA1c < 10%. Prior insulin is
+    // permitted.") requires nothing. Joined by "and" it required X.
+    if (s > 0 && !any_enumerated && !parts.empty())
+      if (const auto x = admitted_in(sentences[s].first, sentences[s].second)) {
+        auto read = conditional_sentence(x->first, x->second);
+        if (read && shares_concept(*read, parts)) {
+          ignore(x->second, sentences[s].second, "a verdict: what the sentence admits is an exception");
+          admitted.push_back(std::move(*read));
+        } else {
+          ignore(sentences[s].first, sentences[s].second, "an admission about something else: requires nothing");
+        }
+        continue;
+      }
     // "For Japan only: ... age ≥ 20 years", "For Part C: have diabetes":
     // what applies there (or to that part of the study) only; whether the
     // patient is there is unknown. Read as "if X, Y" (conditional_sentence).
@@ -4074,6 +4163,11 @@ std::optional<Expr> Parser::run() {
   // "ALT > 2.5 x ULN; bilirubin > 1.5 x ULN" in an exclusion: each excludes.
   const bool abnormalities = exclusion_ && checks.empty() && separate_abnormalities(parts);
   Expr rule = ast::make_nary(abnormalities ? Logic::or_ : Logic::and_, std::move(parts));
+  if (!admitted.empty()) {
+    Expr any = ast::make_nary(Logic::or_, std::move(admitted));
+    rule = exclusion_ ? ast::make_nary(Logic::and_, {std::move(rule), ast::make_not(std::move(any))})
+                      : ast::make_nary(Logic::or_, {std::move(rule), std::move(any)});
+  }
   // The passes rebuild the whole rule: only where there is something to move.
   int sexes = 0;
   bool windowed_history = false;

@@ -931,8 +931,9 @@ struct sex_parser : x3::parser<sex_parser> {
   }
 };
 const sex_parser sex{};
-// "male > 133 μmol/L", "women: ≥ 12 g/dL": the sex's noun before a
-// measure's bound (before an age it names who: "Women ≥ 18 years").
+// "male > 133 μmol/L", "women: ≥ 12 g/dL", "Men: 12.2-18 g/dl": the sex's
+// noun before a measure's bound or range (before an age it names who:
+// "Women ≥ 18 years").
 struct sex_lead_parser : x3::parser<sex_lead_parser> {
   using attribute_type = std::string;
   static bool const has_attribute = true;
@@ -943,13 +944,20 @@ struct sex_lead_parser : x3::parser<sex_lead_parser> {
     if (v != "male_noun"sv && v != "female_noun"sv) return false;
     It k = first + 1;
     if (k < last && k->kind == Tok::colon) ++k;
-    if (k == last || k->kind != Tok::comparator) return false;
+    // "Men: ≤ 1.4 mg/dl", "Men 12.2-18 g/dl": a bound or a range.
+    const bool range = k + 2 < last && k->kind == Tok::number && k[2].kind == Tok::number &&
+                       ((k[1].kind == Tok::cue && (k[1].value == "dash"sv || k[1].value == "to"sv)));
+    if (k == last || (k->kind != Tok::comparator && !range)) return false;
     x3::traits::move_to(std::string(v.rfind("male", 0) == 0 ? "male" : "female"), attr);
     first = k;
     return true;
   }
 };
 const sex_lead_parser sex_lead{};
+// What follows the sex: a bound or a range.
+const x3::rule<class sexed_bound_class, Thresholds> sexed_bound = "bound";
+const auto sexed_bound_def = comparator_form | number_form;
+BOOST_SPIRIT_DEFINE(sexed_bound)
 const auto set_sex_first = [](auto& ctx) {
   auto& a = x3::_attr(ctx);
   Thresholds ts = std::move(boost::fusion::at_c<1>(a));
@@ -963,7 +971,7 @@ const auto threshold_def = ((after_between >> between_body)[set_thresholds] |
                             (not_after_between >> equals_list)[set_thresholds] |
                             (not_after_between >> comparator_form)[set_thresholds] |
                             (not_after_between >> limit_form)[set_thresholds] |
-                            (not_after_between >> sex_lead >> comparator_form)[set_sex_first] |
+                            (not_after_between >> sex_lead >> sexed_bound)[set_sex_first] |
                             (not_after_between >> number_form)[set_thresholds]) >>
                            *restated_units >> *cue("inclusive") >> -sex[set_sex];
 // A later threshold of a list ("between" is its own word there).
@@ -1026,7 +1034,7 @@ const auto threshold_list_def =
       // So does one after a comma alone (", < 5 x ULN in patients with ...").
       (!(tok(Tok::comma) >> next_starts >> next_threshold >> for_some) >> and_joiner >> next_starts >>
        next_threshold)[add_next] |
-      (-sex_joiner >> sex_lead >> comparator_form >> *restated_units >> *cue("inclusive"))[add_sexed]);
+      (-sex_joiner >> sex_lead >> sexed_bound >> *restated_units >> *cue("inclusive"))[add_sexed]);
 
 // "within 12 months", "in the past 3 months", "within the last year", "in
 // the 3 months prior to enrollment": an amount (1 if none) of a time unit.

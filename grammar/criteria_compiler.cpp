@@ -473,6 +473,17 @@ class Parser {
   Expr part_cohorts(int b, int e) const;
   bool part_label(int b, int e) const;
   bool relaxes(int b, int e) const;
+  // A bound for one sex starts at k: "women: ≤ 1.2 mg/dl", "men 2-50 U/L",
+  // "1.4 mg/dl for females".
+  bool sexed_bound_at(int k) const {
+    if (cue(k, "male_noun") || cue(k, "female_noun")) {
+      const int v = is(k + 1, Tok::colon) ? k + 2 : k + 1;
+      return is(v, Tok::comparator) || is(v, Tok::number);
+    }
+    if (!is(k, Tok::number)) return false;
+    const int after = is(k + 1, Tok::unit) ? k + 2 : k + 1;
+    return cue(after, "male") || cue(after, "female");
+  }
   std::optional<std::pair<int, int>> admitted_in(int b, int e) const;
   bool shares_concept(const Expr& x, const std::vector<Expr>& with) const;
   bool read_exception(std::vector<Item>& items, int i, int stop);
@@ -679,12 +690,17 @@ std::optional<Expr> Parser::thresholds_expr(const std::string& concept_id, std::
   // value is implausible in it; nullopt when no unit of the measure makes
   // it plausible ("systolic blood pressure more than 2 standard deviations
   // below the mean": not a value of it, the bound is not read).
+  auto multiple = [&](double value) {
+    return measure && measure->uln_default && value > 0 && value <= 10 && value < *measure->uln_default / 4;
+  };
+  // "AST 2-50 U": not where another value written without a unit is not one.
+  const bool multiples = std::all_of(ts.begin(), ts.end(), [&](auto& t) { return !t.unit.empty() || multiple(t.value); });
   auto unit_for = [&](double value) -> std::optional<std::string> {
     if (!measure || measure->unit != default_unit) return default_unit;
     // "ALT < 2.5", "AST > 3": far below the normal range of a measure read
     // in multiples of its upper limit of normal, the multiple is meant (no
     // one sets ALT < 2.5 U/L, which no one meets).
-    if (measure->uln_default && value > 0 && value <= 10 && value < *measure->uln_default / 4) {
+    if (multiples && multiple(value)) {
       out_.notes.push_back("no unit written: " + ast::format_number(value) + " read as a multiple of the upper limit of normal for " +
                            measure->label + ", far below its normal range in " + default_unit);
       return std::string("xULN");
@@ -4084,6 +4100,11 @@ std::optional<Expr> Parser::run() {
     // "positive GADA; and/or IA-2A": an "or" after the semicolon continues
     // the list of alternatives.
     if (depth == 0 && is(i, Tok::semicolon) && i + 1 < n_ && conn(i + 1, "or")) continue;
+    // "Creatinine: Men: ≤ 1.4 mg/dl; Women: ≤ 1.2 mg/dl": the other sex's
+    // bound continues the list.
+    if (depth == 0 && is(i, Tok::semicolon) && sexed_bound_at(i + 1) && i > start &&
+        std::any_of(t_.begin() + start, t_.begin() + i, [](const Token& t) { return t.kind == Tok::number; }))
+      continue;
     if (depth == 0 && (is(i, Tok::period) || is(i, Tok::semicolon))) {
       flush(i);
       start = i + 1;

@@ -120,8 +120,9 @@ const auto ten_to = [](auto& ctx) {
 };
 const auto superscript = [](double v) { return [v](auto& ctx) { _val(ctx) = v; }; };
 
-// "m2", "m^2", "m³": a power written against its base.
-const auto glued_power = x3::rule<class glued_power_class, int>{"power"} = (lit('^') >> x3::int_) | (x3::int_ >> !(x3::alnum | (lit('.') >> x3::digit) | (lit(',') >> x3::digit))) |
+// "m2", "m^2", "m³": a power written against its base ("6.5%-9%" is a
+// range: no power before a unit).
+const auto glued_power = x3::rule<class glued_power_class, int>{"power"} = (lit('^') >> x3::int_) | (x3::int_ >> !(x3::alnum | lit('%') | (lit('.') >> x3::digit) | (lit(',') >> x3::digit))) |
                          (lit("\xC2\xB3") >> x3::attr(3));
 
 // "milliliters (mL)/minute", "meter (m)^2": a unit word restated by its

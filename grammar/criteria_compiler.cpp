@@ -473,6 +473,7 @@ class Parser {
   Expr part_cohorts(int b, int e) const;
   bool part_label(int b, int e) const;
   bool relaxes(int b, int e) const;
+  void looser_bounds_for_groups(std::vector<Expr>& parts) const;
   // A bound for one sex starts at k: "women: ≤ 1.2 mg/dl", "men 2-50 U/L",
   // "1.4 mg/dl for females".
   bool sexed_bound_at(int k) const {
@@ -3379,6 +3380,57 @@ bool Parser::relaxes(int b, int e) const {
   return false;
 }
 
+// "Serum bilirubin ≤ ULN; for patients with liver metastases, bilirubin must
+// be ≤ 5 x ULN": in an inclusion, a later sentence for a group (`not G or Y`)
+// that bounds a measure an earlier one bounded the same way, more loosely,
+// is that group's alternative: `A or (Y and G)`. Read as `A and (not G or
+// Y)`, the group was held to A as well. (Bounds in other units do not
+// compare: the group's is taken as the looser, as such bounds are.) A
+// stricter one stays an implication.
+void Parser::looser_bounds_for_groups(std::vector<Expr>& parts) const {
+  const auto upper = [](CmpOp op) { return op == CmpOp::le || op == CmpOp::lt; };
+  auto comparisons = [](const Expr& e) {
+    std::vector<const ast::Comparison*> out;
+    walk(e, false, [&](const Expr& n, bool) {
+      if (auto* c = boost::get<ast::Comparison>(&n.get())) out.push_back(c);
+    });
+    return out;
+  };
+  for (std::size_t k = 1; k < parts.size();) {
+    auto* n = boost::get<x3::forward_ast<ast::NAry>>(&parts[k].get());
+    auto* g = n && n->get().op == Logic::or_ && n->get().operands.size() == 2
+                  ? boost::get<x3::forward_ast<ast::Not>>(&n->get().operands[0].get())
+                  : nullptr;
+    const auto ys = g ? comparisons(n->get().operands[1]) : std::vector<const ast::Comparison*>{};
+    std::optional<std::size_t> target;
+    auto implication = [](const Expr& e) {
+      auto* o = boost::get<x3::forward_ast<ast::NAry>>(&e.get());
+      return o && o->get().op == Logic::or_ && boost::get<x3::forward_ast<ast::Not>>(&o->get().operands[0].get());
+    };
+    for (std::size_t j = 0; j < k && !ys.empty(); ++j) {
+      // (Not a bound for another group: "For patients treated by surgery, PSA > 0.2 ...")
+      if (implication(parts[j])) continue;
+      bool looser = true, same = false;
+      for (const auto* y : ys)
+        for (const auto* a : comparisons(parts[j]))
+          if (a->concept_id == y->concept_id && a->concept_id != "sex"sv && upper(a->op) == upper(y->op) &&
+              a->word.empty() && y->word.empty()) {
+            same = true;
+            if (a->unit == y->unit) looser = looser && (upper(y->op) ? y->value > a->value : y->value < a->value);
+          }
+      if (same && looser) target = j;
+    }
+    if (!target) {
+      ++k;
+      continue;
+    }
+    Expr who = g->get().operand;
+    Expr alternative = ast::make_nary(Logic::and_, {n->get().operands[1], std::move(who)});
+    parts[*target] = ast::make_nary(Logic::or_, {std::move(parts[*target]), std::move(alternative)});
+    parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+}
+
 // [b, e) admits some patients: "Patients with treated brain metastases are
 // eligible", "Prior steroids are permitted", "If the average QTcF is ≤ 470
 // ms, the subject meets eligibility in this regard". Gives where the words
@@ -4167,6 +4219,7 @@ std::optional<Expr> Parser::run() {
     else parts.push_back(std::move(*e));
   }
   if (any_enumerated && !alternatives.empty()) parts.push_back(ast::make_nary(Logic::or_, std::move(alternatives)));
+  if (!exclusion_) looser_bounds_for_groups(parts);
   dedupe(parts);
   if (!checks.empty()) {  // parts holds the sentence before the first check
     std::vector<Expr> flat;

@@ -12,12 +12,6 @@ namespace {
 bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
-// Written as an abbreviation: no blank, at most 10 characters, two capitals or more.
-bool written_as_abbreviation(std::string_view s) {
-  if (s.empty() || s.size() > 10 || !alnum(s.front())) return false;
-  if (std::any_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); })) return false;
-  return std::count_if(s.begin(), s.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); }) >= 2;
-}
 // The first letters of a word that must match a synonym's word's.
 constexpr std::size_t kOpening = 4;
 
@@ -60,6 +54,12 @@ bool agrees(std::string_view long_form, const Concept& c) {
   return !words.empty() && 2 * agreeing >= words.size();
 }
 }  // namespace
+
+bool written_as_abbreviation(std::string_view s) {
+  if (s.empty() || s.size() > 10 || !alnum(s.front())) return false;
+  if (std::any_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); })) return false;
+  return std::count_if(s.begin(), s.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); }) >= 2;
+}
 
 std::optional<std::size_t> long_form_start(std::string_view abbreviation, std::string_view words) {
   long s = static_cast<long>(abbreviation.size()) - 1;

@@ -14,6 +14,9 @@ class Lexicon;
 
 namespace trialmatch::grammar {
 
+// Written as an abbreviation: no blank, at most 10 characters, two capitals or more.
+bool written_as_abbreviation(std::string_view s);
+
 // Where, in `words` (lower case, single blanks), the long form of
 // `abbreviation` starts, by Schwartz & Hearst's rule (Pacific Symposium on
 // Biocomputing 2003): the abbreviation's letters and digits appear in the

@@ -1234,7 +1234,10 @@ std::optional<Expr> Parser::bound_for_some_first(const Item* prev, int b, int e)
   if (b >= e || !(word_in(b, Word::condition) || for_some_at(*clause_input_, b, e))) return std::nullopt;
   int k = b + 1;
   while (k < e && !is(k, Tok::comparator) && !is(k, Tok::open) && !is(k, Tok::semicolon)) ++k;
-  if (k >= e || !is(k, Tok::comparator) || !other_bound_for_some(prev, k, e)) return std::nullopt;
+  if (k >= e || !is(k, Tok::comparator)) return std::nullopt;
+  // ("for patients with Gilbert's disease ≤ 3.0 mg/dL" after "≤ 1.5 x ULN": another unit.)
+  const bool other_unit = !other_bound_for_some(prev, k, e) && other_unit_for_some(prev, k, e);
+  if (!other_unit && !other_bound_for_some(prev, k, e)) return std::nullopt;
   std::vector<Threshold> ths;
   int m = read_threshold(*clause_input_, k, e, false, false, ths);
   if (m < 0 || ths.size() != 1) return std::nullopt;
@@ -1242,7 +1245,7 @@ std::optional<Expr> Parser::bound_for_some_first(const Item* prev, int b, int e)
   if (m != e) return std::nullopt;
   int who_e = k;
   while (who_e > b + 1 && (is(who_e - 1, Tok::comma) || is(who_e - 1, Tok::colon))) --who_e;
-  return relax(prev, ths.front(), b, who_e);
+  return relax(prev, ths.front(), b, who_e, other_unit);
 }
 
 // Past words that permit a looser bound ("which is allowed", "permitted").
@@ -1814,7 +1817,10 @@ std::vector<Item> Parser::scan(int b, int e) {
         if (is(stop, Tok::close) && d > 0) --d;
       }
       Item& bound = after_comma ? items.back() : items[items.size() - (comma_before ? 2 : 1)];
-      if (auto looser = bound_for_some(&bound, past_permission(i + 1, stop), stop)) {
+      // (", for patients with liver metastases ≤ 5 x ULN": for whom first.)
+      auto looser = bound_for_some(&bound, past_permission(i + 1, stop), stop);
+      if (!looser) looser = bound_for_some_first(&bound, i + 1, stop);
+      if (looser) {
         bound.expr = *looser;
         bound.condition = false;
         bound.te = stop;
@@ -3636,6 +3642,31 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
         break;
     }
     if (stop == words) return std::nullopt;
+    // "AST ≤ 2.5 x ULN, for patients with liver metastases ≤ 5 x ULN": a
+    // bound of no measure of its own in the group's words is the group's
+    // bound on the measure before (bound_for_some_first), not its condition.
+    // ("for patients with creatinine levels ≥ 1.5 x ULN" names its measure,
+    // "for patients with < 50% of bone marrow plasma cells" words after it,
+    // "QTc ≥ 500 ms for patients with QRS < 120 ms" another measure, which
+    // bounds the other way: conditions.)
+    const auto upper = [](std::string_view op) { return op == "lt"sv || op == "le"sv; };
+    int before = -1;
+    for (int k = start; k < i; ++k)
+      if (is(k, Tok::comparator)) before = k;
+    for (int k = words, d = 0; before >= 0 && k + 1 < stop; ++k) {
+      if (is(k, Tok::open)) ++d;
+      if (is(k, Tok::close) && d > 0) --d;
+      // (A measure the lexicon does not know, named by its abbreviation: "QRS ≥ 120 msec".)
+      const bool abbreviation = is(k, Tok::word) && written_as_abbreviation(text_.substr(
+                                                        static_cast<std::size_t>(t_[k].begin), static_cast<std::size_t>(t_[k].end - t_[k].begin)));
+      if (measure_at(k) || cue(k, "age") || word_in(k, Word::age_word) || abbreviation) break;
+      if (d > 0 || !is(k, Tok::comparator) || !number_at(k + 1)) continue;
+      std::vector<Threshold> ths;
+      int m = read_threshold(*clause_input_, k, stop, false, false, ths);
+      while (m >= 0 && m < stop && is(m, Tok::filler)) ++m;
+      if (m == stop && upper(t_[k].value) == upper(t_[before].value)) return std::nullopt;
+      break;
+    }
     auto condition = sentence(words, stop);
     if (!condition) return std::nullopt;
     return std::make_pair(*condition, stop);

@@ -476,6 +476,7 @@ class Parser {
   void looser_bounds_for_groups(std::vector<Expr>& parts) const;
   // A bound for one sex starts at k: "women: ≤ 1.2 mg/dl", "men 2-50 U/L",
   // "1.4 mg/dl for females".
+  bool bound_for_group_at(int b) const;
   bool sexed_bound_at(int k) const {
     if (cue(k, "male_noun") || cue(k, "female_noun")) {
       const int v = is(k + 1, Tok::colon) ? k + 2 : k + 1;
@@ -1808,7 +1809,9 @@ std::vector<Item> Parser::scan(int b, int e) {
     // (", < 5 x ULN in patients with ...", ", which is allowed < 5 x ULN if
     // ...": after a comma alone, words that permit it passed over.)
     const bool comma_before = items.size() >= 2 && items.back().kind == Item::conn && items.back().value == "comma"sv;
-    const bool after_comma = tk.kind == Tok::comma && !items.empty() && items.back().kind == Item::leaf;
+    // (A period or semicolon there only before a group's bound: run.)
+    const bool after_comma = (tk.kind == Tok::comma || tk.kind == Tok::period || tk.kind == Tok::semicolon) && !items.empty() &&
+                             items.back().kind == Item::leaf;
     if ((after_comma || (conn(i, "or") && !items.empty() && items[items.size() - (comma_before ? 2 : 1)].kind == Item::leaf))) {
       int stop = i + 1;
       for (int d = 0; stop < e && !(d == 0 && (is(stop, Tok::comma) || is(stop, Tok::semicolon) || is(stop, Tok::period)));
@@ -1817,9 +1820,16 @@ std::vector<Item> Parser::scan(int b, int e) {
         if (is(stop, Tok::close) && d > 0) --d;
       }
       Item& bound = after_comma ? items.back() : items[items.size() - (comma_before ? 2 : 1)];
-      // (", for patients with liver metastases ≤ 5 x ULN": for whom first.)
+      // (", for patients with liver metastases ≤ 5 x ULN": for whom first;
+      // ", if liver metastases, ≤ 5 x ULN": past a comma before the bound.)
       auto looser = bound_for_some(&bound, past_permission(i + 1, stop), stop);
-      if (!looser) looser = bound_for_some_first(&bound, i + 1, stop);
+      if (!looser) {
+        int whole = stop;
+        if (is(whole, Tok::comma) && is(whole + 1, Tok::comparator))
+          for (++whole; whole < e && !(is(whole, Tok::comma) || is(whole, Tok::semicolon) || is(whole, Tok::period)); ++whole) {
+          }
+        if ((looser = bound_for_some_first(&bound, i + 1, whole))) stop = whole;
+      }
       if (looser) {
         bound.expr = *looser;
         bound.condition = false;
@@ -3437,6 +3447,38 @@ void Parser::looser_bounds_for_groups(std::vector<Expr>& parts) const {
   }
 }
 
+// A sentence at b names a group, then a bound of no measure of its own, and
+// ends: "For participants with Gilbert's disease ≤ 3.0 mg/dL.", "In case of
+// liver metastases, ≤ 5 x ULN".
+bool Parser::bound_for_group_at(int b) const {
+  bool subject = false;
+  if (b >= n_ || !(word_in(b, Word::condition) || read_group_opener(*clause_input_, b, n_, subject) >= 0) || subject)
+    return false;
+  int e = b;
+  for (int d = 0; e < n_ && !(d == 0 && (is(e, Tok::period) || is(e, Tok::semicolon))); ++e) {
+    if (is(e, Tok::open)) ++d;
+    if (is(e, Tok::close) && d > 0) --d;
+  }
+  // A group is named in a few words, with no measure, verb or clause of its own.
+  constexpr int kMaxGroupWords = 10;
+  for (int k = b + 1; k + 1 < e && k < b + kMaxGroupWords; ++k) {
+    const Concept* c = concept_at(k);
+    if (is(k, Tok::open) || (c && (c->kind == ConceptKind::measure || c->kind == ConceptKind::group)) ||
+        word_in(k, Word::age_word) || word_in(k, Word::modal) || word_in(k, Word::obligation) || word_in(k, Word::copula) ||
+        (is(k, Tok::comma) && !is(k + 1, Tok::comparator)) ||
+        (is(k, Tok::word) && written_as_abbreviation(text_.substr(static_cast<std::size_t>(t_[k].begin),
+                                                                  static_cast<std::size_t>(t_[k].end - t_[k].begin)))))
+      return false;
+    if (!is(k, Tok::comparator)) continue;
+    if (!number_at(k + 1)) return false;
+    std::vector<Threshold> ths;
+    int m = read_threshold(*clause_input_, k, e, false, false, ths);
+    while (m >= 0 && m < e && is(m, Tok::filler)) ++m;
+    return m == e && ths.size() == 1;
+  }
+  return false;
+}
+
 // [b, e) admits some patients: "Patients with treated brain metastases are
 // eligible", "Prior steroids are permitted", "If the average QTcF is ≤ 470
 // ms, the subject meets eligibility in this regard". Gives where the words
@@ -3653,7 +3695,9 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
     int before = -1;
     for (int k = start; k < i; ++k)
       if (is(k, Tok::comparator)) before = k;
-    for (int k = words, d = 0; before >= 0 && k + 1 < stop; ++k) {
+    // ("For patients with liver metastases: ≤ 5 x ULN": the bound after its colon.)
+    const int group_end = is(stop, Tok::colon) && is(stop + 1, Tok::comparator) ? end : stop;
+    for (int k = words, d = 0; before >= 0 && k + 1 < group_end; ++k) {
       if (is(k, Tok::open)) ++d;
       if (is(k, Tok::close) && d > 0) --d;
       // (A measure the lexicon does not know, named by its abbreviation: "QRS ≥ 120 msec".)
@@ -3662,9 +3706,9 @@ std::optional<Expr> Parser::population_sentence(int b, int e) {
       if (measure_at(k) || cue(k, "age") || word_in(k, Word::age_word) || abbreviation) break;
       if (d > 0 || !is(k, Tok::comparator) || !number_at(k + 1)) continue;
       std::vector<Threshold> ths;
-      int m = read_threshold(*clause_input_, k, stop, false, false, ths);
-      while (m >= 0 && m < stop && is(m, Tok::filler)) ++m;
-      if (m == stop && upper(t_[k].value) == upper(t_[before].value)) return std::nullopt;
+      int m = read_threshold(*clause_input_, k, group_end, false, false, ths);
+      while (m >= 0 && m < group_end && (is(m, Tok::filler) || is(m, Tok::period))) ++m;
+      if (m == group_end && upper(t_[k].value) == upper(t_[before].value)) return std::nullopt;
       break;
     }
     auto condition = sentence(words, stop);
@@ -4188,6 +4232,10 @@ std::optional<Expr> Parser::run() {
     if (depth == 0 && is(i, Tok::semicolon) && sexed_bound_at(i + 1) && i > start &&
         std::any_of(t_.begin() + start, t_.begin() + i, [](const Token& t) { return t.kind == Tok::number; }))
       continue;
+    // "Total bilirubin ≤ 1.5 x ULN. For participants with Gilbert's disease
+    // ≤ 3.0 mg/dL.": a group's bound of no measure of its own is the bound
+    // before, for them (scan reads it as after a comma).
+    if (depth == 0 && (is(i, Tok::period) || is(i, Tok::semicolon)) && i > start && bound_for_group_at(i + 1)) continue;
     if (depth == 0 && (is(i, Tok::period) || is(i, Tok::semicolon))) {
       flush(i);
       start = i + 1;

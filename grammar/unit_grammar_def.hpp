@@ -56,7 +56,7 @@ struct WordTable {
 };
 
 enum TableId { atom_symbol, atom_word, power_before, power_after, count_word, per_word, multiplier, limit_abbrev,
-               limit_side, limit_normal, limit_word, limit_range, qualifier, the_word, of_word, kTableCount };
+               limit_side, limit_normal, limit_word, limit_range, qualifier, the_word, of_word, scale_word, kTableCount };
 
 struct Tables {
   WordTable table[kTableCount];
@@ -154,13 +154,16 @@ const auto den_term_def = -((x3::double_ >> !x3::lit('^'))[([](auto& ctx) { _val
                           })] >>
                           -x3::omit[word<qualifier>];
 
+const auto per_ahead = lit('/') | word<per_word>;
 // "x 10^9", "x10e9", "10(9)", "x 10⁹", "x 109" (a superscript lost, before "/").
 const auto count_scale_def =
     (-x3::omit[word<multiplier>] >> lexeme[(lit("10") >> (lit('^') | 'e' | '*') >> x3::int_[ten_to]) |
                                  (lit("10(") >> x3::int_[ten_to] >> ')') | lit("10\xE2\x81\xB9")[superscript(1e9)] |
                                  lit("10\xC2\xB3")[superscript(1e3)]]) |
     // Only after a times sign: "x 109/l", "x 103/ul".
-    ((lit('x') | '*') >> lexeme[lit("10") >> (lit('3')[superscript(1e3)] | lit('9')[superscript(1e9)]) >> &(lit('/') | ' ')]);
+    ((lit('x') | '*') >> lexeme[lit("10") >> (lit('3')[superscript(1e3)] | lit('9')[superscript(1e9)]) >> &(lit('/') | ' ')]) |
+    // "thousand/microliter": a count's scale in words, before a per.
+    (word<scale_word>[([](auto& ctx) { _val(ctx) = std::stod(_attr(ctx)); })] >> &per_ahead);
 
 const auto per = lit('/') | word<per_word>;
 // "kg·m-2", "kg∙m^-2", "kg.m-2": a product; a negative power divides (the facade moves it).

@@ -463,7 +463,7 @@ struct joiner_parser : x3::parser<joiner_parser> {
   using attribute_type = bool;
   static bool const has_attribute = true;
   int want = -1;  // 1: only "or"; 0: anything but "or"; -1: either
-  bool semicolon = false;  // a semicolon joins too ("1.6 mg/dl for males; 1.4 mg/dl for females")
+  bool semicolon = false;  // a semicolon or colon joins too ("1.6 mg/dl for males; 1.4 mg/dl for females", "Men: ≤ 1.5 mg/dl: Women: ≤ 1.3 mg/dl")
   template <class Ctx, class RCtx, class Attr>
   bool parse(It& first, It last, const Ctx& ctx, RCtx&, Attr& attr) const {
     const It end = options(ctx).limit;
@@ -481,7 +481,7 @@ struct joiner_parser : x3::parser<joiner_parser> {
         empty = (m->kind == Tok::cue && m->value == "inclusive"sv) || m->kind == Tok::comparator || m->kind == Tok::filler;
       if (empty) k = close + 1;
     }
-    if (is(k, Tok::comma) || (semicolon && is(k, Tok::semicolon))) ++k;
+    if (is(k, Tok::comma) || (semicolon && (is(k, Tok::semicolon) || is(k, Tok::colon)))) ++k;
     bool is_or = false;
     if (is(k, Tok::connective) && k->value == "or"sv) {
       is_or = true;

@@ -477,6 +477,7 @@ class Parser {
   // A bound for one sex starts at k: "women: ≤ 1.2 mg/dl", "men 2-50 U/L",
   // "1.4 mg/dl for females".
   bool bound_for_group_at(int b) const;
+  std::optional<std::pair<Expr, int>> age_label(int b, int e);
   bool sexed_bound_at(int k) const {
     if (cue(k, "male_noun") || cue(k, "female_noun")) {
       const int v = is(k + 1, Tok::colon) ? k + 2 : k + 1;
@@ -3447,6 +3448,30 @@ void Parser::looser_bounds_for_groups(std::vector<Expr>& parts) const {
   }
 }
 
+// "Age 1 to < 2 years: maximum serum creatinine 0.6 mg/dL", "Patients aged
+// 65 years or older: ...": an age group before a colon opening the sentence,
+// as its rule and the colon. What follows holds for that group (rows of a
+// table by age); read as requirements, the rows failed everyone.
+std::optional<std::pair<Expr, int>> Parser::age_label(int b, int e) {
+  int p = b;
+  while (p < e && (is(p, Tok::filler) || is_person(p))) ++p;
+  int colon = p;
+  while (colon < e && !is(colon, Tok::colon) && !is(colon, Tok::open) && !is(colon, Tok::comma)) ++colon;
+  if (colon + 1 >= e || !is(colon, Tok::colon)) return std::nullopt;
+  auto r = age_construct(p, colon);
+  if (!r) return std::nullopt;
+  int k = r->second;
+  while (k < colon && (cue(k, "age_after") || cue(k, "inclusive") || is(k, Tok::filler))) ++k;
+  if (k != colon) return std::nullopt;
+  bool ages_only = true;
+  walk(r->first, false, [&](const Expr& x, bool) {
+    if (auto* c = boost::get<ast::Comparison>(&x.get())) ages_only = ages_only && c->concept_id == "age"sv;
+    else if (!boost::get<x3::forward_ast<ast::NAry>>(&x.get())) ages_only = false;
+  });
+  if (!ages_only) return std::nullopt;
+  return std::make_pair(r->first, colon);
+}
+
 // A sentence at b names a group, then a bound of no measure of its own, and
 // ends: "For participants with Gilbert's disease ≤ 3.0 mg/dL.", "In case of
 // liver metastases, ≤ 5 x ULN".
@@ -4278,6 +4303,13 @@ std::optional<Expr> Parser::run() {
         const Expr x = place_condition(sentences[s].first, colon);
         e = conditions_joined_ ? ast::make_nary(Logic::and_, {x, *y}) : ast::make_nary(Logic::or_, {ast::make_not(x), *y});
       }
+    } else if (auto age = age_label(sentences[s].first, sentences[s].second)) {
+      auto y = conditional_sentence(age->second + 1, sentences[s].second);
+      if (y && !boost::get<ast::Literal>(&y->get()))
+        e = conditions_joined_ ? ast::make_nary(Logic::and_, {age->first, *y})
+                               : ast::make_nary(Logic::or_, {ast::make_not(age->first), *y});
+      else
+        e = conditional_sentence(sentences[s].first, sentences[s].second);
     } else {
       e = conditional_sentence(sentences[s].first, sentences[s].second);
     }

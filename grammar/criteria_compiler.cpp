@@ -2830,7 +2830,10 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       // alternative, outside the negation.
       // "women who are not pregnant or planning to become pregnant ...
       // aged 18 to 55 years": the ages are the population's, outside it.
-      bool negated_something = false;
+      // "Not on insulin and HbA1c ≥ 7.0%": after conditions only, a bound
+      // joined by "and" is required, outside it too ("No ALT > 3 x ULN and
+      // bilirubin > 2 x ULN" negates both bounds together).
+      bool negated_something = false, negated_bound = false;
       for (std::size_t m = k + 1; m < close; ++m) {
         if (items[m].kind != Item::leaf) {
           negated_something = negated_something || (items[m].kind == Item::residue && items[m].meaningful);
@@ -2840,8 +2843,13 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
         // ("aged 18 to 55 years": named as the age; "not to enroll subjects
         // below the age of 18" negates the age.)
         const bool ages = ids && ids->size() == 1 && *ids->begin() == "age"sv && any_word_in(items[m].tb, Word::age_word);
-        if (!ages) {
+        std::size_t j = m - 1;  // ("and has an HbA1c ...": past words of no meaning)
+        while (j > k + 1 && (items[j].kind == Item::ignorable || (items[j].kind == Item::residue && !items[j].meaningful))) --j;
+        const bool joined_bound =
+            ids && !negated_bound && negated_something && items[j].kind == Item::conn && items[j].value == "and"sv;
+        if (!ages && !joined_bound) {
           negated_something = true;
+          negated_bound = negated_bound || ids.has_value();
           continue;
         }
         if (negated_something) {

@@ -1223,6 +1223,11 @@ std::optional<Expr> Parser::bound_for_some(const Item* prev, int b, int e) const
     m = read_threshold(*clause_input_, b, e, false, false, ths);
   }
   if (m < 0 || ths.size() != 1) return std::nullopt;
+  // "(≤ 5 x if due to hepatic metastases)" after "≤ 2.5 x ULN": the
+  // multiplier alone is of the same limit.
+  if (const auto* c = relaxed_comparison(prev);
+      m < e && is(m, Tok::word) && bare_multiplier(t_[m].text) && ths.front().unit.empty() && c && c->unit.rfind("xU", 0) == 0)
+    ++m;
   // The threshold reader passes over fillers, "in case of" among them.
   while (m > b && is(m - 1, Tok::filler) && word_in(m - 1, Word::condition)) --m;
   if (is(m, Tok::comma)) ++m;

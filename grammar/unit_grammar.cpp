@@ -253,6 +253,7 @@ UnitReader::UnitReader(const PhraseTables& t, const std::vector<std::string>& le
   im.fill(units::the_word, table_or_empty(t, "unit_limit_lead"));
   im.fill(units::of_word, table_or_empty(t, "unit_limit_of"));
   im.fill(units::scale_word, table_or_empty(t, "unit_scale_word"));
+  im.fill(units::limit_source, table_or_empty(t, "unit_limit_source"));
   im.seal();
   for (const auto& [p, f] : table_or_empty(t, "unit_prefix_factor")) im.prefix_factor[p] = number_in("unit_prefix_factor", p, f);
   for (const auto& [b, d] : table_or_empty(t, "unit_base_definition")) im.base_definition[b] = parse_definition(b, d);

@@ -56,7 +56,8 @@ struct WordTable {
 };
 
 enum TableId { atom_symbol, atom_word, power_before, power_after, count_word, per_word, multiplier, limit_abbrev,
-               limit_side, limit_normal, limit_word, limit_range, qualifier, the_word, of_word, scale_word, kTableCount };
+               limit_side, limit_normal, limit_word, limit_range, qualifier, the_word, of_word, scale_word, limit_source,
+               kTableCount };
 
 struct Tables {
   WordTable table[kTableCount];
@@ -185,12 +186,14 @@ const auto the = x3::omit[word<the_word>];
 // "x ULN", "times the institutional upper limit of the normal range",
 // "fold upper normal limit", "x normal".
 const auto normal_words = *x3::omit[word<limit_normal>][normal_named];
+// "ULN for the local reference lab", "ULN of the institution": whose limit.
+const auto whose_limit = x3::omit[word<of_word> >> *the >> +(word<limit_normal> | word<limit_source>)];
 const auto limit_multiple_def =
     -x3::omit[word<multiplier>][multiplied] >> *the >>
     ((normal_words >> word<limit_abbrev>[([](auto& ctx) {
        _val(ctx).limit = _attr(ctx);
        _val(ctx).abbreviated = true;
-     })]) |
+     })] >> -whose_limit) |
      (normal_words >> word<limit_side>[set_limit] >> normal_words >> x3::omit[word<limit_word> | word<limit_range>] >>
       -(-(x3::omit[word<of_word>] >> -the) >> normal_words >> -x3::omit[word<limit_range>])) |
      // "x normal", "times the normal value": only after a multiplier (the facade checks).

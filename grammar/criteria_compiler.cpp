@@ -1212,6 +1212,10 @@ bool Parser::other_unit_for_some(const Item* prev, int b, int e) const {
 }
 
 std::optional<Expr> Parser::bound_for_some(const Item* prev, int b, int e) const {
+  // "INR ≤ 1.5 (INR < 3.0 for patients on anticoagulation therapy)": the measure restated.
+  if (const auto* c = relaxed_comparison(prev); c && b + 1 < e && concept_at(b) && concept_at(b)->id == c->concept_id &&
+                                                  is(b + 1, Tok::comparator))
+    ++b;
   const bool other_unit = !other_bound_for_some(prev, b, e) && other_unit_for_some(prev, b, e);
   if (!other_unit && !other_bound_for_some(prev, b, e)) return std::nullopt;
   std::vector<Threshold> ths;
@@ -2614,9 +2618,13 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
       const int first = conn(g.tb + 1, "or") ? g.tb + 2 : past_permission(g.tb + 1, g.te - 1);
       bool nested = false;
       for (int m = g.tb + 1; m + 1 < g.te; ++m) nested = nested || is(m, Tok::open);
-      // "(5 times ULN if ...)": a bare value in the unit just read opens one too.
+      // "(5 times ULN if ...)": a bare value in the unit just read opens one too;
+      // "(INR < 3.0 for patients on anticoagulation)", the measure restated.
       Threshold bare;
-      const bool opens = is(first, Tok::comparator) || bare_bound_for_some(prev, first, g.te - 1, bare);
+      const auto* restated = relaxed_comparison(prev);
+      const bool opens = is(first, Tok::comparator) || bare_bound_for_some(prev, first, g.te - 1, bare) ||
+                         (restated && concept_at(first) && concept_at(first)->id == restated->concept_id &&
+                          is(first + 1, Tok::comparator));
       // "(in case of liver metastases ≤ 5 x ULN)": for whom, then the bound.
       if (!nested && bound_for_some_first(bounded, g.tb + 1, g.te - 1)) conditional = true;
       for (int m = first + 1; m + 1 < g.te && !conditional && !nested; ++m) {

@@ -2387,8 +2387,9 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
         ++j;
       } else if (const It bracket = bracket_after_words(t, j); bracket != j) {
         j = bracket;  // "QTc interval on pre-entry electrocardiogram (> 450 msec)": read at the bracket
-      } else if (t.is(j, Tok::open) && (t.is(j + 1, Tok::comparator) || t.is(j + 1, Tok::number))) {
-        // "C-peptide negative (<100 pmol/L ...)", "reduced GFR (<90 ml/min/1.73m2)"
+      } else if (t.is(j, Tok::open) && (t.is(j + 1, Tok::comparator) || t.is(j + 1, Tok::number) ||
+                                        (t.cue(j + 1, "between") && t.is(j + 2, Tok::number)))) {
+        // "C-peptide negative (<100 pmol/L ...)", "reduced GFR (<90 ml/min/1.73m2)", "INR (between 2-3)"
         const It close = t.close_of(j);
         const int k = read_threshold_list(t.in, static_cast<int>(j + 1 - t.begin), static_cast<int>(close - t.begin), false,
                                           false, head.bracket);

@@ -81,24 +81,44 @@ struct UnitReader::Impl {
   std::map<std::string, std::string> by_dimension; // dimension key -> lexicon spelling
   // Every table's phrases together: a unit starts with one of them or with
   // a literal of the grammar, so most words are turned away by one walk.
+  // Words a unit may start with, and words that lead to one ("the", "times",
+  // "cells", "normal": a unit starts there only if one may start after them).
   PhraseTrie<char> openers;
+  PhraseTrie<char> leads;
 
-  bool may_open(std::string_view text) const {
+  bool may_open(std::string_view text, int depth = 0) const {
     if (text.empty()) return false;
-    // The grammar's literal openers: "/", "10^9", "x 10^9", "* 10^9".
-    if (text[0] == '/' || text[0] == 'x' || text[0] == '*') return true;
+    // The grammar's literal openers: "/", "10^9", "x 10^9", "* 10^9": only
+    // before a number or what opens a unit ("/dL", "x ULN"; not "AST/ALT",
+    // "xerostomia").
+    if (text[0] == '/' || ((text[0] == 'x' || text[0] == '*') && !(text.size() > 1 && std::isalpha(static_cast<unsigned char>(text[1]))))) {
+      std::string_view rest = text.substr(1);
+      while (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
+      if (rest.empty()) return false;
+      if (std::isdigit(static_cast<unsigned char>(rest[0])) || rest[0] == '(') return true;
+      return rest[0] != '/' && rest[0] != 'x' && rest[0] != '*' && may_open(rest);
+    }
     // A power of ten opens a count ("10^9/L", "10e9", "10(9)", "10⁹"); no other number does.
     if (text[0] == '1')
       return text.size() > 2 && text[1] == '0' &&
              (text[2] == '^' || text[2] == 'e' || text[2] == '*' || text[2] == '(' || static_cast<unsigned char>(text[2]) >= 0x80);
     const char* p = text.data();
     const char* end = p + text.size();
+    auto whole_word = [&](const std::string& entry) {
+      const char* q = p + entry.size();
+      return !(q < end && std::isalpha(static_cast<unsigned char>(*q)) && std::isalpha(static_cast<unsigned char>(q[-1])));
+    };
     bool found = false;
-    openers.prefixes(p, end, [&](const auto& e) {
-      const char* q = p + e.first.size();
-      found = found || !(q < end && std::isalpha(static_cast<unsigned char>(*q)) && std::isalpha(static_cast<unsigned char>(q[-1])));
+    openers.prefixes(p, end, [&](const auto& e) { found = found || whole_word(e.first); });
+    if (found || depth >= 6) return found;
+    std::size_t lead = 0;
+    leads.prefixes(p, end, [&](const auto& e) {
+      if (whole_word(e.first)) lead = std::max(lead, e.first.size());
     });
-    return found;
+    if (lead == 0) return false;
+    std::string_view rest = text.substr(lead);
+    while (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
+    return may_open(rest, depth + 1);
   }
 
   void fill(TableId id, const std::map<std::string, std::string>& entries) {
@@ -106,10 +126,15 @@ struct UnitReader::Impl {
     for (const auto& e : entries) out.emplace_back(e.first, e.second);
   }
   void seal() {
-    std::vector<std::pair<std::string, char>> all;
-    for (const auto& t : tables.table)
-      for (const auto& e : t.entries) all.emplace_back(e.first, 0);
-    openers.build(std::move(all));
+    using namespace units;
+    std::vector<std::pair<std::string, char>> open, lead;
+    for (int id = 0; id < kTableCount; ++id) {
+      const bool opens = id == atom_symbol || id == atom_word || id == power_before || id == per_word || id == limit_abbrev ||
+                         id == limit_side || id == limit_normal || id == scale_word;
+      for (const auto& e : tables.table[id].entries) (opens ? open : lead).emplace_back(e.first, 0);
+    }
+    openers.build(std::move(open));
+    leads.build(std::move(lead));
     for (auto& t : tables.table) {
       std::sort(t.entries.begin(), t.entries.end());
       t.entries.erase(std::unique(t.entries.begin(), t.entries.end(),

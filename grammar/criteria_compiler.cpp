@@ -449,6 +449,7 @@ class Parser {
   std::optional<std::pair<Expr, int>> count_construct(int i, int end);
   std::optional<std::pair<Expr, int>> pair_construct(int i, int end);
   std::optional<std::pair<Expr, int>> duration_construct(int i, int end);
+  std::optional<std::pair<Expr, int>> time_since_construct(int i, int end);
  public:
   int n_of_opener(int i, int end, int& n, bool& dangling) const;
  private:
@@ -1490,6 +1491,59 @@ std::optional<std::pair<Expr, int>> Parser::duration_construct(int i, int end) {
   return std::make_pair(Expr(d), next);
 }
 
+// "At least 4 weeks since prior systemic corticosteroids", "More than 3
+// weeks since prior investigational agents", "less than 6 months since last
+// surgery or radiotherapy": none of them (or some) in that window, `not X
+// within 4 weeks`. Read as a requirement of X, it failed everyone who never
+// had it.
+std::optional<std::pair<Expr, int>> Parser::time_since_construct(int i, int end) {
+  if (!has_time_ || !is(i, Tok::comparator) || !number_at(i + 1) || !is(i + 2, Tok::time_unit) || !cue(i + 3, "since"))
+    return std::nullopt;
+  const CmpOp op = op_from(t_[i].value);
+  if (op == CmpOp::eq) return std::nullopt;
+  const bool none = op == CmpOp::ge || op == CmpOp::gt;
+  ast::Window w;
+  w.amount = static_cast<int>(t_[i + 1].number);
+  if (w.amount != t_[i + 1].number || w.amount <= 0) return std::nullopt;
+  w.unit = t_[i + 2].value;
+  int k = i + 4;
+  // ("since prior participation in any investigational drug study")
+  while (k < end && (cue(k, "history_adj") || is(k, Tok::filler) || (cue(k, "window_weak") && is(k + 1, Tok::filler)))) ++k;
+  // The things named: concepts joined by "or", "and" or commas.
+  std::vector<Expr> named;
+  int stop = k;
+  // (Words not read among them stay in the list: "since prior
+  // investigational agents or systemic anticancer agents".)
+  while (k < end) {
+    if (const Concept* c = concept_at(k); c && c->kind != ConceptKind::measure && c->id != "age"sv) {
+      ast::Predicate p;
+      p.concept_id = c->id;
+      p.function = c->kind == ConceptKind::medication || c->kind == ConceptKind::state ? "" : "history";
+      p.window = w;
+      p.span = span(k, k + 1);
+      named.push_back(Expr(p));
+      stop = ++k;
+    } else if (!named.empty()) {
+      int m = k;
+      while (m < end && (is(m, Tok::word) || is(m, Tok::filler) || is(m, Tok::pathology) || is(m, Tok::organ))) ++m;
+      if (m == k) break;
+      ast::Unparsed u;
+      u.text = span_text(k, m);
+      u.span = span(k, m);
+      named.push_back(Expr(u));
+      stop = k = m;
+    } else {
+      break;
+    }
+    // ("... and recovered": after "and" only a concept continues the list.)
+    if (k + 1 < end && (conn(k, "or") || is(k, Tok::comma) || (conn(k, "and") && concept_at(k + 1)))) ++k;
+    else break;
+  }
+  if (named.empty()) return std::nullopt;
+  Expr any = ast::make_nary(Logic::or_, std::move(named));
+  return std::make_pair(none ? ast::make_not(std::move(any)) : std::move(any), stop);
+}
+
 std::optional<std::pair<Expr, int>> Parser::interpretation(int i, int end) {
   if (!is(i, Tok::cue) || !t_[i].value.starts_with("interpret:")) return std::nullopt;  // as interpretation_parser
   Expr e;
@@ -1869,6 +1923,7 @@ std::vector<Item> Parser::scan(int b, int e) {
                     (tk.kind == Tok::word && is(i + 1, Tok::comparator) && word_in(i, Word::age_comparison));
     if (!can_open) r = std::pair<Expr, int>{Expr(ast::Literal{}), i};  // fall through below
     if (!r) r = interpretation(i, e);
+    if (!r) r = time_since_construct(i, e);
     if (!r) r = age_construct(i, e);
     if (!r) r = pair_construct(i, e);  // before a measure: "SBP/DBP < 140/90" is two values
     if (!r) r = measure_construct(i, e);

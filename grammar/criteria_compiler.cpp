@@ -2253,6 +2253,15 @@ std::vector<Item> Parser::scan(int b, int e) {
         i = stop;
         continue;
       }
+      // "Should a woman become pregnant ... she should inform her physician",
+      // "or may become pregnant": a state the patient may come to be in, not
+      // one she is in (it required pregnancy); words not read.
+      if (v == "hypothetical"sv) {
+        push_residue(i);
+        items.back().meaningful = true;
+        ++i;
+        continue;
+      }
       if (v == "future"sv) {  // "may receive islet transplantation": a plan, not a record
         int stop = segment_end(i, e);
         // "For patients who will receive cisplatin: creatinine ≤ 1.5 mg/dL":
@@ -4451,7 +4460,7 @@ namespace {
 constexpr std::string_view kCuesRead[] = {
     "age", "age_after", "ago", "antibody_group", "antibody_word", "any_of", "before", "between", "cause",
     "dash", "definition", "diagnosed", "duration", "episode", "exception", "female", "female_noun", "for", "for_ge",
-    "for_gt", "for_lt", "from", "future", "history", "history_adj", "including", "inclusive", "male", "male_noun",
+    "for_gt", "for_lt", "from", "future", "history", "hypothetical", "history_adj", "including", "inclusive", "male", "male_noun",
     "measure_change", "naive", "negation", "negation_history", "negation_prefix", "negative", "negative_test",
     "other_quantity", "not_controlled", "positive", "reference", "reference_weak", "regardless", "result", "risk", "since",
     "commitment",

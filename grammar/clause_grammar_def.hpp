@@ -2170,7 +2170,19 @@ inline It concept_mention(const Tokens& t, It i, bool organ_pathology, ast::Expr
   }
   out = ast::Expr(p);
   const bool drug = info && info->kind == ConceptKind::medication;
-  const It after_hyphen = t.cue(j, "dash") ? j + 1 : j;
+  It after_hyphen = t.cue(j, "dash") ? j + 1 : j;
+  // "HIV test must be negative", "Hepatitis B must be negative": a result
+  // after words of no meaning, a modal verb or "be".
+  if (!t.cue(after_hyphen, "negative") && !t.cue(after_hyphen, "positive")) {
+    It k = after_hyphen;
+    while (k < t.limit && k - after_hyphen < 4 &&
+           (t.is(k, Tok::filler) || t.word_in(k, Word::modal) || t.word_in(k, Word::copula)))
+      ++k;
+    // (Not "Tumors must be negative for HER2": the result is of what follows.)
+    const bool ends = k + 1 >= t.limit || t.is(k + 1, Tok::comma) || t.is(k + 1, Tok::period) ||
+                      t.is(k + 1, Tok::semicolon) || t.is(k + 1, Tok::connective) || t.is(k + 1, Tok::close);
+    if (k > after_hyphen && ends && (t.cue(k, "negative") || t.cue(k, "positive"))) after_hyphen = k;
+  }
   // "HIV negative", "HIV-negative": read as "HIV", it failed every patient without it.
   if (t.cue(after_hyphen, "negative")) {
     out = ast::make_not(out);

@@ -2026,7 +2026,10 @@ std::vector<Item> Parser::scan(int b, int e) {
       // negative for pregnancy": a required negative result negates what it
       // governs, as "no" does; a test named is a check of its own. Before a
       // test of a state ("a negative pregnancy test") the test reads it.
-      const Concept* negated = concept_at(skip_soft(i + 1, e));
+      // ("Negative serology tests for HIV, ...": past the test, "for".)
+      int governed = skip_soft(i + 1, e);
+      if (governed > i + 1 && cue(governed, "for")) ++governed;
+      const Concept* negated = concept_at(governed);
       if ((v == "negative"sv || v == "negative_test"sv) && !exclusion_ && negated &&
           (negated->kind == ConceptKind::condition || negated->kind == ConceptKind::state ||
            negated->kind == ConceptKind::event)) {

@@ -1497,16 +1497,25 @@ std::optional<std::pair<Expr, int>> Parser::duration_construct(int i, int end) {
 // within 4 weeks`. Read as a requirement of X, it failed everyone who never
 // had it.
 std::optional<std::pair<Expr, int>> Parser::time_since_construct(int i, int end) {
-  if (!has_time_ || !is(i, Tok::comparator) || !number_at(i + 1) || !is(i + 2, Tok::time_unit) || !cue(i + 3, "since"))
+  if (!has_time_) return std::nullopt;
+  // "28 days from any investigational agent" (a list item under "At least
+  // ... since:"): no comparator is at least.
+  const bool compared = is(i, Tok::comparator);
+  const int n = compared ? i + 1 : i;
+  if (!number_at(n) || !is(n + 1, Tok::time_unit) || (!compared && i > 0 && !is(i - 1, Tok::comma) && !is(i - 1, Tok::colon)))
     return std::nullopt;
-  const CmpOp op = op_from(t_[i].value);
+  // ("must have elapsed since", "from any")
+  int s = n + 2;
+  while (s < end && s < n + 6 && (is(s, Tok::filler) || word_in(s, Word::lapse))) ++s;
+  if (!cue(s, "since") && !(cue(s, "from") && (cue(s + 1, "history_adj") || is(s + 1, Tok::filler)))) return std::nullopt;
+  const CmpOp op = compared ? op_from(t_[i].value) : CmpOp::ge;
   if (op == CmpOp::eq) return std::nullopt;
   const bool none = op == CmpOp::ge || op == CmpOp::gt;
   ast::Window w;
-  w.amount = static_cast<int>(t_[i + 1].number);
-  if (w.amount != t_[i + 1].number || w.amount <= 0) return std::nullopt;
-  w.unit = t_[i + 2].value;
-  int k = i + 4;
+  w.amount = static_cast<int>(t_[n].number);
+  if (w.amount != t_[n].number || w.amount <= 0) return std::nullopt;
+  w.unit = t_[n + 1].value;
+  int k = s + 1;
   // ("since prior participation in any investigational drug study")
   while (k < end && (cue(k, "history_adj") || is(k, Tok::filler) || (cue(k, "window_weak") && is(k + 1, Tok::filler)))) ++k;
   // The things named: concepts joined by "or", "and" or commas.

@@ -18,14 +18,14 @@ enum class Word : unsigned {
   condition, place_preposition, relative, relative_person, modal, modal_possible, obligation, modal_negated,
   permission, only, age_word, copula, article, not_, partitive, list_follows, people, presence,
   range_opener, onset, age_comparison, indefinite, complication, antibody_noun, islet_qualifier,
-  requirement, also, undergone, contrast, and_typo, quantity, outside, no, past, verdict, population_with, score_word, range_to, elapsed, subset, at_time, can, clock_unit, kin, abnormality, admits, forbids, count_
+  requirement, also, undergone, contrast, and_typo, quantity, outside, no, past, verdict, population_with, score_word, range_to, elapsed, subset, at_time, can, clock_unit, kin, abnormality, admits, forbids, lapse, count_
 };
 inline constexpr std::string_view kWordClassNames[] = {
     "condition", "place_preposition", "relative", "relative_person", "modal", "modal_possible", "obligation",
     "modal_negated", "permission", "only", "age_word", "copula", "article", "not", "partitive", "list_follows",
     "people", "presence", "range_opener", "onset", "age_comparison", "indefinite", "complication", "antibody_noun",
     "islet_qualifier", "requirement", "also", "undergone", "contrast", "and_typo", "quantity", "outside", "no", "past", "verdict",
-    "population_with", "score_word", "range_to", "elapsed", "subset", "at_time", "can", "clock_unit", "kin", "abnormality", "admits", "forbids"};
+    "population_with", "score_word", "range_to", "elapsed", "subset", "at_time", "can", "clock_unit", "kin", "abnormality", "admits", "forbids", "lapse"};
 static_assert(std::size(kWordClassNames) == static_cast<std::size_t>(Word::count_));
 
 // Each word's classes as bits: up to 64 classes.

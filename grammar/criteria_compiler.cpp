@@ -2806,9 +2806,18 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
     if (items[k].kind != Item::including) continue;
     std::string cue_value = items[k].value;
     std::vector<Item> rest(std::make_move_iterator(items.begin() + k + 1), std::make_move_iterator(items.end()));
+    const bool and_list = std::any_of(rest.begin(), rest.end(), [](const Item& it) { return it.kind == Item::conn && it.value == "and"sv; });
     auto examples = combine(std::move(rest));
     items.erase(items.begin() + k, items.end());
     if (!examples) continue;
+    // "including hypertension and diabetes": examples named by the lexicon
+    // are each enough, not required together (read with "and", they failed
+    // everyone without all).
+    if (auto* n = boost::get<x3::forward_ast<ast::NAry>>(&examples->get());
+        n && n->get().op == Logic::and_ && and_list && cue_value != "definition"sv &&
+        std::all_of(n->get().operands.begin(), n->get().operands.end(),
+                    [](const Expr& o) { return boost::get<ast::Predicate>(&o.get()) != nullptr; }))
+      examples = ast::make_nary(Logic::or_, n->get().operands);
     // The operand before the cue (skipping commas).
     std::size_t p = items.size();
     while (p > 0 && (items[p - 1].kind == Item::conn || (items[p - 1].kind == Item::residue && !items[p - 1].meaningful)))

@@ -207,6 +207,14 @@ bool read_test_result(const ClauseInput& in, int at, int end, bool exclusion, as
   return true;
 }
 
+bool of_someone_else(const ClauseInput& in, int at) {
+  if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return false;
+  const clause::Options o = options_for(in, static_cast<int>(in.tokens.size()));
+  const auto ctx = x3::make_context<clause::options_tag>(o);
+  const clause::Tokens t(ctx);
+  return clause::of_someone_else(t, in.tokens.data() + at);
+}
+
 int read_concept_mention(const ClauseInput& in, int at, int end, bool organ_pathology, ast::Expr& out,
                          std::vector<SetAside>& ignored) {
   if (at < 0 || static_cast<std::size_t>(at) >= in.tokens.size()) return -1;

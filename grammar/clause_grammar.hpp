@@ -146,6 +146,10 @@ int read_interpretation(const ClauseInput& in, int at, int end, ast::Expr& out, 
 // the tokens read. Returns whether one was read.
 bool read_test_result(const ClauseInput& in, int at, int end, bool exclusion, ast::Expr& out, int& from, int& to);
 
+// Whether the concept at `at` is another person's ("first-degree relative with
+// type 1 diabetes"): a word of class kin names them.
+bool of_someone_else(const ClauseInput& in, int at);
+
 // A concept named as a condition, state, event, medication or procedure
 // (not a measure or an antibody): "type 1 diabetes", "history of
 // pancreatitis within 5 years" (history within the window), "insulin-naive"

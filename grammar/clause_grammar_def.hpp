@@ -2101,6 +2101,19 @@ inline It segment_end(const Tokens& t, It i, bool stop_at_comma) {
   return t.limit;
 }
 
+// "First-degree relative with type 1 diabetes", "partners who are
+// pregnant": the concept at i is another person's (a word of class kin
+// names them, after the last person named), not the patient's.
+inline bool of_someone_else(const Tokens& t, It i) {
+  for (It k = i - 1; k >= t.begin && i - k <= 6; --k) {
+    if (t.is(k, Tok::comma) || t.is(k, Tok::semicolon) || t.is(k, Tok::colon) || t.is(k, Tok::period) ||
+        t.is(k, Tok::person) || t.is(k, Tok::concept_ref) || t.conn(k, "and") || t.conn(k, "or"))
+      return false;
+    if (t.word_in(k, Word::kin)) return true;
+  }
+  return false;
+}
+
 inline It concept_mention(const Tokens& t, It i, bool organ_pathology, ast::Expr& out, std::vector<SetAside>& ignored) {
   auto index = [&](It k) { return static_cast<int>(k - t.begin); };
   auto skip_soft = [&](It k, int n) {
@@ -2122,6 +2135,8 @@ inline It concept_mention(const Tokens& t, It i, bool organ_pathology, ast::Expr
   } else {
     return nullptr;
   }
+  if ((c->kind == ConceptKind::condition || c->kind == ConceptKind::state || c->kind == ConceptKind::event) && of_someone_else(t, i))
+    return nullptr;
   // "complications of (severe) diabetes" name the complications, not diabetes.
   for (It k = i - 1; k >= t.begin && i - k <= 3; --k) {
     if (t.is(k, Tok::pathology) && t.word_in(k, Word::complication) && !c->complication_concept.empty()) {

@@ -1567,6 +1567,14 @@ std::optional<std::pair<Expr, int>> Parser::concept_mention(int i, int end, bool
   Expr e;
   std::vector<SetAside> ignored;
   const int next = read_concept_mention(*clause_input_, i, end, has_pathology_, e, ignored);
+  if (const Concept* c = next < 0 ? concept_at(i) : nullptr;
+      c && (c->kind == ConceptKind::condition || c->kind == ConceptKind::state || c->kind == ConceptKind::event) &&
+      of_someone_else(*clause_input_, i)) {
+    ast::Unparsed u;  // another person's: kept as words not read
+    u.text = span_text(i, i + 1);
+    u.span = span(i, i + 1);
+    return std::make_pair(Expr(u), i + 1);
+  }
   if (next < 0) return std::nullopt;
   for (const auto& a : ignored) ignore(a.from, a.to, a.why);
   condition = true;

@@ -1681,6 +1681,7 @@ struct prohibition_parser : x3::parser<prohibition_parser> {
       }
       if (!(t.is(c, Tok::word) || t.is(c, Tok::filler) || t.is(c, Tok::concept_ref))) break;
     }
+    const It opening = k;
     while (k < t.limit && !modal(k) && !t.word_in(k, Word::can) &&
            (t.is(k, Tok::filler) || person(k) || t.is(k, Tok::punct) || t.is(k, Tok::number_word) ||
             t.word_in(k, Word::article)))
@@ -1703,7 +1704,11 @@ struct prohibition_parser : x3::parser<prohibition_parser> {
         has_class(classes_of(t.in, static_cast<std::size_t>(k + 2 - t.begin), WordsOf::first), Word::no))
       return true;
     if ((t.cue(k, "negation") && t.word_in(k, Word::not_)) || t.cue(k, "negation_prefix")) {
-      if (t.word_in(k + 1, Word::copula)) return true;
+      // "Not be ...", "Not received any investigational product ..." (with
+      // no one named first: "Subjects who have not had prior chemotherapy"
+      // says whom the list excludes).
+      if (t.word_in(k + 1, Word::copula) || (k == opening && t.cue(k, "negation") && t.word_in(k + 1, Word::undergone)))
+        return true;
       const Concept* c = t.is(k + 1, Tok::concept_ref) && t.in.lexicon ? t.in.lexicon->find((k + 1)->value) : nullptr;
       return c && c->kind == ConceptKind::state;
     }

@@ -1510,7 +1510,13 @@ std::optional<std::pair<Expr, int>> Parser::time_since_construct(int i, int end)
   if (!cue(s, "since") && !(cue(s, "from") && (cue(s + 1, "history_adj") || is(s + 1, Tok::filler)))) return std::nullopt;
   const CmpOp op = compared ? op_from(t_[i].value) : CmpOp::ge;
   if (op == CmpOp::eq) return std::nullopt;
-  const bool none = op == CmpOp::ge || op == CmpOp::gt;
+  // In an exclusion list, "More than 30 days since prior investigational
+  // agents" is what the list requires, written as an inclusion (a
+  // prohibition opening it is read so too): what excludes is some X in
+  // that window. Read literally it excluded everyone without recent X.
+  const bool none = (op == CmpOp::ge || op == CmpOp::gt) && !exclusion_;
+  if (exclusion_ && (op == CmpOp::ge || op == CmpOp::gt))
+    out_.notes.push_back("a time since, in the exclusion list: what excludes is the thing within that time");
   ast::Window w;
   w.amount = static_cast<int>(t_[n].number);
   if (w.amount != t_[n].number || w.amount <= 0) return std::nullopt;

@@ -3064,9 +3064,12 @@ std::optional<Expr> Parser::combine(std::vector<Item> items, bool top) {
           // "non-hepatitis C" are negated.)
           const std::string& name = t_[items[m].tb].text;
           const auto space = name.find(' ');
-          const bool modifier = m == k + 1 && items[m].tb == items[k].te && items[m].te - items[m].tb == 1 &&
-                                is(items[m].tb, Tok::concept_ref) && space != std::string::npos &&
-                                !lexer_.concept_named(name.substr(space + 1)).empty();
+          // ("non-proliferative or proliferative diabetic retinopathy": a
+          // word that names the concept only through the head it shares.)
+          const bool modifier = (m == k + 1 && items[m].tb == items[k].te && items[m].te - items[m].tb == 1 &&
+                                 is(items[m].tb, Tok::concept_ref) && space != std::string::npos &&
+                                 !lexer_.concept_named(name.substr(space + 1)).empty()) ||
+                                (m == k + 1 && items[m].tb == items[k].te && is(items[m].tb, Tok::word));
           if (modifier) {
             items[m].kind = Item::residue;
             items[m].meaningful = true;

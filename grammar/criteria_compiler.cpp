@@ -488,7 +488,12 @@ class Parser {
     const int after = is(k + 1, Tok::unit) ? k + 2 : k + 1;
     return cue(after, "male") || cue(after, "female");
   }
-  std::optional<std::pair<int, int>> admitted_in(int b, int e) const;
+  struct Verdict {
+    int xb = -1, xe = -1;  // whom it names
+    int yb = -1, ye = -1;  // a condition after the verdict ("if ..."), if any
+    bool admits = true;
+  };
+  std::optional<Verdict> verdict_in(int b, int e) const;
   bool shares_concept(const Expr& x, const std::vector<Expr>& with) const;
   bool read_exception(std::vector<Item>& items, int i, int stop);
   bool exception_bound(std::vector<Item>& items, int i, int stop) const;
@@ -3627,27 +3632,62 @@ bool Parser::bound_for_group_at(int b) const {
   return false;
 }
 
-// [b, e) admits some patients: "Patients with treated brain metastases are
-// eligible", "Prior steroids are permitted", "If the average QTcF is ≤ 470
-// ms, the subject meets eligibility in this regard". Gives where the words
-// naming whom it admits lie; none if the sentence forbids anything ("are not
-// eligible", "are prohibited") or obliges.
-std::optional<std::pair<int, int>> Parser::admitted_in(int b, int e) const {
-  int v = -1;
-  for (int k = b; k < e; ++k) {
-    // Nor one that obliges ("Patients must agree ... in order to be eligible").
-    if (word_in(k, Word::forbids) || word_in(k, Word::not_) || word_in(k, Word::no) || word_in(k, Word::modal_negated) ||
-        (is(k, Tok::cue) && t_[k].value.starts_with("negation")) || (word_in(k, Word::modal) && word_in(k, Word::obligation)))
-      return std::nullopt;
-    if (word_in(k, Word::admits) && k > b && (is(k - 1, Tok::filler) || word_in(k - 1, Word::copula))) v = k;
+// [b, e) gives a verdict on some patients: it admits them ("Patients with
+// treated brain metastases are eligible", "Prior steroids are permitted",
+// "If the average QTcF is ≤ 470 ms, the subject meets eligibility",
+// "EXCEPTION: low doses of steroids ...", "... are eligible if deemed at low
+// risk") or excludes them ("Patients who have never smoked must be
+// excluded", "... are not eligible"). Where the words naming them lie, with
+// a condition after the verdict ("if ..."), if any.
+std::optional<Parser::Verdict> Parser::verdict_in(int b, int e) const {
+  Verdict out;
+  // "EXCEPTION: low doses of steroids (< 10 mg of prednisone) used for ...".
+  if (cue(b, "exception")) {
+    out.xb = is(b + 1, Tok::colon) ? b + 2 : b + 1;
+    out.xe = e;
+    if (out.xb >= out.xe) return std::nullopt;
+    return out;
   }
-  // The verdict ends the sentence, but for a few words ("in this regard").
-  if (v < 0 || e - v > 4) return std::nullopt;
-  for (int k = v + 1; k < e; ++k)
-    if ((!is(k, Tok::filler) && !is(k, Tok::word) && !is(k, Tok::cue) && !is(k, Tok::person)) || word_in(k, Word::condition))
+  int v = -1, verb = -1;  // the verdict's word, and where its verb ("are not", "will not be") starts
+  bool obliged = false;
+  for (int k = b; k < e; ++k) {
+    const bool verb_before = k > b && (is(k - 1, Tok::filler) || word_in(k - 1, Word::copula) || word_in(k - 1, Word::not_));
+    // "are not eligible", "will not be excluded": the verdict negated.
+    const int not_at = k > b && word_in(k - 1, Word::not_)                                             ? k - 1
+                       : k > b + 1 && word_in(k - 1, Word::copula) && word_in(k - 2, Word::not_) ? k - 2
+                                                                                                  : -1;
+    if ((word_in(k, Word::admits) || (word_in(k, Word::forbids) && (k + 1 == e || !is(k + 1, Tok::concept_ref)))) &&
+        verb_before) {
+      v = k;
+      verb = not_at >= 0 ? not_at : k;
+      out.admits = word_in(k, Word::admits) == (not_at < 0);
+    }
+    // Nor one that obliges ("Patients must agree ... in order to be eligible").
+    obliged = obliged || (word_in(k, Word::modal) && word_in(k, Word::obligation));
+  }
+  if (v < 0) return std::nullopt;
+  // What admits must not forbid or oblige as well; a negation in the verb is the verdict's own.
+  for (int k = b; k < verb; ++k)
+    if ((out.admits && (word_in(k, Word::forbids) || word_in(k, Word::not_) || word_in(k, Word::no) ||
+                        word_in(k, Word::modal_negated) || (is(k, Tok::cue) && t_[k].value.starts_with("negation")))) )
       return std::nullopt;
+  if (out.admits && obliged) return std::nullopt;
+  // The verdict ends the sentence, but for a few words ("in this regard")
+  // or a condition ("are eligible if they are deemed at low risk").
+  int tail_end = e;
+  for (int k = v + 1; k < e; ++k)
+    if (word_in(k, Word::condition) && is(k, Tok::word)) {
+      out.yb = k + 1;
+      out.ye = e;
+      tail_end = k;
+      break;
+    }
+  if (tail_end - v > 4 || (out.yb >= 0 && out.yb >= out.ye)) return std::nullopt;
+  for (int k = v + 1; k < tail_end; ++k)
+    if (!is(k, Tok::filler) && !is(k, Tok::word) && !is(k, Tok::cue) && !is(k, Tok::person)) return std::nullopt;
   // "If X, the subject meets eligibility": X. Else the words before the verb.
-  int xb = b, xe = v;
+  out.xb = b;
+  out.xe = v;
   if (word_in(b, Word::condition)) {
     int comma = -1;
     for (int k = b + 1; k < v; ++k)
@@ -3655,16 +3695,17 @@ std::optional<std::pair<int, int>> Parser::admitted_in(int b, int e) const {
     if (comma < 0) return std::nullopt;
     for (int k = comma + 1; k < v; ++k)
       if (!is(k, Tok::filler) && !is(k, Tok::person) && !word_in(k, Word::article)) return std::nullopt;
-    xb = b + 1;
-    xe = comma;
+    out.xb = b + 1;
+    out.xe = comma;
   }
-  while (xe > xb && (is(xe - 1, Tok::filler) || word_in(xe - 1, Word::copula) || word_in(xe - 1, Word::modal) ||
-                     word_in(xe - 1, Word::obligation)))
-    --xe;
+  while (out.xe > out.xb && (is(out.xe - 1, Tok::filler) || word_in(out.xe - 1, Word::copula) ||
+                             word_in(out.xe - 1, Word::modal) || word_in(out.xe - 1, Word::obligation) ||
+                             word_in(out.xe - 1, Word::not_)))
+    --out.xe;
   bool named = false;
-  for (int k = xb; k < xe; ++k) named = named || !(is(k, Tok::filler) || is(k, Tok::person) || is(k, Tok::punct));
+  for (int k = out.xb; k < out.xe; ++k) named = named || !(is(k, Tok::filler) || is(k, Tok::person) || is(k, Tok::punct));
   if (!named) return std::nullopt;
-  return std::make_pair(xb, xe);
+  return out;
 }
 
 // Whether x may be about what `with` is about: it names a concept that one
@@ -4399,23 +4440,40 @@ std::optional<Expr> Parser::run() {
   // every patient who is not pregnant through unchecked. One that relaxes
   // ("... may enter the study") stays ANDed.
   std::vector<Expr> checks;
-  // Later sentences that admit some patients: exceptions to the ones before.
-  std::vector<Expr> admitted;
+  // Later sentences that admit or exclude some patients: exceptions to the ones before.
+  std::vector<Expr> admitted, excluded;
   for (std::size_t s = 0; s < sentences.size(); ++s) {
     // "History of malignancy. Patients with basal cell carcinoma are
     // allowed.": in an exclusion A and not X, in an inclusion A or X. An
     // admission about something else ("HbA1c < 10%. Prior insulin is
     // permitted.") requires nothing. Joined by "and" it required X.
     if (s > 0 && !any_enumerated && !parts.empty())
-      if (const auto x = admitted_in(sentences[s].first, sentences[s].second)) {
-        auto read = conditional_sentence(x->first, x->second);
-        if (read && shares_concept(*read, parts)) {
-          ignore(x->second, sentences[s].second, "a verdict: what the sentence admits is an exception");
-          admitted.push_back(std::move(*read));
-        } else {
-          ignore(sentences[s].first, sentences[s].second, "an admission about something else: requires nothing");
+      if (const auto x = verdict_in(sentences[s].first, sentences[s].second)) {
+        auto who = conditional_sentence(x->xb, x->xe);
+        if (!who) who = sex_condition(x->xb, x->xe);  // "A female subject is eligible if ..."
+        const auto y = x->yb >= 0 ? conditional_sentence(x->yb, x->ye) : std::nullopt;
+        bool bounds = false;  // ("Except for patients with liver metastases: total bilirubin ≤ 5 ULN": looser bounds, read below)
+        if (who)
+          walk(*who, false, [&](const Expr& n, bool) { bounds = bounds || boost::get<ast::Comparison>(&n.get()); });
+        const bool usable = who && (x->yb < 0 || y) && !(bounds && cue(sentences[s].first, "exception"));
+        if (usable && x->yb >= 0 && x->admits && !exclusion_) {
+          // "Patients with prior malignancies are eligible if they are deemed
+          // at low risk": what those patients must meet, not another way in.
+          ignore(x->xe, x->yb, "a verdict: what follows is required of those it names");
+          parts.push_back(ast::make_nary(Logic::or_, {ast::make_not(*who), *y}));
+          continue;
         }
-        continue;
+        if (usable) {
+          Expr read = y ? ast::make_nary(Logic::and_, {*who, *y}) : *who;
+          if (!x->admits || shares_concept(read, parts)) {
+            if (x->xe < sentences[s].second && x->yb < 0)
+              ignore(x->xe, sentences[s].second, "a verdict: whom the sentence names is an exception");
+            (x->admits ? admitted : excluded).push_back(std::move(read));
+          } else {
+            ignore(sentences[s].first, sentences[s].second, "an admission about something else: requires nothing");
+          }
+          continue;
+        }
       }
     // "For Japan only: ... age ≥ 20 years", "For Part C: have diabetes":
     // what applies there (or to that part of the study) only; whether the
@@ -4475,6 +4533,19 @@ std::optional<Expr> Parser::run() {
     Expr any = ast::make_nary(Logic::or_, std::move(admitted));
     rule = exclusion_ ? ast::make_nary(Logic::and_, {std::move(rule), ast::make_not(std::move(any))})
                       : ast::make_nary(Logic::or_, {std::move(rule), std::move(any)});
+  }
+  // "Patients who have never smoked cigarettes must be excluded": in an
+  // inclusion A and not X; in an exclusion A or X.
+  if (!excluded.empty()) {
+    Expr any = ast::make_nary(Logic::or_, std::move(excluded));
+    if (exclusion_) {
+      rule = ast::make_nary(Logic::or_, {std::move(rule), std::move(any)});
+    } else {
+      // ("who have never smoked": not not X is X.)
+      auto* twice = boost::get<x3::forward_ast<ast::Not>>(&any.get());
+      Expr none = twice ? Expr(twice->get().operand) : ast::make_not(any);
+      rule = ast::make_nary(Logic::and_, {std::move(rule), std::move(none)});
+    }
   }
   // The passes rebuild the whole rule: only where there is something to move.
   int sexes = 0;

@@ -475,6 +475,7 @@ class Parser {
   bool part_label(int b, int e) const;
   bool relaxes(int b, int e) const;
   void looser_bounds_for_groups(std::vector<Expr>& parts) const;
+  std::optional<Expr> relax_bounds(const Expr& rule, const Expr& alternative) const;
   // A bound for one sex starts at k: "women: ≤ 1.2 mg/dl", "men 2-50 U/L",
   // "1.4 mg/dl for females".
   bool bound_for_group_at(int b) const;
@@ -3570,10 +3571,57 @@ void Parser::looser_bounds_for_groups(std::vector<Expr>& parts) const {
       continue;
     }
     Expr who = g->get().operand;
-    Expr alternative = ast::make_nary(Logic::and_, {n->get().operands[1], std::move(who)});
-    parts[*target] = ast::make_nary(Logic::or_, {std::move(parts[*target]), std::move(alternative)});
+    const Expr alternative = ast::make_nary(Logic::and_, {n->get().operands[1], std::move(who)});
+    if (auto relaxed = relax_bounds(parts[*target], alternative)) parts[*target] = std::move(*relaxed);
+    else parts[*target] = ast::make_nary(Logic::or_, {std::move(parts[*target]), alternative});
     parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(k));
   }
+}
+
+// `rule` with each bound on a measure that `alternative` bounds the same
+// way taking it as an alternative ("bilirubin ≤ 1.5 x ULN, ALT, AST ≤ 1.5 x
+// ULN" and "ALT and AST ≤ 5 x ULN if ...": bilirubin stays required of all);
+// a group of such bounds (all(...)) takes it whole. None when no bound does.
+std::optional<Expr> Parser::relax_bounds(const Expr& rule, const Expr& alternative) const {
+  const auto upper = [](CmpOp op) { return op == CmpOp::le || op == CmpOp::lt; };
+  auto comparisons = [](const Expr& e) {
+    std::vector<const ast::Comparison*> out;
+    walk(e, false, [&](const Expr& n, bool) {
+      if (auto* c = boost::get<ast::Comparison>(&n.get())) out.push_back(c);
+    });
+    return out;
+  };
+  const auto ys = comparisons(alternative);
+  auto loosened = [&](const ast::Comparison& c) {
+    return c.word.empty() && c.concept_id != "sex"sv && std::any_of(ys.begin(), ys.end(), [&](const ast::Comparison* y) {
+             return y->concept_id == c.concept_id && y->word.empty() && upper(y->op) == upper(c.op) &&
+                    (y->unit != c.unit || (upper(y->op) ? y->value > c.value : y->value < c.value));
+           });
+  };
+  bool any = false;
+  std::function<Expr(const Expr&)> relax_in = [&](const Expr& e) -> Expr {
+    if (auto* c = boost::get<ast::Comparison>(&e.get()); c && loosened(*c)) {
+      any = true;
+      return ast::make_nary(Logic::or_, {e, alternative});
+    }
+    auto* nary = boost::get<x3::forward_ast<ast::NAry>>(&e.get());
+    if (!nary) return e;
+    const auto& ops = nary->get().operands;
+    const bool group = std::all_of(ops.begin(), ops.end(), [&](const Expr& o) {
+      auto* c = boost::get<ast::Comparison>(&o.get());
+      return c && loosened(*c);
+    });
+    if (group) {
+      any = true;
+      return ast::make_nary(Logic::or_, {e, alternative});
+    }
+    std::vector<Expr> operands;
+    for (const auto& o : ops) operands.push_back(relax_in(o));
+    return ast::make_nary(nary->get().op, std::move(operands));
+  };
+  Expr out = relax_in(rule);
+  if (!any) return std::nullopt;
+  return out;
 }
 
 // "Age 1 to < 2 years: maximum serum creatinine 0.6 mg/dL", "Patients aged
@@ -3650,7 +3698,13 @@ std::optional<Parser::Verdict> Parser::verdict_in(int b, int e) const {
   }
   int v = -1, verb = -1;  // the verdict's word, and where its verb ("are not", "will not be") starts
   bool obliged = false;
-  for (int k = b; k < e; ++k) {
+  // (A sentence wholly in brackets is read inside them.)
+  const int outer = is(b, Tok::open) && close_of(b, e) >= e - 1 ? 1 : 0;
+  for (int k = b, depth = 0; k < e; ++k) {
+    // (One in brackets is the bracket's: "(isolated bilirubin > 1.5 x ULN is acceptable if ...)".)
+    if (is(k, Tok::open)) ++depth;
+    if (is(k, Tok::close) && depth > 0) --depth;
+    if (depth > outer) continue;
     const bool verb_before = k > b && (is(k - 1, Tok::filler) || word_in(k - 1, Word::copula) || word_in(k - 1, Word::not_));
     // "are not eligible", "will not be excluded": the verdict negated.
     const int not_at = k > b && word_in(k - 1, Word::not_)                                             ? k - 1
@@ -4456,9 +4510,10 @@ std::optional<Expr> Parser::run() {
         if (who)
           walk(*who, false, [&](const Expr& n, bool) { bounds = bounds || boost::get<ast::Comparison>(&n.get()); });
         const bool usable = who && (x->yb < 0 || y) && !(bounds && cue(sentences[s].first, "exception"));
-        if (usable && x->yb >= 0 && x->admits && !exclusion_) {
+        if (usable && x->yb >= 0 && x->admits && !exclusion_ && !bounds) {
           // "Patients with prior malignancies are eligible if they are deemed
           // at low risk": what those patients must meet, not another way in.
+          // (A bound "acceptable if ..." is a looser one for them: below.)
           ignore(x->xe, x->yb, "a verdict: what follows is required of those it names");
           parts.push_back(ast::make_nary(Logic::or_, {ast::make_not(*who), *y}));
           continue;
@@ -4529,6 +4584,17 @@ std::optional<Expr> Parser::run() {
   // "ALT > 2.5 x ULN; bilirubin > 1.5 x ULN" in an exclusion: each excludes.
   const bool abnormalities = exclusion_ && checks.empty() && separate_abnormalities(parts);
   Expr rule = ast::make_nary(abnormalities ? Logic::or_ : Logic::and_, std::move(parts));
+  // In an inclusion, one that loosens bounds ("ALT and AST ≤ 5 x ULN is
+  // acceptable if the liver has tumor involvement") loosens those bounds
+  // only: bilirubin stays required of all.
+  for (auto it = admitted.begin(); !exclusion_ && it != admitted.end();) {
+    if (auto relaxed = relax_bounds(rule, *it)) {
+      rule = std::move(*relaxed);
+      it = admitted.erase(it);
+    } else {
+      ++it;
+    }
+  }
   if (!admitted.empty()) {
     Expr any = ast::make_nary(Logic::or_, std::move(admitted));
     rule = exclusion_ ? ast::make_nary(Logic::and_, {std::move(rule), ast::make_not(std::move(any))})

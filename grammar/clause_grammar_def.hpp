@@ -2433,7 +2433,7 @@ struct measure_head_parser : x3::parser<measure_head_parser> {
         return true;
       } else if (t.is(j, Tok::open)) {
         const It close = t.close_of(j);
-        bool restatement = close < t.limit && close - j <= 16;
+        bool restatement = close < t.limit && close - j <= 24;
         // "(BMI = weight in kg/height in m2)": the measure's formula, no bound.
         const bool formula = t.is(j + 1, Tok::concept_ref) && (j + 1)->value == head.concepts.back() &&
                              t.is(j + 2, Tok::comparator) && (j + 2)->value == "eq"sv;

@@ -50,6 +50,18 @@ void walk(const Expr& e, bool negated, const F& f) {
 
 bool is_manual_leaf(const Expr& e) { return boost::get<ast::Manual>(&e.get()) != nullptr; }
 
+// A bound from above (< or <=).
+bool upper_bound(CmpOp op) { return op == CmpOp::le || op == CmpOp::lt; }
+
+// The comparisons of a rule, negated or not.
+std::vector<const ast::Comparison*> comparisons_in(const Expr& e) {
+  std::vector<const ast::Comparison*> out;
+  walk(e, false, [&](const Expr& n, bool) {
+    if (auto* c = boost::get<ast::Comparison>(&n.get())) out.push_back(c);
+  });
+  return out;
+}
+
 // The measures a rule bounds, if it is only bounds on measures (no sex, no
 // negation): "ALT > 2.5 x ULN", "any(alt > 2.5 xULN, ast > 2.5 xULN)".
 std::optional<std::set<std::string>> bounded_measures(const Expr& e) {
@@ -1321,7 +1333,7 @@ bool Parser::exception_bound(std::vector<Item>& items, int i, int stop) const {
   // In another unit ("≤ 1.5 x ULN (except ... who can have total bilirubin
   // < 3.0 mg/dL)"), on the same side, taken as the looser (relax()).
   const bool other_unit = !ths[0].unit.empty() && ths[0].unit != c->unit;
-  const auto upper = [](CmpOp op) { return op == CmpOp::le || op == CmpOp::lt; };
+  const auto upper = upper_bound;
   if (other_unit && (upper(ths[0].op) != upper(c->op) || ths[0].op == CmpOp::eq)) return false;
   while (m < stop && (is(m, Tok::filler) || is(m, Tok::close) || is(m, Tok::period))) ++m;
   if (m != stop || (!other_unit && ths[0].value == c->value)) return false;
@@ -1347,7 +1359,7 @@ bool Parser::exception_bound(std::vector<Item>& items, int i, int stop) const {
 // `prev`, or its comparisons rebound to `th` for those the words [who_b,
 // who_e) name.
 Expr Parser::relax(const Item* prev, const Threshold& th, int who_b, int who_e, bool assume_looser) const {
-  const auto upper = [](CmpOp op) { return op == CmpOp::le || op == CmpOp::lt; };
+  const auto upper = upper_bound;
   std::function<Expr(const Expr&)> rebound = [&](const Expr& x) -> Expr {
     if (const auto* c = boost::get<ast::Comparison>(&x.get())) {
       if (upper(c->op) != upper(th.op)) return x;
@@ -3534,14 +3546,8 @@ bool Parser::relaxes(int b, int e) const {
 // compare: the group's is taken as the looser, as such bounds are.) A
 // stricter one stays an implication.
 void Parser::looser_bounds_for_groups(std::vector<Expr>& parts) const {
-  const auto upper = [](CmpOp op) { return op == CmpOp::le || op == CmpOp::lt; };
-  auto comparisons = [](const Expr& e) {
-    std::vector<const ast::Comparison*> out;
-    walk(e, false, [&](const Expr& n, bool) {
-      if (auto* c = boost::get<ast::Comparison>(&n.get())) out.push_back(c);
-    });
-    return out;
-  };
+  const auto upper = upper_bound;
+  const auto comparisons = comparisons_in;
   for (std::size_t k = 1; k < parts.size();) {
     auto* n = boost::get<x3::forward_ast<ast::NAry>>(&parts[k].get());
     auto* g = n && n->get().op == Logic::or_ && n->get().operands.size() == 2
@@ -3583,14 +3589,8 @@ void Parser::looser_bounds_for_groups(std::vector<Expr>& parts) const {
 // ULN" and "ALT and AST ≤ 5 x ULN if ...": bilirubin stays required of all);
 // a group of such bounds (all(...)) takes it whole. None when no bound does.
 std::optional<Expr> Parser::relax_bounds(const Expr& rule, const Expr& alternative) const {
-  const auto upper = [](CmpOp op) { return op == CmpOp::le || op == CmpOp::lt; };
-  auto comparisons = [](const Expr& e) {
-    std::vector<const ast::Comparison*> out;
-    walk(e, false, [&](const Expr& n, bool) {
-      if (auto* c = boost::get<ast::Comparison>(&n.get())) out.push_back(c);
-    });
-    return out;
-  };
+  const auto upper = upper_bound;
+  const auto comparisons = comparisons_in;
   const auto ys = comparisons(alternative);
   auto loosened = [&](const ast::Comparison& c) {
     return c.word.empty() && c.concept_id != "sex"sv && std::any_of(ys.begin(), ys.end(), [&](const ast::Comparison* y) {
